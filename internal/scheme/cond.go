@@ -1,0 +1,278 @@
+package scheme
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Cond is a compiled condition: the permission holds when any clause holds,
+// and a clause holds when all of its tests hold. The textual form is
+//
+//	own
+//	channel in (mobile)
+//	task not in (rework, done)
+//	own or task in (rework)
+//	own and channel in (web, api)
+//
+// "own" asks that the resource's owner is the subject, "channel" tests the
+// request's channel, any other name tests a resource attribute.
+type Cond struct {
+	Any []Clause
+}
+
+// Clause is a conjunction of tests.
+type Clause struct {
+	Own      bool
+	Channels []string // nil: no channel test
+	Attrs    []AttrTest
+}
+
+// AttrTest asks that a resource attribute is (or, negated, is not) in a set.
+type AttrTest struct {
+	Name   string
+	Values []string
+	Negate bool
+}
+
+// Input is what a condition may look at. It only points at data the engine
+// already holds, so evaluation does not allocate.
+type Input struct {
+	Subject string // subject string, e.g. "user:u_1"
+	Owner   string // resource owner as a subject string, or empty
+	Channel string
+	Attrs   map[string]string // the resource's attributes, shared, never written
+}
+
+// Eval reports whether the condition holds.
+func (c *Cond) Eval(in *Input) bool {
+	for i := range c.Any {
+		if c.Any[i].eval(in) {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *Clause) eval(in *Input) bool {
+	if cl.Own && (in.Owner == "" || in.Owner != in.Subject) {
+		return false
+	}
+	if cl.Channels != nil && !slices.Contains(cl.Channels, in.Channel) {
+		return false
+	}
+	for _, t := range cl.Attrs {
+		v, ok := in.Attrs[t.Name]
+		member := ok && slices.Contains(t.Values, v)
+		if member == t.Negate {
+			return false
+		}
+	}
+	return true
+}
+
+// NeedsResource reports whether the condition looks at the resource (owner or
+// attributes) rather than only at the request.
+func (c *Cond) NeedsResource() bool {
+	for _, cl := range c.Any {
+		if cl.Own || len(cl.Attrs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// OwnOnly reports whether every clause requires ownership, so only resources
+// the subject owns can ever satisfy it.
+func (c *Cond) OwnOnly() bool {
+	for _, cl := range c.Any {
+		if !cl.Own {
+			return false
+		}
+	}
+	return len(c.Any) > 0
+}
+
+// String prints the canonical form, which ParseCond reads back.
+func (c *Cond) String() string {
+	var b strings.Builder
+	for i, cl := range c.Any {
+		if i > 0 {
+			b.WriteString(" or ")
+		}
+		var parts []string
+		if cl.Own {
+			parts = append(parts, "own")
+		}
+		if cl.Channels != nil {
+			parts = append(parts, "channel in ("+strings.Join(cl.Channels, ", ")+")")
+		}
+		for _, t := range cl.Attrs {
+			op := " in ("
+			if t.Negate {
+				op = " not in ("
+			}
+			parts = append(parts, t.Name+op+strings.Join(t.Values, ", ")+")")
+		}
+		b.WriteString(strings.Join(parts, " and "))
+	}
+	return b.String()
+}
+
+// ParseCond reads the textual form. An empty string is an error: a permission
+// without a condition simply has none.
+func ParseCond(s string) (*Cond, error) {
+	p := condParser{toks: tokenize(s), src: s}
+	if len(p.toks) == 0 {
+		return nil, fmt.Errorf("condition %q: empty", s)
+	}
+	c := &Cond{}
+	for {
+		cl, err := p.clause()
+		if err != nil {
+			return nil, err
+		}
+		c.Any = append(c.Any, cl)
+		if p.done() {
+			return c, nil
+		}
+		if !p.accept("or") {
+			return nil, p.errorf("want \"or\", \"and\" or the end, got %q", p.peek())
+		}
+	}
+}
+
+type condParser struct {
+	toks []string
+	pos  int
+	src  string
+}
+
+func (p *condParser) errorf(format string, args ...any) error {
+	return fmt.Errorf("condition %q: %s", p.src, fmt.Sprintf(format, args...))
+}
+
+func (p *condParser) done() bool { return p.pos >= len(p.toks) }
+
+func (p *condParser) peek() string {
+	if p.done() {
+		return ""
+	}
+	return p.toks[p.pos]
+}
+
+func (p *condParser) accept(tok string) bool {
+	if p.peek() == tok {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+func (p *condParser) clause() (Clause, error) {
+	var cl Clause
+	for {
+		if err := p.test(&cl); err != nil {
+			return cl, err
+		}
+		if !p.accept("and") {
+			return cl, nil
+		}
+	}
+}
+
+func (p *condParser) test(cl *Clause) error {
+	name := p.peek()
+	if !isWord(name) || name == "or" || name == "and" || name == "in" || name == "not" {
+		return p.errorf("want own, channel or an attribute name, got %q", name)
+	}
+	p.pos++
+	if name == "own" {
+		if cl.Own {
+			return p.errorf("own twice in one clause")
+		}
+		cl.Own = true
+		return nil
+	}
+	negate := p.accept("not")
+	if !p.accept("in") {
+		return p.errorf("want \"in\" after %q", name)
+	}
+	values, err := p.list()
+	if err != nil {
+		return err
+	}
+	if name == "channel" {
+		if negate {
+			return p.errorf("channel not in (...) is not supported: name the allowed channels")
+		}
+		if cl.Channels != nil {
+			return p.errorf("channel twice in one clause")
+		}
+		cl.Channels = values
+		return nil
+	}
+	cl.Attrs = append(cl.Attrs, AttrTest{Name: name, Values: values, Negate: negate})
+	return nil
+}
+
+func (p *condParser) list() ([]string, error) {
+	if !p.accept("(") {
+		return nil, p.errorf("want \"(\", got %q", p.peek())
+	}
+	var vals []string
+	for {
+		v := p.peek()
+		if !isWord(v) {
+			return nil, p.errorf("want a value, got %q", v)
+		}
+		p.pos++
+		if !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+		if p.accept(")") {
+			return vals, nil
+		}
+		if !p.accept(",") {
+			return nil, p.errorf("want \",\" or \")\", got %q", p.peek())
+		}
+	}
+}
+
+func isWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func tokenize(s string) []string {
+	var toks []string
+	start := -1
+	flush := func(i int) {
+		if start >= 0 {
+			toks = append(toks, s[start:i])
+			start = -1
+		}
+	}
+	for i, r := range s {
+		switch {
+		case r == '(' || r == ')' || r == ',':
+			flush(i)
+			toks = append(toks, string(r))
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			flush(i)
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	flush(len(s))
+	return toks
+}

@@ -1,0 +1,173 @@
+package scheme
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+// Matrix is a rights matrix: roles × the permission catalog. Cells read "Y",
+// "N" or the condition under which the role holds the permission.
+type Matrix struct {
+	Scheme      *Scheme
+	Roles       []*Role
+	Permissions []*Permission
+}
+
+// NewMatrix builds the matrix of a scheme's built-in roles followed by extra
+// (custom) roles.
+func NewMatrix(s *Scheme, extra ...*Role) *Matrix {
+	roles := append(append([]*Role{}, s.Roles...), extra...)
+	return &Matrix{Scheme: s, Roles: roles, Permissions: s.Permissions}
+}
+
+// Cell says whether role r holds permission p: "Y", "N" or the condition.
+func Cell(r *Role, p *Permission) string {
+	for _, rp := range r.Perms {
+		if rp.Perm.ID == p.ID {
+			if rp.Cond != nil {
+				return rp.Cond.String()
+			}
+			return "Y"
+		}
+	}
+	return "N"
+}
+
+// Formats lists what Write accepts.
+var Formats = []string{"md", "csv", "json", "html"}
+
+// Write renders the matrix in one of Formats.
+func (m *Matrix) Write(w io.Writer, format string) error {
+	switch format {
+	case "md":
+		return m.writeMarkdown(w)
+	case "csv":
+		return m.writeCSV(w)
+	case "json":
+		return m.writeJSON(w)
+	case "html":
+		return m.writeHTML(w)
+	}
+	return fmt.Errorf("unknown matrix format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+func (m *Matrix) header() []string {
+	h := []string{"permission"}
+	for _, r := range m.Roles {
+		h = append(h, r.Name+" ("+r.ID+" @ "+r.ScopeType+")")
+	}
+	return h
+}
+
+func (m *Matrix) row(p *Permission) []string {
+	row := []string{p.ID}
+	for _, r := range m.Roles {
+		row = append(row, Cell(r, p))
+	}
+	return row
+}
+
+func (m *Matrix) writeMarkdown(w io.Writer) error {
+	esc := func(cells []string) string {
+		for i, c := range cells {
+			cells[i] = strings.ReplaceAll(c, "|", `\|`)
+		}
+		return "| " + strings.Join(cells, " | ") + " |\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Rights matrix: %s\n\n", m.Scheme.Name)
+	h := m.header()
+	b.WriteString(esc(h))
+	b.WriteString("|" + strings.Repeat("---|", len(h)) + "\n")
+	for _, p := range m.Permissions {
+		b.WriteString(esc(m.row(p)))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (m *Matrix) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	header := []string{"permission"}
+	for _, r := range m.Roles {
+		header = append(header, r.ID)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, p := range m.Permissions {
+		if err := cw.Write(m.row(p)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// JSONRole is one role of the JSON form of the matrix (and of the roles API).
+type JSONRole struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	ScopeType   string     `json:"scope_type"`
+	Permissions []JSONPerm `json:"permissions"`
+}
+
+// JSONPerm is one permission of a role, condition empty when unconditional.
+type JSONPerm struct {
+	ID        string `json:"id"`
+	Condition string `json:"condition"`
+}
+
+// JSON describes a role in the shape of the API.
+func (r *Role) JSON() JSONRole {
+	out := JSONRole{ID: r.ID, Name: r.Name, ScopeType: r.ScopeType, Permissions: make([]JSONPerm, 0, len(r.Perms))}
+	for _, rp := range r.Perms {
+		jp := JSONPerm{ID: rp.Perm.ID}
+		if rp.Cond != nil {
+			jp.Condition = rp.Cond.String()
+		}
+		out.Permissions = append(out.Permissions, jp)
+	}
+	return out
+}
+
+func (m *Matrix) writeJSON(w io.Writer) error {
+	doc := struct {
+		Roles []JSONRole `json:"roles"`
+	}{Roles: make([]JSONRole, 0, len(m.Roles))}
+	for _, r := range m.Roles {
+		doc.Roles = append(doc.Roles, r.JSON())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+var htmlMatrix = template.Must(template.New("matrix").Parse(`<table class="matrix">
+<caption>Rights matrix: {{.Name}}</caption>
+<thead><tr><th scope="col">permission</th>{{range .Roles}}<th scope="col" title="{{.ID}} @ {{.ScopeType}}">{{.Name}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr><th scope="row" title="{{.Description}}">{{.ID}}</th>{{range .Cells}}<td class="{{if eq . "Y"}}yes{{else if eq . "N"}}no{{else}}cond{{end}}">{{.}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+`))
+
+func (m *Matrix) writeHTML(w io.Writer) error {
+	type row struct {
+		ID, Description string
+		Cells           []string
+	}
+	data := struct {
+		Name  string
+		Roles []*Role
+		Rows  []row
+	}{Name: m.Scheme.Name, Roles: m.Roles}
+	for _, p := range m.Permissions {
+		data.Rows = append(data.Rows, row{ID: p.ID, Description: p.Description, Cells: m.row(p)[1:]})
+	}
+	return htmlMatrix.Execute(w, data)
+}

@@ -1,0 +1,471 @@
+package scheme
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+)
+
+// The file format. Each element remembers its line so errors can point at it.
+type fileScheme struct {
+	ID              string         `yaml:"id"`
+	Name            string         `yaml:"name"`
+	Description     string         `yaml:"description"`
+	TopRole         string         `yaml:"top_role"`
+	UniqueTop       bool           `yaml:"unique_top"`
+	BaseRole        string         `yaml:"base_role"`
+	AuditPermission string         `yaml:"audit_permission"`
+	Channels        []string       `yaml:"channels"`
+	ResourceTypes   []fileType     `yaml:"resource_types"`
+	Permissions     []filePerm     `yaml:"permissions"`
+	Roles           []fileRole     `yaml:"roles"`
+	UserManagement  []fileUserMgmt `yaml:"user_management"`
+}
+
+type fileType struct {
+	ID               string   `yaml:"id"`
+	Parent           string   `yaml:"parent"`
+	Description      string   `yaml:"description"`
+	CreatePermission string   `yaml:"create_permission"`
+	Owned            bool     `yaml:"owned"`
+	Attributes       []string `yaml:"attributes"`
+	Teams            bool     `yaml:"teams"`
+	Line             int      `yaml:"-"`
+}
+
+type filePerm struct {
+	ID          string `yaml:"id"`
+	Type        string `yaml:"type"`
+	Description string `yaml:"description"`
+	Category    string `yaml:"category"`
+	Anywhere    bool   `yaml:"anywhere"`
+	Line        int    `yaml:"-"`
+}
+
+type fileRole struct {
+	ID          string         `yaml:"id"`
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description"`
+	ScopeType   string         `yaml:"scope_type"`
+	AlsoAt      []string       `yaml:"also_at"`
+	Permissions []fileRolePerm `yaml:"permissions"`
+	Except      []string       `yaml:"except"`
+	Line        int            `yaml:"-"`
+}
+
+// fileRolePerm is either a bare id or pattern ("dataset.*", "*") or a mapping
+// {id, condition}.
+type fileRolePerm struct {
+	ID        string
+	Condition string
+	Line      int
+}
+
+type fileUserMgmt struct {
+	Permission string   `yaml:"permission"`
+	Roles      []string `yaml:"roles"`
+	ScopeTypes []string `yaml:"scope_types"`
+	Line       int      `yaml:"-"`
+}
+
+func (t *fileType) UnmarshalYAML(n *yaml.Node) error {
+	type plain fileType
+	t.Line = n.Line
+	return n.Decode((*plain)(t))
+}
+
+func (p *filePerm) UnmarshalYAML(n *yaml.Node) error {
+	type plain filePerm
+	p.Line = n.Line
+	return n.Decode((*plain)(p))
+}
+
+func (r *fileRole) UnmarshalYAML(n *yaml.Node) error {
+	type plain fileRole
+	r.Line = n.Line
+	return n.Decode((*plain)(r))
+}
+
+func (m *fileUserMgmt) UnmarshalYAML(n *yaml.Node) error {
+	type plain fileUserMgmt
+	m.Line = n.Line
+	return n.Decode((*plain)(m))
+}
+
+func (rp *fileRolePerm) UnmarshalYAML(n *yaml.Node) error {
+	rp.Line = n.Line
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&rp.ID)
+	}
+	var m struct {
+		ID        string `yaml:"id"`
+		Condition string `yaml:"condition"`
+	}
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	rp.ID, rp.Condition = m.ID, m.Condition
+	return nil
+}
+
+// errs collects validation errors, each prefixed with file and line.
+type errs struct {
+	file string
+	list []string
+}
+
+func (e *errs) add(line int, format string, args ...any) {
+	e.list = append(e.list, fmt.Sprintf("%s:%d: %s", e.file, line, fmt.Sprintf(format, args...)))
+}
+
+func (e *errs) err() error {
+	if len(e.list) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(e.list, "\n"))
+}
+
+// Parse reads and validates a scheme file. The error lists every problem
+// found, one per line, as "FILE:LINE: what is wrong".
+func Parse(file string, data []byte) (*Scheme, error) {
+	var f fileScheme
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	e := &errs{file: file}
+	s := &Scheme{
+		ID: f.ID, Name: f.Name, Description: f.Description,
+		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop,
+		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file,
+		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
+	}
+	if !domain.ValidTypeName(s.ID) {
+		e.add(1, "scheme id %q: want a lowercase name", s.ID)
+	}
+	s.parseTypes(f.ResourceTypes, e)
+	s.parsePerms(f.Permissions, e)
+	for _, ft := range f.ResourceTypes {
+		if t, ok := s.types[ft.ID]; ok && t.CreatePermission != "" {
+			if _, ok := s.perms[t.CreatePermission]; !ok {
+				e.add(ft.Line, "resource type %q: unknown create permission %q", ft.ID, t.CreatePermission)
+			}
+		}
+	}
+	for _, fr := range f.Roles {
+		if _, dup := s.roles[fr.ID]; dup {
+			e.add(fr.Line, "duplicate role id %q", fr.ID)
+			continue
+		}
+		r, problems := s.compileFileRole(fr)
+		for _, p := range problems {
+			e.add(p.line, "role %q: %s", fr.ID, p.msg)
+		}
+		if r != nil {
+			r.Builtin = true
+			s.roles[r.ID] = r
+			s.Roles = append(s.Roles, r)
+		}
+	}
+	for _, name := range []struct{ field, id string }{{"top_role", s.TopRole}, {"base_role", s.BaseRole}} {
+		if _, ok := s.roles[name.id]; !ok {
+			e.add(1, "%s: unknown role %q", name.field, name.id)
+		}
+	}
+	if _, ok := s.perms[s.AuditPermission]; !ok {
+		e.add(1, "audit_permission: unknown permission %q", s.AuditPermission)
+	}
+	for _, fm := range f.UserManagement {
+		if _, ok := s.perms[fm.Permission]; !ok {
+			e.add(fm.Line, "user_management: unknown permission %q", fm.Permission)
+		}
+		for _, r := range fm.Roles {
+			if _, ok := s.roles[r]; !ok {
+				e.add(fm.Line, "user_management %q: unknown role %q", fm.Permission, r)
+			}
+		}
+		for _, st := range fm.ScopeTypes {
+			if !s.knownScopeType(st) {
+				e.add(fm.Line, "user_management %q: unknown scope type %q", fm.Permission, st)
+			}
+		}
+		s.UserManagement = append(s.UserManagement, UserManagement{Permission: fm.Permission, Roles: fm.Roles, ScopeTypes: fm.ScopeTypes})
+	}
+	if len(s.UserManagement) == 0 {
+		e.add(1, "user_management: at least one permission must manage users")
+	}
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Scheme) knownScopeType(t string) bool {
+	_, ok := s.types[t]
+	return ok || t == OrgType || t == TeamType
+}
+
+func (s *Scheme) parseTypes(fts []fileType, e *errs) {
+	for _, ft := range fts {
+		switch {
+		case !domain.ValidTypeName(ft.ID) || ft.ID == OrgType || ft.ID == TeamType:
+			e.add(ft.Line, "resource type id %q: want a lowercase name other than org and team", ft.ID)
+			continue
+		case s.types[ft.ID] != nil:
+			e.add(ft.Line, "duplicate resource type id %q", ft.ID)
+			continue
+		}
+		parent := ft.Parent
+		if parent == "" {
+			parent = OrgType
+		}
+		t := &ResourceType{ID: ft.ID, Parent: parent, Description: ft.Description, CreatePermission: ft.CreatePermission,
+			Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams, line: ft.Line}
+		s.types[t.ID] = t
+		s.Types = append(s.Types, t)
+	}
+	for _, t := range s.Types {
+		if t.Parent != OrgType && s.types[t.Parent] == nil {
+			e.add(t.line, "resource type %q: unknown parent type %q", t.ID, t.Parent)
+			continue
+		}
+		// Walk up; more steps than there are types means a cycle.
+		seen := 0
+		for p := s.types[t.Parent]; p != nil; p = s.types[p.Parent] {
+			if seen++; seen > len(s.Types) || p == t {
+				e.add(t.line, "resource type %q: parent cycle", t.ID)
+				break
+			}
+		}
+	}
+}
+
+func (s *Scheme) parsePerms(fps []filePerm, e *errs) {
+	for _, fp := range fps {
+		switch {
+		case !validPermID(fp.ID):
+			e.add(fp.Line, "permission id %q: want lowercase words joined by dots", fp.ID)
+			continue
+		case s.perms[fp.ID] != nil:
+			e.add(fp.Line, "duplicate permission id %q", fp.ID)
+			continue
+		case fp.Type != OrgType && s.types[fp.Type] == nil:
+			e.add(fp.Line, "permission %q: unknown resource type %q", fp.ID, fp.Type)
+			continue
+		case len(s.Permissions) == MaxPermissions:
+			e.add(fp.Line, "permission %q: a scheme has at most %d permissions", fp.ID, MaxPermissions)
+			continue
+		}
+		p := &Permission{Index: len(s.Permissions), ID: fp.ID, Type: fp.Type, Description: fp.Description,
+			Category: fp.Category, Anywhere: fp.Anywhere}
+		s.perms[p.ID] = p
+		s.Permissions = append(s.Permissions, p)
+	}
+}
+
+func validPermID(id string) bool {
+	if id == "" || len(id) > 100 {
+		return false
+	}
+	for _, part := range strings.Split(id, ".") {
+		if !domain.ValidTypeName(part) {
+			return false
+		}
+	}
+	return true
+}
+
+type problem struct {
+	line int
+	msg  string
+}
+
+func (s *Scheme) compileFileRole(fr fileRole) (*Role, []problem) {
+	var probs []problem
+	add := func(line int, format string, args ...any) {
+		probs = append(probs, problem{line, fmt.Sprintf(format, args...)})
+	}
+	var entries []domain.RolePermission
+	lines := map[string]int{}
+	for _, fp := range fr.Permissions {
+		ids := s.expand(fp.ID)
+		if len(ids) == 0 {
+			add(fp.Line, "unknown permission %q", fp.ID)
+			continue
+		}
+		if fp.Condition != "" && len(ids) > 1 {
+			add(fp.Line, "condition on pattern %q: name one permission", fp.ID)
+			continue
+		}
+		for _, id := range ids {
+			if slices.Contains(fr.Except, id) {
+				continue
+			}
+			if _, dup := lines[id]; dup {
+				add(fp.Line, "permission %q listed twice", id)
+				continue
+			}
+			lines[id] = fp.Line
+			entries = append(entries, domain.RolePermission{ID: id, Condition: fp.Condition})
+		}
+	}
+	for _, x := range fr.Except {
+		if _, ok := s.perms[x]; !ok {
+			add(fr.Line, "except: unknown permission %q", x)
+		}
+	}
+	r, err := s.compile(domain.Role{ID: fr.ID, Name: fr.Name, ScopeType: fr.ScopeType, AlsoAt: fr.AlsoAt, Permissions: entries})
+	if err != nil {
+		for _, re := range err.(roleErrors) {
+			line := fr.Line
+			if l, ok := lines[re.perm]; ok {
+				line = l
+			}
+			add(line, "%s", re.msg)
+		}
+		return nil, probs
+	}
+	r.Description = fr.Description
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return r, nil
+}
+
+// expand turns "*" or "prefix.*" into the matching catalog ids, in catalog order.
+func (s *Scheme) expand(pat string) []string {
+	if !strings.HasSuffix(pat, "*") {
+		if _, ok := s.perms[pat]; ok {
+			return []string{pat}
+		}
+		return nil
+	}
+	prefix := strings.TrimSuffix(pat, "*")
+	var ids []string
+	for _, p := range s.Permissions {
+		if strings.HasPrefix(p.ID, prefix) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+type roleError struct {
+	perm string // the permission concerned, if any
+	msg  string
+}
+
+type roleErrors []roleError
+
+func (re roleErrors) Error() string {
+	msgs := make([]string, len(re))
+	for i, e := range re {
+		msgs[i] = e.msg
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// CompileRole validates a custom role against the scheme's catalog with the
+// same rules as a built-in role.
+func (s *Scheme) CompileRole(r domain.Role) (*Role, error) {
+	if _, clash := s.roles[r.ID]; clash {
+		return nil, fmt.Errorf("role id %q is a built-in role of scheme %s", r.ID, s.ID)
+	}
+	return s.compile(r)
+}
+
+func (s *Scheme) compile(r domain.Role) (*Role, error) {
+	var errs roleErrors
+	add := func(perm, format string, args ...any) {
+		errs = append(errs, roleError{perm, fmt.Sprintf(format, args...)})
+	}
+	if !validPermID(r.ID) {
+		add("", "role id %q: want lowercase words joined by dots", r.ID)
+	}
+	if r.Name == "" {
+		add("", "role %q: name is required", r.ID)
+	}
+	if !s.knownScopeType(r.ScopeType) {
+		add("", "unknown scope type %q", r.ScopeType)
+	}
+	for _, a := range r.AlsoAt {
+		if !s.knownScopeType(a) {
+			add("", "also_at: unknown scope type %q", a)
+		}
+	}
+	out := &Role{ID: r.ID, Name: r.Name, ScopeType: r.ScopeType, AlsoAt: r.AlsoAt, Builtin: r.Builtin}
+	seen := map[string]bool{}
+	for _, rp := range r.Permissions {
+		p, ok := s.perms[rp.ID]
+		if !ok {
+			add(rp.ID, "unknown permission %q", rp.ID)
+			continue
+		}
+		if seen[p.ID] {
+			add(rp.ID, "permission %q listed twice", p.ID)
+			continue
+		}
+		seen[p.ID] = true
+		if s.knownScopeType(r.ScopeType) && !s.reaches(r.ScopeType, p.Type) {
+			add(rp.ID, "permission %q acts on %s, which a %s-scoped role cannot reach", p.ID, p.Type, r.ScopeType)
+			continue
+		}
+		entry := RolePerm{Perm: p}
+		if rp.Condition != "" {
+			c, err := ParseCond(rp.Condition)
+			if err != nil {
+				add(rp.ID, "permission %q: %v", p.ID, err)
+				continue
+			}
+			if msg := s.checkCond(p, c); msg != "" {
+				add(rp.ID, "permission %q: %s", p.ID, msg)
+				continue
+			}
+			entry.Cond = c
+		}
+		out.Perms = append(out.Perms, entry)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// reaches reports whether a role bound at a scope of scopeType can act on
+// resources of permType. Org and team roles reach everything (a team scope
+// narrows by attachment, not by type); a resource-scoped role reaches its
+// type and the types below it.
+func (s *Scheme) reaches(scopeType, permType string) bool {
+	if scopeType == OrgType || scopeType == TeamType {
+		return true
+	}
+	return s.Within(permType, scopeType)
+}
+
+// checkCond explains why a condition cannot apply to permission p, or
+// returns "".
+func (s *Scheme) checkCond(p *Permission, c *Cond) string {
+	t := s.types[p.Type] // nil for org-level permissions
+	for _, cl := range c.Any {
+		if cl.Own && (t == nil || !t.Owned) {
+			return fmt.Sprintf("condition %q tests the owner, but resource type %s has no owner", c, p.Type)
+		}
+		for _, ch := range cl.Channels {
+			if !slices.Contains(s.Channels, ch) {
+				return fmt.Sprintf("condition %q: unknown channel %q (scheme channels: %s)", c, ch, strings.Join(s.Channels, ", "))
+			}
+		}
+		for _, a := range cl.Attrs {
+			if t == nil || !slices.Contains(t.Attributes, a.Name) {
+				return fmt.Sprintf("condition %q tests attribute %q, which resource type %s does not have", c, a.Name, p.Type)
+			}
+		}
+	}
+	return ""
+}

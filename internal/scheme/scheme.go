@@ -1,0 +1,224 @@
+// Package scheme loads and validates role models ("schemes"): resource types,
+// the permission catalog, built-in roles and the rules of user management.
+//
+// Schemes are data. The three built-in ones (vi, deepomatic, labelbox) are YAML
+// files embedded in the binary; custom roles composed at run time go through
+// the same validation as the roles of a file.
+package scheme
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+)
+
+// MaxPermissions bounds a scheme's catalog so the engine can keep a role's
+// permissions in a fixed-size bitset.
+const MaxPermissions = 256
+
+// OrgType is the implicit resource type of the organization itself.
+const OrgType = "org"
+
+// TeamType is the scope type of team-level roles.
+const TeamType = "team"
+
+// Scheme is a validated role model.
+type Scheme struct {
+	ID              string
+	Name            string
+	Description     string
+	TopRole         string // the role an org's creator gets; never granted, only transferred
+	BaseRole        string // the membership role that gives nothing but seeing the org
+	UniqueTop       bool   // exactly one holder of TopRole (vi)
+	AuditPermission string // lets its holder ask about other subjects and read access reports
+	Channels        []string
+	Types           []*ResourceType
+	Permissions     []*Permission // Permissions[i].Index == i
+	Roles           []*Role       // built-in roles in file order
+	UserManagement  []UserManagement
+	File            string
+
+	types map[string]*ResourceType
+	perms map[string]*Permission
+	roles map[string]*Role
+}
+
+// ResourceType is a kind of protected resource.
+type ResourceType struct {
+	ID               string
+	Parent           string // "org" or another type
+	Description      string
+	CreatePermission string // needed at the parent (or the team) to register one
+	Owned            bool   // resources record an owner, so "own" can be tested
+	Attributes       []string
+	Teams            bool // may be attached to a team
+	line             int
+}
+
+// Permission is one entry of the catalog.
+type Permission struct {
+	Index       int
+	ID          string
+	Type        string // resource type it acts on, or "org"
+	Description string
+	Category    string
+	// Anywhere: a check at the organization holds when the subject holds the
+	// permission at any scope (Deepomatic's "use mobile app" for team roles).
+	Anywhere bool
+}
+
+// Role is a validated role, built-in or custom.
+type Role struct {
+	ID          string
+	Name        string
+	Description string
+	ScopeType   string   // "org", "team" or a resource type
+	AlsoAt      []string // further scope types it may be granted at
+	Perms       []RolePerm
+	Builtin     bool
+}
+
+// RolePerm is one permission of a role, possibly conditional.
+type RolePerm struct {
+	Perm *Permission
+	Cond *Cond // nil: unconditional
+}
+
+// UserManagement names a permission that lets its holder grant roles, and
+// which roles at which scope types it covers.
+type UserManagement struct {
+	Permission string
+	Roles      []string // nil: every role but the top role
+	ScopeTypes []string // nil: any scope
+}
+
+// Type returns the resource type with that id.
+func (s *Scheme) Type(id string) (*ResourceType, bool) { t, ok := s.types[id]; return t, ok }
+
+// Permission returns the catalog entry with that id.
+func (s *Scheme) Permission(id string) (*Permission, bool) { p, ok := s.perms[id]; return p, ok }
+
+// Role returns the built-in role with that id.
+func (s *Scheme) Role(id string) (*Role, bool) { r, ok := s.roles[id]; return r, ok }
+
+// Ancestors returns the chain of types above typ, nearest first, ending with
+// "org".
+func (s *Scheme) Ancestors(typ string) []string {
+	var out []string
+	for t, ok := s.types[typ]; ok; t, ok = s.types[t.Parent] {
+		out = append(out, t.Parent)
+	}
+	if len(out) == 0 || out[len(out)-1] != OrgType {
+		out = append(out, OrgType)
+	}
+	return out
+}
+
+// Within reports whether type typ is scope or lies below it.
+func (s *Scheme) Within(typ, scope string) bool {
+	if typ == scope || scope == OrgType {
+		return true
+	}
+	for t, ok := s.types[typ]; ok; t, ok = s.types[t.Parent] {
+		if t.Parent == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantableAt reports whether role r may be bound at a scope.
+func (s *Scheme) GrantableAt(r *Role, sc domain.Scope) error {
+	var typ string
+	switch sc.Kind {
+	case domain.ScopeOrg:
+		typ = OrgType
+	case domain.ScopeTeam:
+		typ = TeamType
+	case domain.ScopeType, domain.ScopeResource:
+		if _, ok := s.types[sc.Type]; !ok {
+			return fmt.Errorf("scope %s: scheme %s has no resource type %q", sc, s.ID, sc.Type)
+		}
+		typ = sc.Type
+	default:
+		return fmt.Errorf("invalid scope")
+	}
+	if typ == r.ScopeType || slices.Contains(r.AlsoAt, typ) {
+		return nil
+	}
+	where := append([]string{r.ScopeType}, r.AlsoAt...)
+	return fmt.Errorf("role %s is granted at %s scope, not at %s", r.ID, strings.Join(where, " or "), sc)
+}
+
+// Manages reports whether holding management permission perm lets its holder
+// hand out role at a scope of kind scopeType.
+func (m UserManagement) Manages(role, scopeType string) bool {
+	if m.Roles != nil && !slices.Contains(m.Roles, role) {
+		return false
+	}
+	return m.ScopeTypes == nil || slices.Contains(m.ScopeTypes, scopeType)
+}
+
+// ScopeTypeOf names the kind of scope for UserManagement.ScopeTypes.
+func ScopeTypeOf(sc domain.Scope) string {
+	switch sc.Kind {
+	case domain.ScopeOrg:
+		return OrgType
+	case domain.ScopeTeam:
+		return TeamType
+	}
+	return sc.Type
+}
+
+// PermissionIDs lists the catalog in order.
+func (s *Scheme) PermissionIDs() []string {
+	ids := make([]string, len(s.Permissions))
+	for i, p := range s.Permissions {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+//go:embed schemes/*.yaml
+var builtinFS embed.FS
+
+var builtins = map[string]*Scheme{}
+
+func init() {
+	entries, err := builtinFS.ReadDir("schemes")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		data, err := builtinFS.ReadFile("schemes/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		s, err := Parse(e.Name(), data)
+		if err != nil {
+			// A broken built-in scheme is a build defect; the tests catch it first.
+			panic(err)
+		}
+		builtins[s.ID] = s
+	}
+}
+
+// Get returns a built-in scheme.
+func Get(id string) (*Scheme, bool) { s, ok := builtins[id]; return s, ok }
+
+// Names lists the built-in schemes, sorted.
+func Names() []string {
+	names := make([]string, 0, len(builtins))
+	for n := range builtins {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Source returns the YAML of a built-in scheme.
+func Source(id string) ([]byte, error) { return builtinFS.ReadFile("schemes/" + id + ".yaml") }

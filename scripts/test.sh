@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of Gatehouse. Installs what the tests need when it is
+# missing: Debian's PostgreSQL (store conformance, end-to-end tests) and
+# Chromium (console browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing ${need[*]} ..."
+	if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+go vet ./...
+# Property tests run 10,000 cases in CI; locally the default is smaller.
+export GATEHOUSE_RAPID_CHECKS="${GATEHOUSE_RAPID_CHECKS:-10000}"
+go test -race -count=1 -timeout 45m "$@" ./...
