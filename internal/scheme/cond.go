@@ -18,7 +18,8 @@ import (
 // "own" asks that the resource's owner is the subject, "channel" tests the
 // request's channel, any other name tests a resource attribute.
 type Cond struct {
-	Any []Clause
+	Any  []Clause
+	text string // canonical form, kept so explaining a decision does not allocate
 }
 
 // Clause is a conjunction of tests.
@@ -95,6 +96,13 @@ func (c *Cond) OwnOnly() bool {
 
 // String prints the canonical form, which ParseCond reads back.
 func (c *Cond) String() string {
+	if c.text != "" {
+		return c.text
+	}
+	return c.format()
+}
+
+func (c *Cond) format() string {
 	var b strings.Builder
 	for i, cl := range c.Any {
 		if i > 0 {
@@ -134,6 +142,7 @@ func ParseCond(s string) (*Cond, error) {
 		}
 		c.Any = append(c.Any, cl)
 		if p.done() {
+			c.text = c.format()
 			return c, nil
 		}
 		if !p.accept("or") {

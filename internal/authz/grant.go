@@ -1,0 +1,190 @@
+package authz
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
+
+// ErrEscalation is the cause of every CanGrant refusal; the error's text
+// says which rule failed.
+var ErrEscalation = errors.New("not allowed to grant")
+
+// ErrInvalidGrant marks a grant that no actor could make: an unknown role,
+// a scope the role cannot be bound at, an unknown scope.
+var ErrInvalidGrant = errors.New("invalid grant")
+
+// CanGrant applies the no-escalation rule: actor may bind role at scope only
+// if it holds a user-management permission of the scheme that covers the
+// role there, and holds every permission of the role there (a conditional
+// permission covers only the same condition). Nobody grants the top role:
+// it changes hands by transfer.
+func (e *Engine) CanGrant(org string, actor domain.Subject, roleID string, sc domain.Scope) error {
+	o, ok := e.Org(org)
+	if !ok {
+		return fmt.Errorf("%w: unknown organization", ErrInvalidGrant)
+	}
+	return o.CanGrant(actor, roleID, sc, e.now().UnixNano())
+}
+
+// CanGrant is Engine.CanGrant on one org at time now.
+func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now int64) error {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	ri, ok := o.roleIndex[roleID]
+	if !ok || !o.roles[ri].alive {
+		return fmt.Errorf("%w: unknown role %q", ErrInvalidGrant, roleID)
+	}
+	r := &o.roles[ri]
+	if err := o.scheme.GrantableAt(r.def, sc); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	}
+	n, err := o.scopeNodeRead(sc)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	}
+	if roleID == o.scheme.TopRole {
+		return fmt.Errorf("%w: %s is the top role; it changes hands only by ownership transfer", ErrEscalation, roleID)
+	}
+	s, ok := o.subjects[actor.String()]
+	if !ok || !o.activeAt(&o.subj[s], now) {
+		return fmt.Errorf("%w: %s is not an active member of the organization", ErrEscalation, actor)
+	}
+	var buf [32]uint32
+	chain := o.chain(n, buf[:0])
+	managed := false
+	var tried []string
+	for _, um := range o.scheme.UserManagement {
+		if !um.Manages(roleID, scheme.ScopeTypeOf(sc)) {
+			continue
+		}
+		tried = append(tried, um.Permission)
+		p, _ := o.scheme.Permission(um.Permission)
+		if _, ok := o.decide(s, p, chain, facts{}, "", now); ok {
+			managed = true
+			break
+		}
+	}
+	if !managed {
+		if len(tried) == 0 {
+			return fmt.Errorf("%w: no user-management permission of scheme %s hands out role %s at %s", ErrEscalation, o.scheme.ID, roleID, sc)
+		}
+		return fmt.Errorf("%w: %s lacks %s at %s", ErrEscalation, actor, joinOr(tried), sc)
+	}
+	return o.covers(s, r.def, chain, now)
+}
+
+// Covers reports whether a subject holds every permission of a role at a
+// scope, the rule that also bounds what a secret key may be given.
+func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now int64) error {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	ri, ok := o.roleIndex[roleID]
+	if !ok || !o.roles[ri].alive {
+		return fmt.Errorf("%w: unknown role %q", ErrInvalidGrant, roleID)
+	}
+	if err := o.scheme.GrantableAt(o.roles[ri].def, sc); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	}
+	n, err := o.scopeNodeRead(sc)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	}
+	s, ok := o.subjects[actor.String()]
+	if !ok {
+		return fmt.Errorf("%w: %s holds nothing here", ErrEscalation, actor)
+	}
+	var buf [32]uint32
+	return o.covers(s, o.roles[ri].def, o.chain(n, buf[:0]), now)
+}
+
+func (o *Org) covers(s uint32, r *scheme.Role, chain []uint32, now int64) error {
+	for _, rp := range r.Perms {
+		reason, ok := o.decideUnconditional(s, rp.Perm, chain, now)
+		if !ok {
+			return fmt.Errorf("%w: role %s includes %s, which %s does not hold there", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref)
+		}
+		if reason.Condition != "" && (rp.Cond == nil || rp.Cond.String() != reason.Condition) {
+			return fmt.Errorf("%w: role %s includes %s, which %s holds only with condition %q", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref, reason.Condition)
+		}
+	}
+	return nil
+}
+
+// decideUnconditional finds a grant giving p along chain, preferring one
+// without a condition; a conditional one is reported with its condition,
+// whether or not it holds for any particular resource.
+func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, chain []uint32, now int64) (Reason, bool) {
+	sub := &o.subj[s]
+	if !o.activeAt(sub, now) {
+		return Reason{}, false
+	}
+	pi := p.Index
+	var best Reason
+	found := false
+	consider := func(r *role, reason Reason) bool {
+		if !r.perms.Has(pi) {
+			return false
+		}
+		if !r.conds.Has(pi) {
+			return true
+		}
+		if !found {
+			reason.Condition = r.cond(pi).String()
+			best, found = reason, true
+		}
+		return false
+	}
+	principals := append([]uint32{s}, sub.groups...)
+	for _, n := range chain {
+		if n == orgNode && sub.orgRole != noRole {
+			if r := &o.roles[sub.orgRole]; consider(r, Reason{Role: r.id, Scope: "org", Via: ViaMembership}) {
+				return Reason{Role: r.id, Scope: "org", Via: ViaMembership}, true
+			}
+		}
+		for _, ps := range principals {
+			principal := &o.subj[ps]
+			if ps != s && !principal.active {
+				continue
+			}
+			for _, g := range grantsAt(principal.grants, n) {
+				if g.expires != 0 && now >= g.expires {
+					continue
+				}
+				reason := Reason{Grant: g.id, Role: o.roles[g.role].id, Scope: o.node[n].ref, Via: ViaDirect}
+				if consider(&o.roles[g.role], reason) {
+					return reason, true
+				}
+			}
+		}
+	}
+	return best, found
+}
+
+// scopeNodeRead resolves a scope without creating anything (read lock held).
+func (o *Org) scopeNodeRead(sc domain.Scope) (uint32, error) {
+	if sc.Kind == domain.ScopeOrg {
+		return orgNode, nil
+	}
+	if i, ok := o.nodes[sc.String()]; ok && o.node[i].alive {
+		return i, nil
+	}
+	return none, fmt.Errorf("scope %s: not found", sc)
+}
+
+func joinOr(list []string) string {
+	out := ""
+	for i, s := range list {
+		if i > 0 {
+			out += " or "
+		}
+		out += s
+	}
+	return out
+}
+
+// Unix is a convenience for callers converting a time to the engine's clock.
+func Unix(t time.Time) int64 { return t.UnixNano() }

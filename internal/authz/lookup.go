@@ -1,0 +1,324 @@
+package authz
+
+import (
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
+
+// ErrBadCursor: a page token that this engine did not make.
+var ErrBadCursor = errors.New("invalid page token")
+
+// enumerateLimit bounds how many candidates LookupResources collects from a
+// subject's grants before it switches to walking the type's sorted list and
+// checking each resource, which costs the same per page whatever the size.
+const enumerateLimit = 16384
+
+// ResourceQuery asks for the resources of Type on which Subject has
+// Permission, in id order, after the cursor.
+type ResourceQuery struct {
+	Subject    string
+	Permission string
+	Type       string
+	Channel    string
+	Limit      int    // at most this many ids; <= 0 means 100
+	PageToken  string // from the previous page; empty for the first
+	Now        int64  // unix nanoseconds
+}
+
+// ResourcePage is one page of a lookup. Next is empty on the last page.
+type ResourcePage struct {
+	IDs      []string
+	Next     string
+	Revision int64
+}
+
+// LookupResources lists every resource of a type the subject may act on,
+// complete across pages: nothing is ever cut silently.
+func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	page := ResourcePage{Revision: o.rev}
+	p, ok := o.scheme.Permission(q.Permission)
+	if !ok {
+		return page, ErrUnknownPermission
+	}
+	ti, ok := o.typeIndex[q.Type]
+	if !ok {
+		return page, ErrUnknownType
+	}
+	after, err := decodeCursor(q.PageToken)
+	if err != nil {
+		return page, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	s, ok := o.subjects[q.Subject]
+	if !ok || !o.activeAt(&o.subj[s], q.Now) {
+		return page, nil
+	}
+	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, now: q.Now}
+	var ids []uint32
+	if cands, all := l.candidates(); all {
+		ids = l.scan(after, limit+1)
+	} else {
+		ids = l.filter(cands, after, limit+1)
+	}
+	if len(ids) > limit {
+		ids = ids[:limit]
+		page.Next = encodeCursor(o.node[ids[limit-1]].id)
+	}
+	page.IDs = make([]string, len(ids))
+	for i, n := range ids {
+		page.IDs[i] = o.node[n].id
+	}
+	return page, nil
+}
+
+type lookup struct {
+	o       *Org
+	s       uint32
+	p       *scheme.Permission
+	typ     uint8
+	channel string
+	now     int64
+}
+
+// candidates gathers the resources of the type that the subject's grants
+// could reach: a superset of the answer, each still to be checked. all
+// means the grants reach the whole type (or too much of it to list), so the
+// caller walks the type's sorted list instead.
+func (l *lookup) candidates() (cands []uint32, all bool) {
+	o := l.o
+	sub := &o.subj[l.s]
+	pi := l.p.Index
+	if sub.orgRole != noRole && o.roles[sub.orgRole].perms.Has(pi) {
+		return nil, true
+	}
+	if l.p.Anywhere {
+		return nil, true
+	}
+	principals := append([]uint32{l.s}, sub.groups...)
+	seen := map[uint32]bool{}
+	for _, ps := range principals {
+		principal := &o.subj[ps]
+		if ps != l.s && !principal.active {
+			continue
+		}
+		if !principal.holds.Has(pi) {
+			continue
+		}
+		for _, g := range principal.grants {
+			if g.expires != 0 && l.now >= g.expires {
+				continue
+			}
+			r := &o.roles[g.role]
+			if !r.perms.Has(pi) {
+				continue
+			}
+			n := &o.node[g.node]
+			switch n.kind {
+			case nodeOrg:
+				if r.conds.Has(pi) && r.cond(pi).OwnOnly() {
+					cands = append(cands, l.owned()...)
+					continue
+				}
+				return nil, true
+			case nodeType:
+				if !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
+					continue
+				}
+				if r.conds.Has(pi) && r.cond(pi).OwnOnly() {
+					cands = append(cands, l.owned()...)
+					continue
+				}
+				return nil, true
+			case nodeResource, nodeTeam:
+				if seen[g.node] {
+					continue
+				}
+				seen[g.node] = true
+				cands = l.descend(g.node, cands)
+			}
+			if len(cands) > enumerateLimit {
+				return nil, true
+			}
+		}
+	}
+	return cands, false
+}
+
+// owned lists the live resources of the type the subject owns.
+func (l *lookup) owned() []uint32 {
+	var out []uint32
+	for _, n := range l.o.subj[l.s].owned {
+		if nd := &l.o.node[n]; nd.alive && nd.typ == l.typ {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// descend adds n and the nodes below it that are of the looked-up type.
+// A team node's children are its attached resources.
+func (l *lookup) descend(n uint32, out []uint32) []uint32 {
+	nd := &l.o.node[n]
+	if nd.kind == nodeResource && nd.typ == l.typ {
+		out = append(out, n)
+	}
+	for _, c := range nd.children {
+		if cn := &l.o.node[c]; cn.alive && l.o.scheme.Within(l.o.scheme.Types[l.typ].ID, l.o.scheme.Types[cn.typ].ID) {
+			out = l.descend(c, out)
+		}
+		if len(out) > enumerateLimit {
+			return out
+		}
+	}
+	return out
+}
+
+func (l *lookup) allowed(n uint32) bool {
+	var buf [32]uint32
+	_, ok := l.o.decide(l.s, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
+	return ok
+}
+
+// scan walks the type's resources in id order from the cursor, keeping the
+// allowed ones.
+func (l *lookup) scan(after string, want int) []uint32 {
+	list := l.o.byType[l.typ]
+	start, _ := slices.BinarySearchFunc(list, after, func(n uint32, id string) int { return strings.Compare(l.o.node[n].id, id) })
+	if after != "" && start < len(list) && l.o.node[list[start]].id == after {
+		start++
+	}
+	var out []uint32
+	for _, n := range list[start:] {
+		if l.allowed(n) {
+			if out = append(out, n); len(out) == want {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// filter sorts candidates by id, drops duplicates and those at or before the
+// cursor, and keeps the allowed ones.
+func (l *lookup) filter(cands []uint32, after string, want int) []uint32 {
+	o := l.o
+	slices.SortFunc(cands, func(a, b uint32) int { return strings.Compare(o.node[a].id, o.node[b].id) })
+	cands = slices.Compact(cands)
+	var out []uint32
+	for _, n := range cands {
+		if o.node[n].id <= after && after != "" {
+			continue
+		}
+		if l.allowed(n) {
+			if out = append(out, n); len(out) == want {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte("r:" + id)) }
+
+func decodeCursor(tok string) (string, error) {
+	if tok == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || !strings.HasPrefix(string(b), "r:") || len(b) < 3 {
+		return "", ErrBadCursor
+	}
+	return string(b[2:]), nil
+}
+
+// SubjectAccess is one subject that may act on a resource, and the path.
+type SubjectAccess struct {
+	Subject string `json:"subject"`
+	Reason  Reason `json:"via"`
+}
+
+// SubjectQuery asks who may exercise Permission on Resource.
+type SubjectQuery struct {
+	Permission string
+	Resource   string // empty: the org
+	Channel    string
+	Now        int64
+}
+
+// LookupSubjects lists every active user and key that may exercise the
+// permission on the resource, each with the path that allows it, sorted by
+// subject. Groups are expanded to their members.
+func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(q.Permission)
+	if !ok {
+		return nil, o.rev, ErrUnknownPermission
+	}
+	target := orgNode
+	if q.Resource != "" {
+		n, ok := o.nodes[q.Resource]
+		if !ok || o.node[n].kind != nodeResource {
+			return nil, o.rev, ErrUnknownResource
+		}
+		target = n
+	}
+	var buf [32]uint32
+	chain := o.chain(target, buf[:0])
+	f := o.targetOf(target)
+	// Gather everyone who holds p somewhere along the chain, then let decide
+	// confirm each and name the path; decide is the single source of truth.
+	cands := map[uint32]struct{}{}
+	addUser := func(u uint32) { cands[u] = struct{}{} }
+	for _, n := range chain {
+		if n == orgNode {
+			for ri := range o.roles {
+				if o.roles[ri].perms.Has(p.Index) {
+					for _, u := range o.roleUsers[ri] {
+						addUser(u)
+					}
+				}
+			}
+		}
+		for _, ng := range o.node[n].grants {
+			if !o.roles[ng.role].perms.Has(p.Index) {
+				continue
+			}
+			if s := &o.subj[ng.subject]; s.kind == domain.SubjectGroup {
+				for _, u := range s.members {
+					addUser(u)
+				}
+			} else {
+				addUser(ng.subject)
+			}
+		}
+	}
+	if p.Anywhere && target == orgNode {
+		for i := range o.subj {
+			if o.subj[i].kind != domain.SubjectGroup && o.subj[i].holds.Has(p.Index) {
+				addUser(uint32(i))
+			}
+		}
+	}
+	out := make([]SubjectAccess, 0, len(cands))
+	for s := range cands {
+		if o.subj[s].kind == domain.SubjectGroup {
+			continue
+		}
+		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
+			out = append(out, SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
+	return out, o.rev, nil
+}
