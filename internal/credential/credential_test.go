@@ -10,7 +10,7 @@ import (
 // Tests run with cheap argon2 parameters; one test below checks the real
 // defaults once. Realistic shape (argon2id, salt and key lengths) is kept.
 func TestMain(m *testing.M) {
-	params = PasswordParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	params = passwordParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	m.Run()
 }
 
@@ -45,7 +45,7 @@ func TestHashPasswordTooLong(t *testing.T) {
 
 func TestDefaultParamsPHC(t *testing.T) {
 	saved := params
-	params = DefaultPasswordParams
+	params = defaultParams
 	defer func() { params = saved }()
 
 	phc, err := HashPassword("pw")
@@ -334,5 +334,23 @@ func TestBase62(t *testing.T) {
 	}
 	if got := encodeUint32Base62(^uint32(0)); got != "4gfFC3" {
 		t.Errorf("encodeUint32Base62(2^32-1) = %q", got)
+	}
+}
+
+// BenchmarkHashPassword measures the production cost, which is what a login
+// costs the server.
+func BenchmarkHashPassword(b *testing.B) {
+	saved := params
+	params = defaultParams
+	defer func() { params = saved }()
+	for b.Loop() {
+		HashPassword("correct horse battery staple")
+	}
+}
+
+func BenchmarkParseKey(b *testing.B) {
+	secret, _, _ := NewKey()
+	for b.Loop() {
+		ParseKey(secret)
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// PasswordParams are the argon2id cost parameters of new hashes.
-type PasswordParams struct {
+// passwordParams are the argon2id cost parameters of new hashes.
+type passwordParams struct {
 	Memory  uint32 // KiB
 	Time    uint32 // passes over memory
 	Threads uint8
@@ -21,14 +21,15 @@ type PasswordParams struct {
 	KeyLen  uint32 // bytes
 }
 
-// DefaultPasswordParams is OWASP's first argon2id configuration
-// (19 MiB, 2 passes, 1 lane): about 20–40 ms per hash on a server core, slow
-// enough to hurt offline guessing, cheap enough for a login endpoint.
-var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+// defaultParams is the OWASP Password Storage Cheat Sheet's baseline for
+// argon2id (19 MiB, 2 passes, 1 lane): tens of milliseconds per hash on one
+// core (see BenchmarkHashPassword), slow enough to hurt offline guessing and
+// cheap enough for a login endpoint.
+var defaultParams = passwordParams{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // params is what HashPassword and DummyVerify use. It is a variable only so
 // this package's tests can make hashing cheap; production never changes it.
-var params = DefaultPasswordParams
+var params = defaultParams
 
 // Bounds on parameters read back from a stored hash. A PHC string decides how
 // much memory and time verification spends, so a corrupt or hostile row must
@@ -114,7 +115,7 @@ func DummyVerify(pw string) {
 }
 
 type decodedHash struct {
-	p    PasswordParams
+	p    passwordParams
 	salt []byte
 	key  []byte
 }
@@ -161,7 +162,7 @@ func decodePHC(phc string) (decodedHash, error) {
 	case m < 8*p || m > maxMemoryKiB: // argon2 needs 8 KiB per lane
 		return h, malformed("m=%d out of range %d..%d", m, 8*p, maxMemoryKiB)
 	}
-	h.p = PasswordParams{Memory: uint32(m), Time: uint32(t), Threads: uint8(p)}
+	h.p = passwordParams{Memory: uint32(m), Time: uint32(t), Threads: uint8(p)}
 	if h.salt, err = b64.DecodeString(parts[4]); err != nil {
 		return h, malformed("salt: %v", err)
 	}
