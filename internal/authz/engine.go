@@ -25,6 +25,22 @@ type Engine struct {
 	writeMu  sync.Mutex // serialises org creation and Apply
 	revision atomic.Int64
 	now      func() time.Time
+	schemes  map[string]*scheme.Scheme // beyond the built-in ones
+}
+
+// AddScheme makes a scheme other than the built-in ones available to
+// organizations loaded afterwards (benchmarks and tests use their own).
+func (e *Engine) AddScheme(s *scheme.Scheme) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	e.schemes[s.ID] = s
+}
+
+func (e *Engine) scheme(id string) (*scheme.Scheme, bool) {
+	if s, ok := e.schemes[id]; ok {
+		return s, true
+	}
+	return scheme.Get(id)
 }
 
 // New returns an empty engine. now is the clock used for expiry when a
@@ -33,7 +49,7 @@ func New(now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{now: now}
+	e := &Engine{now: now, schemes: map[string]*scheme.Scheme{}}
 	e.orgs.Store(&map[string]*Org{})
 	return e
 }
@@ -50,7 +66,9 @@ func (e *Engine) Org(id string) (*Org, bool) {
 // Load builds an organization's index from a snapshot, replacing any index
 // it had.
 func (e *Engine) Load(snap *domain.Snapshot) error {
-	s, ok := scheme.Get(snap.Org.Scheme)
+	e.writeMu.Lock()
+	s, ok := e.scheme(snap.Org.Scheme)
+	e.writeMu.Unlock()
 	if !ok {
 		return fmt.Errorf("org %s: unknown scheme %q", snap.Org.ID, snap.Org.Scheme)
 	}
@@ -83,7 +101,7 @@ func (e *Engine) Apply(org, schemeID string, rev int64, changes []domain.Change)
 	defer e.writeMu.Unlock()
 	o, ok := (*e.orgs.Load())[org]
 	if !ok {
-		s, found := scheme.Get(schemeID)
+		s, found := e.scheme(schemeID)
 		if !found {
 			return fmt.Errorf("org %s: unknown scheme %q", org, schemeID)
 		}

@@ -65,9 +65,12 @@ func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
 	}
 	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, now: q.Now}
 	var ids []uint32
-	if cands, all := l.candidates(); all {
-		ids = l.scan(after, limit+1)
-	} else {
+	switch cands, m := l.candidates(); m {
+	case modeAll:
+		ids = l.scan(after, limit+1, false)
+	case modeScan:
+		ids = l.scan(after, limit+1, true)
+	default:
 		ids = l.filter(cands, after, limit+1)
 	}
 	if len(ids) > limit {
@@ -90,28 +93,60 @@ type lookup struct {
 	now     int64
 }
 
+// How a lookup finds its answer.
+type mode uint8
+
+const (
+	modeList mode = iota // check the candidates the grants reach
+	modeAll              // the subject holds the permission on the whole type
+	modeScan             // walk the whole type, checking each resource
+)
+
+// cand is a candidate resource; sure when an unconditional, unexpired grant
+// reaches it, so it needs no check.
+type cand struct {
+	n    uint32
+	sure bool
+}
+
 // candidates gathers the resources of the type that the subject's grants
-// could reach: a superset of the answer, each still to be checked. all
-// means the grants reach the whole type (or too much of it to list), so the
-// caller walks the type's sorted list instead.
-func (l *lookup) candidates() (cands []uint32, all bool) {
+// could reach: a superset of the answer. Grants over the whole type (or over
+// too much of it to list) switch to walking the type's sorted list instead.
+func (l *lookup) candidates() ([]cand, mode) {
 	o := l.o
 	sub := &o.subj[l.s]
 	pi := l.p.Index
-	if sub.orgRole != noRole && o.roles[sub.orgRole].perms.Has(pi) {
-		return nil, true
+	var cands []cand
+	wide := func(r *role) (mode, bool) {
+		if !r.conds.Has(pi) {
+			return modeAll, true
+		}
+		c := r.cond(pi)
+		switch {
+		case !c.NeedsResource():
+			if c.Eval(&scheme.Input{Channel: l.channel}) {
+				return modeAll, true
+			}
+		case c.OwnOnly():
+			for _, n := range l.owned() {
+				cands = append(cands, cand{n: n})
+			}
+		default:
+			return modeScan, true
+		}
+		return 0, false
 	}
-	if l.p.Anywhere {
-		return nil, true
+	if sub.orgRole != noRole && o.roles[sub.orgRole].perms.Has(pi) {
+		if m, ok := wide(&o.roles[sub.orgRole]); ok {
+			return nil, m
+		}
 	}
 	principals := append([]uint32{l.s}, sub.groups...)
 	seen := map[uint32]bool{}
+	best := modeList
 	for _, ps := range principals {
 		principal := &o.subj[ps]
-		if ps != l.s && !principal.active {
-			continue
-		}
-		if !principal.holds.Has(pi) {
+		if (ps != l.s && !principal.active) || !principal.holds.Has(pi) {
 			continue
 		}
 		for _, g := range principal.grants {
@@ -124,34 +159,29 @@ func (l *lookup) candidates() (cands []uint32, all bool) {
 			}
 			n := &o.node[g.node]
 			switch n.kind {
-			case nodeOrg:
-				if r.conds.Has(pi) && r.cond(pi).OwnOnly() {
-					cands = append(cands, l.owned()...)
+			case nodeOrg, nodeType:
+				if n.kind == nodeType && !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
 					continue
 				}
-				return nil, true
-			case nodeType:
-				if !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
-					continue
+				if m, ok := wide(r); ok {
+					if m == modeAll {
+						return nil, modeAll
+					}
+					best = modeScan // keep looking: an unconditional grant may still come
 				}
-				if r.conds.Has(pi) && r.cond(pi).OwnOnly() {
-					cands = append(cands, l.owned()...)
-					continue
-				}
-				return nil, true
 			case nodeResource, nodeTeam:
-				if seen[g.node] {
+				if seen[g.node] && r.conds.Has(pi) {
 					continue
 				}
 				seen[g.node] = true
-				cands = l.descend(g.node, cands)
+				cands = l.descend(g.node, !r.conds.Has(pi), cands)
 			}
 			if len(cands) > enumerateLimit {
-				return nil, true
+				best = modeScan
 			}
 		}
 	}
-	return cands, false
+	return cands, best
 }
 
 // owned lists the live resources of the type the subject owns.
@@ -167,17 +197,17 @@ func (l *lookup) owned() []uint32 {
 
 // descend adds n and the nodes below it that are of the looked-up type.
 // A team node's children are its attached resources.
-func (l *lookup) descend(n uint32, out []uint32) []uint32 {
+func (l *lookup) descend(n uint32, sure bool, out []cand) []cand {
 	nd := &l.o.node[n]
 	if nd.kind == nodeResource && nd.typ == l.typ {
-		out = append(out, n)
+		out = append(out, cand{n: n, sure: sure})
 	}
 	for _, c := range nd.children {
-		if cn := &l.o.node[c]; cn.alive && l.o.scheme.Within(l.o.scheme.Types[l.typ].ID, l.o.scheme.Types[cn.typ].ID) {
-			out = l.descend(c, out)
-		}
 		if len(out) > enumerateLimit {
 			return out
+		}
+		if cn := &l.o.node[c]; cn.alive && l.o.scheme.Within(l.o.scheme.Types[l.typ].ID, l.o.scheme.Types[cn.typ].ID) {
+			out = l.descend(c, sure, out)
 		}
 	}
 	return out
@@ -190,8 +220,8 @@ func (l *lookup) allowed(n uint32) bool {
 }
 
 // scan walks the type's resources in id order from the cursor, keeping the
-// allowed ones.
-func (l *lookup) scan(after string, want int) []uint32 {
+// allowed ones (all of them when check is false).
+func (l *lookup) scan(after string, want int, check bool) []uint32 {
 	list := l.o.byType[l.typ]
 	start, _ := slices.BinarySearchFunc(list, after, func(n uint32, id string) int { return strings.Compare(l.o.node[n].id, id) })
 	if after != "" && start < len(list) && l.o.node[list[start]].id == after {
@@ -199,7 +229,7 @@ func (l *lookup) scan(after string, want int) []uint32 {
 	}
 	var out []uint32
 	for _, n := range list[start:] {
-		if l.allowed(n) {
+		if !check || l.allowed(n) {
 			if out = append(out, n); len(out) == want {
 				break
 			}
@@ -208,19 +238,32 @@ func (l *lookup) scan(after string, want int) []uint32 {
 	return out
 }
 
-// filter sorts candidates by id, drops duplicates and those at or before the
-// cursor, and keeps the allowed ones.
-func (l *lookup) filter(cands []uint32, after string, want int) []uint32 {
+// filter sorts candidates by id, merges duplicates, drops those at or
+// before the cursor, and keeps the allowed ones.
+func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 	o := l.o
-	slices.SortFunc(cands, func(a, b uint32) int { return strings.Compare(o.node[a].id, o.node[b].id) })
-	cands = slices.Compact(cands)
+	slices.SortFunc(cands, func(a, b cand) int {
+		if c := strings.Compare(o.node[a.n].id, o.node[b.n].id); c != 0 {
+			return c
+		}
+		if a.sure == b.sure {
+			return 0
+		}
+		if a.sure {
+			return -1 // the sure copy first, so merging keeps it
+		}
+		return 1
+	})
 	var out []uint32
-	for _, n := range cands {
-		if o.node[n].id <= after && after != "" {
+	for i, c := range cands {
+		if i > 0 && cands[i-1].n == c.n {
 			continue
 		}
-		if l.allowed(n) {
-			if out = append(out, n); len(out) == want {
+		if after != "" && o.node[c.n].id <= after {
+			continue
+		}
+		if c.sure || l.allowed(c.n) {
+			if out = append(out, c.n); len(out) == want {
 				break
 			}
 		}

@@ -18,16 +18,16 @@ import (
 // A scenario is an org state and what the engine must answer about it. See
 // testdata/scenarios/README.md for the format.
 type scenario struct {
-	Name      string         `yaml:"name"`
-	Scheme    string         `yaml:"scheme"`
-	Now       time.Time      `yaml:"now"`
-	State     scenarioState  `yaml:",inline"`
-	Checks    []scCheck      `yaml:"checks"`
-	Lookups   []scLookup     `yaml:"lookup_resources"`
-	Subjects  []scSubjects   `yaml:"lookup_subjects"`
-	CanGrant  []scCanGrant   `yaml:"can_grant"`
-	Access    []scAccess     `yaml:"access"`
-	Steps     []scenarioStep `yaml:"steps"`
+	Name     string         `yaml:"name"`
+	Scheme   string         `yaml:"scheme"`
+	Now      time.Time      `yaml:"now"`
+	State    scenarioState  `yaml:",inline"`
+	Checks   []scCheck      `yaml:"checks"`
+	Lookups  []scLookup     `yaml:"lookup_resources"`
+	Subjects []scSubjects   `yaml:"lookup_subjects"`
+	CanGrant []scCanGrant   `yaml:"can_grant"`
+	Access   []scAccess     `yaml:"access"`
+	Steps    []scenarioStep `yaml:"steps"`
 }
 
 // A step changes the state and asserts again.
@@ -43,14 +43,14 @@ type scenarioStep struct {
 }
 
 type scenarioState struct {
-	Members   []struct{ User, Role string } `yaml:"members"`
-	Roles     []domain.Role                 `yaml:"custom_roles"`
-	Teams     []string                      `yaml:"teams"`
-	Groups    []struct {
+	Members []struct{ User, Role string } `yaml:"members"`
+	Roles   []domain.Role                 `yaml:"custom_roles"`
+	Teams   []string                      `yaml:"teams"`
+	Groups  []struct {
 		ID      string   `yaml:"id"`
 		Members []string `yaml:"members"`
 	} `yaml:"groups"`
-	Keys      []struct {
+	Keys []struct {
 		ID      string    `yaml:"id"`
 		Expires time.Time `yaml:"expires"`
 	} `yaml:"keys"`
@@ -61,7 +61,7 @@ type scenarioState struct {
 		Owner  string            `yaml:"owner"`
 		Attrs  map[string]string `yaml:"attrs"`
 	} `yaml:"resources"`
-	Grants    []struct {
+	Grants []struct {
 		ID      string    `yaml:"id"`
 		Subject string    `yaml:"subject"`
 		Role    string    `yaml:"role"`
@@ -71,12 +71,12 @@ type scenarioState struct {
 }
 
 type scRemove struct {
-	Members      []string `yaml:"members"`
-	Grants       []string `yaml:"grants"`
-	Resources    []string `yaml:"resources"`
-	Keys         []string `yaml:"keys"`
-	Groups       []string `yaml:"groups"`
-	Teams        []string `yaml:"teams"`
+	Members      []string                       `yaml:"members"`
+	Grants       []string                       `yaml:"grants"`
+	Resources    []string                       `yaml:"resources"`
+	Keys         []string                       `yaml:"keys"`
+	Groups       []string                       `yaml:"groups"`
+	Teams        []string                       `yaml:"teams"`
 	GroupMembers []struct{ Group, User string } `yaml:"group_members"`
 }
 
@@ -94,19 +94,21 @@ type scCheck struct {
 }
 
 type scLookup struct {
-	Subject    string   `yaml:"subject"`
-	Permission string   `yaml:"permission"`
-	Type       string   `yaml:"type"`
-	Channel    string   `yaml:"channel"`
-	PageSize   int      `yaml:"page_size"`
-	Want       []string `yaml:"want"`
+	Subject    string    `yaml:"subject"`
+	Permission string    `yaml:"permission"`
+	Type       string    `yaml:"type"`
+	Channel    string    `yaml:"channel"`
+	PageSize   int       `yaml:"page_size"`
+	Now        time.Time `yaml:"now"` // zero: the scenario's now
+	Want       []string  `yaml:"want"`
 }
 
 type scSubjects struct {
-	Permission string   `yaml:"permission"`
-	Resource   string   `yaml:"resource"`
-	Channel    string   `yaml:"channel"`
-	Want       []string `yaml:"want"`
+	Permission string    `yaml:"permission"`
+	Resource   string    `yaml:"resource"`
+	Channel    string    `yaml:"channel"`
+	Now        time.Time `yaml:"now"` // zero: the scenario's now
+	Want       []string  `yaml:"want"`
 }
 
 type scCanGrant struct {
@@ -288,11 +290,15 @@ func assertAll(t *testing.T, e *authz.Engine, now time.Time, checks []scCheck, l
 		}
 	}
 	for _, l := range lookups {
+		at := now
+		if !l.Now.IsZero() {
+			at = l.Now
+		}
 		var got []string
 		token := ""
 		for pages := 0; ; pages++ {
 			p, err := o.LookupResources(&authz.ResourceQuery{Subject: l.Subject, Permission: l.Permission, Type: l.Type,
-				Channel: l.Channel, Limit: l.PageSize, PageToken: token, Now: now.UnixNano()})
+				Channel: l.Channel, Limit: l.PageSize, PageToken: token, Now: at.UnixNano()})
 			if err != nil {
 				t.Fatalf("lookup %+v: %v", l, err)
 			}
@@ -308,7 +314,11 @@ func assertAll(t *testing.T, e *authz.Engine, now time.Time, checks []scCheck, l
 		}
 	}
 	for _, s := range subjects {
-		res, _, err := o.LookupSubjects(&authz.SubjectQuery{Permission: s.Permission, Resource: s.Resource, Channel: s.Channel, Now: now.UnixNano()})
+		at := now
+		if !s.Now.IsZero() {
+			at = s.Now
+		}
+		res, _, err := o.LookupSubjects(&authz.SubjectQuery{Permission: s.Permission, Resource: s.Resource, Channel: s.Channel, Now: at.UnixNano()})
 		if err != nil {
 			t.Fatalf("lookup_subjects %+v: %v", s, err)
 		}
