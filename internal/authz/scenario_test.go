@@ -78,6 +78,7 @@ type scRemove struct {
 	Groups       []string                       `yaml:"groups"`
 	Teams        []string                       `yaml:"teams"`
 	GroupMembers []struct{ Group, User string } `yaml:"group_members"`
+	Roles        []string                       `yaml:"roles"` // custom roles
 }
 
 type scCheck struct {
@@ -251,6 +252,9 @@ func removeChanges(t *testing.T, r *scRemove) []domain.Change {
 	}
 	for _, gm := range r.GroupMembers {
 		cs = append(cs, domain.Change{Op: domain.OpDeleteGroupMember, Membership: &domain.Membership{Parent: gm.Group, UserID: gm.User}})
+	}
+	for _, id := range r.Roles {
+		cs = append(cs, domain.Change{Op: domain.OpDeleteRole, Role: &domain.Role{ID: id}})
 	}
 	return cs
 }
