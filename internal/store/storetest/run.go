@@ -1,0 +1,55 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Run checks a backend. open must return a new, empty store configured with
+// Seal as its Sealer; the suite closes it.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(*env)
+	}{
+		{"Orgs", testOrgs},
+		{"Users", testUsers},
+		{"Members", testMembers},
+		{"MembersPagination", testMembersPagination},
+		{"Grants", testGrants},
+		{"GrantsPagination", testGrantsPagination},
+		{"Resources", testResources},
+		{"ResourceParents", testResourceParents},
+		{"ResourceDeleteCascades", testResourceDeleteCascades},
+		{"ResourcesPagination", testResourcesPagination},
+		{"TeamsAndGroups", testTeamsAndGroups},
+		{"Roles", testRoles},
+		{"Keys", testKeys},
+		{"KeyByHash", testKeyByHash},
+		{"Invitations", testInvitations},
+		{"Sessions", testSessions},
+		{"TenantIsolation", testTenantIsolation},
+		{"Revisions", testRevisions},
+		{"FailedUpdateWritesNothing", testFailedUpdate},
+		{"Audit", testAudit},
+		{"AuditPagination", testAuditPagination},
+		{"ChangelogOps", testChangelogOps},
+		{"ChangelogRevisions", testChangelogRevisions},
+		{"Snapshot", testSnapshot},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tc.fn(&env{t: t, s: s, ctx: context.Background()})
+		})
+	}
+}
