@@ -348,7 +348,14 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 	}
 	if p.Anywhere && target == orgNode {
 		for i := range o.subj {
-			if o.subj[i].kind != domain.SubjectGroup && o.subj[i].holds.Has(p.Index) {
+			switch s := &o.subj[i]; {
+			case !s.holds.Has(p.Index):
+			case s.kind == domain.SubjectGroup:
+				// A group's grant anywhere counts for its members.
+				for _, u := range s.members {
+					addUser(u)
+				}
+			default:
 				addUser(uint32(i))
 			}
 		}
