@@ -1,0 +1,504 @@
+// Package reference is a deliberately naive model of the decision engine,
+// written straight from the definitions so that tests can compare the real
+// engine (package authz: index, bitsets, sorted lists, candidate pruning)
+// against something too simple to be wrong in the same way.
+//
+// Nothing here is fast. A check walks plain maps and slices; a lookup checks
+// every resource or every subject one by one. Only the scheme's parsed roles
+// are shared with the engine; conditions are evaluated here by reading their
+// clauses, not by calling the scheme's evaluator.
+//
+// The semantics modelled (see authz/check.go and authz/lookup.go):
+//
+//   - A subject is active when it is a member (users), an existing group
+//     (groups), or a put, unrevoked, unexpired key (keys). Inactive subjects
+//     are denied everything; their grants stay but give nothing.
+//   - The scopes that reach a resource are: the resource, its type's wildcard
+//     TYPE:*, its team (if attached), then the same for its parent, and so on
+//     up to the organization. A check at the organization sees only "org".
+//   - At "org" the user's membership role counts. At every scope, grants of
+//     the subject and of every existing group the user belongs to count,
+//     unless expired (expired when now >= expiry).
+//   - A permission of a role holds when it carries no condition, or when its
+//     condition holds on the target: own = the target's owner is the
+//     requesting subject; channel = the request's channel is listed; any
+//     other name tests an attribute of the target.
+//   - A permission marked anywhere in the scheme holds at the organization
+//     (resource omitted) when any unexpired grant of the subject or its groups
+//     gives it, at any scope, with its condition holding on the request.
+package reference
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
+
+// Errors, matched by tests only on whether an error happened.
+var (
+	ErrUnknownPermission = errors.New("unknown permission")
+	ErrUnknownResource   = errors.New("resource not found")
+	ErrUnknownType       = errors.New("unknown resource type")
+)
+
+// Key is a secret key as a subject.
+type Key struct {
+	Expires time.Time // zero: never
+	Revoked bool
+}
+
+// State is an organization's access state, as plain data.
+type State struct {
+	Scheme       *scheme.Scheme
+	Members      map[string]string          // user id -> membership role
+	Grants       map[string]domain.Grant    // grant id -> grant
+	Groups       map[string]bool            // existing groups
+	GroupMembers map[string]map[string]bool // group id -> user ids
+	Teams        map[string]bool            // teams put (bookkeeping only)
+	Resources    map[string]domain.Resource // "TYPE:ID" -> resource
+	Keys         map[string]Key             // key id -> key
+	Custom       map[string]*scheme.Role    // custom roles by id
+}
+
+// New returns an empty organization of a scheme.
+func New(s *scheme.Scheme) *State {
+	return &State{
+		Scheme:       s,
+		Members:      map[string]string{},
+		Grants:       map[string]domain.Grant{},
+		Groups:       map[string]bool{},
+		GroupMembers: map[string]map[string]bool{},
+		Teams:        map[string]bool{},
+		Resources:    map[string]domain.Resource{},
+		Keys:         map[string]Key{},
+		Custom:       map[string]*scheme.Role{},
+	}
+}
+
+// Role returns a built-in or custom role.
+func (st *State) Role(id string) (*scheme.Role, bool) {
+	if r, ok := st.Scheme.Role(id); ok {
+		return r, true
+	}
+	r, ok := st.Custom[id]
+	return r, ok
+}
+
+// Apply performs one change, with the meaning the engine gives it.
+func (st *State) Apply(c domain.Change) error {
+	switch c.Op {
+	case domain.OpPutMember:
+		if _, ok := st.Role(c.Member.Role); !ok {
+			return fmt.Errorf("member %s: unknown role %q", c.Member.UserID, c.Member.Role)
+		}
+		st.Members[c.Member.UserID] = c.Member.Role
+	case domain.OpDeleteMember:
+		delete(st.Members, c.Member.UserID)
+	case domain.OpPutGrant:
+		g := *c.Grant
+		if _, ok := st.Role(g.Role); !ok {
+			return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
+		}
+		switch g.Scope.Kind {
+		case domain.ScopeOrg, domain.ScopeTeam:
+		case domain.ScopeType:
+			if _, ok := st.Scheme.Type(g.Scope.Type); !ok {
+				return fmt.Errorf("grant %s: scope %s not found", g.ID, g.Scope)
+			}
+		case domain.ScopeResource:
+			if _, ok := st.Resources[g.Scope.String()]; !ok {
+				return fmt.Errorf("grant %s: scope %s not found", g.ID, g.Scope)
+			}
+		default:
+			return fmt.Errorf("grant %s: invalid scope", g.ID)
+		}
+		st.Grants[g.ID] = g
+	case domain.OpDeleteGrant:
+		delete(st.Grants, c.Grant.ID)
+	case domain.OpPutResource:
+		return st.putResource(*c.Resource)
+	case domain.OpDeleteResource:
+		st.deleteResource(c.Resource.Type + ":" + c.Resource.ID)
+	case domain.OpPutTeam:
+		st.Teams[c.Team.ID] = true
+	case domain.OpDeleteTeam:
+		delete(st.Teams, c.Team.ID)
+		for ref, r := range st.Resources {
+			if r.Team == c.Team.ID {
+				r.Team = ""
+				st.Resources[ref] = r
+			}
+		}
+		for id, g := range st.Grants {
+			if g.Scope == domain.TeamScope(c.Team.ID) {
+				delete(st.Grants, id)
+			}
+		}
+	case domain.OpPutTeamMember, domain.OpDeleteTeamMember:
+		// Access comes from grants at team scope; membership is bookkeeping.
+	case domain.OpPutGroup:
+		st.Groups[c.Group.ID] = true
+	case domain.OpDeleteGroup:
+		delete(st.Groups, c.Group.ID)
+		delete(st.GroupMembers, c.Group.ID)
+	case domain.OpPutGroupMember:
+		m := c.Membership
+		if st.GroupMembers[m.Parent] == nil {
+			st.GroupMembers[m.Parent] = map[string]bool{}
+		}
+		st.GroupMembers[m.Parent][m.UserID] = true
+	case domain.OpDeleteGroupMember:
+		delete(st.GroupMembers[c.Membership.Parent], c.Membership.UserID)
+	case domain.OpPutRole:
+		r, err := st.Scheme.CompileRole(*c.Role)
+		if err != nil {
+			return err
+		}
+		st.Custom[r.ID] = r
+	case domain.OpDeleteRole:
+		delete(st.Custom, c.Role.ID)
+	case domain.OpPutKey:
+		st.Keys[c.Key.ID] = Key{Expires: c.Key.ExpiresAt, Revoked: !c.Key.RevokedAt.IsZero()}
+	case domain.OpDeleteKey:
+		delete(st.Keys, c.Key.ID)
+	default:
+		return fmt.Errorf("unknown change %q", c.Op)
+	}
+	return nil
+}
+
+func (st *State) putResource(r domain.Resource) error {
+	t, ok := st.Scheme.Type(r.Type)
+	if !ok {
+		return fmt.Errorf("resource %s:%s: unknown type", r.Type, r.ID)
+	}
+	if t.Parent == scheme.OrgType {
+		if !r.Parent.IsZero() {
+			return fmt.Errorf("resource %s:%s: type has no parent type", r.Type, r.ID)
+		}
+	} else {
+		if r.Parent.Type != t.Parent {
+			return fmt.Errorf("resource %s:%s: parent must be a %s", r.Type, r.ID, t.Parent)
+		}
+		if _, ok := st.Resources[r.Parent.String()]; !ok {
+			return fmt.Errorf("resource %s:%s: parent %s not found", r.Type, r.ID, r.Parent)
+		}
+	}
+	st.Resources[r.Type+":"+r.ID] = r
+	return nil
+}
+
+func (st *State) deleteResource(ref string) {
+	if _, ok := st.Resources[ref]; !ok {
+		return
+	}
+	// Children first: every resource whose parent is this one.
+	for child, r := range st.Resources {
+		if r.Parent.String() == ref {
+			st.deleteResource(child)
+		}
+	}
+	delete(st.Resources, ref)
+	for id, g := range st.Grants {
+		if g.Scope.Kind == domain.ScopeResource && g.Scope.String() == ref {
+			delete(st.Grants, id)
+		}
+	}
+}
+
+// Active reports whether a subject may hold access at all at now.
+func (st *State) Active(subject string, now time.Time) bool {
+	s, err := domain.ParseSubject(subject)
+	if err != nil {
+		return false
+	}
+	switch s.Kind {
+	case domain.SubjectUser:
+		_, ok := st.Members[s.ID]
+		return ok
+	case domain.SubjectGroup:
+		return st.Groups[s.ID]
+	case domain.SubjectKey:
+		k, ok := st.Keys[s.ID]
+		return ok && !k.Revoked && (k.Expires.IsZero() || now.Before(k.Expires))
+	}
+	return false
+}
+
+// principals is the subject itself followed by the existing groups a user
+// belongs to.
+func (st *State) principals(subject string) []string {
+	out := []string{subject}
+	s, _ := domain.ParseSubject(subject)
+	if s.Kind != domain.SubjectUser {
+		return out
+	}
+	for g, members := range st.GroupMembers {
+		if st.Groups[g] && members[s.ID] {
+			out = append(out, "group:"+g)
+		}
+	}
+	return out
+}
+
+// Scopes lists the scopes whose grants reach a resource, nearest first,
+// ending with the organization; for "" (the organization) just "org".
+func (st *State) Scopes(ref string) []domain.Scope {
+	var out []domain.Scope
+	for ref != "" {
+		r := st.Resources[ref]
+		out = append(out, domain.ResourceScope(r.Type, r.ID), domain.TypeScope(r.Type))
+		if r.Team != "" {
+			out = append(out, domain.TeamScope(r.Team))
+		}
+		ref = r.Parent.String()
+	}
+	return append(out, domain.OrgScope())
+}
+
+// ScopesOfScope lists the scopes that reach a scope itself (where a grant
+// would be made): for a resource its Scopes; for TYPE:* the wildcards of the
+// type and of its parent types, then the org; for a team the team and the
+// org; for the org the org.
+func (st *State) ScopesOfScope(sc domain.Scope) []domain.Scope {
+	switch sc.Kind {
+	case domain.ScopeResource:
+		return st.Scopes(sc.String())
+	case domain.ScopeTeam:
+		return []domain.Scope{sc, domain.OrgScope()}
+	case domain.ScopeType:
+		var out []domain.Scope
+		for typ := sc.Type; typ != scheme.OrgType; {
+			out = append(out, domain.TypeScope(typ))
+			t, ok := st.Scheme.Type(typ)
+			if !ok {
+				break
+			}
+			typ = t.Parent
+		}
+		return append(out, domain.OrgScope())
+	}
+	return []domain.Scope{domain.OrgScope()}
+}
+
+// target is what a condition may look at.
+type target struct {
+	owner string // "user:ID" or ""
+	attrs map[string]string
+}
+
+// holds evaluates a role's entry for a permission: is the permission in the
+// role, and does its condition (if any) hold?
+func holds(r *scheme.Role, perm, subject, channel string, t target) bool {
+	for _, rp := range r.Perms {
+		if rp.Perm.ID != perm {
+			continue
+		}
+		if rp.Cond == nil {
+			return true
+		}
+		for _, cl := range rp.Cond.Any {
+			if clauseHolds(cl, subject, channel, t) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+func clauseHolds(cl scheme.Clause, subject, channel string, t target) bool {
+	if cl.Own && (t.owner == "" || t.owner != subject) {
+		return false
+	}
+	if cl.Channels != nil && !slices.Contains(cl.Channels, channel) {
+		return false
+	}
+	for _, a := range cl.Attrs {
+		v, present := t.attrs[a.Name]
+		in := present && slices.Contains(a.Values, v)
+		if a.Negate && in || !a.Negate && !in {
+			return false
+		}
+	}
+	return true
+}
+
+// Request is one check.
+type Request struct {
+	Subject    string
+	Permission string
+	Resource   string // "" for the organization
+	Channel    string
+	Now        time.Time
+}
+
+// Check answers a request.
+func (st *State) Check(req Request) (bool, error) {
+	p, ok := st.Scheme.Permission(req.Permission)
+	if !ok {
+		return false, ErrUnknownPermission
+	}
+	var t target
+	if req.Resource != "" {
+		r, ok := st.Resources[req.Resource]
+		if !ok {
+			return false, ErrUnknownResource
+		}
+		if r.Owner != "" {
+			t.owner = "user:" + r.Owner
+		}
+		t.attrs = r.Attributes
+	}
+	if !st.Active(req.Subject, req.Now) {
+		return false, nil
+	}
+	principals := st.principals(req.Subject)
+	for _, sc := range st.Scopes(req.Resource) {
+		if sc.Kind == domain.ScopeOrg {
+			if s, _ := domain.ParseSubject(req.Subject); s.Kind == domain.SubjectUser {
+				if r, ok := st.Role(st.Members[s.ID]); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
+					return true, nil
+				}
+			}
+		}
+		for _, g := range st.Grants {
+			if g.Scope != sc || !slices.Contains(principals, g.Subject.String()) || g.Expired(req.Now) {
+				continue
+			}
+			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
+				return true, nil
+			}
+		}
+	}
+	if p.Anywhere && req.Resource == "" {
+		for _, g := range st.Grants {
+			if !slices.Contains(principals, g.Subject.String()) || g.Expired(req.Now) {
+				continue
+			}
+			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// LookupResources lists the ids of every resource of a type on which the
+// subject has the permission, sorted.
+func (st *State) LookupResources(subject, perm, typ, channel string, now time.Time) ([]string, error) {
+	if _, ok := st.Scheme.Permission(perm); !ok {
+		return nil, ErrUnknownPermission
+	}
+	if _, ok := st.Scheme.Type(typ); !ok {
+		return nil, ErrUnknownType
+	}
+	var out []string
+	for ref, r := range st.Resources {
+		if r.Type != typ {
+			continue
+		}
+		ok, err := st.Check(Request{Subject: subject, Permission: perm, Resource: ref, Channel: channel, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r.ID)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// LookupSubjects lists every user and key that has the permission on the
+// resource ("" for the organization), sorted. Groups are not listed: their
+// members are, when the group's grants reach them.
+func (st *State) LookupSubjects(perm, resource, channel string, now time.Time) ([]string, error) {
+	if _, ok := st.Scheme.Permission(perm); !ok {
+		return nil, ErrUnknownPermission
+	}
+	if resource != "" {
+		if _, ok := st.Resources[resource]; !ok {
+			return nil, ErrUnknownResource
+		}
+	}
+	var cands []string
+	for u := range st.Members {
+		cands = append(cands, "user:"+u)
+	}
+	for k := range st.Keys {
+		cands = append(cands, "key:"+k)
+	}
+	var out []string
+	for _, s := range cands {
+		ok, err := st.Check(Request{Subject: s, Permission: perm, Resource: resource, Channel: channel, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Holding is how a subject holds a permission at a scope: unconditionally,
+// and/or under some conditions (canonical condition strings).
+type Holding struct {
+	Unconditional bool
+	Conditions    []string
+}
+
+// Covers reports whether holding the permission this way covers a role entry
+// with condition cond ("" for none): an unconditional holding covers
+// anything, a conditional one only the same condition.
+func (h Holding) Covers(cond string) bool {
+	return h.Unconditional || cond != "" && slices.Contains(h.Conditions, cond)
+}
+
+// Held says how subject holds perm at a scope (the scopes that reach it,
+// membership role at the org, its own and its groups' unexpired grants),
+// without evaluating any condition. An inactive subject holds nothing.
+func (st *State) Held(subject, perm string, sc domain.Scope, now time.Time) Holding {
+	var h Holding
+	if !st.Active(subject, now) {
+		return h
+	}
+	add := func(r *scheme.Role) {
+		for _, rp := range r.Perms {
+			if rp.Perm.ID != perm {
+				continue
+			}
+			if rp.Cond == nil {
+				h.Unconditional = true
+			} else if c := rp.Cond.String(); !slices.Contains(h.Conditions, c) {
+				h.Conditions = append(h.Conditions, c)
+			}
+		}
+	}
+	principals := st.principals(subject)
+	for _, s := range st.ScopesOfScope(sc) {
+		if s.Kind == domain.ScopeOrg {
+			if sub, _ := domain.ParseSubject(subject); sub.Kind == domain.SubjectUser {
+				if r, ok := st.Role(st.Members[sub.ID]); ok {
+					add(r)
+				}
+			}
+		}
+		for _, g := range st.Grants {
+			if g.Scope == s && slices.Contains(principals, g.Subject.String()) && !g.Expired(now) {
+				if r, ok := st.Role(g.Role); ok {
+					add(r)
+				}
+			}
+		}
+	}
+	sort.Strings(h.Conditions)
+	return h
+}
