@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"slices"
 	"strings"
 )
@@ -103,4 +104,75 @@ func (o *Org) Members() int {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	return o.members
+}
+
+// Active reports whether a subject is an active member, a live unexpired key
+// or an existing group.
+func (o *Org) Active(ref string, now int64) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, ok := o.subjects[ref]
+	return ok && o.activeAt(&o.subj[s], now)
+}
+
+// MemberRole returns a user's membership role, if a member.
+func (o *Org) MemberRole(userID string) (string, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, ok := o.subjects["user:"+userID]
+	if !ok || o.subj[s].orgRole == noRole {
+		return "", false
+	}
+	return o.roles[o.subj[s].orgRole].id, true
+}
+
+// RoleHolders counts the members whose membership role is roleID.
+func (o *Org) RoleHolders(roleID string) int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	r, ok := o.roleIndex[roleID]
+	if !ok {
+		return 0
+	}
+	return len(o.roleUsers[r])
+}
+
+// Role returns a role of the org (built-in or custom) by id.
+func (o *Org) Role(id string) (*scheme.Role, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	r, ok := o.roleIndex[id]
+	if !ok || !o.roles[r].alive {
+		return nil, false
+	}
+	return o.roles[r].def, true
+}
+
+// CustomRoles lists the org's live custom roles.
+func (o *Org) CustomRoles() []*scheme.Role {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	var out []*scheme.Role
+	for _, r := range o.roles {
+		if r.alive && !r.def.Builtin {
+			out = append(out, r.def)
+		}
+	}
+	return out
+}
+
+// HasResource reports whether "TYPE:ID" is a live resource of the org.
+func (o *Org) HasResource(ref string) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	n, ok := o.nodes[ref]
+	return ok && o.node[n].alive && o.node[n].kind == nodeResource
+}
+
+// HasTeam reports whether the team exists.
+func (o *Org) HasTeam(id string) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	n, ok := o.nodes["team:"+id]
+	return ok && o.node[n].alive
 }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"slices"
 	"strings"
 	"time"
@@ -282,4 +283,47 @@ func sortGrants(list []grant) { slices.SortFunc(list, cmpGrant) }
 
 func (o *Org) sortByID(list []uint32) {
 	slices.SortFunc(list, func(a, b uint32) int { return strings.Compare(o.node[a].id, o.node[b].id) })
+}
+
+// CheckNew decides a permission on a resource as it will be once registered:
+// the walk starts at its parent (with its type's wildcard and its team), and
+// conditions see its owner and attributes. It answers "may the subject
+// register (or remove) this resource".
+func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel string, now int64) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(permission)
+	if !ok {
+		return false
+	}
+	s, ok := o.subjects[subjectRef]
+	if !ok {
+		return false
+	}
+	ti, ok := o.typeIndex[r.Type]
+	if !ok {
+		return false
+	}
+	var buf [32]uint32
+	chain := append(buf[:0], o.typeNodes[ti])
+	if r.Team != "" {
+		if t, ok := o.nodes["team:"+r.Team]; ok {
+			chain = append(chain, t)
+		}
+	}
+	start := orgNode
+	if !r.Parent.IsZero() {
+		n, ok := o.nodes[r.Parent.String()]
+		if !ok {
+			return false
+		}
+		start = n
+	}
+	chain = o.chain(start, chain)
+	f := facts{attrs: r.Attributes}
+	if r.Owner != "" {
+		f.owner = domain.UserSubject(r.Owner).String()
+	}
+	_, allowed := o.decide(s, p, chain, f, channel, now)
+	return allowed
 }

@@ -8,6 +8,7 @@
 package authz
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"sync"
@@ -26,6 +27,26 @@ type Engine struct {
 	revision atomic.Int64
 	now      func() time.Time
 	schemes  map[string]*scheme.Scheme // beyond the built-in ones
+
+	waitMu  sync.Mutex
+	applied chan struct{} // closed and replaced whenever the revision moves
+}
+
+// WaitFor blocks until the engine has applied revision rev, or ctx ends.
+func (e *Engine) WaitFor(ctx context.Context, rev int64) error {
+	for {
+		e.waitMu.Lock()
+		ch := e.applied
+		e.waitMu.Unlock()
+		if e.revision.Load() >= rev {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // AddScheme makes a scheme other than the built-in ones available to
@@ -49,7 +70,7 @@ func New(now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{now: now, schemes: map[string]*scheme.Scheme{}}
+	e := &Engine{now: now, schemes: map[string]*scheme.Scheme{}, applied: make(chan struct{})}
 	e.orgs.Store(&map[string]*Org{})
 	return e
 }
@@ -88,11 +109,22 @@ func (e *Engine) Load(snap *domain.Snapshot) error {
 func (e *Engine) advance(rev int64) {
 	for {
 		cur := e.revision.Load()
-		if rev <= cur || e.revision.CompareAndSwap(cur, rev) {
+		if rev <= cur {
 			return
 		}
+		if e.revision.CompareAndSwap(cur, rev) {
+			break
+		}
 	}
+	e.waitMu.Lock()
+	close(e.applied)
+	e.applied = make(chan struct{})
+	e.waitMu.Unlock()
 }
+
+// Advance records that every change up to rev is applied, for revisions
+// that changed nothing in memory (a rename, an audit-only write).
+func (e *Engine) Advance(rev int64) { e.advance(rev) }
 
 // Apply performs the changes of one committed revision on one org. A new
 // org (its first change) needs the scheme id; later calls may pass "".

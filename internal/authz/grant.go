@@ -46,12 +46,19 @@ func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	if roleID == o.scheme.TopRole {
-		return fmt.Errorf("%w: %s is the top role; it changes hands only by ownership transfer", ErrEscalation, roleID)
-	}
 	s, ok := o.subjects[actor.String()]
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return fmt.Errorf("%w: %s is not an active member of the organization", ErrEscalation, actor)
+	}
+	if roleID == o.scheme.TopRole {
+		// Only a holder of the top role makes another, and where the top role
+		// is unique (vi's Owner) not even that: it changes hands by transfer.
+		if o.scheme.UniqueTop {
+			return fmt.Errorf("%w: %s is the top role; it changes hands only by ownership transfer", ErrEscalation, roleID)
+		}
+		if top := o.roleIndex[roleID]; o.subj[s].orgRole != top {
+			return fmt.Errorf("%w: only a holder of %s may make another", ErrEscalation, roleID)
+		}
 	}
 	var buf [32]uint32
 	chain := o.chain(n, buf[:0])
@@ -188,3 +195,26 @@ func joinOr(list []string) string {
 
 // Unix is a convenience for callers converting a time to the engine's clock.
 func Unix(t time.Time) int64 { return t.UnixNano() }
+
+// HoldsAt reports whether a subject holds a permission at a scope (org,
+// TYPE:*, TYPE:ID or team:ID), unconditionally or with a condition that
+// holds without a resource to test.
+func (o *Org) HoldsAt(subjectRef, permission string, sc domain.Scope, now int64) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(permission)
+	if !ok {
+		return false
+	}
+	s, ok := o.subjects[subjectRef]
+	if !ok {
+		return false
+	}
+	n, err := o.scopeNodeRead(sc)
+	if err != nil {
+		return false
+	}
+	var buf [32]uint32
+	_, allowed := o.decide(s, p, o.chain(n, buf[:0]), facts{}, "", now)
+	return allowed
+}

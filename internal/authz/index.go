@@ -192,6 +192,7 @@ func (o *Org) scopeNode(sc domain.Scope) (uint32, error) {
 func (o *Org) teamNode(id string) uint32 {
 	ref := "team:" + id
 	if i, ok := o.nodes[ref]; ok {
+		o.node[i].alive = true
 		return i
 	}
 	return o.addNode(node{ref: ref, id: id, kind: nodeTeam, parent: orgNode, team: none, owner: none, alive: true})
@@ -511,7 +512,7 @@ func (o *Org) deleteTeam(t *domain.Team) error {
 			}
 		}
 	}
-	n.children, n.grants = nil, nil
+	n.children, n.grants, n.alive = nil, nil, false
 	return nil
 }
 

@@ -18,6 +18,7 @@ type fileScheme struct {
 	Description     string         `yaml:"description"`
 	TopRole         string         `yaml:"top_role"`
 	UniqueTop       bool           `yaml:"unique_top"`
+	TransferRole    string         `yaml:"transfer_role"`
 	BaseRole        string         `yaml:"base_role"`
 	AuditPermission string         `yaml:"audit_permission"`
 	Channels        []string       `yaml:"channels"`
@@ -142,7 +143,7 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	e := &errs{file: file}
 	s := &Scheme{
 		ID: f.ID, Name: f.Name, Description: f.Description,
-		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop,
+		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file,
 		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
@@ -176,6 +177,11 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	for _, name := range []struct{ field, id string }{{"top_role", s.TopRole}, {"base_role", s.BaseRole}} {
 		if _, ok := s.roles[name.id]; !ok {
 			e.add(1, "%s: unknown role %q", name.field, name.id)
+		}
+	}
+	if s.UniqueTop {
+		if _, ok := s.roles[s.TransferRole]; !ok {
+			e.add(1, "transfer_role: a scheme with a unique top role needs the role ownership passes to and from, got %q", s.TransferRole)
 		}
 	}
 	if _, ok := s.perms[s.AuditPermission]; !ok {

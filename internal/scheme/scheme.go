@@ -34,6 +34,7 @@ type Scheme struct {
 	TopRole         string // the role an org's creator gets; never granted, only transferred
 	BaseRole        string // the membership role that gives nothing but seeing the org
 	UniqueTop       bool   // exactly one holder of TopRole (vi)
+	TransferRole    string // with UniqueTop: the role a new owner must hold and the old one gets
 	AuditPermission string // lets its holder ask about other subjects and read access reports
 	Channels        []string
 	Types           []*ResourceType

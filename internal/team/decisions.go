@@ -1,0 +1,186 @@
+package team
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/fault"
+)
+
+// MaxBatch bounds a batch check.
+const MaxBatch = 1000
+
+// CheckRequest is one decision asked over the API.
+type CheckRequest struct {
+	Subject         string `json:"subject,omitempty"` // empty: the caller
+	Permission      string `json:"permission"`
+	Resource        string `json:"resource,omitempty"` // empty: the org
+	Channel         string `json:"channel,omitempty"`
+	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+}
+
+// CheckResult is one decision.
+type CheckResult struct {
+	Allowed  bool          `json:"allowed"`
+	Revision int64         `json:"revision"`
+	Reason   *authz.Reason `json:"reason,omitempty"`
+}
+
+// ConsistencyWait bounds how long a request with at_least_revision waits
+// for this process to apply that revision.
+var ConsistencyWait = 2 * time.Second
+
+// awaitRevision never answers from state older than rev: it waits, and past
+// the bound says 503 rather than give a stale decision.
+func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
+	if rev <= 0 || s.engine.Revision() >= rev {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, ConsistencyWait)
+	defer cancel()
+	if err := s.engine.WaitFor(wctx, rev); err != nil {
+		return &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second,
+			Msg: "this server has not yet applied the requested revision; retry"}
+	}
+	return nil
+}
+
+// subjectFor resolves whom a check is about: the caller, or someone else
+// for holders of the audit permission.
+func (s *Service) subjectFor(o *authz.Org, auditPerm string, a Actor, subject string) (string, error) {
+	if subject == "" || subject == a.Subject.String() {
+		return a.Subject.String(), nil
+	}
+	if !s.allowed(o, a, auditPerm, "") {
+		return "", fault.E(fault.Forbidden, "asking about another subject needs %s", auditPerm)
+	}
+	return subject, nil
+}
+
+// Check answers one decision.
+func (s *Service) Check(ctx context.Context, a Actor, org string, req CheckRequest) (CheckResult, error) {
+	res, err := s.CheckBatch(ctx, a, org, []CheckRequest{req})
+	if err != nil {
+		return CheckResult{}, err
+	}
+	return res[0], nil
+}
+
+// CheckBatch answers up to MaxBatch decisions in order, all from one state.
+func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []CheckRequest) ([]CheckResult, error) {
+	if len(reqs) == 0 || len(reqs) > MaxBatch {
+		return nil, fault.E(fault.Unprocessable, "a batch holds 1 to %d checks", MaxBatch)
+	}
+	var wait int64
+	for _, r := range reqs {
+		wait = max(wait, r.AtLeastRevision)
+	}
+	if err := s.awaitRevision(ctx, wait); err != nil {
+		return nil, err
+	}
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UnixNano()
+	out := make([]CheckResult, len(reqs))
+	for i, r := range reqs {
+		subject, err := s.subjectFor(o, sc.AuditPermission, a, r.Subject)
+		if err != nil {
+			return nil, err
+		}
+		if r.Permission == "" {
+			return nil, fault.E(fault.Unprocessable, "check %d: permission is required", i)
+		}
+		d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel}, now)
+		switch {
+		case errors.Is(err, authz.ErrUnknownPermission):
+			return nil, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)
+		case errors.Is(err, authz.ErrUnknownResource):
+			return nil, fault.E(fault.NotFound, "check %d: resource %q not found", i, r.Resource)
+		case err != nil:
+			return nil, err
+		}
+		out[i] = CheckResult{Allowed: d.Allowed, Revision: d.Revision}
+		if d.Allowed || d.Reason.Condition != "" {
+			reason := d.Reason
+			out[i].Reason = &reason
+		}
+	}
+	return out, nil
+}
+
+// LookupResourcesRequest asks for the resources a subject may act on.
+type LookupResourcesRequest struct {
+	Subject         string `json:"subject,omitempty"`
+	Permission      string `json:"permission"`
+	Type            string `json:"type"`
+	Channel         string `json:"channel,omitempty"`
+	Limit           int    `json:"limit,omitempty"`
+	PageToken       string `json:"page_token,omitempty"`
+	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+}
+
+// LookupResources pages through every resource of a type the subject may
+// act on; never cut silently.
+func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req LookupResourcesRequest) (authz.ResourcePage, error) {
+	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
+		return authz.ResourcePage{}, err
+	}
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return authz.ResourcePage{}, err
+	}
+	subject, err := s.subjectFor(o, sc.AuditPermission, a, req.Subject)
+	if err != nil {
+		return authz.ResourcePage{}, err
+	}
+	page, err := o.LookupResources(&authz.ResourceQuery{Subject: subject, Permission: req.Permission, Type: req.Type,
+		Channel: req.Channel, Limit: clampLimit(req.Limit), PageToken: req.PageToken, Now: s.now().UnixNano()})
+	switch {
+	case errors.Is(err, authz.ErrUnknownPermission):
+		return page, fault.E(fault.Unprocessable, "unknown permission %q in scheme %s", req.Permission, sc.ID)
+	case errors.Is(err, authz.ErrUnknownType):
+		return page, fault.E(fault.Unprocessable, "unknown resource type %q in scheme %s", req.Type, sc.ID)
+	case errors.Is(err, authz.ErrBadCursor):
+		return page, fault.E(fault.Invalid, "invalid page_token")
+	}
+	if page.IDs == nil {
+		page.IDs = []string{}
+	}
+	return page, err
+}
+
+// LookupSubjectsRequest asks who may act on a resource.
+type LookupSubjectsRequest struct {
+	Permission      string `json:"permission"`
+	Resource        string `json:"resource,omitempty"`
+	Channel         string `json:"channel,omitempty"`
+	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+}
+
+// LookupSubjects lists every user and key that may act, with the path.
+// It reveals other subjects' access, so it needs the audit permission.
+func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req LookupSubjectsRequest) ([]authz.SubjectAccess, int64, error) {
+	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
+		return nil, 0, err
+	}
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+		return nil, 0, err
+	}
+	subs, rev, err := o.LookupSubjects(&authz.SubjectQuery{Permission: req.Permission, Resource: req.Resource,
+		Channel: req.Channel, Now: s.now().UnixNano()})
+	switch {
+	case errors.Is(err, authz.ErrUnknownPermission):
+		return nil, rev, fault.E(fault.Unprocessable, "unknown permission %q in scheme %s", req.Permission, sc.ID)
+	case errors.Is(err, authz.ErrUnknownResource):
+		return nil, rev, fault.E(fault.NotFound, "resource %q not found", req.Resource)
+	}
+	return subs, rev, err
+}

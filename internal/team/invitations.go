@@ -1,0 +1,381 @@
+package team
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// InvitationView is an invitation as clients see it; Token is set only in
+// the answer to its creation.
+type InvitationView struct {
+	ID        string                `json:"id"`
+	Email     string                `json:"email"`
+	Role      string                `json:"role"`
+	Grants    []domain.InvitedGrant `json:"grants"`
+	Status    string                `json:"status"`
+	InvitedBy string                `json:"invited_by"`
+	CreatedAt time.Time             `json:"created_at"`
+	ExpiresAt time.Time             `json:"expires_at"`
+	Token     string                `json:"token,omitempty"`
+}
+
+func (s *Service) invitationView(i domain.Invitation) InvitationView {
+	status := "pending"
+	switch {
+	case !i.AcceptedAt.IsZero():
+		status = "accepted"
+	case !i.RevokedAt.IsZero():
+		status = "revoked"
+	case !s.now().Before(i.ExpiresAt):
+		status = "expired"
+	}
+	grants := i.Grants
+	if grants == nil {
+		grants = []domain.InvitedGrant{}
+	}
+	return InvitationView{ID: i.ID, Email: i.Email, Role: i.Role, Grants: grants, Status: status,
+		InvitedBy: i.InvitedBy, CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+}
+
+// InviteRequest invites an email address with an org role and initial grants.
+type InviteRequest struct {
+	Email          string
+	Role           string
+	Grants         []domain.InvitedGrant
+	ExpiresInHours int
+}
+
+// Invite creates an invitation and mails its accept link. Everything it
+// would hand out must be within the inviter's power; it takes a seat.
+func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteRequest) (InvitationView, int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return InvitationView{}, 0, err
+	}
+	email := normalizeEmail(req.Email)
+	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
+		return InvitationView{}, 0, fault.E(fault.Unprocessable, "email %q is not a valid address", req.Email)
+	}
+	if req.Role == "" {
+		req.Role = sc.BaseRole
+	}
+	if req.ExpiresInHours < 0 || req.ExpiresInHours > 24*90 {
+		return InvitationView{}, 0, fault.E(fault.Unprocessable, "expires_in_hours: want 1 to 2160")
+	}
+	if len(req.Grants) > 100 {
+		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation carries at most 100 grants")
+	}
+	if err := s.mayInvite(o, sc, a, req.Role, req.Grants); err != nil {
+		return InvitationView{}, 0, err
+	}
+	ttl := s.cfg.InvitationTTL
+	if req.ExpiresInHours > 0 {
+		ttl = time.Duration(req.ExpiresInHours) * time.Hour
+	}
+	token, hash := credential.NewToken(credential.InvitationPrefix)
+	now := s.now()
+	inv := domain.Invitation{Org: org, ID: credential.NewID("inv_"), Email: email, Role: req.Role, Grants: req.Grants,
+		TokenHash: hash, InvitedBy: a.Subject.String(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if u, err := tx.GetUserByEmail(email); err == nil {
+			if _, err := tx.GetMember(org, u.ID); err == nil {
+				return nil, fault.E(fault.Conflict, "%s is already a member", email)
+			}
+		}
+		invs, err := tx.ListInvitations(org)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range invs {
+			if x.Email == email && x.Pending(now) {
+				return nil, fault.E(fault.Conflict, "%s already has a pending invitation (%s); resend or revoke it", email, x.ID)
+			}
+		}
+		if err := s.checkSeat(tx, org, 1); err != nil {
+			return nil, err
+		}
+		if err := tx.PutInvitation(inv); err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: "invitation.create", target: "email:" + email, after: s.invitationView(inv)}, nil
+	})
+	if err != nil {
+		return InvitationView{}, 0, err
+	}
+	s.sendInvitation(ctx, inv, token)
+	v := s.invitationView(inv)
+	v.Token = token
+	return v, rev, nil
+}
+
+// mayInvite: the org role must be within the inviter's power, except the
+// base role, which anyone managing users somewhere may give (a Deepomatic
+// Team Admin invites members into its own teams); every grant must pass
+// the no-escalation rule.
+func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role string, grants []domain.InvitedGrant) error {
+	r, ok := o.Role(role)
+	if !ok {
+		return fault.E(fault.Unprocessable, "unknown role %q", role)
+	}
+	if r.ScopeType != scheme.OrgType {
+		return fault.E(fault.Unprocessable, "role %s is bound at %s scope; an invitation's role is an org role", role, r.ScopeType)
+	}
+	if role != sc.BaseRole {
+		if err := s.canManageRole(o, a, role); err != nil {
+			return err
+		}
+	} else if !s.managesUsers(o, sc, a) && len(grants) == 0 {
+		return fault.E(fault.Forbidden, "%s may not invite members", a.Subject)
+	}
+	for _, g := range grants {
+		scope, err := domain.ParseScope(g.Scope)
+		if err != nil {
+			return fault.Wrap(fault.Unprocessable, err)
+		}
+		if err := s.scopeExists(o, scope); err != nil {
+			return err
+		}
+		if err := grantErr(o.CanGrant(a.Subject, g.Role, scope, s.now().UnixNano())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSeat refuses when adding n seats would pass the plan's limit.
+// Pending invitations hold seats.
+func (s *Service) checkSeat(r store.Reader, org string, n int) error {
+	o, err := r.GetOrg(org)
+	if err != nil {
+		return err
+	}
+	used, err := s.seatsUsed(r, org)
+	if err != nil {
+		return err
+	}
+	if used+n > o.Plan.SeatLimit {
+		return fault.E(fault.Conflict, "seat limit reached: %d of %d seats in use (members and pending invitations)", used, o.Plan.SeatLimit)
+	}
+	return nil
+}
+
+func (s *Service) sendInvitation(ctx context.Context, inv domain.Invitation, token string) {
+	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/invite?token=" + url.QueryEscape(token)
+	msg := mailer.Message{To: inv.Email, Subject: "You are invited to " + inv.Org + " on Gatehouse",
+		Body: fmt.Sprintf("You have been invited to join the organization %s as %s.\n\nAccept the invitation: %s\n\nThe link expires at %s.\n",
+			inv.Org, inv.Role, link, inv.ExpiresAt.UTC().Format(time.RFC1123))}
+	if err := s.cfg.Mailer.Send(ctx, msg); err != nil {
+		s.log.Error("send invitation", "invitation", inv.ID, "err", err)
+	}
+}
+
+// ListInvitations needs user management or the audit permission.
+func (s *Service) ListInvitations(ctx context.Context, a Actor, org string) ([]InvitationView, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
+		return nil, fault.E(fault.Forbidden, "listing invitations needs user management or %s", sc.AuditPermission)
+	}
+	out := []InvitationView{}
+	err = s.view(ctx, func(r store.Reader) error {
+		invs, err := r.ListInvitations(org)
+		for _, i := range invs {
+			out = append(out, s.invitationView(i))
+		}
+		return err
+	})
+	return out, err
+}
+
+// RevokeInvitation: its inviter or anyone managing users.
+func (s *Service) RevokeInvitation(ctx context.Context, a Actor, org, id string) (int64, error) {
+	return s.updateInvitation(ctx, a, org, id, "invitation.revoke", func(i *domain.Invitation) error {
+		i.RevokedAt = s.now()
+		return nil
+	})
+}
+
+// ResendInvitation issues a new link (the old one stops working), extends
+// the expiry and mails it again.
+func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string) (InvitationView, int64, error) {
+	token, hash := credential.NewToken(credential.InvitationPrefix)
+	var inv domain.Invitation
+	rev, err := s.updateInvitation(ctx, a, org, id, "invitation.resend", func(i *domain.Invitation) error {
+		i.TokenHash = hash
+		i.ExpiresAt = s.now().Add(s.cfg.InvitationTTL)
+		inv = *i
+		return nil
+	})
+	if err != nil {
+		return InvitationView{}, 0, err
+	}
+	s.sendInvitation(ctx, inv, token)
+	v := s.invitationView(inv)
+	v.Token = token
+	return v, rev, nil
+}
+
+func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action string, edit func(*domain.Invitation) error) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	manages := s.managesUsers(o, sc, a)
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		inv, err := tx.GetInvitation(org, id)
+		if err != nil {
+			return nil, notFound("invitation", id)
+		}
+		if inv.InvitedBy != a.Subject.String() && !manages {
+			return nil, fault.E(fault.Forbidden, "only the inviter or a user manager may change invitation %s", id)
+		}
+		if !inv.Pending(s.now()) && action != "invitation.resend" {
+			return nil, fault.E(fault.Conflict, "invitation %s is no longer pending", id)
+		}
+		if !inv.AcceptedAt.IsZero() || !inv.RevokedAt.IsZero() {
+			return nil, fault.E(fault.Conflict, "invitation %s was already %s", id, s.invitationView(inv).Status)
+		}
+		before := s.invitationView(inv)
+		if err := edit(&inv); err != nil {
+			return nil, err
+		}
+		if err := tx.PutInvitation(inv); err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: action, target: "email:" + inv.Email, before: before, after: s.invitationView(inv)}, nil
+	})
+}
+
+// AcceptRequest accepts an invitation: a new user gives name and password;
+// an existing user gives email and password instead.
+type AcceptRequest struct {
+	Token    string
+	Name     string
+	Password string
+	Email    string
+}
+
+// Accepted is the new member's identity and a session token.
+type Accepted struct {
+	UserID string `json:"user_id"`
+	Org    string `json:"org"`
+	Token  string `json:"token"`
+}
+
+// AcceptInvitation makes the invitee a member with the invitation's role and
+// grants. The inviter's power is checked again: an invitation from someone
+// who has since lost it no longer works.
+func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Accepted, int64, error) {
+	invalid := fault.E(fault.NotFound, "invitation not found, expired or already used")
+	if !credential.ValidToken(credential.InvitationPrefix, req.Token) {
+		return Accepted{}, 0, invalid
+	}
+	var inv domain.Invitation
+	var existing *domain.UserRecord
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		if inv, err = r.GetInvitationByTokenHash(credential.HashToken(req.Token)); err != nil {
+			return invalid
+		}
+		if u, err := r.GetUserByEmail(inv.Email); err == nil {
+			existing = &u
+		}
+		return nil
+	})
+	if err != nil {
+		return Accepted{}, 0, err
+	}
+	if !inv.Pending(s.now()) {
+		return Accepted{}, 0, invalid
+	}
+	var user domain.UserRecord
+	if existing != nil {
+		if normalizeEmail(req.Email) != inv.Email {
+			return Accepted{}, 0, fault.E(fault.Unauthenticated, "this email already has an account: accept with its email and password")
+		}
+		ok, _ := credential.VerifyPassword(existing.PasswordHash, req.Password)
+		if !ok {
+			return Accepted{}, 0, fault.E(fault.Unauthenticated, "wrong email or password")
+		}
+		user = *existing
+	} else {
+		if user, err = s.newUser(inv.Email, strings.TrimSpace(req.Name), req.Password); err != nil {
+			return Accepted{}, 0, err
+		}
+	}
+	o, ok := s.engine.Org(inv.Org)
+	if !ok {
+		return Accepted{}, 0, invalid
+	}
+	sc, _ := scheme.Get(o.SchemeID())
+	inviter, err := domain.ParseSubject(inv.InvitedBy)
+	if err != nil {
+		return Accepted{}, 0, invalid
+	}
+	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, inv.Role, inv.Grants); err != nil {
+		return Accepted{}, 0, fault.E(fault.Conflict, "the invitation is no longer valid: its inviter may not grant it any more (%v)", err)
+	}
+	actor := Actor{Subject: domain.UserSubject(user.ID)}
+	now := s.now()
+	rev, err := s.write(ctx, actor, func(tx store.Tx) (*change, error) {
+		cur, err := tx.GetInvitation(inv.Org, inv.ID)
+		if err != nil || !cur.Pending(now) || !credential.Equal(cur.TokenHash, inv.TokenHash) {
+			return nil, invalid
+		}
+		if existing == nil {
+			if err := tx.CreateUser(user); err != nil {
+				return nil, fault.E(fault.Conflict, "a user with email %s exists", user.Email)
+			}
+		} else if _, err := tx.GetMember(inv.Org, user.ID); err == nil {
+			return nil, fault.E(fault.Conflict, "%s is already a member", user.Email)
+		}
+		// The invitation held a seat; accepting turns it into a member.
+		cur.AcceptedAt = now
+		if err := tx.PutInvitation(cur); err != nil {
+			return nil, err
+		}
+		if err := s.checkSeat(tx, inv.Org, 1); err != nil {
+			return nil, err
+		}
+		m := domain.Member{Org: inv.Org, UserID: user.ID, Role: inv.Role, JoinedAt: now}
+		if err := tx.PutMember(m); err != nil {
+			return nil, err
+		}
+		changes := []domain.Change{{Op: domain.OpPutMember, Member: &m}}
+		var views []GrantView
+		for _, ig := range inv.Grants {
+			scope, _ := domain.ParseScope(ig.Scope)
+			g := domain.Grant{Org: inv.Org, ID: credential.NewID("gr_"), Subject: domain.UserSubject(user.ID), Role: ig.Role,
+				Scope: scope, CreatedBy: inv.InvitedBy, CreatedAt: now}
+			if err := tx.PutGrant(g); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpPutGrant, Grant: &g})
+			views = append(views, grantView(g))
+		}
+		return &change{org: inv.Org, action: "invitation.accept", target: "user:" + user.ID,
+			after: map[string]any{"invitation": inv.ID, "role": inv.Role, "grants": views}, changes: changes}, nil
+	})
+	if err != nil {
+		return Accepted{}, 0, err
+	}
+	token, err := s.openSession(ctx, &user)
+	if err != nil {
+		return Accepted{}, 0, err
+	}
+	return Accepted{UserID: user.ID, Org: inv.Org, Token: token}, rev, nil
+}

@@ -1,0 +1,321 @@
+package team
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// MemberView is a row of the member list.
+type MemberView struct {
+	UserID      string     `json:"user_id"`
+	Email       string     `json:"email"`
+	Name        string     `json:"name"`
+	Role        string     `json:"role"`
+	LastLoginAt *time.Time `json:"last_login_at"`
+}
+
+// GrantView is a grant as clients see it.
+type GrantView struct {
+	ID        string     `json:"id"`
+	Subject   string     `json:"subject"`
+	Role      string     `json:"role"`
+	Scope     string     `json:"scope"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	CreatedBy string     `json:"created_by,omitempty"`
+	Via       string     `json:"via,omitempty"`
+}
+
+func grantView(g domain.Grant) GrantView {
+	return GrantView{ID: g.ID, Subject: g.Subject.String(), Role: g.Role, Scope: g.Scope.String(),
+		ExpiresAt: timePtr(g.ExpiresAt), CreatedBy: g.CreatedBy}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// MemberDetail is the Member Access dialog: the member, its grants (own and
+// through groups) and its effective access by resource type.
+type MemberDetail struct {
+	MemberView
+	Grants []GrantView               `json:"grants"`
+	Access map[string][]authz.Access `json:"access"`
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next_page_token"`
+}
+
+// ListMembers needs members.view (every vi member has it).
+func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, limit int) (Page[MemberView], error) {
+	o, _, err := s.org(a, org)
+	if err != nil {
+		return Page[MemberView]{}, err
+	}
+	if err := s.require(o, a, "members.view", ""); err != nil {
+		return Page[MemberView]{}, err
+	}
+	page := Page[MemberView]{Items: []MemberView{}}
+	err = s.view(ctx, func(r store.Reader) error {
+		ms, next, err := r.ListMembers(org, after, clampLimit(limit))
+		if err != nil {
+			return err
+		}
+		page.Next = next
+		for _, m := range ms {
+			u, err := r.GetUser(m.UserID)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, memberView(m, u))
+		}
+		return nil
+	})
+	return page, err
+}
+
+func memberView(m domain.Member, u domain.UserRecord) MemberView {
+	return MemberView{UserID: m.UserID, Email: u.Email, Name: u.Name, Role: m.Role, LastLoginAt: timePtr(u.LastLoginAt)}
+}
+
+// clampLimit keeps list pages bounded whatever the client asks.
+func clampLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return 100
+	case limit > 1000:
+		return 1000
+	}
+	return limit
+}
+
+// GetMember returns the Member Access dialog. Members see their own; seeing
+// another's needs user management or the audit permission.
+func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (MemberDetail, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return MemberDetail{}, err
+	}
+	if err := s.require(o, a, "members.view", ""); err != nil {
+		return MemberDetail{}, err
+	}
+	if a.UserID() != userID && !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
+		return MemberDetail{}, fault.E(fault.Forbidden, "seeing another member's access needs user management or %s", sc.AuditPermission)
+	}
+	var d MemberDetail
+	err = s.view(ctx, func(r store.Reader) error {
+		m, err := r.GetMember(org, userID)
+		if err != nil {
+			return notFound("member", userID)
+		}
+		u, err := r.GetUser(userID)
+		if err != nil {
+			return err
+		}
+		d.MemberView = memberView(m, u)
+		d.Grants = []GrantView{}
+		own, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.UserSubject(userID)}, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, g := range own {
+			v := grantView(g)
+			v.Via = authz.ViaDirect
+			d.Grants = append(d.Grants, v)
+		}
+		groups, err := r.ListGroupsOfUser(org, userID)
+		if err != nil {
+			return err
+		}
+		for _, gm := range groups {
+			gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.GroupSubject(gm.Parent)}, "", 0)
+			if err != nil {
+				return err
+			}
+			for _, g := range gs {
+				v := grantView(g)
+				v.Via = g.Subject.String()
+				d.Grants = append(d.Grants, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return MemberDetail{}, err
+	}
+	d.Access = o.EffectiveAccess(domain.UserSubject(userID).String(), s.now().UnixNano())
+	return d, nil
+}
+
+// canManageRole reports whether the actor could grant role at the org: the
+// power to give a role is the power to take it away.
+func (s *Service) canManageRole(o *authz.Org, a Actor, role string) error {
+	err := o.CanGrant(a.Subject, role, domain.OrgScope(), s.now().UnixNano())
+	return grantErr(err)
+}
+
+func grantErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, authz.ErrInvalidGrant):
+		return fault.Wrap(fault.Unprocessable, err)
+	case errors.Is(err, authz.ErrEscalation):
+		return fault.Wrap(fault.Forbidden, err)
+	}
+	return err
+}
+
+// ChangeRole changes a member's org role in place.
+func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role string) (MemberView, int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return MemberView{}, 0, err
+	}
+	cur, ok := o.MemberRole(userID)
+	if !ok {
+		return MemberView{}, 0, notFound("member", userID)
+	}
+	r, ok := o.Role(role)
+	if !ok {
+		return MemberView{}, 0, fault.E(fault.Unprocessable, "unknown role %q", role)
+	}
+	if r.ScopeType != scheme.OrgType {
+		return MemberView{}, 0, fault.E(fault.Unprocessable, "role %s is bound at %s scope; a member's role is an org role", role, r.ScopeType)
+	}
+	if cur == role {
+		return s.memberViewOf(ctx, org, userID, o.Revision())
+	}
+	if err := s.keepsTop(o, sc, cur, role); err != nil {
+		return MemberView{}, 0, err
+	}
+	if err := s.canManageRole(o, a, role); err != nil {
+		return MemberView{}, 0, err
+	}
+	if cur != sc.BaseRole {
+		if err := s.canManageRole(o, a, cur); err != nil {
+			return MemberView{}, 0, fault.E(fault.Forbidden, "%s may not change the role of a %s: %v", a.Subject, cur, err)
+		}
+	}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		m, err := tx.GetMember(org, userID)
+		if err != nil {
+			return nil, err
+		}
+		before := m.Role
+		m.Role = role
+		if err := tx.PutMember(m); err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: "member.role", target: "user:" + userID,
+			before: map[string]string{"role": before}, after: map[string]string{"role": role},
+			changes: []domain.Change{{Op: domain.OpPutMember, Member: &m}}}, nil
+	})
+	if err != nil {
+		return MemberView{}, 0, err
+	}
+	return s.memberViewOf(ctx, org, userID, rev)
+}
+
+// keepsTop refuses a change that would leave the org without its top role
+// holder, or with two where the top role is unique.
+func (s *Service) keepsTop(o *authz.Org, sc *scheme.Scheme, cur, next string) error {
+	if cur == sc.TopRole && sc.UniqueTop {
+		return fault.E(fault.Conflict, "the %s's role changes only by transferring ownership", sc.TopRole)
+	}
+	if cur == sc.TopRole && next != sc.TopRole && o.RoleHolders(sc.TopRole) <= 1 {
+		return fault.E(fault.Conflict, "the organization must keep at least one %s", sc.TopRole)
+	}
+	return nil
+}
+
+func (s *Service) memberViewOf(ctx context.Context, org, userID string, rev int64) (MemberView, int64, error) {
+	var v MemberView
+	err := s.view(ctx, func(r store.Reader) error {
+		m, err := r.GetMember(org, userID)
+		if err != nil {
+			return err
+		}
+		u, err := r.GetUser(userID)
+		v = memberView(m, u)
+		return err
+	})
+	return v, rev, err
+}
+
+// RemoveMember revokes a member's access at once (membership, grants, group
+// and team memberships) and keeps their work: resources stay, owner recorded.
+func (s *Service) RemoveMember(ctx context.Context, a Actor, org, userID string) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	cur, ok := o.MemberRole(userID)
+	if !ok {
+		return 0, notFound("member", userID)
+	}
+	if cur == sc.TopRole && (sc.UniqueTop || o.RoleHolders(cur) <= 1) {
+		return 0, fault.E(fault.Conflict, "the %s cannot be removed; transfer ownership first", cur)
+	}
+	if a.UserID() != userID {
+		if err := s.canManageRole(o, a, cur); err != nil {
+			return 0, err
+		}
+	}
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		m, err := tx.GetMember(org, userID)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.DeleteMember(org, userID); err != nil {
+			return nil, err
+		}
+		changes := []domain.Change{{Op: domain.OpDeleteMember, Member: &m}}
+		grants, err := tx.DeleteGrantsOfSubject(org, domain.UserSubject(userID))
+		if err != nil {
+			return nil, err
+		}
+		for i := range grants {
+			changes = append(changes, domain.Change{Op: domain.OpDeleteGrant, Grant: &grants[i]})
+		}
+		groups, err := tx.ListGroupsOfUser(org, userID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range groups {
+			if err := tx.DeleteGroupMember(org, groups[i].Parent, userID); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpDeleteGroupMember, Membership: &groups[i]})
+		}
+		teams, err := tx.ListTeamsOfUser(org, userID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range teams {
+			if err := tx.DeleteTeamMember(org, teams[i].Parent, userID); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpDeleteTeamMember, Membership: &teams[i]})
+		}
+		views := make([]GrantView, len(grants))
+		for i, g := range grants {
+			views[i] = grantView(g)
+		}
+		return &change{org: org, action: "member.remove", target: "user:" + userID,
+			before: map[string]any{"role": m.Role, "grants": views}, changes: changes}, nil
+	})
+}

@@ -1,0 +1,360 @@
+package team
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// OrgView is an organization as clients see it.
+type OrgView struct {
+	ID       string      `json:"id"`
+	Name     string      `json:"name"`
+	Scheme   string      `json:"scheme"`
+	Plan     domain.Plan `json:"plan"`
+	Revision int64       `json:"revision"`
+}
+
+func orgView(o domain.Org, rev int64) OrgView {
+	return OrgView{ID: o.ID, Name: o.Name, Scheme: o.Scheme, Plan: o.Plan, Revision: rev}
+}
+
+func validateOrg(id, name, schemeID string) (*scheme.Scheme, error) {
+	if !domain.ValidOrgID(id) {
+		return nil, fault.E(fault.Unprocessable, "organization id %q: want 2-63 lowercase letters, digits or dashes, starting with a letter or digit", id)
+	}
+	if err := validName("organization name", name); err != nil {
+		return nil, err
+	}
+	if schemeID == "" {
+		schemeID = "vi"
+	}
+	sc, ok := scheme.Get(schemeID)
+	if !ok {
+		return nil, fault.E(fault.Unprocessable, "unknown scheme %q (built in: %s)", schemeID, strings.Join(scheme.Names(), ", "))
+	}
+	return sc, nil
+}
+
+func validName(what, name string) error {
+	if strings.TrimSpace(name) == "" || len(name) > 200 {
+		return fault.E(fault.Unprocessable, "%s: want 1 to 200 characters", what)
+	}
+	return nil
+}
+
+// CreateOrg creates an organization; its creator gets the scheme's top role.
+func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID string) (OrgView, error) {
+	if a.IsKey() {
+		return OrgView{}, fault.E(fault.Forbidden, "secret keys cannot create organizations")
+	}
+	sc, err := validateOrg(id, name, schemeID)
+	if err != nil {
+		return OrgView{}, err
+	}
+	org := domain.Org{ID: id, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: s.now(),
+		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := tx.CreateOrg(org); err != nil {
+			if fault.CodeOf(mapStoreErr(err)) == fault.Conflict {
+				return nil, fault.E(fault.Conflict, "organization id %q is taken", id)
+			}
+			return nil, err
+		}
+		m := domain.Member{Org: id, UserID: a.UserID(), Role: sc.TopRole, JoinedAt: s.now()}
+		if err := tx.PutMember(m); err != nil {
+			return nil, err
+		}
+		return &change{org: id, scheme: sc.ID, action: "org.create", target: "org:" + id, after: orgView(org, 0),
+			changes: []domain.Change{{Op: domain.OpPutMember, Member: &m}}}, nil
+	})
+	if err != nil {
+		return OrgView{}, err
+	}
+	return orgView(org, rev), nil
+}
+
+// BootstrapResult is what `gatehouse init` prints.
+type BootstrapResult struct {
+	Org       string `json:"org"`
+	UserID    string `json:"user_id"`
+	SecretKey string `json:"secret_key"`
+}
+
+// Bootstrap creates the first organization, its Owner (a user with a
+// password) and a secret key holding the org role admin.
+func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, password string) (BootstrapResult, error) {
+	sc, err := validateOrg(orgID, name, schemeID)
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	user, err := s.newUser(email, "Owner", password)
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	// The bootstrap key holds the org role admin where the scheme has one,
+	// else the top role (deepomatic's org_admin).
+	keyRole := sc.TopRole
+	if r, ok := sc.Role("admin"); ok && r.ScopeType == scheme.OrgType {
+		keyRole = r.ID
+	}
+	secret, prefix, hash := credential.NewKey()
+	now := s.now()
+	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
+		CreatedBy: user.ID, CreatedAt: now}
+	actor := Actor{Subject: domain.UserSubject(user.ID)}
+	org := domain.Org{ID: orgID, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: now,
+		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
+	_, err = s.write(ctx, actor, func(tx store.Tx) (*change, error) {
+		if err := tx.CreateUser(user); err != nil {
+			return nil, fault.E(fault.Conflict, "a user with email %s exists", user.Email)
+		}
+		if err := tx.CreateOrg(org); err != nil {
+			return nil, fault.E(fault.Conflict, "organization id %q is taken", orgID)
+		}
+		m := domain.Member{Org: orgID, UserID: user.ID, Role: sc.TopRole, JoinedAt: now}
+		g := domain.Grant{Org: orgID, ID: credential.NewID("gr_"), Subject: domain.KeySubject(key.ID), Role: keyRole,
+			Scope: domain.OrgScope(), CreatedBy: actor.Subject.String(), CreatedAt: now}
+		for _, err := range []error{tx.PutMember(m), tx.PutKey(key), tx.PutGrant(g)} {
+			if err != nil {
+				return nil, err
+			}
+		}
+		return &change{org: orgID, scheme: sc.ID, action: "org.bootstrap", target: "org:" + orgID,
+			after: map[string]any{"org": orgView(org, 0), "owner": userView(user), "key": keyView(key)},
+			changes: []domain.Change{
+				{Op: domain.OpPutMember, Member: &m},
+				{Op: domain.OpPutKey, Key: keyChange(key)},
+				{Op: domain.OpPutGrant, Grant: &g},
+			}}, nil
+	})
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	return BootstrapResult{Org: orgID, UserID: user.ID, SecretKey: secret}, nil
+}
+
+func (s *Service) newUser(email, name, password string) (domain.UserRecord, error) {
+	email = normalizeEmail(email)
+	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
+		return domain.UserRecord{}, fault.E(fault.Unprocessable, "email %q is not a valid address", email)
+	}
+	if len(password) < 8 {
+		return domain.UserRecord{}, fault.E(fault.Unprocessable, "password: want at least 8 characters")
+	}
+	if name == "" {
+		name = strings.Split(email, "@")[0]
+	}
+	if err := validName("name", name); err != nil {
+		return domain.UserRecord{}, err
+	}
+	hash, err := credential.HashPassword(password)
+	if err != nil {
+		return domain.UserRecord{}, fault.Wrap(fault.Unprocessable, err)
+	}
+	return domain.UserRecord{ID: credential.NewID("u_"), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.now()}, nil
+}
+
+// GetOrg returns an organization the actor belongs to.
+func (s *Service) GetOrg(ctx context.Context, a Actor, id string) (OrgView, error) {
+	o, _, err := s.org(a, id)
+	if err != nil {
+		return OrgView{}, err
+	}
+	var org domain.Org
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		org, err = r.GetOrg(id)
+		return err
+	}); err != nil {
+		return OrgView{}, err
+	}
+	return orgView(org, o.Revision()), nil
+}
+
+// RenameOrg changes the display name; the id never changes.
+func (s *Service) RenameOrg(ctx context.Context, a Actor, id, name string) (OrgView, error) {
+	o, _, err := s.org(a, id)
+	if err != nil {
+		return OrgView{}, err
+	}
+	if err := s.require(o, a, "org.rename", ""); err != nil {
+		return OrgView{}, err
+	}
+	if err := validName("organization name", name); err != nil {
+		return OrgView{}, err
+	}
+	var after domain.Org
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		before, err := tx.GetOrg(id)
+		if err != nil {
+			return nil, err
+		}
+		after = before
+		after.Name = strings.TrimSpace(name)
+		if err := tx.UpdateOrg(after); err != nil {
+			return nil, err
+		}
+		return &change{org: id, action: "org.rename", target: "org:" + id,
+			before: map[string]string{"name": before.Name}, after: map[string]string{"name": after.Name}}, nil
+	})
+	if err != nil {
+		return OrgView{}, err
+	}
+	return orgView(after, rev), nil
+}
+
+// Billing is an org's plan and billing contact.
+type Billing struct {
+	Plan         string `json:"plan"`
+	SeatLimit    int    `json:"seat_limit"`
+	SeatsUsed    int    `json:"seats_used"`
+	BillingEmail string `json:"billing_email"`
+	Revision     int64  `json:"revision,omitempty"`
+}
+
+// GetBilling needs billing.view (vi: the Owner only).
+func (s *Service) GetBilling(ctx context.Context, a Actor, id string) (Billing, error) {
+	o, _, err := s.org(a, id)
+	if err != nil {
+		return Billing{}, err
+	}
+	if err := s.require(o, a, "billing.view", ""); err != nil {
+		return Billing{}, err
+	}
+	var b Billing
+	err = s.view(ctx, func(r store.Reader) error {
+		org, err := r.GetOrg(id)
+		if err != nil {
+			return err
+		}
+		used, err := s.seatsUsed(r, id)
+		b = Billing{Plan: org.Plan.Name, SeatLimit: org.Plan.SeatLimit, SeatsUsed: used, BillingEmail: org.BillingEmail}
+		return err
+	})
+	return b, err
+}
+
+// BillingUpdate changes what is set.
+type BillingUpdate struct {
+	Plan         *string
+	SeatLimit    *int
+	BillingEmail *string
+}
+
+// UpdateBilling needs billing.manage (vi: the Owner only).
+func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u BillingUpdate) (Billing, error) {
+	o, _, err := s.org(a, id)
+	if err != nil {
+		return Billing{}, err
+	}
+	if err := s.require(o, a, "billing.manage", ""); err != nil {
+		return Billing{}, err
+	}
+	if u.Plan != nil && (strings.TrimSpace(*u.Plan) == "" || len(*u.Plan) > 50) {
+		return Billing{}, fault.E(fault.Unprocessable, "plan: want 1 to 50 characters")
+	}
+	if u.SeatLimit != nil && (*u.SeatLimit < 1 || *u.SeatLimit > 1_000_000) {
+		return Billing{}, fault.E(fault.Unprocessable, "seat_limit: want 1 to 1000000")
+	}
+	if u.BillingEmail != nil && *u.BillingEmail != "" {
+		if _, err := mail.ParseAddress(*u.BillingEmail); err != nil {
+			return Billing{}, fault.E(fault.Unprocessable, "billing_email %q is not a valid address", *u.BillingEmail)
+		}
+	}
+	var b Billing
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		before, err := tx.GetOrg(id)
+		if err != nil {
+			return nil, err
+		}
+		after := before
+		if u.Plan != nil {
+			after.Plan.Name = strings.TrimSpace(*u.Plan)
+		}
+		if u.SeatLimit != nil {
+			used, err := s.seatsUsed(tx, id)
+			if err != nil {
+				return nil, err
+			}
+			if *u.SeatLimit < used {
+				return nil, fault.E(fault.Conflict, "seat_limit %d is below the %d seats in use (members and pending invitations)", *u.SeatLimit, used)
+			}
+			after.Plan.SeatLimit = *u.SeatLimit
+		}
+		if u.BillingEmail != nil {
+			after.BillingEmail = normalizeEmail(*u.BillingEmail)
+		}
+		if err := tx.UpdateOrg(after); err != nil {
+			return nil, err
+		}
+		used, err := s.seatsUsed(tx, id)
+		b = Billing{Plan: after.Plan.Name, SeatLimit: after.Plan.SeatLimit, SeatsUsed: used, BillingEmail: after.BillingEmail}
+		return &change{org: id, action: "billing.update", target: "org:" + id,
+			before: billingOf(before), after: billingOf(after)}, err
+	})
+	b.Revision = rev
+	return b, err
+}
+
+func billingOf(o domain.Org) map[string]any {
+	return map[string]any{"plan": o.Plan.Name, "seat_limit": o.Plan.SeatLimit, "billing_email": o.BillingEmail}
+}
+
+// seatsUsed counts members and pending invitations: both hold a seat.
+func (s *Service) seatsUsed(r store.Reader, org string) (int, error) {
+	m, err := r.CountMembers(org)
+	if err != nil {
+		return 0, err
+	}
+	p, err := r.CountPendingInvitations(org, s.now())
+	return m + p, err
+}
+
+// TransferOwnership hands the unique top role (vi's Owner) to an Admin; the
+// old Owner becomes Admin. Both changes land in one revision.
+func (s *Service) TransferOwnership(ctx context.Context, a Actor, id, userID string) (int64, error) {
+	o, sc, err := s.org(a, id)
+	if err != nil {
+		return 0, err
+	}
+	if !sc.UniqueTop {
+		return 0, fault.E(fault.Conflict, "scheme %s has no unique owner: give %s the role %s instead", sc.ID, userID, sc.TopRole)
+	}
+	if err := s.require(o, a, "org.transfer", ""); err != nil {
+		return 0, err
+	}
+	if role, _ := o.MemberRole(a.UserID()); a.IsKey() || role != sc.TopRole {
+		return 0, fault.E(fault.Forbidden, "only the %s transfers ownership", sc.TopRole)
+	}
+	role, ok := o.MemberRole(userID)
+	if !ok {
+		return 0, notFound("member", userID)
+	}
+	if role != sc.TransferRole {
+		return 0, fault.E(fault.Conflict, "ownership goes only to a member with role %s; %s has role %s", sc.TransferRole, userID, role)
+	}
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		newOwner := domain.Member{Org: id, UserID: userID, Role: sc.TopRole}
+		oldOwner := domain.Member{Org: id, UserID: a.UserID(), Role: sc.TransferRole}
+		for _, m := range []*domain.Member{&newOwner, &oldOwner} {
+			cur, err := tx.GetMember(id, m.UserID)
+			if err != nil {
+				return nil, err
+			}
+			m.JoinedAt = cur.JoinedAt
+			if err := tx.PutMember(*m); err != nil {
+				return nil, err
+			}
+		}
+		return &change{org: id, action: "org.transfer", target: "user:" + userID,
+			before: map[string]string{"owner": a.UserID()}, after: map[string]string{"owner": userID},
+			changes: []domain.Change{{Op: domain.OpPutMember, Member: &newOwner}, {Op: domain.OpPutMember, Member: &oldOwner}}}, nil
+	})
+}

@@ -1,0 +1,278 @@
+// Package team holds Gatehouse's use cases: organizations, members,
+// invitations, grants, roles, teams, groups, resources, keys, ownership,
+// billing, sessions and the audit log.
+//
+// Every use case authorizes its actor through the decision engine, so the
+// API, the CLI and the console share one set of rules. Every write is one
+// store transaction that also appends its audit event and changelog entry;
+// only after it commits does the engine apply the same changes.
+package team
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Config sets up a Service.
+type Config struct {
+	Store   store.Store
+	Engine  *authz.Engine
+	Mailer  mailer.Mailer
+	Logger  *slog.Logger
+	Now     func() time.Time
+	BaseURL string // where the console is reached, for invitation links
+
+	SessionTTL        time.Duration // default 7 days
+	InvitationTTL     time.Duration // default 7 days
+	DefaultSeatLimit  int           // seats of a new org, default 25
+	LoginFailureLimit int           // failures a minute per account and per address, default 10
+}
+
+// Service runs the use cases.
+type Service struct {
+	cfg     Config
+	store   store.Store
+	engine  *authz.Engine
+	log     *slog.Logger
+	now     func() time.Time
+	writeMu sync.Mutex // orders commits and engine updates the same way
+	limiter *limiter
+	keys    *keyCache
+}
+
+// New returns a Service. Call Load before serving.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Mailer == nil {
+		cfg.Mailer = mailer.NewLog(cfg.Logger)
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 7 * 24 * time.Hour
+	}
+	if cfg.InvitationTTL == 0 {
+		cfg.InvitationTTL = 7 * 24 * time.Hour
+	}
+	if cfg.DefaultSeatLimit == 0 {
+		cfg.DefaultSeatLimit = 25
+	}
+	if cfg.LoginFailureLimit == 0 {
+		cfg.LoginFailureLimit = 10
+	}
+	return &Service{cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
+		limiter: newLimiter(cfg.LoginFailureLimit, time.Minute), keys: newKeyCache()}
+}
+
+// Engine returns the decision engine the service keeps up to date.
+func (s *Service) Engine() *authz.Engine { return s.engine }
+
+// Load builds the engine's index of every organization from the store.
+func (s *Service) Load(ctx context.Context) error {
+	var ids []string
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		ids, err = r.ListOrgIDs()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var snap domain.Snapshot
+		if err := s.store.View(ctx, func(r store.Reader) error {
+			var err error
+			snap, err = r.Snapshot(id)
+			return err
+		}); err != nil {
+			return fmt.Errorf("load org %s: %w", id, err)
+		}
+		if err := s.engine.Load(&snap); err != nil {
+			return fmt.Errorf("load org %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// Actor is who performs a use case: a logged-in user or a secret key.
+type Actor struct {
+	Subject   domain.Subject // user:ID or key:ID
+	KeyOrg    string         // for keys: the only org they act in
+	RequestID string
+}
+
+// IsKey reports whether the actor is a secret key.
+func (a Actor) IsKey() bool { return a.Subject.Kind == domain.SubjectKey }
+
+// UserID is the actor's user id, or "" for a key.
+func (a Actor) UserID() string {
+	if a.Subject.Kind == domain.SubjectUser {
+		return a.Subject.ID
+	}
+	return ""
+}
+
+// org returns the engine index of an org the actor may see: a key sees only
+// its own org, a user only orgs where it is an active member. Anything
+// else is NotFound, never Forbidden: existence must not leak across tenants.
+func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
+	if a.IsKey() && a.KeyOrg != id {
+		return nil, nil, notFound("organization", id)
+	}
+	o, ok := s.engine.Org(id)
+	if !ok {
+		return nil, nil, notFound("organization", id)
+	}
+	sc, _ := scheme.Get(o.SchemeID())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: "org.view"}, s.now().UnixNano())
+	if err != nil || !d.Allowed {
+		return nil, nil, notFound("organization", id)
+	}
+	return o, sc, nil
+}
+
+// allowed reports whether the actor holds perm on resource ("" = the org).
+func (s *Service) allowed(o *authz.Org, a Actor, perm, resource string) bool {
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource}, s.now().UnixNano())
+	return err == nil && d.Allowed
+}
+
+// require returns Forbidden unless the actor holds perm on resource.
+func (s *Service) require(o *authz.Org, a Actor, perm, resource string) error {
+	if s.allowed(o, a, perm, resource) {
+		return nil
+	}
+	where := "the organization"
+	if resource != "" {
+		where = resource
+	}
+	return fault.E(fault.Forbidden, "%s lacks permission %s on %s", a.Subject, perm, where)
+}
+
+// managesUsers reports whether the actor holds one of the scheme's
+// user-management permissions at the org.
+func (s *Service) managesUsers(o *authz.Org, sc *scheme.Scheme, a Actor) bool {
+	for _, um := range sc.UserManagement {
+		if s.allowed(o, a, um.Permission, "") {
+			return true
+		}
+	}
+	return false
+}
+
+// change is what one write did: the audit event and the engine changes.
+type change struct {
+	org     string
+	scheme  string // for the first change of a new org
+	action  string
+	target  string
+	before  any
+	after   any
+	changes []domain.Change
+}
+
+// write runs fn in one transaction, appends the audit event and changelog
+// fn describes, commits, then applies the changes to the engine. The write
+// lock keeps engine updates in commit order.
+func (s *Service) write(ctx context.Context, a Actor, fn func(tx store.Tx) (*change, error)) (int64, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var done *change
+	rev, err := s.store.Update(ctx, func(tx store.Tx) error {
+		c, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		done = c
+		if c == nil {
+			return nil
+		}
+		ev := &domain.AuditEvent{Org: c.org, Actor: a.Subject.String(), Action: c.action, Target: c.target,
+			Before: marshal(c.before), After: marshal(c.after), RequestID: a.RequestID}
+		if err := tx.AppendAudit(ev); err != nil {
+			return err
+		}
+		if len(c.changes) > 0 {
+			return tx.AppendChanges(c.org, c.changes)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, mapStoreErr(err)
+	}
+	if done != nil && len(done.changes) > 0 {
+		if err := s.engine.Apply(done.org, done.scheme, rev, done.changes); err != nil {
+			// The store is the truth; an engine that disagrees is rebuilt.
+			s.log.Error("engine apply failed; reloading org", "org", done.org, "revision", rev, "err", err)
+			s.reloadOrg(ctx, done.org)
+		}
+	}
+	s.engine.Advance(rev)
+	return rev, nil
+}
+
+func (s *Service) reloadOrg(ctx context.Context, org string) {
+	var snap domain.Snapshot
+	if err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		snap, err = r.Snapshot(org)
+		return err
+	}); err != nil {
+		s.log.Error("reload org", "org", org, "err", err)
+		return
+	}
+	if err := s.engine.Load(&snap); err != nil {
+		s.log.Error("reload org", "org", org, "err", err)
+	}
+}
+
+// view runs a read-only transaction.
+func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {
+	return mapStoreErr(s.store.View(ctx, fn))
+}
+
+func marshal(v any) []byte {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+func mapStoreErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		if _, ok := fault.As(err); ok {
+			return err
+		}
+		return fault.Wrap(fault.NotFound, err)
+	case errors.Is(err, store.ErrConflict):
+		if _, ok := fault.As(err); ok {
+			return err
+		}
+		return fault.Wrap(fault.Conflict, err)
+	}
+	return err
+}
+
+func notFound(what, id string) error { return fault.E(fault.NotFound, "%s %q not found", what, id) }

@@ -1,0 +1,266 @@
+package team
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// CollectionView is a team or group.
+type CollectionView struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Members  []string `json:"members"`
+	Revision int64    `json:"revision,omitempty"`
+}
+
+// collection abstracts what teams and groups share: both are named sets of
+// users created by user managers.
+type collection struct {
+	kind   string // "team" or "group"
+	prefix string
+}
+
+var (
+	teams  = collection{kind: "team", prefix: "t_"}
+	groups = collection{kind: "group", prefix: "g_"}
+)
+
+// CreateTeam creates an operation team (user management at the org).
+func (s *Service) CreateTeam(ctx context.Context, a Actor, org, name string) (CollectionView, error) {
+	return s.createCollection(ctx, a, org, name, teams)
+}
+
+// CreateGroup creates a group (user management at the org).
+func (s *Service) CreateGroup(ctx context.Context, a Actor, org, name string) (CollectionView, error) {
+	return s.createCollection(ctx, a, org, name, groups)
+}
+
+func (s *Service) createCollection(ctx context.Context, a Actor, org, name string, c collection) (CollectionView, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return CollectionView{}, err
+	}
+	if !s.managesUsers(o, sc, a) {
+		return CollectionView{}, fault.E(fault.Forbidden, "creating a %s needs user management at the organization", c.kind)
+	}
+	if err := validName(c.kind+" name", name); err != nil {
+		return CollectionView{}, err
+	}
+	id := credential.NewID(c.prefix)
+	name = strings.TrimSpace(name)
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		var ch domain.Change
+		if c == teams {
+			t := domain.Team{Org: org, ID: id, Name: name}
+			if err := tx.CreateTeam(t); err != nil {
+				return nil, err
+			}
+			ch = domain.Change{Op: domain.OpPutTeam, Team: &t}
+		} else {
+			g := domain.Group{Org: org, ID: id, Name: name}
+			if err := tx.CreateGroup(g); err != nil {
+				return nil, err
+			}
+			ch = domain.Change{Op: domain.OpPutGroup, Group: &g}
+		}
+		return &change{org: org, action: c.kind + ".create", target: c.kind + ":" + id,
+			after: map[string]string{"id": id, "name": name}, changes: []domain.Change{ch}}, nil
+	})
+	return CollectionView{ID: id, Name: name, Members: []string{}, Revision: rev}, err
+}
+
+// ListTeams and ListGroups need members.view.
+func (s *Service) ListTeams(ctx context.Context, a Actor, org string) ([]CollectionView, error) {
+	return s.listCollections(ctx, a, org, teams)
+}
+
+// ListGroups lists the org's groups with their members.
+func (s *Service) ListGroups(ctx context.Context, a Actor, org string) ([]CollectionView, error) {
+	return s.listCollections(ctx, a, org, groups)
+}
+
+func (s *Service) listCollections(ctx context.Context, a Actor, org string, c collection) ([]CollectionView, error) {
+	o, _, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.require(o, a, "members.view", ""); err != nil {
+		return nil, err
+	}
+	out := []CollectionView{}
+	err = s.view(ctx, func(r store.Reader) error {
+		var ids, names []string
+		if c == teams {
+			ts, err := r.ListTeams(org)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				ids, names = append(ids, t.ID), append(names, t.Name)
+			}
+		} else {
+			gs, err := r.ListGroups(org)
+			if err != nil {
+				return err
+			}
+			for _, g := range gs {
+				ids, names = append(ids, g.ID), append(names, g.Name)
+			}
+		}
+		for i, id := range ids {
+			v := CollectionView{ID: id, Name: names[i], Members: []string{}}
+			var ms []domain.Membership
+			var err error
+			if c == teams {
+				ms, err = r.ListTeamMembers(org, id)
+			} else {
+				ms, err = r.ListGroupMembers(org, id)
+			}
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				v.Members = append(v.Members, m.UserID)
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// mayManageCollection: user management at the org, or (teams) at the team
+// itself, as a Deepomatic Team Admin holds it.
+func (s *Service) mayManageCollection(o *authz.Org, sc *scheme.Scheme, a Actor, c collection, id string) error {
+	if c == teams && !o.HasTeam(id) {
+		return notFound("team", id)
+	}
+	if c == groups && !o.Active(domain.GroupSubject(id).String(), s.now().UnixNano()) {
+		return notFound("group", id)
+	}
+	if s.managesUsers(o, sc, a) {
+		return nil
+	}
+	if c == teams {
+		for _, um := range sc.UserManagement {
+			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
+				o.HoldsAt(a.Subject.String(), um.Permission, domain.TeamScope(id), s.now().UnixNano()) {
+				return nil
+			}
+		}
+	}
+	return fault.E(fault.Forbidden, "managing %s %s needs user management there", c.kind, id)
+}
+
+// SetTeamMember adds (or with remove, removes) a member to a team.
+func (s *Service) SetTeamMember(ctx context.Context, a Actor, org, teamID, userID string, remove bool) (int64, error) {
+	return s.setMember(ctx, a, org, teamID, userID, remove, teams)
+}
+
+// SetGroupMember adds (or removes) a member to a group.
+func (s *Service) SetGroupMember(ctx context.Context, a Actor, org, groupID, userID string, remove bool) (int64, error) {
+	return s.setMember(ctx, a, org, groupID, userID, remove, groups)
+}
+
+func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string, remove bool, c collection) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+		return 0, err
+	}
+	if _, ok := o.MemberRole(userID); !ok {
+		return 0, notFound("member", userID)
+	}
+	m := domain.Membership{Org: org, Parent: id, UserID: userID}
+	action, op := c.kind+".member.add", domain.OpPutTeamMember
+	switch {
+	case remove && c == teams:
+		action, op = c.kind+".member.remove", domain.OpDeleteTeamMember
+	case remove:
+		action, op = c.kind+".member.remove", domain.OpDeleteGroupMember
+	case c == groups:
+		op = domain.OpPutGroupMember
+	}
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		var err error
+		switch op {
+		case domain.OpPutTeamMember:
+			err = tx.PutTeamMember(m)
+		case domain.OpDeleteTeamMember:
+			err = tx.DeleteTeamMember(org, id, userID)
+		case domain.OpPutGroupMember:
+			err = tx.PutGroupMember(m)
+		case domain.OpDeleteGroupMember:
+			err = tx.DeleteGroupMember(org, id, userID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: action, target: c.kind + ":" + id, after: map[string]string{"user_id": userID},
+			changes: []domain.Change{{Op: op, Membership: &m}}}, nil
+	})
+}
+
+// DeleteTeam removes a team; its grants go, its resources stay unattached.
+func (s *Service) DeleteTeam(ctx context.Context, a Actor, org, id string) (int64, error) {
+	return s.deleteCollection(ctx, a, org, id, teams)
+}
+
+// DeleteGroup removes a group and the grants it held.
+func (s *Service) DeleteGroup(ctx context.Context, a Actor, org, id string) (int64, error) {
+	return s.deleteCollection(ctx, a, org, id, groups)
+}
+
+func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string, c collection) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+		return 0, err
+	}
+	if !s.managesUsers(o, sc, a) {
+		return 0, fault.E(fault.Forbidden, "deleting a %s needs user management at the organization", c.kind)
+	}
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		var changes []domain.Change
+		var filter store.GrantFilter
+		if c == teams {
+			filter.Scope = domain.TeamScope(id)
+		} else {
+			filter.Subject = domain.GroupSubject(id)
+		}
+		gs, _, err := tx.ListGrants(org, filter, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for i := range gs {
+			if err := tx.DeleteGrant(org, gs[i].ID); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpDeleteGrant, Grant: &gs[i]})
+		}
+		if c == teams {
+			if err := tx.DeleteTeam(org, id); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpDeleteTeam, Team: &domain.Team{Org: org, ID: id}})
+		} else {
+			if err := tx.DeleteGroup(org, id); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpDeleteGroup, Group: &domain.Group{Org: org, ID: id}})
+		}
+		return &change{org: org, action: c.kind + ".delete", target: c.kind + ":" + id, changes: changes}, nil
+	})
+}
