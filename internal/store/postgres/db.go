@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/internal/sqlstore"
+)
+
+// DB is a store.Store on a PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+	cfg  *sqlstore.Config
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New connects to url (a postgres:// URL or a key=value DSN), migrates the
+// schema and returns a store. Replicas may call it at the same time: the
+// migration holds an advisory lock.
+func New(ctx context.Context, url string, opts store.Options) (*DB, error) {
+	if opts.Sealer == nil {
+		return nil, errors.New("postgres: Options.Sealer is required")
+	}
+	if err := migrate(ctx, url); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &DB{pool: pool, cfg: &sqlstore.Config{
+		Dialect: sqlstore.Dialect{Time: func(t time.Time) any { return t }, Err: mapErr},
+		Sealer:  opts.Sealer,
+	}}, nil
+}
+
+// maxAttempts bounds retries of a transaction PostgreSQL aborted to break a
+// deadlock or a serialization conflict. Writers queue on the revision
+// counter, so these are rare; a handful of attempts is plenty.
+const maxAttempts = 5
+
+func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		var rev int64
+		rev, err = db.update(ctx, fn)
+		if err == nil {
+			return rev, nil
+		}
+		if !retryable(err) {
+			return 0, err
+		}
+		// Back off a little, more each time, so the transactions that
+		// collided do not collide again in lockstep.
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("postgres: gave up after %d attempts: %w", maxAttempts, err)
+}
+
+// update is one attempt. Read committed is enough: every writer first
+// takes the counter row's lock and so runs alone, and each statement after
+// that sees everything committed before.
+func (db *DB) update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	rev, err := sqlstore.Update(ctx, querier{tx}, db.cfg, fn)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("postgres: commit: %w", mapErr(err))
+	}
+	return rev, nil
+}
+
+// View uses repeatable read so every statement of fn sees the same
+// snapshot: a Snapshot's revision then matches its records exactly.
+func (db *DB) View(ctx context.Context, fn func(store.Reader) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only: nothing to keep
+	return fn(sqlstore.NewReader(ctx, querier{tx}, db.cfg))
+}
+
+// TouchKey runs outside any transaction of ours: a single-row update that
+// takes no lock on the revision counter, so it never waits behind writers.
+func (db *DB) TouchKey(ctx context.Context, org, id string, at time.Time) error {
+	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).TouchKey(org, id, at)
+}
+
+func (db *DB) PruneChanges(ctx context.Context, beforeRevision int64) error {
+	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).PruneChanges(beforeRevision)
+}
+
+// Close waits for connections in use to be released, then closes them.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
