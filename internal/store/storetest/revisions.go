@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -106,7 +107,10 @@ func testFailedUpdate(e *env) {
 
 // testConcurrentUpdates: writers racing from many goroutines each get their
 // own revision, all of them land, and the per-org audit chain stays one
-// unbroken line.
+// unbroken line. Meanwhile a follower tails the changelog as a replica
+// would: since every Update here records changes, revisions are dense, and
+// the follower must see them in order without a gap — a later revision
+// visible before an earlier one would make a replica skip it for good.
 func testConcurrentUpdates(e *env) {
 	t := e.t
 	e.org("acme")
@@ -115,7 +119,39 @@ func testConcurrentUpdates(e *env) {
 	var mu sync.Mutex
 	revs := map[int64]bool{}
 	var wg sync.WaitGroup
-	errs := make(chan error, writers*each)
+	errs := make(chan error, writers*each+1)
+
+	followed := make(chan int64)
+	writersDone := make(chan struct{})
+	go func() {
+		cursor := start
+		deadline := time.Now().Add(time.Minute)
+		for cursor < start+writers*each && time.Now().Before(deadline) {
+			// Checked before reading: an empty read after the writers
+			// finished means nothing more is coming.
+			finished := false
+			select {
+			case <-writersDone:
+				finished = true
+			default:
+			}
+			sets, err := read(e, func(r store.Reader) ([]store.ChangeSet, error) { return r.ChangesSince(cursor, 0) })
+			if err != nil {
+				errs <- fmt.Errorf("follower: %w", err)
+				break
+			}
+			for _, cs := range sets {
+				if cs.Revision != cursor+1 {
+					errs <- fmt.Errorf("follower saw revision %d right after %d", cs.Revision, cursor)
+				}
+				cursor = cs.Revision
+			}
+			if finished && len(sets) == 0 {
+				break // a writer failed, and said so
+			}
+		}
+		followed <- cursor
+	}()
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -147,6 +183,10 @@ func testConcurrentUpdates(e *env) {
 		}()
 	}
 	wg.Wait()
+	close(writersDone)
+	if got := <-followed; got != start+writers*each {
+		t.Errorf("follower reached revision %d, want %d", got, start+writers*each)
+	}
 	close(errs)
 	for err := range errs {
 		t.Error(err)
