@@ -64,13 +64,13 @@ type Reader interface {
 	ListResources(org, typ, after string, limit int) (resources []domain.Resource, next string, err error)
 
 	GetTeam(org, id string) (domain.Team, error)
-	ListTeams(org string) ([]domain.Team, error)                           // creation order
-	ListTeamMembers(org, teamID string) ([]domain.Membership, error)       // by user id
-	ListTeamsOfUser(org, userID string) ([]domain.Membership, error)       // by team id
+	ListTeams(org string) ([]domain.Team, error)                     // creation order
+	ListTeamMembers(org, teamID string) ([]domain.Membership, error) // by user id
+	ListTeamsOfUser(org, userID string) ([]domain.Membership, error) // by team id
 	GetGroup(org, id string) (domain.Group, error)
-	ListGroups(org string) ([]domain.Group, error)                         // creation order
-	ListGroupMembers(org, groupID string) ([]domain.Membership, error)     // by user id
-	ListGroupsOfUser(org, userID string) ([]domain.Membership, error)      // by group id
+	ListGroups(org string) ([]domain.Group, error)                     // creation order
+	ListGroupMembers(org, groupID string) ([]domain.Membership, error) // by user id
+	ListGroupsOfUser(org, userID string) ([]domain.Membership, error)  // by group id
 
 	GetRole(org, id string) (domain.Role, error)
 	ListRoles(org string) ([]domain.Role, error) // custom roles, creation order
@@ -110,6 +110,12 @@ type Reader interface {
 // Tx is a read-write transaction. Writes of records that belong to an
 // organization fail with ErrNotFound when the organization does not exist.
 // Deletes of a single record return ErrNotFound when there was none.
+//
+// Once a write has failed (a conflict, a missing reference), every later
+// statement fails too and Update returns the error even if fn does not:
+// PostgreSQL cannot go on after a failed statement, so no backend does.
+// Check with reads first when a failure is expected and must be survived.
+// A read that finds nothing does not count as a failure.
 type Tx interface {
 	Reader
 
@@ -125,6 +131,8 @@ type Tx interface {
 	UpdateUser(u domain.UserRecord) error // name, password hash and last login
 
 	PutMember(m domain.Member) error // insert, or change the role of an existing member
+	// DeleteMember removes the membership only: the user's grants, team
+	// and group memberships and sessions are the caller's to remove.
 	DeleteMember(org, userID string) error
 
 	PutGrant(g domain.Grant) error
@@ -138,8 +146,8 @@ type Tx interface {
 	// the ref of each, the resource itself first.
 	DeleteResource(org string, ref domain.Ref) ([]domain.Ref, error)
 
-	CreateTeam(t domain.Team) error // ErrConflict if the id is taken
-	UpdateTeam(t domain.Team) error // name
+	CreateTeam(t domain.Team) error  // ErrConflict if the id is taken
+	UpdateTeam(t domain.Team) error  // name
 	DeleteTeam(org, id string) error // and its memberships
 	PutTeamMember(m domain.Membership) error
 	DeleteTeamMember(org, teamID, userID string) error

@@ -44,13 +44,7 @@ func (e *env) view(fn func(store.Reader) error) {
 
 // read runs one query in a View and returns its result.
 func read[T any](e *env, fn func(store.Reader) (T, error)) (T, error) {
-	var v T
-	err := e.s.View(e.ctx, func(r store.Reader) error {
-		var err error
-		v, err = fn(r)
-		return err
-	})
-	return v, err
+	return store.Read(e.ctx, e.s, fn)
 }
 
 // mustRead is read for queries that must succeed.

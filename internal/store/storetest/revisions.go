@@ -60,6 +60,12 @@ func testFailedUpdate(e *env) {
 		{"fn returns an error", func(store.Tx) error { return boom }, boom},
 		{"a write conflicts", func(tx store.Tx) error { return tx.CreateOrg(domain.Org{ID: "acme"}) }, store.ErrConflict},
 		{"a write misses", func(tx store.Tx) error { return tx.DeleteGrant("acme", "nope") }, store.ErrNotFound},
+		// PostgreSQL cannot carry on after a failed statement, so neither
+		// may any backend: the failure surfaces even when fn ignores it.
+		{"fn swallows a failed write", func(tx store.Tx) error {
+			_ = tx.CreateOrg(domain.Org{ID: "acme"})
+			return nil
+		}, store.ErrConflict},
 	}
 	for _, c := range cases {
 		rev, err := e.s.Update(e.ctx, func(tx store.Tx) error {

@@ -93,8 +93,8 @@ func (t *Tx) allUnitMembers(u unit, org string) ([]domain.Membership, error) {
 		`SELECT org, `+u.parent+`, user_id FROM `+u.members+` WHERE org = $1 ORDER BY pos`, org)
 }
 
-func (t *Tx) CreateTeam(v domain.Team) error { return t.createUnit(teamUnit, named(v)) }
-func (t *Tx) UpdateTeam(v domain.Team) error { return t.updateUnit(teamUnit, named(v)) }
+func (t *Tx) CreateTeam(v domain.Team) error  { return t.createUnit(teamUnit, named(v)) }
+func (t *Tx) UpdateTeam(v domain.Team) error  { return t.updateUnit(teamUnit, named(v)) }
 func (t *Tx) DeleteTeam(org, id string) error { return t.deleteUnit(teamUnit, org, id) }
 func (t *Tx) GetTeam(org, id string) (domain.Team, error) {
 	n, err := t.getUnit(teamUnit, org, id)
