@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"slices"
 	"strings"
@@ -26,19 +27,19 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 	for _, t := range o.scheme.Types {
 		out[t.ID] = []Access{}
 	}
-	s, ok := o.subjects[subjectRef]
+	s, ok := o.lookupSubject(subjectRef)
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return out
 	}
 	sub := &o.subj[s]
 	add := func(ri uint16, n uint32, via, grantID string) {
 		r := &o.roles[ri]
-		nd := &o.node[n]
+		nd, data := &o.node[n], &o.data[n]
 		for ti, t := range o.scheme.Types {
 			if !o.roleActsOn(r, t.ID) {
 				continue
 			}
-			a := Access{Role: r.id, Scope: nd.ref, Via: via, Grant: grantID, ID: nd.ref}
+			a := Access{Role: r.id, Scope: data.ref, Via: via, Grant: grantID, ID: data.ref}
 			switch {
 			case nd.kind == nodeOrg:
 				a.ID = "*"
@@ -47,7 +48,7 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 			case nd.kind == nodeType && !o.scheme.Within(t.ID, o.scheme.Types[nd.typ].ID):
 				continue
 			case nd.kind == nodeResource && int(nd.typ) == ti:
-				a.ID = nd.id
+				a.ID = data.id
 			case nd.kind == nodeResource && !o.scheme.Within(t.ID, o.scheme.Types[nd.typ].ID):
 				continue
 			}
@@ -111,7 +112,7 @@ func (o *Org) Members() int {
 func (o *Org) Active(ref string, now int64) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	s, ok := o.subjects[ref]
+	s, ok := o.lookupSubject(ref)
 	return ok && o.activeAt(&o.subj[s], now)
 }
 
@@ -119,7 +120,7 @@ func (o *Org) Active(ref string, now int64) bool {
 func (o *Org) MemberRole(userID string) (string, bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	s, ok := o.subjects["user:"+userID]
+	s, ok := o.findSubject(domain.UserSubject(userID))
 	if !ok || o.subj[s].orgRole == noRole {
 		return "", false
 	}
@@ -165,14 +166,14 @@ func (o *Org) CustomRoles() []*scheme.Role {
 func (o *Org) HasResource(ref string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	n, ok := o.nodes[ref]
-	return ok && o.node[n].alive && o.node[n].kind == nodeResource
+	_, ok := o.lookupNode(ref)
+	return ok
 }
 
 // HasTeam reports whether the team exists.
 func (o *Org) HasTeam(id string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	n, ok := o.nodes["team:"+id]
-	return ok && o.node[n].alive
+	_, ok := o.findScope(domain.TeamScope(id))
+	return ok
 }

@@ -75,14 +75,14 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 	}
 	target := orgNode
 	if req.Resource != "" {
-		n, ok := o.nodes[req.Resource]
-		if !ok || o.node[n].kind != nodeResource {
+		n, ok := o.lookupNode(req.Resource)
+		if !ok {
 			return Decision{Revision: o.rev}, ErrUnknownResource
 		}
 		target = n
 	}
 	d := Decision{Revision: o.rev}
-	s, ok := o.subjects[req.Subject]
+	s, ok := o.lookupSubject(req.Subject)
 	if !ok {
 		return d, nil
 	}
@@ -99,7 +99,7 @@ type facts struct {
 
 func (o *Org) targetOf(n uint32) facts {
 	nd := &o.node[n]
-	f := facts{attrs: nd.attrs}
+	f := facts{attrs: o.data[n].attrs}
 	if nd.kind == nodeResource && nd.owner != none {
 		f.owner = o.subj[nd.owner].ref
 	}
@@ -166,7 +166,7 @@ func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, ch
 				failed = reason
 			}
 		}
-		if len(o.node[n].grants) == 0 {
+		if o.node[n].ngrants == 0 {
 			continue // most nodes hold no grant at all
 		}
 		if sub.holds.Has(pi) {
@@ -196,7 +196,8 @@ func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, ch
 // itself or one of its groups).
 func (o *Org) decideAt(sub *subject, ps uint32, n uint32, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
 	principal := &o.subj[ps]
-	if ng := o.node[n].grants; len(ng) <= 8 {
+	if o.node[n].ngrants <= 8 {
+		ng := o.data[n].grants
 		// A short reverse list answers "any grant of principal here?" faster
 		// than a search through the principal's own grants.
 		found := false
@@ -218,7 +219,7 @@ func (o *Org) decideAt(sub *subject, ps uint32, n uint32, pi int, in *scheme.Inp
 		if !r.perms.Has(pi) {
 			continue
 		}
-		reason := Reason{Grant: g.id, Role: r.id, Scope: o.node[n].ref, Via: ViaDirect}
+		reason := Reason{Grant: g.id, Role: r.id, Scope: o.data[n].ref, Via: ViaDirect}
 		if principal != sub {
 			reason.Via = principal.ref
 		}
@@ -236,7 +237,8 @@ func (o *Org) decideAt(sub *subject, ps uint32, n uint32, pi int, in *scheme.Inp
 }
 
 func (o *Org) anywhere(sub *subject, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
-	principals := append([]uint32{o.subjects[sub.ref]}, sub.groups...)
+	self, _ := o.lookupSubject(sub.ref)
+	principals := append([]uint32{self}, sub.groups...)
 	for _, ps := range principals {
 		principal := &o.subj[ps]
 		if !principal.active || !principal.holds.Has(pi) {
@@ -282,7 +284,7 @@ func grantsAt(list []grant, n uint32) []grant {
 func sortGrants(list []grant) { slices.SortFunc(list, cmpGrant) }
 
 func (o *Org) sortByID(list []uint32) {
-	slices.SortFunc(list, func(a, b uint32) int { return strings.Compare(o.node[a].id, o.node[b].id) })
+	slices.SortFunc(list, func(a, b uint32) int { return strings.Compare(o.data[a].id, o.data[b].id) })
 }
 
 // CheckNew decides a permission on a resource as it will be once registered:
@@ -296,7 +298,7 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 	if !ok {
 		return false
 	}
-	s, ok := o.subjects[subjectRef]
+	s, ok := o.lookupSubject(subjectRef)
 	if !ok {
 		return false
 	}
@@ -307,13 +309,13 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 	var buf [32]uint32
 	chain := append(buf[:0], o.typeNodes[ti])
 	if r.Team != "" {
-		if t, ok := o.nodes["team:"+r.Team]; ok {
+		if t, ok := o.findScope(domain.TeamScope(r.Team)); ok {
 			chain = append(chain, t)
 		}
 	}
 	start := orgNode
 	if !r.Parent.IsZero() {
-		n, ok := o.nodes[r.Parent.String()]
+		n, ok := o.findScope(domain.ResourceScope(r.Parent.Type, r.Parent.ID))
 		if !ok {
 			return false
 		}

@@ -174,6 +174,7 @@ func (e *Engine) Now() time.Time { return e.now() }
 func build(snap *domain.Snapshot, s *scheme.Scheme) (*Org, error) {
 	o := newOrg(snap.Org.ID, s)
 	o.rev = snap.Revision
+	o.grow(len(snap.Resources)+len(snap.Teams), len(snap.Members)+len(snap.Groups)+len(snap.Keys), len(snap.Grants))
 	for i := range snap.Roles {
 		r, err := s.CompileRole(snap.Roles[i])
 		if err != nil {
@@ -232,7 +233,7 @@ func (o *Org) appendGrant(g *domain.Grant) error {
 	sub := &o.subj[s]
 	sub.grants = append(sub.grants, grant{node: n, role: r, expires: unixNano(g.ExpiresAt), id: g.ID})
 	sub.holds.Union(&o.roles[r].perms)
-	o.node[n].grants = append(o.node[n].grants, nodeGrant{subject: s, role: r})
+	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
 	o.grantOf[g.ID] = s
 	return nil
 }

@@ -46,7 +46,7 @@ func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	s, ok := o.subjects[actor.String()]
+	s, ok := o.findSubject(actor)
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return fmt.Errorf("%w: %s is not an active member of the organization", ErrEscalation, actor)
 	}
@@ -100,7 +100,7 @@ func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now i
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	s, ok := o.subjects[actor.String()]
+	s, ok := o.findSubject(actor)
 	if !ok {
 		return fmt.Errorf("%w: %s holds nothing here", ErrEscalation, actor)
 	}
@@ -161,7 +161,7 @@ func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, chain []uint32
 				if g.expires != 0 && now >= g.expires {
 					continue
 				}
-				reason := Reason{Grant: g.id, Role: o.roles[g.role].id, Scope: o.node[n].ref, Via: ViaDirect}
+				reason := Reason{Grant: g.id, Role: o.roles[g.role].id, Scope: o.data[n].ref, Via: ViaDirect}
 				if consider(&o.roles[g.role], reason) {
 					return reason, true
 				}
@@ -173,11 +173,8 @@ func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, chain []uint32
 
 // scopeNodeRead resolves a scope without creating anything (read lock held).
 func (o *Org) scopeNodeRead(sc domain.Scope) (uint32, error) {
-	if sc.Kind == domain.ScopeOrg {
-		return orgNode, nil
-	}
-	if i, ok := o.nodes[sc.String()]; ok && o.node[i].alive {
-		return i, nil
+	if n, ok := o.findScope(sc); ok {
+		return n, nil
 	}
 	return none, fmt.Errorf("scope %s: not found", sc)
 }
@@ -206,7 +203,7 @@ func (o *Org) HoldsAt(subjectRef, permission string, sc domain.Scope, now int64)
 	if !ok {
 		return false
 	}
-	s, ok := o.subjects[subjectRef]
+	s, ok := o.lookupSubject(subjectRef)
 	if !ok {
 		return false
 	}

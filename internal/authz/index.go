@@ -28,19 +28,37 @@ const (
 
 const orgNode uint32 = 0
 
+// node holds what a check's walk reads, packed small so the walk up a
+// million-node tree touches one cache line per step; the rest of a node
+// lives in nodeData at the same index.
 type node struct {
-	ref      string // "org", "dataset:*", "dataset:cats", "team:t_1"; also the key of Org.nodes
+	parent  uint32 // resource nodes: parent resource node, or orgNode
+	team    uint32 // resource nodes: attached team node, or none
+	owner   uint32 // resource nodes: owner subject, or none
+	ngrants uint32 // len(nodeData.grants): most nodes hold none
+	kind    uint8
+	typ     uint8 // resource type index, for resource and type nodes
+	alive   bool  // false once deleted; indexes are never reused
+}
+
+type nodeData struct {
+	ref      string // "org", "dataset:*", "dataset:cats", "team:t_1"
 	id       string // resource or team id
-	kind     uint8
-	typ      uint8  // resource type index, for resource and type nodes
-	alive    bool   // false once deleted; indexes are never reused
-	parent   uint32 // resource nodes: parent resource node, or orgNode
-	team     uint32 // resource nodes: attached team node, or none
-	owner    uint32 // resource nodes: owner subject, or none
 	attrs    map[string]string
 	children []uint32    // resource nodes: child resources; team nodes: attached resources
 	grants   []nodeGrant // reverse index: who holds what here
 }
+
+// nodeKey finds a node without building its "TYPE:ID" string.
+type nodeKey struct {
+	typ uint8 // resource type index, or one of the key kinds below
+	id  string
+}
+
+const (
+	keyOrg  uint8 = 254
+	keyTeam uint8 = 255
+)
 
 type nodeGrant struct {
 	subject uint32
@@ -104,9 +122,10 @@ type Org struct {
 	roleIndex map[string]uint16
 	roleUsers [][]uint32 // role -> users holding it as membership role
 
-	nodes    map[string]uint32
+	nodes    map[nodeKey]uint32
 	node     []node
-	subjects map[string]uint32
+	data     []nodeData // same index as node
+	subjects map[subjKey]uint32
 	subj     []subject
 	grantOf  map[string]uint32 // grant id -> subject holding it
 
@@ -118,14 +137,15 @@ func newOrg(id string, s *scheme.Scheme) *Org {
 		id: id, scheme: s,
 		typeIndex: map[string]uint8{},
 		roleIndex: map[string]uint16{},
-		nodes:     map[string]uint32{},
-		subjects:  map[string]uint32{},
+		nodes:     map[nodeKey]uint32{},
+		subjects:  map[subjKey]uint32{},
 		grantOf:   map[string]uint32{},
 	}
-	o.addNode(node{ref: "org", kind: nodeOrg, parent: none, team: none, owner: none, alive: true})
+	o.addNode(nodeKey{typ: keyOrg}, node{kind: nodeOrg, parent: none, team: none, owner: none, alive: true}, nodeData{ref: "org"})
 	for i, t := range s.Types {
 		o.typeIndex[t.ID] = uint8(i)
-		o.typeNodes = append(o.typeNodes, o.addNode(node{ref: t.ID + ":*", kind: nodeType, typ: uint8(i), parent: orgNode, team: none, owner: none, alive: true}))
+		o.typeNodes = append(o.typeNodes, o.addNode(nodeKey{typ: uint8(i), id: "*"},
+			node{kind: nodeType, typ: uint8(i), parent: orgNode, team: none, owner: none, alive: true}, nodeData{ref: t.ID + ":*", id: "*"}))
 	}
 	o.byType = make([][]uint32, len(s.Types))
 	for _, r := range s.Roles {
@@ -134,11 +154,82 @@ func newOrg(id string, s *scheme.Scheme) *Org {
 	return o
 }
 
-func (o *Org) addNode(n node) uint32 {
+func (o *Org) addNode(k nodeKey, n node, d nodeData) uint32 {
 	i := uint32(len(o.node))
 	o.node = append(o.node, n)
-	o.nodes[n.ref] = i
+	o.data = append(o.data, d)
+	o.nodes[k] = i
 	return i
+}
+
+// grow makes room for n more nodes, subjects and grants, so a bulk load
+// does not copy its tables over and over.
+func (o *Org) grow(nodes, subjects, grants int) {
+	o.node = slices.Grow(o.node, nodes)
+	o.data = slices.Grow(o.data, nodes)
+	o.subj = slices.Grow(o.subj, subjects)
+	nodeMap := make(map[nodeKey]uint32, len(o.nodes)+nodes)
+	for k, v := range o.nodes {
+		nodeMap[k] = v
+	}
+	o.nodes = nodeMap
+	subjMap := make(map[subjKey]uint32, len(o.subjects)+subjects)
+	for k, v := range o.subjects {
+		subjMap[k] = v
+	}
+	o.subjects = subjMap
+	grantMap := make(map[string]uint32, len(o.grantOf)+grants)
+	for k, v := range o.grantOf {
+		grantMap[k] = v
+	}
+	o.grantOf = grantMap
+}
+
+// resourceKey resolves "TYPE:ID" to a key without allocating.
+func (o *Org) resourceKey(ref string) (nodeKey, bool) {
+	typ, id, ok := strings.Cut(ref, ":")
+	if !ok {
+		return nodeKey{}, false
+	}
+	t, ok := o.typeIndex[typ]
+	return nodeKey{typ: t, id: id}, ok
+}
+
+// lookupNode finds a live resource node by "TYPE:ID".
+func (o *Org) lookupNode(ref string) (uint32, bool) {
+	k, ok := o.resourceKey(ref)
+	if !ok || k.id == "*" {
+		return none, false
+	}
+	n, ok := o.nodes[k]
+	return n, ok && o.node[n].alive && o.node[n].kind == nodeResource
+}
+
+// subjKey finds a subject without building its "kind:ID" string.
+type subjKey struct {
+	kind domain.SubjectKind
+	id   string
+}
+
+// lookupSubject finds a subject by "user:ID", "group:ID" or "key:ID".
+func (o *Org) lookupSubject(ref string) (uint32, bool) {
+	kind, id, ok := strings.Cut(ref, ":")
+	if !ok {
+		return none, false
+	}
+	var k subjKey
+	switch kind {
+	case "user":
+		k = subjKey{domain.SubjectUser, id}
+	case "group":
+		k = subjKey{domain.SubjectGroup, id}
+	case "key":
+		k = subjKey{domain.SubjectKey, id}
+	default:
+		return none, false
+	}
+	s, ok := o.subjects[k]
+	return s, ok
 }
 
 func (o *Org) addRole(r *scheme.Role) uint16 {
@@ -163,14 +254,20 @@ func (o *Org) addRole(r *scheme.Role) uint16 {
 // subjectIndex returns the index of a subject, creating an inactive entry
 // when it is new: grants may name a subject before it becomes active.
 func (o *Org) subjectIndex(s domain.Subject) uint32 {
-	ref := s.String()
-	if i, ok := o.subjects[ref]; ok {
+	k := subjKey{s.Kind, s.ID}
+	if i, ok := o.subjects[k]; ok {
 		return i
 	}
 	i := uint32(len(o.subj))
-	o.subj = append(o.subj, subject{ref: ref, kind: s.Kind, orgRole: noRole})
-	o.subjects[ref] = i
+	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole})
+	o.subjects[k] = i
 	return i
+}
+
+// findSubject finds an existing subject.
+func (o *Org) findSubject(s domain.Subject) (uint32, bool) {
+	i, ok := o.subjects[subjKey{s.Kind, s.ID}]
+	return i, ok
 }
 
 func (o *Org) userIndex(id string) uint32 { return o.subjectIndex(domain.UserSubject(id)) }
@@ -183,19 +280,46 @@ func (o *Org) scopeNode(sc domain.Scope) (uint32, error) {
 	case domain.ScopeTeam:
 		return o.teamNode(sc.ID), nil
 	}
-	if i, ok := o.nodes[sc.String()]; ok && o.node[i].alive {
-		return i, nil
+	if n, ok := o.findScope(sc); ok {
+		return n, nil
 	}
 	return none, fmt.Errorf("scope %s: not found", sc)
 }
 
+// findScope resolves a scope to a live node without creating anything.
+func (o *Org) findScope(sc domain.Scope) (uint32, bool) {
+	var k nodeKey
+	switch sc.Kind {
+	case domain.ScopeOrg:
+		return orgNode, true
+	case domain.ScopeTeam:
+		k = nodeKey{typ: keyTeam, id: sc.ID}
+	case domain.ScopeType:
+		t, ok := o.typeIndex[sc.Type]
+		if !ok {
+			return none, false
+		}
+		k = nodeKey{typ: t, id: "*"}
+	case domain.ScopeResource:
+		t, ok := o.typeIndex[sc.Type]
+		if !ok {
+			return none, false
+		}
+		k = nodeKey{typ: t, id: sc.ID}
+	default:
+		return none, false
+	}
+	n, ok := o.nodes[k]
+	return n, ok && o.node[n].alive
+}
+
 func (o *Org) teamNode(id string) uint32 {
-	ref := "team:" + id
-	if i, ok := o.nodes[ref]; ok {
+	k := nodeKey{typ: keyTeam, id: id}
+	if i, ok := o.nodes[k]; ok {
 		o.node[i].alive = true
 		return i
 	}
-	return o.addNode(node{ref: ref, id: id, kind: nodeTeam, parent: orgNode, team: none, owner: none, alive: true})
+	return o.addNode(k, node{kind: nodeTeam, parent: orgNode, team: none, owner: none, alive: true}, nodeData{ref: "team:" + id, id: id})
 }
 
 // apply performs one change. Callers hold the write lock.
@@ -253,7 +377,7 @@ func (o *Org) apply(c domain.Change) error {
 		o.subj[k].expires = unixNano(c.Key.ExpiresAt)
 		return nil
 	case domain.OpDeleteKey:
-		if k, ok := o.subjects[domain.KeySubject(c.Key.ID).String()]; ok {
+		if k, ok := o.findSubject(domain.KeySubject(c.Key.ID)); ok {
 			o.subj[k].active = false
 		}
 		return nil
@@ -280,7 +404,7 @@ func (o *Org) putMember(m *domain.Member) error {
 }
 
 func (o *Org) deleteMember(m *domain.Member) error {
-	u, ok := o.subjects[domain.UserSubject(m.UserID).String()]
+	u, ok := o.findSubject(domain.UserSubject(m.UserID))
 	if !ok || o.subj[u].orgRole == noRole {
 		return nil
 	}
@@ -310,9 +434,14 @@ func (o *Org) putGrant(g *domain.Grant) error {
 	at, _ := slices.BinarySearchFunc(sub.grants, gr, cmpGrant)
 	sub.grants = slices.Insert(sub.grants, at, gr)
 	sub.holds.Union(&o.roles[r].perms)
-	o.node[n].grants = append(o.node[n].grants, nodeGrant{subject: s, role: r})
+	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
 	o.grantOf[g.ID] = s
 	return nil
+}
+
+func (o *Org) addNodeGrant(n uint32, g nodeGrant) {
+	o.data[n].grants = append(o.data[n].grants, g)
+	o.node[n].ngrants = uint32(len(o.data[n].grants))
 }
 
 func cmpGrant(a, b grant) int {
@@ -335,9 +464,10 @@ func (o *Org) deleteGrant(g *domain.Grant) error {
 	i := slices.IndexFunc(sub.grants, func(x grant) bool { return x.id == g.ID })
 	gr := sub.grants[i]
 	sub.grants = slices.Delete(sub.grants, i, i+1)
-	n := &o.node[gr.node]
-	if j := slices.Index(n.grants, nodeGrant{subject: s, role: gr.role}); j >= 0 {
-		n.grants = slices.Delete(n.grants, j, j+1)
+	d := &o.data[gr.node]
+	if j := slices.Index(d.grants, nodeGrant{subject: s, role: gr.role}); j >= 0 {
+		d.grants = slices.Delete(d.grants, j, j+1)
+		o.node[gr.node].ngrants = uint32(len(d.grants))
 	}
 	o.refreshSubject(s)
 	return nil
@@ -378,7 +508,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	case want != scheme.OrgType && r.Parent.Type != want:
 		return fmt.Errorf("resource %s:%s: parent must be a %s", r.Type, r.ID, want)
 	case want != scheme.OrgType:
-		p, ok := o.nodes[r.Parent.String()]
+		p, ok := o.nodes[nodeKey{typ: o.typeIndex[want], id: r.Parent.ID}]
 		if !ok || !o.node[p].alive || o.node[p].kind != nodeResource {
 			return fmt.Errorf("resource %s:%s: parent %s not found", r.Type, r.ID, r.Parent)
 		}
@@ -392,24 +522,22 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	if r.Owner != "" {
 		owner = o.userIndex(r.Owner)
 	}
-	ref := r.Type + ":" + r.ID
-	if i, ok := o.nodes[ref]; ok && o.node[i].alive {
+	k := nodeKey{typ: ti, id: r.ID}
+	if i, ok := o.nodes[k]; ok && o.node[i].alive {
 		// Replace in place: grants at this node and its children stay.
-		if parent == i || o.isAncestor(i, parent) {
-			return fmt.Errorf("resource %s: parent %s would make a cycle", ref, r.Parent)
-		}
-		n := &o.node[i]
 		o.detach(i)
-		n.parent, n.team, n.owner, n.attrs = parent, team, owner, r.Attributes
+		n := &o.node[i]
+		n.parent, n.team, n.owner = parent, team, owner
+		o.data[i].attrs = r.Attributes
 		o.attach(i)
 		return nil
 	}
-	i := o.addNode(node{ref: ref, id: r.ID, kind: nodeResource, typ: ti, alive: true,
-		parent: parent, team: team, owner: owner, attrs: r.Attributes})
+	i := o.addNode(k, node{kind: nodeResource, typ: ti, alive: true, parent: parent, team: team, owner: owner},
+		nodeData{ref: r.Type + ":" + r.ID, id: r.ID, attrs: r.Attributes})
 	o.attach(i)
 	if sorted {
 		list := o.byType[ti]
-		at, _ := slices.BinarySearchFunc(list, r.ID, func(n uint32, id string) int { return strings.Compare(o.node[n].id, id) })
+		at, _ := slices.BinarySearchFunc(list, r.ID, func(n uint32, id string) int { return strings.Compare(o.data[n].id, id) })
 		o.byType[ti] = slices.Insert(list, at, i)
 	} else {
 		o.byType[ti] = append(o.byType[ti], i)
@@ -417,24 +545,15 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	return nil
 }
 
-func (o *Org) isAncestor(anc, n uint32) bool {
-	for ; n != orgNode && n != none; n = o.node[n].parent {
-		if n == anc {
-			return true
-		}
-	}
-	return false
-}
-
 // attach links a resource node into its parent's and team's child lists and
 // its owner's owned list.
 func (o *Org) attach(i uint32) {
 	n := &o.node[i]
 	if n.parent != orgNode {
-		o.node[n.parent].children = append(o.node[n.parent].children, i)
+		o.data[n.parent].children = append(o.data[n.parent].children, i)
 	}
 	if n.team != none {
-		o.node[n.team].children = append(o.node[n.team].children, i)
+		o.data[n.team].children = append(o.data[n.team].children, i)
 	}
 	if n.owner != none {
 		o.subj[n.owner].owned = append(o.subj[n.owner].owned, i)
@@ -444,10 +563,10 @@ func (o *Org) attach(i uint32) {
 func (o *Org) detach(i uint32) {
 	n := &o.node[i]
 	if n.parent != orgNode {
-		o.node[n.parent].children = remove(o.node[n.parent].children, i)
+		o.data[n.parent].children = remove(o.data[n.parent].children, i)
 	}
 	if n.team != none {
-		o.node[n.team].children = remove(o.node[n.team].children, i)
+		o.data[n.team].children = remove(o.data[n.team].children, i)
 	}
 	if n.owner != none {
 		o.subj[n.owner].owned = remove(o.subj[n.owner].owned, i)
@@ -455,8 +574,8 @@ func (o *Org) detach(i uint32) {
 }
 
 func (o *Org) deleteResource(r *domain.Resource) error {
-	i, ok := o.nodes[r.Type+":"+r.ID]
-	if !ok || !o.node[i].alive || o.node[i].kind != nodeResource {
+	i, ok := o.lookupNode(r.Type + ":" + r.ID)
+	if !ok {
 		return nil
 	}
 	o.detach(i)
@@ -467,57 +586,57 @@ func (o *Org) deleteResource(r *domain.Resource) error {
 // kill removes a resource node and its subtree. Grants at those nodes go
 // with them, as the store deletes them in the same transaction.
 func (o *Org) kill(i uint32) {
-	n := &o.node[i]
-	for _, c := range n.children {
-		o.node[c].parent = orgNode // already going; stops detach from touching us
-		if o.node[c].team != none {
-			o.node[o.node[c].team].children = remove(o.node[o.node[c].team].children, c)
+	d := &o.data[i]
+	for _, c := range d.children {
+		cn := &o.node[c]
+		cn.parent = orgNode // going too; keeps detach from touching this node
+		if cn.team != none {
+			o.data[cn.team].children = remove(o.data[cn.team].children, c)
 		}
-		if o.node[c].owner != none {
-			o.subj[o.node[c].owner].owned = remove(o.subj[o.node[c].owner].owned, c)
+		if cn.owner != none {
+			o.subj[cn.owner].owned = remove(o.subj[cn.owner].owned, c)
 		}
 		o.kill(c)
 	}
-	for _, g := range slices.Clone(n.grants) {
-		sub := &o.subj[g.subject]
-		for _, gr := range sub.grants {
-			if gr.node == i {
-				o.deleteGrant(&domain.Grant{ID: gr.id})
-				break
-			}
-		}
-	}
-	n.alive, n.children, n.grants, n.attrs = false, nil, nil, nil
-	delete(o.nodes, n.ref)
+	o.dropGrantsAt(i)
+	n := &o.node[i]
+	n.alive = false
+	d.children, d.attrs = nil, nil
+	delete(o.nodes, nodeKey{typ: n.typ, id: d.id})
 	list := o.byType[n.typ]
-	if at, found := slices.BinarySearchFunc(list, n.id, func(x uint32, id string) int { return strings.Compare(o.node[x].id, id) }); found {
+	if at, found := slices.BinarySearchFunc(list, d.id, func(x uint32, id string) int { return strings.Compare(o.data[x].id, id) }); found {
 		o.byType[n.typ] = slices.Delete(list, at, at+1)
 	}
 }
 
-func (o *Org) deleteTeam(t *domain.Team) error {
-	i, ok := o.nodes["team:"+t.ID]
-	if !ok {
-		return nil
-	}
-	n := &o.node[i]
-	for _, c := range n.children {
-		o.node[c].team = none
-	}
-	for _, g := range slices.Clone(n.grants) {
+// dropGrantsAt deletes every grant held at node i.
+func (o *Org) dropGrantsAt(i uint32) {
+	for _, g := range slices.Clone(o.data[i].grants) {
 		for _, gr := range o.subj[g.subject].grants {
-			if gr.node == i {
+			if gr.node == i && gr.role == g.role {
 				o.deleteGrant(&domain.Grant{ID: gr.id})
 				break
 			}
 		}
 	}
-	n.children, n.grants, n.alive = nil, nil, false
+}
+
+func (o *Org) deleteTeam(t *domain.Team) error {
+	i, ok := o.nodes[nodeKey{typ: keyTeam, id: t.ID}]
+	if !ok {
+		return nil
+	}
+	for _, c := range o.data[i].children {
+		o.node[c].team = none
+	}
+	o.dropGrantsAt(i)
+	o.data[i].children = nil
+	o.node[i].alive = false
 	return nil
 }
 
 func (o *Org) deleteGroup(g *domain.Group) error {
-	gi, ok := o.subjects[domain.GroupSubject(g.ID).String()]
+	gi, ok := o.findSubject(domain.GroupSubject(g.ID))
 	if !ok {
 		return nil
 	}
@@ -541,11 +660,11 @@ func (o *Org) putGroupMember(m *domain.Membership) error {
 }
 
 func (o *Org) deleteGroupMember(m *domain.Membership) error {
-	g, ok := o.subjects[domain.GroupSubject(m.Parent).String()]
+	g, ok := o.findSubject(domain.GroupSubject(m.Parent))
 	if !ok {
 		return nil
 	}
-	u, ok := o.subjects[domain.UserSubject(m.UserID).String()]
+	u, ok := o.findSubject(domain.UserSubject(m.UserID))
 	if !ok {
 		return nil
 	}

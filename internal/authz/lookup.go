@@ -59,7 +59,7 @@ func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	s, ok := o.subjects[q.Subject]
+	s, ok := o.lookupSubject(q.Subject)
 	if !ok || !o.activeAt(&o.subj[s], q.Now) {
 		return page, nil
 	}
@@ -75,11 +75,11 @@ func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
 	}
 	if len(ids) > limit {
 		ids = ids[:limit]
-		page.Next = encodeCursor(o.node[ids[limit-1]].id)
+		page.Next = encodeCursor(o.data[ids[limit-1]].id)
 	}
 	page.IDs = make([]string, len(ids))
 	for i, n := range ids {
-		page.IDs[i] = o.node[n].id
+		page.IDs[i] = o.data[n].id
 	}
 	return page, nil
 }
@@ -202,7 +202,7 @@ func (l *lookup) descend(n uint32, sure bool, out []cand) []cand {
 	if nd.kind == nodeResource && nd.typ == l.typ {
 		out = append(out, cand{n: n, sure: sure})
 	}
-	for _, c := range nd.children {
+	for _, c := range l.o.data[n].children {
 		if len(out) > enumerateLimit {
 			return out
 		}
@@ -223,8 +223,8 @@ func (l *lookup) allowed(n uint32) bool {
 // allowed ones (all of them when check is false).
 func (l *lookup) scan(after string, want int, check bool) []uint32 {
 	list := l.o.byType[l.typ]
-	start, _ := slices.BinarySearchFunc(list, after, func(n uint32, id string) int { return strings.Compare(l.o.node[n].id, id) })
-	if after != "" && start < len(list) && l.o.node[list[start]].id == after {
+	start, _ := slices.BinarySearchFunc(list, after, func(n uint32, id string) int { return strings.Compare(l.o.data[n].id, id) })
+	if after != "" && start < len(list) && l.o.data[list[start]].id == after {
 		start++
 	}
 	var out []uint32
@@ -243,7 +243,7 @@ func (l *lookup) scan(after string, want int, check bool) []uint32 {
 func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 	o := l.o
 	slices.SortFunc(cands, func(a, b cand) int {
-		if c := strings.Compare(o.node[a.n].id, o.node[b.n].id); c != 0 {
+		if c := strings.Compare(o.data[a.n].id, o.data[b.n].id); c != 0 {
 			return c
 		}
 		if a.sure == b.sure {
@@ -259,7 +259,7 @@ func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 		if i > 0 && cands[i-1].n == c.n {
 			continue
 		}
-		if after != "" && o.node[c.n].id <= after {
+		if after != "" && o.data[c.n].id <= after {
 			continue
 		}
 		if c.sure || l.allowed(c.n) {
@@ -310,8 +310,8 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 	}
 	target := orgNode
 	if q.Resource != "" {
-		n, ok := o.nodes[q.Resource]
-		if !ok || o.node[n].kind != nodeResource {
+		n, ok := o.lookupNode(q.Resource)
+		if !ok {
 			return nil, o.rev, ErrUnknownResource
 		}
 		target = n
@@ -333,7 +333,7 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 				}
 			}
 		}
-		for _, ng := range o.node[n].grants {
+		for _, ng := range o.data[n].grants {
 			if !o.roles[ng.role].perms.Has(p.Index) {
 				continue
 			}
