@@ -18,7 +18,9 @@ type Store interface {
 	//
 	// fn may run more than once when the database asks for a retry (a
 	// serialization failure on PostgreSQL), so it must have no effects
-	// outside the transaction.
+	// outside the transaction. It must not call the Store either: writers
+	// queue one at a time, and a nested Update or TouchKey would wait for
+	// the transaction that is waiting for it.
 	Update(ctx context.Context, fn func(Tx) error) (revision int64, err error)
 
 	// View runs fn in a read-only transaction that sees one consistent state.

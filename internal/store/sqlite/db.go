@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -39,6 +41,11 @@ func New(ctx context.Context, path string, opts store.Options) (*DB, error) {
 		strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: unsupported database path %q: want a plain file path", path)
 	}
+	// The file holds password hashes and key hashes: readable by its owner
+	// only. SQLite gives the -wal and -shm files the same mode.
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busyTimeout.Milliseconds())
 	// synchronous=FULL: a commit that returned survives power loss, which
 	// the revision handed to the client promises.
@@ -69,6 +76,18 @@ func New(ctx context.Context, path string, opts store.Options) (*DB, error) {
 		Sealer:  opts.Sealer,
 	}}
 	return db, nil
+}
+
+// createPrivate creates the database file with mode 0600 unless it exists.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func open(dsn string) (*sql.DB, error) {
