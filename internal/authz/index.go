@@ -47,6 +47,7 @@ type nodeData struct {
 	attrs    map[string]string
 	children []uint32    // resource nodes: child resources; team nodes: attached resources
 	grants   []nodeGrant // reverse index: who holds what here
+	size     uint32      // resources in the subtree (team nodes: in the attached subtrees)
 }
 
 // nodeKey finds a node without building its "TYPE:ID" string.
@@ -533,7 +534,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 		return nil
 	}
 	i := o.addNode(k, node{kind: nodeResource, typ: ti, alive: true, parent: parent, team: team, owner: owner},
-		nodeData{ref: r.Type + ":" + r.ID, id: r.ID, attrs: r.Attributes})
+		nodeData{ref: r.Type + ":" + r.ID, id: r.ID, attrs: r.Attributes, size: 1})
 	o.attach(i)
 	if sorted {
 		list := o.byType[ti]
@@ -545,9 +546,25 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	return nil
 }
 
+// resize adds delta to the subtree sizes above node i: its ancestors and
+// the teams they (or it) are attached to. Lookups use sizes to decide
+// between listing a subject's candidates and walking a whole type.
+func (o *Org) resize(i uint32, delta int64) {
+	if t := o.node[i].team; t != none {
+		o.data[t].size = uint32(int64(o.data[t].size) + delta)
+	}
+	for p := o.node[i].parent; p != orgNode && p != none; p = o.node[p].parent {
+		o.data[p].size = uint32(int64(o.data[p].size) + delta)
+		if t := o.node[p].team; t != none {
+			o.data[t].size = uint32(int64(o.data[t].size) + delta)
+		}
+	}
+}
+
 // attach links a resource node into its parent's and team's child lists and
 // its owner's owned list.
 func (o *Org) attach(i uint32) {
+	o.resize(i, int64(o.data[i].size))
 	n := &o.node[i]
 	if n.parent != orgNode {
 		o.data[n.parent].children = append(o.data[n.parent].children, i)
@@ -561,6 +578,7 @@ func (o *Org) attach(i uint32) {
 }
 
 func (o *Org) detach(i uint32) {
+	o.resize(i, -int64(o.data[i].size))
 	n := &o.node[i]
 	if n.parent != orgNode {
 		o.data[n.parent].children = remove(o.data[n.parent].children, i)

@@ -91,6 +91,29 @@ type lookup struct {
 	typ     uint8
 	channel string
 	now     int64
+	// reach holds the resource and team nodes where the subject (or a
+	// group of it) holds the permission unconditionally; conditional tells
+	// whether any conditional grant of it exists, which only a full check
+	// can judge.
+	reach       map[uint32]struct{}
+	conditional bool
+}
+
+// allowedFast answers from reach by walking n's ancestors when it can, and
+// falls back to a full check only when a conditional grant might decide.
+func (l *lookup) allowedFast(n uint32) bool {
+	o := l.o
+	for x := n; x != orgNode && x != none; x = o.node[x].parent {
+		if _, ok := l.reach[x]; ok {
+			return true
+		}
+		if t := o.node[x].team; t != none {
+			if _, ok := l.reach[t]; ok {
+				return true
+			}
+		}
+	}
+	return l.conditional && l.allowed(n)
 }
 
 // How a lookup finds its answer.
@@ -128,10 +151,12 @@ func (l *lookup) candidates() ([]cand, mode) {
 				return modeAll, true
 			}
 		case c.OwnOnly():
+			l.conditional = true
 			for _, n := range l.owned() {
 				cands = append(cands, cand{n: n})
 			}
 		default:
+			l.conditional = true
 			return modeScan, true
 		}
 		return 0, false
@@ -144,6 +169,8 @@ func (l *lookup) candidates() ([]cand, mode) {
 	principals := append([]uint32{l.s}, sub.groups...)
 	seen := map[uint32]bool{}
 	best := modeList
+	estimate := 0
+	l.reach = map[uint32]struct{}{}
 	for _, ps := range principals {
 		principal := &o.subj[ps]
 		if (ps != l.s && !principal.active) || !principal.holds.Has(pi) {
@@ -170,14 +197,22 @@ func (l *lookup) candidates() ([]cand, mode) {
 					best = modeScan // keep looking: an unconditional grant may still come
 				}
 			case nodeResource, nodeTeam:
-				if seen[g.node] && r.conds.Has(pi) {
+				sure := !r.conds.Has(pi)
+				if sure {
+					l.reach[g.node] = struct{}{}
+				} else {
+					l.conditional = true
+				}
+				if seen[g.node] || best == modeScan {
 					continue
 				}
 				seen[g.node] = true
-				cands = l.descend(g.node, !r.conds.Has(pi), cands)
-			}
-			if len(cands) > enumerateLimit {
-				best = modeScan
+				// Past the limit, listing costs more than walking the type.
+				if estimate += int(o.data[g.node].size); estimate > enumerateLimit {
+					best = modeScan
+					continue
+				}
+				cands = l.descend(g.node, sure, cands)
 			}
 		}
 	}
@@ -229,7 +264,7 @@ func (l *lookup) scan(after string, want int, check bool) []uint32 {
 	}
 	var out []uint32
 	for _, n := range list[start:] {
-		if !check || l.allowed(n) {
+		if !check || l.allowedFast(n) {
 			if out = append(out, n); len(out) == want {
 				break
 			}
@@ -262,7 +297,7 @@ func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 		if after != "" && o.data[c.n].id <= after {
 			continue
 		}
-		if c.sure || l.allowed(c.n) {
+		if c.sure || l.allowedFast(c.n) {
 			if out = append(out, c.n); len(out) == want {
 				break
 			}
