@@ -102,7 +102,8 @@ func (e *Engine) Load(snap *domain.Snapshot) error {
 	next := maps.Clone(*e.orgs.Load())
 	next[snap.Org.ID] = o
 	e.orgs.Store(&next)
-	e.advance(snap.Revision)
+	// The engine's revision is not moved: other orgs may not have reached
+	// snap.Revision yet. Whoever loads decides (see Advance).
 	return nil
 }
 

@@ -48,7 +48,7 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 	if err := s.scopeExists(o, sc); err != nil {
 		return GrantView{}, 0, err
 	}
-	if err := grantErr(o.CanGrant(a.Subject, req.Role, sc, s.now().UnixNano())); err != nil {
+	if err := s.canGrant(o, a, req.Role, sc); err != nil {
 		return GrantView{}, 0, err
 	}
 	if err := s.subjectExists(o, subj); err != nil {
@@ -140,7 +140,7 @@ func (s *Service) DeleteGrant(ctx context.Context, a Actor, org, id string) (int
 	}); err != nil {
 		return 0, notFound("grant", id)
 	}
-	if err := grantErr(o.CanGrant(a.Subject, g.Role, g.Scope, s.now().UnixNano())); err != nil {
+	if err := s.canGrant(o, a, g.Role, g.Scope); err != nil {
 		return 0, err
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {

@@ -147,7 +147,7 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 		if err := s.scopeExists(o, scope); err != nil {
 			return err
 		}
-		if err := grantErr(o.CanGrant(a.Subject, g.Role, scope, s.now().UnixNano())); err != nil {
+		if err := s.canGrant(o, a, g.Role, scope); err != nil {
 			return err
 		}
 	}

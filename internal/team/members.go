@@ -163,8 +163,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 // canManageRole reports whether the actor could grant role at the org: the
 // power to give a role is the power to take it away.
 func (s *Service) canManageRole(o *authz.Org, a Actor, role string) error {
-	err := o.CanGrant(a.Subject, role, domain.OrgScope(), s.now().UnixNano())
-	return grantErr(err)
+	return s.canGrant(o, a, role, domain.OrgScope())
 }
 
 func grantErr(err error) error {

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -38,18 +37,21 @@ type Config struct {
 	InvitationTTL     time.Duration // default 7 days
 	DefaultSeatLimit  int           // seats of a new org, default 25
 	LoginFailureLimit int           // failures a minute per account and per address, default 10
+	// PollInterval is how often the changelog is read when nothing wakes
+	// the follower (writes of this process and database notifications do).
+	PollInterval time.Duration // default 1s
 }
 
 // Service runs the use cases.
 type Service struct {
-	cfg     Config
-	store   store.Store
-	engine  *authz.Engine
-	log     *slog.Logger
-	now     func() time.Time
-	writeMu sync.Mutex // orders commits and engine updates the same way
-	limiter *limiter
-	keys    *keyCache
+	cfg      Config
+	store    store.Store
+	engine   *authz.Engine
+	log      *slog.Logger
+	now      func() time.Time
+	limiter  *limiter
+	follower *follower
+	keys     *keyCache
 }
 
 // New returns a Service. Call Load before serving.
@@ -75,18 +77,27 @@ func New(cfg Config) *Service {
 	if cfg.LoginFailureLimit == 0 {
 		cfg.LoginFailureLimit = 10
 	}
-	return &Service{cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
+	s := &Service{cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
 		limiter: newLimiter(cfg.LoginFailureLimit, time.Minute), keys: newKeyCache()}
+	s.follower = newFollower(s, cfg.PollInterval)
+	return s
 }
 
 // Engine returns the decision engine the service keeps up to date.
 func (s *Service) Engine() *authz.Engine { return s.engine }
 
-// Load builds the engine's index of every organization from the store.
+// Load builds the engine's index of every organization from the store,
+// then starts following the changelog from the revision the load began at.
+// Changes committed meanwhile are applied again, which is harmless: every
+// change states a result, not a step.
 func (s *Service) Load(ctx context.Context) error {
 	var ids []string
+	var from int64
 	err := s.store.View(ctx, func(r store.Reader) error {
 		var err error
+		if from, err = r.CurrentRevision(); err != nil {
+			return err
+		}
 		ids, err = r.ListOrgIDs()
 		return err
 	})
@@ -94,17 +105,28 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	for _, id := range ids {
-		var snap domain.Snapshot
-		if err := s.store.View(ctx, func(r store.Reader) error {
-			var err error
-			snap, err = r.Snapshot(id)
+		if err := s.loadOrg(ctx, id); err != nil {
 			return err
-		}); err != nil {
-			return fmt.Errorf("load org %s: %w", id, err)
 		}
-		if err := s.engine.Load(&snap); err != nil {
-			return fmt.Errorf("load org %s: %w", id, err)
-		}
+	}
+	s.follower.start(from)
+	return nil
+}
+
+// Close stops following the changelog.
+func (s *Service) Close() { s.follower.stop() }
+
+func (s *Service) loadOrg(ctx context.Context, id string) error {
+	var snap domain.Snapshot
+	if err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		snap, err = r.Snapshot(id)
+		return err
+	}); err != nil {
+		return fmt.Errorf("load org %s: %w", id, err)
+	}
+	if err := s.engine.Load(&snap); err != nil {
+		return fmt.Errorf("load org %s: %w", id, err)
 	}
 	return nil
 }
@@ -187,20 +209,14 @@ type change struct {
 }
 
 // write runs fn in one transaction, appends the audit event and changelog
-// fn describes, commits, then applies the changes to the engine. The write
-// lock keeps engine updates in commit order.
+// fn describes and commits. The engine learns the change from the
+// changelog, like every replica does, and write returns once this
+// process has applied it: callers read their own writes.
 func (s *Service) write(ctx context.Context, a Actor, fn func(tx store.Tx) (*change, error)) (int64, error) {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	var done *change
 	rev, err := s.store.Update(ctx, func(tx store.Tx) error {
 		c, err := fn(tx)
-		if err != nil {
+		if err != nil || c == nil {
 			return err
-		}
-		done = c
-		if c == nil {
-			return nil
 		}
 		ev := &domain.AuditEvent{Org: c.org, Actor: a.Subject.String(), Action: c.action, Target: c.target,
 			Before: marshal(c.before), After: marshal(c.after), RequestID: a.RequestID}
@@ -215,30 +231,15 @@ func (s *Service) write(ctx context.Context, a Actor, fn func(tx store.Tx) (*cha
 	if err != nil {
 		return 0, mapStoreErr(err)
 	}
-	if done != nil && len(done.changes) > 0 {
-		if err := s.engine.Apply(done.org, done.scheme, rev, done.changes); err != nil {
-			// The store is the truth; an engine that disagrees is rebuilt.
-			s.log.Error("engine apply failed; reloading org", "org", done.org, "revision", rev, "err", err)
-			s.reloadOrg(ctx, done.org)
-		}
+	s.follower.kick()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.engine.WaitFor(wctx, rev); err != nil {
+		// Committed but not yet applied here: the write stands, and a later
+		// request with at_least_revision will wait for it.
+		s.log.Warn("write committed but not yet applied", "revision", rev, "err", err)
 	}
-	s.engine.Advance(rev)
 	return rev, nil
-}
-
-func (s *Service) reloadOrg(ctx context.Context, org string) {
-	var snap domain.Snapshot
-	if err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		snap, err = r.Snapshot(org)
-		return err
-	}); err != nil {
-		s.log.Error("reload org", "org", org, "err", err)
-		return
-	}
-	if err := s.engine.Load(&snap); err != nil {
-		s.log.Error("reload org", "org", org, "err", err)
-	}
 }
 
 // view runs a read-only transaction.

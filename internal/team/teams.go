@@ -264,3 +264,71 @@ func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string,
 		return &change{org: org, action: c.kind + ".delete", target: c.kind + ":" + id, changes: changes}, nil
 	})
 }
+
+// RenameTeam changes a team's display name (user management at the org).
+func (s *Service) RenameTeam(ctx context.Context, a Actor, org, id, name string) (CollectionView, error) {
+	return s.renameCollection(ctx, a, org, id, name, teams)
+}
+
+// RenameGroup changes a group's display name (user management at the org).
+func (s *Service) RenameGroup(ctx context.Context, a Actor, org, id, name string) (CollectionView, error) {
+	return s.renameCollection(ctx, a, org, id, name, groups)
+}
+
+func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name string, c collection) (CollectionView, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return CollectionView{}, err
+	}
+	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+		return CollectionView{}, err
+	}
+	if !s.managesUsers(o, sc, a) {
+		return CollectionView{}, fault.E(fault.Forbidden, "renaming a %s needs user management at the organization", c.kind)
+	}
+	if err := validName(c.kind+" name", name); err != nil {
+		return CollectionView{}, err
+	}
+	name = strings.TrimSpace(name)
+	v := CollectionView{ID: id, Name: name}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		var before string
+		var ms []domain.Membership
+		if c == teams {
+			t, err := tx.GetTeam(org, id)
+			if err != nil {
+				return nil, notFound("team", id)
+			}
+			before, t.Name = t.Name, name
+			if err := tx.UpdateTeam(t); err != nil {
+				return nil, err
+			}
+			if ms, err = tx.ListTeamMembers(org, id); err != nil {
+				return nil, err
+			}
+		} else {
+			g, err := tx.GetGroup(org, id)
+			if err != nil {
+				return nil, notFound("group", id)
+			}
+			before, g.Name = g.Name, name
+			if err := tx.UpdateGroup(g); err != nil {
+				return nil, err
+			}
+			if ms, err = tx.ListGroupMembers(org, id); err != nil {
+				return nil, err
+			}
+		}
+		v.Members = []string{}
+		for _, m := range ms {
+			v.Members = append(v.Members, m.UserID)
+		}
+		return &change{org: org, action: c.kind + ".rename", target: c.kind + ":" + id,
+			before: map[string]string{"name": before}, after: map[string]string{"name": name}}, nil
+	})
+	if err != nil {
+		return CollectionView{}, err
+	}
+	v.Revision = rev
+	return v, nil
+}

@@ -1,0 +1,148 @@
+package team
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Notifier is what a store offers when it can tell other processes that it
+// committed (PostgreSQL's LISTEN/NOTIFY): the follower wakes on each
+// notification instead of waiting for its next poll.
+type Notifier interface {
+	Notifications(ctx context.Context) (<-chan struct{}, error)
+}
+
+// follower applies the changelog to the engine in revision order. It is the
+// only writer of the engine, for this process's writes and other replicas'
+// alike, so the engine never applies an older change after a newer one.
+type follower struct {
+	s        *Service
+	interval time.Duration
+	wake     chan struct{}
+	cancel   context.CancelFunc
+	done     chan struct{}
+	once     sync.Once
+}
+
+const followBatch = 1000
+
+func newFollower(s *Service, interval time.Duration) *follower {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return &follower{s: s, interval: interval, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// kick wakes the follower without blocking.
+func (f *follower) kick() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (f *follower) start(from int64) {
+	f.once.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		f.cancel = cancel
+		f.s.engine.Advance(from)
+		go f.run(ctx, from)
+	})
+}
+
+func (f *follower) stop() {
+	if f.cancel != nil {
+		f.cancel()
+		<-f.done
+	}
+}
+
+func (f *follower) run(ctx context.Context, applied int64) {
+	defer close(f.done)
+	var notes <-chan struct{}
+	if n, ok := f.s.store.(Notifier); ok {
+		if ch, err := n.Notifications(ctx); err == nil {
+			notes = ch
+		} else {
+			f.s.log.Warn("changelog notifications unavailable; polling", "err", err)
+		}
+	}
+	tick := time.NewTicker(f.interval)
+	defer tick.Stop()
+	for {
+		for {
+			next, more, err := f.step(ctx, applied)
+			if err != nil {
+				if ctx.Err() == nil {
+					f.s.log.Error("follow changelog", "after", applied, "err", err)
+				}
+				break
+			}
+			applied = next
+			if !more {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-f.wake:
+		case <-notes:
+		case <-tick.C:
+		}
+	}
+}
+
+// step applies the change sets after applied and returns the revision the
+// engine now stands at. Reading the current revision and the changes in one
+// consistent view matters: revisions commit in order, so every revision up
+// to the current one is either in the changelog or changed nothing.
+func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error) {
+	var cur int64
+	var sets []store.ChangeSet
+	err := f.s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		if cur, err = r.CurrentRevision(); err != nil {
+			return err
+		}
+		sets, err = r.ChangesSince(applied, followBatch)
+		return err
+	})
+	if err != nil {
+		return applied, false, err
+	}
+	for _, cs := range sets {
+		f.apply(ctx, cs)
+		applied = cs.Revision
+	}
+	more := len(sets) == followBatch
+	if !more && cur > applied {
+		applied = cur
+	}
+	f.s.engine.Advance(applied)
+	return applied, more, nil
+}
+
+func (f *follower) apply(ctx context.Context, cs store.ChangeSet) {
+	schemeID := ""
+	if _, known := f.s.engine.Org(cs.Org); !known {
+		if err := f.s.store.View(ctx, func(r store.Reader) error {
+			o, err := r.GetOrg(cs.Org)
+			schemeID = o.Scheme
+			return err
+		}); err != nil {
+			f.s.log.Error("follow changelog: org", "org", cs.Org, "err", err)
+			return
+		}
+	}
+	if err := f.s.engine.Apply(cs.Org, schemeID, cs.Revision, cs.Changes); err != nil {
+		// The store is the truth: an index that disagrees is rebuilt.
+		f.s.log.Error("apply change set; reloading org", "org", cs.Org, "revision", cs.Revision, "err", err)
+		if err := f.s.loadOrg(ctx, cs.Org); err != nil {
+			f.s.log.Error("reload org", "org", cs.Org, "err", err)
+		}
+	}
+}
