@@ -85,6 +85,10 @@ func (db *DB) update(ctx context.Context, fn func(store.Tx) error) (int64, error
 	if err != nil {
 		return 0, err
 	}
+	// Delivered at commit, to every replica listening (see Notifications).
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, fmt.Sprint(rev)); err != nil {
+		return 0, fmt.Errorf("postgres: notify: %w", mapErr(err))
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("postgres: commit: %w", mapErr(err))
 	}
@@ -116,4 +120,61 @@ func (db *DB) PruneChanges(ctx context.Context, beforeRevision int64) error {
 func (db *DB) Close() error {
 	db.pool.Close()
 	return nil
+}
+
+// notifyChannel carries one notification per committed revision.
+const notifyChannel = "gatehouse_changes"
+
+// Notifications delivers a signal after any process commits a write to this
+// database, so replicas apply each other's changes at once rather than at
+// their next poll. Signals coalesce; the channel closes when ctx ends. A
+// lost connection is re-established; the poll covers the gap.
+func (db *DB) Notifications(ctx context.Context) (<-chan struct{}, error) {
+	conn, err := db.listen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		for {
+			if conn == nil {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				if conn, err = db.listen(ctx); err != nil {
+					conn = nil
+					continue
+				}
+			}
+			_, err := conn.Conn().WaitForNotification(ctx)
+			if err != nil {
+				conn.Release()
+				conn = nil
+				if ctx.Err() != nil {
+					return
+				}
+				continue
+			}
+			select {
+			case out <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (db *DB) listen(ctx context.Context) (*pgxpool.Conn, error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		conn.Release()
+		return nil, err
+	}
+	return conn, nil
 }
