@@ -103,6 +103,9 @@ type Reader interface {
 	// calls, so a follower may record the last one as applied.
 	ChangesSince(afterRevision int64, limit int) ([]ChangeSet, error)
 	CurrentRevision() (int64, error)
+	// PrunedBefore is the revision below which changes may have been
+	// pruned; a follower behind it rebuilds from snapshots.
+	PrunedBefore() (int64, error)
 
 	// Snapshot is an organization's whole access state at the current
 	// revision.

@@ -39,10 +39,10 @@ type Config struct {
 	GroupSize     int
 	Teams         int
 	Fanout        []int
-	Grants        int     // total grants, spread over users and groups
-	GroupGrantPct int     // percent of grants held by groups
-	ExpiringPct   int     // percent of grants with an expiry (half already past)
-	TeamPct       int     // percent of datasets attached to a team
+	Grants        int // total grants, spread over users and groups
+	GroupGrantPct int // percent of grants held by groups
+	ExpiringPct   int // percent of grants with an expiry (half already past)
+	TeamPct       int // percent of datasets attached to a team
 	Now           time.Time
 }
 

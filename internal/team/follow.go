@@ -25,6 +25,7 @@ type follower struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	once     sync.Once
+	pruned   time.Time
 }
 
 const followBatch = 1000
@@ -101,11 +102,14 @@ func (f *follower) run(ctx context.Context, applied int64) {
 // consistent view matters: revisions commit in order, so every revision up
 // to the current one is either in the changelog or changed nothing.
 func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error) {
-	var cur int64
+	var cur, pruned int64
 	var sets []store.ChangeSet
 	err := f.s.store.View(ctx, func(r store.Reader) error {
 		var err error
 		if cur, err = r.CurrentRevision(); err != nil {
+			return err
+		}
+		if pruned, err = r.PrunedBefore(); err != nil {
 			return err
 		}
 		sets, err = r.ChangesSince(applied, followBatch)
@@ -114,6 +118,17 @@ func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error)
 	if err != nil {
 		return applied, false, err
 	}
+	if applied+1 < pruned {
+		// Fell behind the pruned changelog: what is missing can only come
+		// from snapshots.
+		f.s.log.Warn("changelog pruned past this replica; rebuilding from snapshots", "applied", applied, "pruned_before", pruned)
+		if err := f.s.loadAll(ctx); err != nil {
+			return applied, false, err
+		}
+		f.s.engine.Advance(cur)
+		return cur, false, nil
+	}
+	f.prune(ctx, cur)
 	for _, cs := range sets {
 		f.apply(ctx, cs)
 		applied = cs.Revision
@@ -124,6 +139,20 @@ func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error)
 	}
 	f.s.engine.Advance(applied)
 	return applied, more, nil
+}
+
+// prune keeps the changelog to the configured number of revisions, at most
+// once a minute. Every replica may do it: a replica that falls behind the
+// mark rebuilds from snapshots.
+func (f *follower) prune(ctx context.Context, cur int64) {
+	keep := f.s.cfg.ChangelogRetention
+	if keep <= 0 || cur <= keep || time.Since(f.pruned) < time.Minute {
+		return
+	}
+	f.pruned = time.Now()
+	if err := f.s.store.PruneChanges(ctx, cur-keep); err != nil {
+		f.s.log.Warn("prune changelog", "err", err)
+	}
 }
 
 func (f *follower) apply(ctx context.Context, cs store.ChangeSet) {

@@ -40,6 +40,9 @@ type Config struct {
 	// PollInterval is how often the changelog is read when nothing wakes
 	// the follower (writes of this process and database notifications do).
 	PollInterval time.Duration // default 1s
+	// ChangelogRetention is how many revisions of changelog to keep for
+	// replicas that fall behind; 0 keeps everything.
+	ChangelogRetention int64
 }
 
 // Service runs the use cases.
@@ -104,13 +107,33 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.loadOrgs(ctx, ids); err != nil {
+		return err
+	}
+	s.follower.start(from)
+	return nil
+}
+
+func (s *Service) loadOrgs(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		if err := s.loadOrg(ctx, id); err != nil {
 			return err
 		}
 	}
-	s.follower.start(from)
 	return nil
+}
+
+// loadAll rebuilds every org's index from the store.
+func (s *Service) loadAll(ctx context.Context) error {
+	var ids []string
+	if err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		ids, err = r.ListOrgIDs()
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.loadOrgs(ctx, ids)
 }
 
 // Close stops following the changelog.

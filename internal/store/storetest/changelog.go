@@ -124,4 +124,21 @@ func testChangelogRevisions(e *env) {
 	if cur := e.revision(); cur != r3 {
 		t.Errorf("CurrentRevision after prune = %d, want %d", cur, r3)
 	}
+	// The low-water mark records the prune and never moves down.
+	pruned := func() int64 {
+		var p int64
+		noErr(t, "View", e.s.View(e.ctx, func(r store.Reader) error {
+			var err error
+			p, err = r.PrunedBefore()
+			return err
+		}))
+		return p
+	}
+	if p := pruned(); p != r3 {
+		t.Errorf("PrunedBefore = %d, want %d", p, r3)
+	}
+	noErr(t, "PruneChanges", e.s.PruneChanges(e.ctx, r1))
+	if p := pruned(); p != r3 {
+		t.Errorf("PrunedBefore after an older prune = %d, want %d", p, r3)
+	}
 }

@@ -34,8 +34,20 @@ func (t *Tx) ChangesSince(afterRevision int64, limit int) ([]store.ChangeSet, er
 		ORDER BY c.revision, c.org`, args...)
 }
 
-// PruneChanges deletes changelog rows older than beforeRevision.
+// PrunedBefore is the changelog's low-water mark: changes of revisions
+// below it may be gone.
+func (t *Tx) PrunedBefore() (int64, error) {
+	var rev int64
+	err := t.one("pruned revision", `SELECT pruned_before FROM revision_counter WHERE id = 1`, nil, &rev)
+	return rev, err
+}
+
+// PruneChanges deletes changelog rows older than beforeRevision and raises
+// the low-water mark, which never moves down.
 func (t *Tx) PruneChanges(beforeRevision int64) error {
+	if _, err := t.exec(`UPDATE revision_counter SET pruned_before = $1 WHERE id = 1 AND pruned_before < $1`, beforeRevision); err != nil {
+		return fmt.Errorf("store: prune changelog: %w", err)
+	}
 	if _, err := t.exec(`DELETE FROM changelog WHERE revision < $1`, beforeRevision); err != nil {
 		return fmt.Errorf("store: prune changelog: %w", err)
 	}
