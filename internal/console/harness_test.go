@@ -1,0 +1,442 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/console"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+const (
+	ownerEmail = "olivia@acme.test"
+	password   = "correct horse battery"
+)
+
+// mailbox keeps the emails the service sends (invitation links).
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []mailer.Message
+}
+
+func (m *mailbox) Send(_ context.Context, msg mailer.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.msgs = append(m.msgs, msg)
+	return nil
+}
+
+var linkRE = regexp.MustCompile(`https?://\S+/invite\?token=\S+`)
+
+// linkFor returns the accept link of the newest invitation mailed to addr.
+func (m *mailbox) linkFor(t *testing.T, addr string) string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.msgs) - 1; i >= 0; i-- {
+		if m.msgs[i].To == addr {
+			if l := linkRE.FindString(m.msgs[i].Body); l != "" {
+				return l
+			}
+		}
+	}
+	t.Fatalf("no invitation mailed to %s", addr)
+	return ""
+}
+
+// fixture is a real server: console.New over a real team.Service and a
+// real SQLite store, on a loopback httptest server.
+type fixture struct {
+	t     *testing.T
+	svc   *team.Service
+	srv   *httptest.Server
+	mail  *mailbox
+	org   string
+	owner team.Actor
+}
+
+type fixtureOpts struct {
+	setupToken string
+	empty      bool // no organization: for the first-run page
+	secure     bool
+}
+
+func newFixture(t *testing.T, opts fixtureOpts) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: audit.Seal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{t: t, mail: &mailbox{}, org: "acme"}
+	f.srv = httptest.NewUnstartedServer(nil)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	f.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: f.mail, Logger: logger,
+		BaseURL: "http://" + f.srv.Listener.Addr().String()})
+	if err := f.svc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h, err := console.New(console.Config{Service: f.svc, Logger: logger, SetupToken: opts.setupToken, Secure: opts.secure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Config.Handler = h
+	f.srv.Start()
+	t.Cleanup(f.srv.Close)
+	if opts.empty {
+		return f
+	}
+	res, err := f.svc.Bootstrap(ctx, f.org, "Acme Vision", "vi", ownerEmail, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.owner = team.Actor{Subject: domain.UserSubject(res.UserID)}
+	for _, r := range []team.ResourceRequest{
+		{Type: "dataset", ID: "cats", Name: "Cats"},
+		{Type: "dataset", ID: "dogs", Name: "Dogs"},
+		{Type: "dataset", ID: "xrays", Name: "Chest X-rays"},
+		{Type: "training", ID: "detector", Name: "Pet detector"},
+		{Type: "training", ID: "segmenter", Name: "Segmenter"},
+	} {
+		if _, err := f.svc.PutResource(ctx, f.owner, f.org, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// member adds a member straight through the service (invite + accept),
+// for flows that need people in place before the browser starts.
+func (f *fixture) member(email, name, role string, grants ...domain.InvitedGrant) team.Actor {
+	f.t.Helper()
+	ctx := context.Background()
+	inv, _, err := f.svc.Invite(ctx, f.owner, f.org, team.InviteRequest{Email: email, Role: role, Grants: grants})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	acc, _, err := f.svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: name, Password: password})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return team.Actor{Subject: domain.UserSubject(acc.UserID)}
+}
+
+// allowed asks the engine, through the service, what a subject may do.
+func (f *fixture) allowed(subject team.Actor, perm, resource string) bool {
+	f.t.Helper()
+	res, err := f.svc.Check(context.Background(), f.owner, f.org,
+		team.CheckRequest{Subject: subject.Subject.String(), Permission: perm, Resource: resource})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return res.Allowed
+}
+
+func (f *fixture) userID(email string) string {
+	f.t.Helper()
+	p, err := f.svc.ListMembers(context.Background(), f.owner, f.org, "", 1000)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, m := range p.Items {
+		if m.Email == email {
+			return m.UserID
+		}
+	}
+	f.t.Fatalf("no member %s", email)
+	return ""
+}
+
+// --- the browser ----------------------------------------------------------
+
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserErr  error
+	browserStop func()
+)
+
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browserStop != nil {
+		browserStop()
+	}
+	os.Exit(code)
+}
+
+// sharedBrowser starts one headless Chromium for the package; each test
+// gets its own browser context (separate cookies) in it.
+func sharedBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("GATEHOUSE_SKIP_BROWSER") == "1" {
+			t.Skip("chromium not installed and GATEHOUSE_SKIP_BROWSER=1")
+		}
+		t.Fatal("chromium is not installed: run `make test`, which installs Debian's chromium (or set GATEHOUSE_SKIP_BROWSER=1 to skip browser tests)")
+	}
+	browserOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gatehouse-chromium-")
+		if err != nil {
+			browserErr = err
+			return
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.UserDataDir(dir),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.WindowSize(1280, 900),
+		)
+		ctx, cancel := chromedp.NewContext(allocCtx)
+		if err := chromedp.Do(ctx); err != nil {
+			browserErr = fmt.Errorf("start chromium: %w", err)
+		}
+		browserCtx = ctx
+		browserStop = func() {
+			cancel()
+			cancelAlloc()
+			os.RemoveAll(dir)
+		}
+	})
+	if browserErr != nil {
+		t.Fatal(browserErr)
+	}
+	return browserCtx
+}
+
+// tab is one user's browser: its own cookies, one tab, driven by a test.
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	name string
+}
+
+func (f *fixture) browser(name string) *tab {
+	f.t.Helper()
+	parent := sharedBrowser(f.t)
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	f.t.Cleanup(func() { cancelT(); cancel() })
+	b := &tab{t: f.t, ctx: ctx, base: f.srv.URL, name: name}
+	b.do(chromedp.EmulateViewport(1280, 860))
+	return b
+}
+
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.dump()
+		b.t.Fatalf("%s: %v", b.name, err)
+	}
+}
+
+// dump logs the page when a step fails, and keeps its screenshot.
+func (b *tab) dump() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.ctx), 5*time.Second)
+	defer cancel()
+	if html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`)); err == nil {
+		b.t.Logf("%s: page text:\n%s", b.name, html)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil {
+		b.t.Logf("%s: at %s", b.name, loc)
+	}
+}
+
+func (b *tab) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// typeInto replaces a field's text by typing it.
+func (b *tab) typeInto(sel, text string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// choose picks an option of a select by value.
+func (b *tab) choose(sel, value string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+	if got := b.eval(fmt.Sprintf(`document.querySelector(%q).value`, sel)); got != value {
+		b.dump()
+		b.t.Fatalf("%s: %s has no option %q", b.name, sel, value)
+	}
+}
+
+func (b *tab) eval(js string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.dump()
+		b.t.Fatalf("%s: eval %s: %v", b.name, js, err)
+	}
+	return v
+}
+
+func (b *tab) exists(sel string) bool {
+	b.t.Helper()
+	return b.eval(fmt.Sprintf(`document.querySelector(%q) ? "yes" : "no"`, sel)) == "yes"
+}
+
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	return b.eval(fmt.Sprintf(`(function(){var e=document.querySelector(%q); return e ? e.innerText : ""})()`, sel))
+}
+
+// waitText waits until the element's text contains want.
+func (b *tab) waitText(sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := b.text(sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.dump()
+			b.t.Fatalf("%s: %s: want text %q, have %q", b.name, sel, want, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitFor waits until an element exists.
+func (b *tab) waitFor(sel string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		b.dump()
+		b.t.Fatalf("%s: waiting for %s: %v", b.name, sel, err)
+	}
+}
+
+// waitGone waits until no element matches.
+func (b *tab) waitGone(sel string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for b.exists(sel) {
+		if time.Now().After(deadline) {
+			b.dump()
+			b.t.Fatalf("%s: %s still present", b.name, sel)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *tab) location() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return strings.TrimPrefix(loc, b.base)
+}
+
+// waitPath waits until the address bar shows path (htmx pushes it).
+func (b *tab) waitPath(prefix string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.HasPrefix(b.location(), prefix) {
+		if time.Now().After(deadline) {
+			b.dump()
+			b.t.Fatalf("%s: at %s, want %s", b.name, b.location(), prefix)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// shot saves a full-page screenshot under the test's artifact directory,
+// or under $GATEHOUSE_SCREENSHOTS when set (how docs/console is refreshed).
+func (b *tab) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := os.Getenv("GATEHOUSE_SCREENSHOTS")
+	if dir == "" {
+		dir = b.t.ArtifactDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", path)
+}
+
+func (b *tab) login(email string) {
+	b.t.Helper()
+	b.open("/login")
+	b.typeInto("#email", email)
+	b.typeInto("#password", password)
+	b.click("#login-submit")
+	b.waitFor("nav.sidebar")
+}
+
+// navIDs lists the sidebar entries shown.
+func (b *tab) navIDs() string {
+	b.t.Helper()
+	return b.eval(`Array.from(document.querySelectorAll("nav.sidebar a")).map(a => a.id.replace("nav-","")).join(",")`)
+}
+
+// status fetches a page with the tab's cookies and returns its status.
+func (b *tab) status(path string) int {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch(%q, {redirect: "manual"}).then(r => r.status)`, path),
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return v
+}

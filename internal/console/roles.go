@@ -1,0 +1,176 @@
+package console
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// alsoAt are the further scope types a role may be bound at (Labelbox's
+// project-based roles); the API's role view does not carry them.
+func (c *orgCtx) alsoAt(id string) []string {
+	if r, ok := c.sc.Role(id); ok {
+		return r.AlsoAt
+	}
+	return nil
+}
+
+type matrixData struct {
+	Roles  []team.RoleView
+	Groups []permGroup
+	Form   roleForm
+	Scopes []option
+}
+
+// permGroup is the catalog's permissions on one resource type (or the org).
+type permGroup struct {
+	Type  string
+	Label string
+	Rows  []matrixRow
+}
+
+type matrixRow struct {
+	Perm  team.PermissionView
+	Cells []string // per role: "" none, "✓" held, else the condition
+}
+
+type roleForm struct {
+	ID, Name, ScopeType string
+	Perms               []string
+	Error               string
+}
+
+func (f roleForm) Has(p string) bool { return slices.Contains(f.Perms, p) }
+
+func (h *handler) rolesView(c *orgCtx) (*view, error) {
+	roles, err := h.svc.ListRoles(c.r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	perms, err := h.svc.ListPermissions(c.r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	c.roles = roles
+	d := matrixData{Roles: roles}
+	index := map[string]int{}
+	vw := &view{c: c}
+	for _, p := range perms {
+		i, ok := index[p.ResourceType]
+		if !ok {
+			i = len(d.Groups)
+			index[p.ResourceType] = i
+			label := "Organization"
+			if p.ResourceType != scheme.OrgType {
+				label = vw.TypeLabel(p.ResourceType)
+			}
+			d.Groups = append(d.Groups, permGroup{Type: p.ResourceType, Label: label})
+		}
+		row := matrixRow{Perm: p, Cells: make([]string, len(roles))}
+		for j, r := range roles {
+			for _, rp := range r.Permissions {
+				if rp.ID == p.ID {
+					row.Cells[j] = "✓"
+					if rp.Condition != "" {
+						row.Cells[j] = rp.Condition
+					}
+				}
+			}
+		}
+		d.Groups[i].Rows = append(d.Groups[i].Rows, row)
+	}
+	d.Scopes = []option{{scheme.OrgType, "Organization"}}
+	for _, t := range c.sc.Types {
+		d.Scopes = append(d.Scopes, option{t.ID, "One " + t.ID + " (or all)"})
+	}
+	if c.can.Teams {
+		d.Scopes = append(d.Scopes, option{scheme.TeamType, "A team"})
+	}
+	v := c.view("roles", "Roles")
+	v.Data = d
+	return v, nil
+}
+
+func (h *handler) roles(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	v, err := h.rolesView(c)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.render(http.StatusOK, "roles", v)
+}
+
+func (h *handler) newRoleDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	v, err := h.rolesView(c)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	d := v.Data.(matrixData)
+	d.Form = roleForm{ScopeType: scheme.OrgType}
+	v.Data, v.Dialog, v.D = d, "dlg-role", d
+	c.render(http.StatusOK, "roles", v)
+}
+
+func (h *handler) createRole(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	r.ParseForm()
+	f := roleForm{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		ScopeType: r.PostFormValue("scope_type"), Perms: r.PostForm["perm"]}
+	role := domain.Role{ID: f.ID, Name: f.Name, ScopeType: f.ScopeType}
+	for _, p := range f.Perms {
+		role.Permissions = append(role.Permissions, domain.RolePermission{ID: p})
+	}
+	rv, _, err := h.svc.CreateRole(r.Context(), c.actor, c.org.ID, role)
+	if err != nil {
+		v, verr := h.rolesView(c)
+		if verr != nil {
+			c.fail(err)
+			return
+		}
+		d := v.Data.(matrixData)
+		f.Error = h.message(r, err)
+		d.Form = f
+		v.Data, v.Dialog, v.D = d, "dlg-role", d
+		c.render(statusOf(err), "roles", v)
+		return
+	}
+	c.back(c.path("roles"), "Custom role "+rv.Name+" created. Grant it from a member's or group's access.")
+}
+
+func (h *handler) deleteRole(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	if _, err := h.svc.DeleteRole(r.Context(), c.actor, c.org.ID, r.PathValue("id")); err != nil {
+		v, verr := h.rolesView(c)
+		if verr != nil {
+			c.fail(err)
+			return
+		}
+		v.Error = h.message(r, err)
+		c.render(statusOf(err), "roles", v)
+		return
+	}
+	c.back(c.path("roles"), "Custom role deleted.")
+}
+
+// matrixFile downloads the org's rights matrix (csv or md), as the API's
+// matrix endpoint renders it.
+func (h *handler) matrixFile(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	format := r.PathValue("format")
+	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8"}[format]
+	if ctype == "" {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := h.svc.Matrix(r.Context(), c.actor, c.org.ID, format)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+c.org.ID+`-rights-matrix.`+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}

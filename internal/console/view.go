@@ -1,0 +1,421 @@
+package console
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// view is what every template gets. Data holds the page's own values,
+// D those of the open dialog, if any.
+type view struct {
+	Title      string
+	CSRF       string
+	HtmxConfig string
+	User       *team.Me
+	Org        *team.OrgView
+	Scheme     *scheme.Scheme
+	Can        caps
+	Nav        []navItem
+	Active     string
+	Flash      string
+	Error      string
+	Dialog     string // name of a template in dialogs.html
+	D          any
+	Data       any
+
+	c *orgCtx
+}
+
+func (v *view) setFlash(msg string, isErr bool) {
+	if isErr {
+		v.Error = msg
+	} else {
+		v.Flash = msg
+	}
+}
+
+type navItem struct {
+	ID, Label, Href string
+}
+
+// caps is what the user may do in the org, asked of the service: it decides
+// which sidebar entries and buttons are shown. The service still enforces
+// every action.
+type caps struct {
+	Rename, MembersView, ManageUsers, Keys, BillingView, BillingManage, Transfer, Audit bool
+	Teams                                                                              bool // the scheme attaches resources to teams
+	OtherMembers                                                                       bool // may open other members' access
+}
+
+type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
+
+// orgCtx is a logged-in request on one organization's pages.
+type orgCtx struct {
+	*session
+	h   *handler
+	r   *http.Request
+	w   http.ResponseWriter
+	org team.OrgView
+	sc  *scheme.Scheme
+	can caps
+
+	roles     []team.RoleView
+	people    map[string]team.MemberView
+	peopleAll []team.MemberView
+	groups    map[string]string
+	teams     map[string]string
+	resources map[string]string // "type:id" -> name
+}
+
+// user wraps a page that needs a login but no org.
+func (h *handler) user(fn func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok := h.authenticate(r)
+		if !ok {
+			h.redirectToLogin(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, s.csrf) {
+			h.csrfFailed(w, r)
+			return
+		}
+		fn(w, r, s)
+	}
+}
+
+// org wraps an org page: login, CSRF on writes, the org (404 for orgs the
+// user is not in) and what the user may do there.
+func (h *handler) org(fn orgHandler) http.HandlerFunc {
+	return h.user(func(w http.ResponseWriter, r *http.Request, s *session) {
+		ctx := r.Context()
+		o, err := h.svc.GetOrg(ctx, s.actor, r.PathValue("org"))
+		if err != nil {
+			h.errorPage(w, r, s, err)
+			return
+		}
+		sc, ok := scheme.Get(o.Scheme)
+		if !ok {
+			h.errorPage(w, r, s, fault.E(fault.Internal, "unknown scheme %s", o.Scheme))
+			return
+		}
+		c := &orgCtx{session: s, h: h, r: r, w: w, org: o, sc: sc}
+		if err := c.loadCaps(); err != nil {
+			h.errorPage(w, r, s, err)
+			return
+		}
+		fn(w, r, c)
+	})
+}
+
+// loadCaps asks the service, in one batch, which of the scheme's platform
+// permissions the user holds at the org.
+func (c *orgCtx) loadCaps() error {
+	perms := []string{"org.rename", "members.view", "keys.manage", "billing.view", "billing.manage", "org.transfer", c.sc.AuditPermission}
+	for _, um := range c.sc.UserManagement {
+		perms = append(perms, um.Permission)
+	}
+	var reqs []team.CheckRequest
+	var asked []string
+	for _, p := range perms {
+		if _, ok := c.sc.Permission(p); ok && !slices.Contains(asked, p) {
+			asked = append(asked, p)
+			reqs = append(reqs, team.CheckRequest{Permission: p})
+		}
+	}
+	res, err := c.h.svc.CheckBatch(c.r.Context(), c.actor, c.org.ID, reqs)
+	if err != nil {
+		return err
+	}
+	held := map[string]bool{}
+	for i, p := range asked {
+		held[p] = res[i].Allowed
+	}
+	c.can = caps{Rename: held["org.rename"], MembersView: held["members.view"], Keys: held["keys.manage"],
+		BillingView: held["billing.view"], BillingManage: held["billing.manage"], Transfer: held["org.transfer"],
+		Audit: held[c.sc.AuditPermission]}
+	for _, um := range c.sc.UserManagement {
+		c.can.ManageUsers = c.can.ManageUsers || held[um.Permission]
+	}
+	c.can.OtherMembers = c.can.ManageUsers || c.can.Audit
+	for _, t := range c.sc.Types {
+		c.can.Teams = c.can.Teams || t.Teams
+	}
+	c.can.Teams = c.can.Teams && c.can.MembersView
+	return nil
+}
+
+// nav is the Settings sidebar, each entry shown only to those allowed.
+func (c *orgCtx) nav() []navItem {
+	base := "/o/" + c.org.ID
+	items := []navItem{{"general", "General", base + "/general"}}
+	add := func(ok bool, id, label string) {
+		if ok {
+			items = append(items, navItem{id, label, base + "/" + id})
+		}
+	}
+	add(c.can.MembersView, "members", "Members")
+	add(c.can.Teams, "teams", "Teams")
+	add(c.can.MembersView, "groups", "Groups")
+	add(true, "roles", "Roles")
+	add(c.can.Audit, "resources", "Resource access")
+	add(c.can.Keys, "keys", "Secret Keys")
+	add(c.can.BillingView, "billing", "Billing")
+	add(c.can.Audit, "audit", "Audit log")
+	return items
+}
+
+// view starts a page of the org.
+func (c *orgCtx) view(active, title string) *view {
+	o := c.org
+	me := c.me
+	v := &view{Title: title, CSRF: c.csrf, User: &me, Org: &o, Scheme: c.sc, Can: c.can, Nav: c.nav(),
+		Active: active, c: c}
+	v.setFlash(c.h.takeFlash(c.w, c.r))
+	return v
+}
+
+func (c *orgCtx) render(status int, page string, v *view) { c.h.render(c.w, c.r, status, page, v) }
+
+// fail renders a refusal as the org's error page.
+func (c *orgCtx) fail(err error) {
+	v := c.view("", "Not allowed")
+	v.Error = c.h.message(c.r, err)
+	c.render(statusOf(err), "error", v)
+}
+
+func (c *orgCtx) back(target, flash string) {
+	if flash != "" {
+		c.h.flash(c.w, flash)
+	}
+	c.h.redirect(c.w, c.r, target)
+}
+
+func (c *orgCtx) path(parts ...string) string {
+	return "/o/" + c.org.ID + "/" + strings.Join(parts, "/")
+}
+
+// errorPage shows a refusal outside an org's pages (or where the org itself
+// is not visible).
+func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	v := &view{Title: "Not found", Error: h.message(r, err)}
+	if s != nil {
+		me := s.me
+		v.User, v.CSRF = &me, s.csrf
+	}
+	if fault.CodeOf(err) == fault.Forbidden {
+		v.Title = "Not allowed"
+	}
+	h.render(w, r, statusOf(err), "error", v)
+}
+
+func (h *handler) csrfFailed(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Form expired", Error: "This form has expired or did not come from this console. Reload the page and try again."}
+	h.render(w, r, http.StatusForbidden, "error", v)
+}
+
+// --- names for display -------------------------------------------------
+
+func (c *orgCtx) loadRoles() []team.RoleView {
+	if c.roles == nil {
+		rs, err := c.h.svc.ListRoles(c.r.Context(), c.actor, c.org.ID)
+		if err != nil {
+			c.h.log.Warn("console: list roles", "err", err)
+		}
+		c.roles = rs
+	}
+	return c.roles
+}
+
+// members lists every member the user may see (members.view), in pages.
+func (c *orgCtx) members() []team.MemberView {
+	if c.people != nil {
+		return c.peopleAll
+	}
+	c.people = map[string]team.MemberView{}
+	if !c.can.MembersView {
+		return nil
+	}
+	after := ""
+	for range 100 { // at most 100k members shown
+		p, err := c.h.svc.ListMembers(c.r.Context(), c.actor, c.org.ID, after, 1000)
+		if err != nil {
+			c.h.log.Warn("console: list members", "err", err)
+			break
+		}
+		for _, m := range p.Items {
+			c.people[m.UserID] = m
+			c.peopleAll = append(c.peopleAll, m)
+		}
+		if p.Next == "" {
+			break
+		}
+		after = p.Next
+	}
+	return c.peopleAll
+}
+
+func (c *orgCtx) collectionNames() {
+	if c.groups != nil {
+		return
+	}
+	c.groups, c.teams = map[string]string{}, map[string]string{}
+	if !c.can.MembersView {
+		return
+	}
+	if gs, err := c.h.svc.ListGroups(c.r.Context(), c.actor, c.org.ID); err == nil {
+		for _, g := range gs {
+			c.groups[g.ID] = g.Name
+		}
+	}
+	if ts, err := c.h.svc.ListTeams(c.r.Context(), c.actor, c.org.ID); err == nil {
+		for _, t := range ts {
+			c.teams[t.ID] = t.Name
+		}
+	}
+}
+
+// resourceList returns the resources of a type the user may list (the
+// audit permission, or the type's create permission); nil otherwise.
+func (c *orgCtx) resourceList(typ string, limit int) []team.ResourceView {
+	p, err := c.h.svc.ListResources(c.r.Context(), c.actor, c.org.ID, typ, "", limit)
+	if err != nil {
+		return nil
+	}
+	if c.resources == nil {
+		c.resources = map[string]string{}
+	}
+	for _, x := range p.Items {
+		c.resources[x.Type+":"+x.ID] = x.Name
+	}
+	return p.Items
+}
+
+// RoleName is a role's display name.
+func (v *view) RoleName(id string) string {
+	if v.c != nil {
+		for _, r := range v.c.loadRoles() {
+			if r.ID == id {
+				return r.Name
+			}
+		}
+	}
+	return id
+}
+
+// Person names a user id: "Name" (or the id of a former member).
+func (v *view) Person(userID string) string {
+	if v.c == nil {
+		return userID
+	}
+	v.c.members()
+	if m, ok := v.c.people[userID]; ok {
+		return m.Name
+	}
+	return userID
+}
+
+// Subject names a subject string: a user, a group or a key.
+func (v *view) Subject(s string) string {
+	subj, err := domain.ParseSubject(s)
+	if err != nil || v.c == nil {
+		return s
+	}
+	switch subj.Kind {
+	case domain.SubjectUser:
+		v.c.members()
+		if m, ok := v.c.people[subj.ID]; ok {
+			return m.Name + " <" + m.Email + ">"
+		}
+	case domain.SubjectGroup:
+		v.c.collectionNames()
+		if n, ok := v.c.groups[subj.ID]; ok {
+			return "group " + n
+		}
+	case domain.SubjectKey:
+		return "secret key " + subj.ID
+	}
+	return s
+}
+
+// TypeLabel is a resource type's plural display name ("Datasets").
+func (v *view) TypeLabel(typ string) string {
+	t := titleCase(typ)
+	if strings.HasSuffix(t, "s") {
+		return t
+	}
+	return t + "s"
+}
+
+// Resource names "type:id" with its display name when known.
+func (v *view) Resource(ref string) string {
+	typ, id, _ := strings.Cut(ref, ":")
+	name := ""
+	if v.c != nil && v.c.resources != nil {
+		name = v.c.resources[ref]
+	}
+	if name == "" || name == id {
+		return titleCase(typ) + " " + id
+	}
+	return titleCase(typ) + " " + name + " (" + id + ")"
+}
+
+// Scope says where a grant applies, in words.
+func (v *view) Scope(s string) string {
+	sc, err := domain.ParseScope(s)
+	if err != nil {
+		return s
+	}
+	switch sc.Kind {
+	case domain.ScopeOrg:
+		return "the whole organization"
+	case domain.ScopeType:
+		return "All " + v.TypeLabel(sc.Type)
+	case domain.ScopeTeam:
+		if v.c != nil {
+			v.c.collectionNames()
+			if n, ok := v.c.teams[sc.ID]; ok {
+				return "team " + n
+			}
+		}
+		return "team " + sc.ID
+	}
+	return v.Resource(s)
+}
+
+// Via explains one entry of a member's access: the org role, a direct
+// grant or a group's grant.
+func (v *view) Via(a authz.Access) string {
+	switch {
+	case a.Via == authz.ViaMembership:
+		return "organization role " + v.RoleName(a.Role)
+	case a.Via == authz.ViaDirect:
+		return "grant " + a.Grant + " on " + v.Scope(a.Scope)
+	}
+	return v.Subject(a.Via) + " (grant " + a.Grant + " on " + v.Scope(a.Scope) + ")"
+}
+
+// Reason explains one entry of a resource's access list.
+func (v *view) Reason(r authz.Reason) string {
+	switch r.Via {
+	case authz.ViaMembership:
+		return "organization role " + v.RoleName(r.Role)
+	case authz.ViaDirect:
+		return "grant " + r.Grant + " on " + v.Scope(r.Scope)
+	}
+	return v.Subject(r.Via) + " (grant " + r.Grant + " on " + v.Scope(r.Scope) + ")"
+}
+
+// AccessTarget names what an access entry reaches: one resource or all.
+func (v *view) AccessTarget(typ string, a authz.Access) string {
+	if a.ID == "*" {
+		return "All " + v.TypeLabel(typ)
+	}
+	return v.Resource(typ + ":" + a.ID)
+}
