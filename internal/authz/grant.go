@@ -110,7 +110,7 @@ func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now i
 
 func (o *Org) covers(s uint32, r *scheme.Role, chain []uint32, now int64) error {
 	for _, rp := range r.Perms {
-		reason, ok := o.decideUnconditional(s, rp.Perm, chain, now)
+		reason, ok := o.decideUnconditional(s, rp.Perm, rp.Cond, chain, now)
 		if !ok {
 			return fmt.Errorf("%w: role %s includes %s, which %s does not hold there", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref)
 		}
@@ -122,9 +122,10 @@ func (o *Org) covers(s uint32, r *scheme.Role, chain []uint32, now int64) error 
 }
 
 // decideUnconditional finds a grant giving p along chain, preferring one
-// without a condition; a conditional one is reported with its condition,
+// without a condition, then one with exactly the condition want (nil: none
+// wanted); otherwise a conditional one is reported with its condition,
 // whether or not it holds for any particular resource.
-func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, chain []uint32, now int64) (Reason, bool) {
+func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
 		return Reason{}, false
@@ -139,8 +140,9 @@ func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, chain []uint32
 		if !r.conds.Has(pi) {
 			return true
 		}
-		if !found {
-			reason.Condition = r.cond(pi).String()
+		c := r.cond(pi).String()
+		if !found || want != nil && c == want.String() {
+			reason.Condition = c
 			best, found = reason, true
 		}
 		return false
