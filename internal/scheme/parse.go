@@ -148,7 +148,7 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
-		e.add(1, "scheme id %q: want a lowercase name", s.ID)
+		e.add(keyLine(data, "id"), "scheme id %q: want a lowercase name", s.ID)
 	}
 	s.parseTypes(f.ResourceTypes, e)
 	s.parsePerms(f.Permissions, e)
@@ -176,16 +176,16 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	}
 	for _, name := range []struct{ field, id string }{{"top_role", s.TopRole}, {"base_role", s.BaseRole}} {
 		if _, ok := s.roles[name.id]; !ok {
-			e.add(1, "%s: unknown role %q", name.field, name.id)
+			e.add(keyLine(data, name.field), "%s: unknown role %q", name.field, name.id)
 		}
 	}
 	if s.UniqueTop {
 		if _, ok := s.roles[s.TransferRole]; !ok {
-			e.add(1, "transfer_role: a scheme with a unique top role needs the role ownership passes to and from, got %q", s.TransferRole)
+			e.add(keyLine(data, "transfer_role"), "transfer_role: a scheme with a unique top role needs the role ownership passes to and from, got %q", s.TransferRole)
 		}
 	}
 	if _, ok := s.perms[s.AuditPermission]; !ok {
-		e.add(1, "audit_permission: unknown permission %q", s.AuditPermission)
+		e.add(keyLine(data, "audit_permission"), "audit_permission: unknown permission %q", s.AuditPermission)
 	}
 	for _, fm := range f.UserManagement {
 		if _, ok := s.perms[fm.Permission]; !ok {
@@ -204,12 +204,27 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		s.UserManagement = append(s.UserManagement, UserManagement{Permission: fm.Permission, Roles: fm.Roles, ScopeTypes: fm.ScopeTypes})
 	}
 	if len(s.UserManagement) == 0 {
-		e.add(1, "user_management: at least one permission must manage users")
+		e.add(keyLine(data, "user_management"), "user_management: at least one permission must manage users")
 	}
 	if err := e.err(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// keyLine is the line of a top-level key of the file, or 1 when absent.
+func keyLine(data []byte, key string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 1
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 1
 }
 
 func (s *Scheme) knownScopeType(t string) bool {

@@ -1,0 +1,144 @@
+package scheme
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseCondCanonicalForm(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"own", "own"},
+		{"channel in (mobile)", "channel in (mobile)"},
+		{"task not in (rework, done)", "task not in (rework, done)"},
+		{"own or task in (rework)", "own or task in (rework)"},
+		{"own and channel in (web, api)", "own and channel in (web, api)"},
+		{"  own   or\ttask in(rework)\n", "own or task in (rework)"},
+		{"task in (a,b,  c)", "task in (a, b, c)"},
+		{"task in (a, a, b, a)", "task in (a, b)"},     // duplicates dropped
+		{"task in (a) and own", "own and task in (a)"}, // own, channel, attributes
+		{"state in (x) and channel in (web) and own", "own and channel in (web) and state in (x)"},
+		{"a in (1) and b not in (2) or own", "a in (1) and b not in (2) or own"}, // clause order kept
+		{"task in (or, and, in, not)", "task in (or, and, in, not)"},             // keywords are fine as values
+		{"step in (re-work, v1.2, A_B)", "step in (re-work, v1.2, A_B)"},
+		{"own or own", "own or own"},
+	}
+	for _, c := range cases {
+		got, err := ParseCond(c.in)
+		if err != nil {
+			t.Errorf("ParseCond(%q): %v", c.in, err)
+			continue
+		}
+		if got.String() != c.want {
+			t.Errorf("ParseCond(%q) = %q, want %q", c.in, got.String(), c.want)
+		}
+		again, err := ParseCond(got.String())
+		if err != nil || again.String() != got.String() {
+			t.Errorf("round trip of %q: %v %q", got.String(), err, again)
+		}
+		if (&Cond{Any: got.Any}).String() != c.want {
+			t.Errorf("format of %q without cached text differs", c.in)
+		}
+	}
+}
+
+func TestParseCondErrors(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"", "empty"},
+		{"   ", "empty"},
+		{"or", "want own, channel or an attribute name"},
+		{"own or", "want own, channel or an attribute name"},
+		{"own and", "want own, channel or an attribute name"},
+		{"own own", `want "or", "and" or the end`},
+		{"own and own", "own twice"},
+		{"channel not in (web)", "not supported"},
+		{"channel in (a) and channel in (b)", "channel twice"},
+		{"task in ()", "want a value"},
+		{"task in (a", `want "," or ")"`},
+		{"task in (a,)", "want a value"},
+		{"task in (a b)", `want "," or ")"`},
+		{"task (a)", `want "in"`},
+		{"task in a", `want "("`},
+		{"task not (a)", `want "in"`},
+		{"in in (a)", "want own, channel or an attribute name"},
+		{"not in (a)", "want own, channel or an attribute name"},
+		{"task in (a) xyz", `want "or", "and" or the end`},
+		{"$x in (a)", "want own, channel or an attribute name"},
+		{"task in ($)", "want a value"},
+		{"(own)", "want own, channel or an attribute name"},
+		{"own,", `want "or", "and" or the end`},
+	}
+	for _, c := range cases {
+		_, err := ParseCond(c.in)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseCond(%q): got %v, want an error containing %q", c.in, err, c.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.in) && strings.TrimSpace(c.in) != "" {
+			t.Errorf("ParseCond(%q): error %q does not quote the condition", c.in, err)
+		}
+	}
+}
+
+func TestCondEval(t *testing.T) {
+	in := func(subject, owner, channel string, attrs map[string]string) *Input {
+		return &Input{Subject: subject, Owner: owner, Channel: channel, Attrs: attrs}
+	}
+	rework := map[string]string{"task": "rework"}
+	done := map[string]string{"task": "done"}
+	cases := []struct {
+		cond string
+		in   *Input
+		want bool
+	}{
+		{"own", in("user:a", "user:a", "", nil), true},
+		{"own", in("user:a", "user:b", "", nil), false},
+		{"own", in("user:a", "", "", nil), false},
+		{"own", in("", "", "", nil), false}, // no owner is nobody's
+		{"channel in (mobile)", in("user:a", "", "mobile", nil), true},
+		{"channel in (mobile)", in("user:a", "", "web", nil), false},
+		{"channel in (mobile)", in("user:a", "", "", nil), false}, // missing channel
+		{"task in (rework)", in("user:a", "", "", rework), true},
+		{"task in (rework)", in("user:a", "", "", done), false},
+		{"task in (rework)", in("user:a", "", "", nil), false},  // missing attribute is not in
+		{"task not in (done)", in("user:a", "", "", nil), true}, // ... so it is "not in"
+		{"task not in (done)", in("user:a", "", "", done), false},
+		{"task not in (done)", in("user:a", "", "", rework), true},
+		{"own or task in (rework)", in("user:a", "user:b", "", rework), true},
+		{"own or task in (rework)", in("user:a", "user:a", "", done), true},
+		{"own or task in (rework)", in("user:a", "user:b", "", done), false},
+		{"own and channel in (web, api)", in("user:a", "user:a", "api", nil), true},
+		{"own and channel in (web, api)", in("user:a", "user:a", "mobile", nil), false},
+		{"own and channel in (web, api)", in("user:a", "user:b", "web", nil), false},
+	}
+	for _, c := range cases {
+		cond, err := ParseCond(c.cond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cond.Eval(c.in); got != c.want {
+			t.Errorf("%q on %+v = %v, want %v", c.cond, *c.in, got, c.want)
+		}
+	}
+}
+
+func TestCondPredicates(t *testing.T) {
+	for _, c := range []struct {
+		cond              string
+		ownOnly, resource bool
+	}{
+		{"own", true, true},
+		{"own and channel in (web)", true, true},
+		{"own or own and task in (x)", true, true},
+		{"own or task in (rework)", false, true},
+		{"channel in (web)", false, false},
+		{"task not in (done)", false, true},
+	} {
+		cond, err := ParseCond(c.cond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cond.OwnOnly() != c.ownOnly || cond.NeedsResource() != c.resource {
+			t.Errorf("%q: OwnOnly=%v NeedsResource=%v, want %v %v", c.cond, cond.OwnOnly(), cond.NeedsResource(), c.ownOnly, c.resource)
+		}
+	}
+}
