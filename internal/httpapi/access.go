@@ -1,0 +1,192 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+type listInput struct {
+	OrgPath
+	PageQuery
+}
+
+type createRoleInput struct {
+	OrgPath
+	Body struct {
+		ID          string                  `json:"id" doc:"Role id, a lowercase name"`
+		Name        string                  `json:"name"`
+		ScopeType   string                  `json:"scope_type" doc:"org, team or a resource type"`
+		AlsoAt      []string                `json:"also_at,omitempty" doc:"Further scope types it may be granted at"`
+		Permissions []domain.RolePermission `json:"permissions" doc:"Permissions of the scheme's catalog, each with an optional condition"`
+	}
+}
+
+type roleOutput struct {
+	team.RoleView
+	Revision int64 `json:"revision"`
+}
+
+type rolePath struct {
+	Org string `path:"org" doc:"Organization id"`
+	ID  string `path:"id" doc:"Role id"`
+}
+
+type matrixInput struct {
+	OrgPath
+	Format string `query:"format" doc:"json (default), csv, md (or markdown) or html"`
+}
+
+type matrixOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
+}
+
+var matrixTypes = map[string]string{
+	"json": "application/json",
+	"csv":  "text/csv; charset=utf-8",
+	"md":   "text/markdown; charset=utf-8",
+	"html": "text/html; charset=utf-8",
+}
+
+type createGrantInput struct {
+	OrgPath
+	Body struct {
+		Subject   string     `json:"subject" doc:"user:ID, group:ID or key:ID"`
+		Role      string     `json:"role"`
+		Scope     string     `json:"scope" doc:"org, TYPE:*, TYPE:ID or team:ID"`
+		ExpiresAt *time.Time `json:"expires_at,omitempty" nullable:"true" doc:"When the grant ends; absent or null: never"`
+	}
+}
+
+type grantOutput struct {
+	team.GrantView
+	Revision int64 `json:"revision"`
+}
+
+type listGrantsInput struct {
+	OrgPath
+	PageQuery
+	Subject string `query:"subject" doc:"Only grants of this subject"`
+	Scope   string `query:"scope" doc:"Only grants at this scope"`
+}
+
+type grantPath struct {
+	Org string `path:"org" doc:"Organization id"`
+	ID  string `path:"id" doc:"Grant id"`
+}
+
+func (s *server) accessRoutes() {
+	endpoint(s, huma.Operation{OperationID: "listRoles", Method: http.MethodGet, Path: "/v1/orgs/{org}/roles",
+		Summary: "Built-in and custom roles", Tags: []string{"roles"}},
+		func(ctx context.Context, in *listInput) (*body[team.Page[team.RoleView]], error) {
+			list, err := s.svc.ListRoles(ctx, actor(ctx), in.Org)
+			if err != nil {
+				return nil, err
+			}
+			p, err := pageOf(list, in.Limit, in.PageToken)
+			if err != nil {
+				return nil, err
+			}
+			return ok(p)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "createRole", Method: http.MethodPost, Path: "/v1/orgs/{org}/roles",
+		Summary: "Compose a custom role from the catalog", Tags: []string{"roles"}, DefaultStatus: http.StatusCreated,
+		Description: "Unknown permissions are refused with 422; a role may hold only permissions its creator holds."},
+		func(ctx context.Context, in *createRoleInput) (*body[roleOutput], error) {
+			r := domain.Role{ID: in.Body.ID, Name: in.Body.Name, ScopeType: in.Body.ScopeType, AlsoAt: in.Body.AlsoAt,
+				Permissions: in.Body.Permissions}
+			v, rev, err := s.svc.CreateRole(ctx, actor(ctx), in.Org, r)
+			if err != nil {
+				return nil, err
+			}
+			return ok(roleOutput{RoleView: v, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "deleteRole", Method: http.MethodDelete, Path: "/v1/orgs/{org}/roles/{id}",
+		Summary: "Delete a custom role no grant or member uses", Tags: []string{"roles"}, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *rolePath) (*noContent, error) {
+			rev, err := s.svc.DeleteRole(ctx, actor(ctx), in.Org, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &noContent{Revision: rev}, nil
+		})
+
+	endpoint(s, huma.Operation{OperationID: "listPermissions", Method: http.MethodGet, Path: "/v1/orgs/{org}/permissions",
+		Summary: "The scheme's permission catalog", Tags: []string{"roles"}},
+		func(ctx context.Context, in *listInput) (*body[team.Page[team.PermissionView]], error) {
+			list, err := s.svc.ListPermissions(ctx, actor(ctx), in.Org)
+			if err != nil {
+				return nil, err
+			}
+			p, err := pageOf(list, in.Limit, in.PageToken)
+			if err != nil {
+				return nil, err
+			}
+			return ok(p)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "matrix", Method: http.MethodGet, Path: "/v1/orgs/{org}/matrix",
+		Summary: "Rights matrix, roles × permissions", Tags: []string{"roles"}},
+		func(ctx context.Context, in *matrixInput) (*matrixOutput, error) {
+			format := in.Format
+			switch format {
+			case "":
+				format = "json"
+			case "markdown":
+				format = "md"
+			}
+			ct, known := matrixTypes[format]
+			if !known {
+				return nil, fault.E(fault.Invalid, "format %q: want json, csv, md or html", in.Format)
+			}
+			b, err := s.svc.Matrix(ctx, actor(ctx), in.Org, format)
+			if err != nil {
+				return nil, err
+			}
+			return &matrixOutput{ContentType: ct, Body: b}, nil
+		})
+
+	endpoint(s, huma.Operation{OperationID: "createGrant", Method: http.MethodPost, Path: "/v1/orgs/{org}/grants",
+		Summary: "Grant a role at a scope", Tags: []string{"grants"}, DefaultStatus: http.StatusCreated,
+		Description: "No escalation: the caller must manage users there and hold every permission of the role."},
+		func(ctx context.Context, in *createGrantInput) (*body[grantOutput], error) {
+			req := team.GrantRequest{Subject: in.Body.Subject, Role: in.Body.Role, Scope: in.Body.Scope}
+			if in.Body.ExpiresAt != nil {
+				req.ExpiresAt = *in.Body.ExpiresAt
+			}
+			g, rev, err := s.svc.CreateGrant(ctx, actor(ctx), in.Org, req)
+			if err != nil {
+				return nil, err
+			}
+			return ok(grantOutput{GrantView: g, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "listGrants", Method: http.MethodGet, Path: "/v1/orgs/{org}/grants",
+		Summary: "Grants, by subject or scope", Tags: []string{"grants"}},
+		func(ctx context.Context, in *listGrantsInput) (*body[team.Page[team.GrantView]], error) {
+			p, err := s.svc.ListGrants(ctx, actor(ctx), in.Org, in.Subject, in.Scope, in.PageToken, in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			return ok(p)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "deleteGrant", Method: http.MethodDelete, Path: "/v1/orgs/{org}/grants/{id}",
+		Summary: "Revoke a grant", Tags: []string{"grants"}},
+		func(ctx context.Context, in *grantPath) (*body[revisionBody], error) {
+			rev, err := s.svc.DeleteGrant(ctx, actor(ctx), in.Org, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(revisionBody{Revision: rev})
+		})
+}

@@ -1,0 +1,552 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/pgtest"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+func TestMain(m *testing.M) {
+	// at_least_revision beyond what the server has gives 503 after this wait.
+	team.ConsistencyWait = 200 * time.Millisecond
+	pgtest.Main(m)
+}
+
+// backends are the stores every end-to-end test runs against.
+var backends = []struct {
+	name string
+	open func(t *testing.T) store.Store
+}{
+	{"sqlite", func(t *testing.T) store.Store {
+		db, err := sqlite.New(context.Background(), filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: audit.Seal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+	{"postgres", func(t *testing.T) store.Store {
+		db, err := postgres.New(context.Background(), pgtest.URL(t), store.Options{Sealer: audit.Seal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}},
+}
+
+// run runs f once per backend, each with a fresh server.
+func run(t *testing.T, f func(t *testing.T, e *env)) {
+	t.Helper()
+	runWith(t, envOptions{}, f)
+}
+
+type envOptions struct {
+	scheme   string
+	mailer   mailer.Mailer
+	console  http.Handler
+	maxBody  int64
+	trust    bool
+	noBoot   bool
+	sessions time.Duration
+}
+
+func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b.open(t), o)
+			f(t, e)
+		})
+	}
+}
+
+// clock is the service's and the engine's time, movable by tests.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// breakable is a store whose reads fail once broken, for /readyz.
+type breakable struct {
+	store.Store
+	broken atomic.Bool
+}
+
+func (b *breakable) View(ctx context.Context, fn func(store.Reader) error) error {
+	if b.broken.Load() {
+		return errors.New("connection refused")
+	}
+	return b.Store.View(ctx, fn)
+}
+
+// mailbox is a mailer.Mailer that keeps what it is asked to send.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []mailer.Message
+}
+
+func (m *mailbox) Send(ctx context.Context, msg mailer.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.msgs = append(m.msgs, msg)
+	return nil
+}
+
+func (m *mailbox) all() []mailer.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]mailer.Message(nil), m.msgs...)
+}
+
+var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_%\-]+)`)
+
+// tokenFrom extracts the invitation token from a mail body's link.
+func tokenFrom(t *testing.T, body string) string {
+	t.Helper()
+	m := linkToken.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no invitation link in mail:\n%s", body)
+	}
+	tok, err := url.QueryUnescape(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+const (
+	ownerEmail    = "olivia@acme.test"
+	ownerPassword = "correct horse battery staple"
+)
+
+// env is one server over one store, bootstrapped with the org "acme"
+// (vi unless told otherwise), its Owner and an admin secret key.
+type env struct {
+	t        *testing.T
+	srv      *httptest.Server
+	svc      *team.Service
+	store    store.Store
+	ready    *breakable // the store /readyz asks
+	allow500 atomic.Bool
+	clock    *clock
+	mail     *mailbox
+	reg      *prometheus.Registry
+	logs     *syncBuffer
+
+	boot  team.BootstrapResult
+	owner *client // the Owner, logged in
+	key   *client // the bootstrap key (org role admin)
+
+	mu      sync.Mutex
+	secrets map[string]bool // every token and secret the server showed
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newEnv(t *testing.T, st store.Store, o envOptions) *env {
+	t.Helper()
+	e := &env{t: t, store: st, clock: &clock{}, mail: &mailbox{}, reg: prometheus.NewRegistry(),
+		logs: &syncBuffer{}, secrets: map[string]bool{}}
+	t.Cleanup(func() { st.Close() })
+	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var m mailer.Mailer = e.mail
+	if o.mailer != nil {
+		m = o.mailer
+	}
+	e.svc = team.New(team.Config{Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger,
+		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions})
+	if err := e.svc.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.svc.Close) // before the store closes
+	e.ready = &breakable{Store: st}
+	h := httpapi.New(httpapi.Config{Service: e.svc, Store: e.ready, Logger: logger, Console: o.console,
+		MaxBodyBytes: o.maxBody, Registry: e.reg, TrustProxy: o.trust})
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", e.logs.String())
+		}
+	})
+	if o.noBoot {
+		return e
+	}
+	schemeID := o.scheme
+	if schemeID == "" {
+		schemeID = "vi"
+	}
+	boot, err := e.svc.Bootstrap(context.Background(), "acme", "Acme", schemeID, ownerEmail, ownerPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.boot = boot
+	e.remember(boot.SecretKey)
+	e.key = e.as(boot.SecretKey)
+	e.owner = e.login(ownerEmail, ownerPassword)
+	return e
+}
+
+func (e *env) remember(secret string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.secrets[secret] = true
+}
+
+func (e *env) known() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.secrets))
+	for s := range e.secrets {
+		out = append(out, s)
+	}
+	return out
+}
+
+// client calls the API with one credential (none for anon).
+type client struct {
+	e     *env
+	token string
+	hdr   http.Header
+}
+
+func (e *env) anon() *client           { return &client{e: e} }
+func (e *env) as(token string) *client { return &client{e: e, token: token} }
+func (c *client) with(k, v string) *client {
+	h := c.hdr.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(k, v)
+	return &client{e: c.e, token: c.token, hdr: h}
+}
+
+func (e *env) login(email, password string) *client {
+	e.t.Helper()
+	r := e.anon().post("/v1/auth/login", map[string]any{"email": email, "password": password})
+	r.want(e.t, 200)
+	return e.as(r.str(e.t, "token"))
+}
+
+type response struct {
+	method, path string
+	status       int
+	header       http.Header
+	body         []byte
+}
+
+func (c *client) get(path string) *response          { return c.do("GET", path, nil) }
+func (c *client) post(path string, b any) *response  { return c.do("POST", path, b) }
+func (c *client) put(path string, b any) *response   { return c.do("PUT", path, b) }
+func (c *client) patch(path string, b any) *response { return c.do("PATCH", path, b) }
+func (c *client) delete(path string) *response       { return c.do("DELETE", path, nil) }
+
+// showsSecrets are the answers allowed to carry a token or secret:
+// API.md shows them there, and nowhere else.
+var showsSecrets = []*regexp.Regexp{
+	regexp.MustCompile(`^POST /v1/auth/login$`),
+	regexp.MustCompile(`^POST /v1/invitations/accept$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations/[^/]+/resend$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
+}
+
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_)[A-Za-z0-9_]+`)
+
+// do sends a request and checks what every answer must satisfy: a request
+// id, the security headers, problem+json on errors, and no password hash,
+// key hash or token outside the answers that show them.
+func (c *client) do(method, path string, b any) *response {
+	t := c.e.t
+	t.Helper()
+	var rd io.Reader
+	switch v := b.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(v)
+	case []byte:
+		rd = bytes.NewReader(v)
+	default:
+		j, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, vs := range c.hdr {
+		req.Header[k] = vs
+	}
+	res, err := c.e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &response{method: method, path: path, status: res.StatusCode, header: res.Header, body: body}
+	c.e.inspect(t, r)
+	return r
+}
+
+func (e *env) inspect(t *testing.T, r *response) {
+	t.Helper()
+	where := r.method + " " + r.path
+	if r.header.Get("X-Request-Id") == "" {
+		t.Errorf("%s: no X-Request-Id", where)
+	}
+	for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+		if got := r.header.Get(k); got != v {
+			t.Errorf("%s: %s = %q, want %q", where, k, got, v)
+		}
+	}
+	if strings.HasPrefix(r.path, "/v1/") && r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("%s: Cache-Control = %q, want no-store", where, r.header.Get("Cache-Control"))
+	}
+	if r.status >= 400 {
+		checkProblem(t, r)
+	}
+	if r.status >= 500 && r.status != 503 && !e.allow500.Load() {
+		t.Errorf("%s: status %d: %s", where, r.status, r.body)
+	}
+	s := string(r.body)
+	for _, bad := range []string{"password_hash", "passwordhash", "PasswordHash", "$argon2id", "goroutine ", ".go:"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%s: answer contains %q: %s", where, bad, s)
+		}
+	}
+	shows := false
+	u, _ := url.Parse(r.path)
+	for _, re := range showsSecrets {
+		if re.MatchString(r.method + " " + u.Path) {
+			shows = true
+		}
+	}
+	for _, sec := range e.known() {
+		h := credential.HashSecret(sec)
+		for _, leak := range []string{hex.EncodeToString(h), base64.StdEncoding.EncodeToString(h), base64.RawURLEncoding.EncodeToString(h)} {
+			if strings.Contains(s, leak) {
+				t.Errorf("%s: answer contains the hash of a secret: %s", where, s)
+			}
+		}
+		if !shows && strings.Contains(s, sec) {
+			t.Errorf("%s: answer contains a token or secret: %s", where, s)
+		}
+	}
+	if !shows {
+		if m := secretLike.FindString(s); m != "" && len(m) > 20 {
+			t.Errorf("%s: answer contains something like a secret (%s): %s", where, m, s)
+		}
+		return
+	}
+	if r.status < 300 {
+		for _, m := range secretLike.FindAllString(s, -1) {
+			e.remember(m)
+		}
+	}
+}
+
+func checkProblem(t *testing.T, r *response) {
+	t.Helper()
+	where := r.method + " " + r.path
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("%s: error %d with Content-Type %q", where, r.status, ct)
+		return
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Errorf("%s: problem does not parse: %v: %s", where, err, r.body)
+		return
+	}
+	for _, k := range []string{"type", "title", "status", "detail"} {
+		if _, ok := p[k]; !ok {
+			t.Errorf("%s: problem without %q: %s", where, k, r.body)
+		}
+	}
+	if st, _ := p["status"].(float64); int(st) != r.status {
+		t.Errorf("%s: problem status %v, response status %d", where, p["status"], r.status)
+	}
+	if d, _ := p["detail"].(string); d == "" {
+		t.Errorf("%s: problem with an empty detail: %s", where, r.body)
+	}
+}
+
+// want fails the test unless the status is one of codes.
+func (r *response) want(t *testing.T, codes ...int) *response {
+	t.Helper()
+	for _, c := range codes {
+		if r.status == c {
+			return r
+		}
+	}
+	t.Fatalf("%s %s: status %d, want %v: %s", r.method, r.path, r.status, codes, r.body)
+	return r
+}
+
+func (r *response) obj(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("%s %s: %v: %s", r.method, r.path, err, r.body)
+	}
+	return m
+}
+
+func (r *response) str(t *testing.T, key string) string {
+	t.Helper()
+	v, ok := r.obj(t)[key].(string)
+	if !ok {
+		t.Fatalf("%s %s: no string %q in %s", r.method, r.path, key, r.body)
+	}
+	return v
+}
+
+func (r *response) num(t *testing.T, key string) int64 {
+	t.Helper()
+	v, ok := r.obj(t)[key].(float64)
+	if !ok {
+		t.Fatalf("%s %s: no number %q in %s", r.method, r.path, key, r.body)
+	}
+	return int64(v)
+}
+
+func (r *response) items(t *testing.T) []map[string]any {
+	t.Helper()
+	var p struct {
+		Items []map[string]any `json:"items"`
+		Next  *string          `json:"next_page_token"`
+	}
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatalf("%s %s: %v: %s", r.method, r.path, err, r.body)
+	}
+	if p.Items == nil || p.Next == nil {
+		t.Fatalf("%s %s: not a page: %s", r.method, r.path, r.body)
+	}
+	return p.Items
+}
+
+func (r *response) detail(t *testing.T) string {
+	t.Helper()
+	return r.str(t, "detail")
+}
+
+// hasKeys fails unless m has every key.
+func hasKeys(t *testing.T, what string, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s: no field %q in %v", what, k, m)
+		}
+	}
+}
+
+// member invites email into org with role and grants through c, accepts
+// as a new user and returns the new member's client and user id.
+func (e *env) member(c *client, org, email, role string, grants ...map[string]any) (*client, string) {
+	e.t.Helper()
+	body := map[string]any{"email": email, "role": role}
+	if len(grants) > 0 {
+		body["grants"] = grants
+	}
+	inv := c.post("/v1/orgs/"+org+"/invitations", body).want(e.t, 201)
+	acc := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv.str(e.t, "token"),
+		"name": strings.Split(email, "@")[0], "password": "password-of-" + email}).want(e.t, 200)
+	return e.as(acc.str(e.t, "token")), acc.str(e.t, "user_id")
+}
+
+func grant(role, scope string) map[string]any { return map[string]any{"role": role, "scope": scope} }
+
+// check asks c's own decision (or subject's, when given).
+func (c *client) allowed(t *testing.T, org, subject, perm, resource string) bool {
+	t.Helper()
+	body := map[string]any{"permission": perm}
+	if subject != "" {
+		body["subject"] = subject
+	}
+	if resource != "" {
+		body["resource"] = resource
+	}
+	r := c.post("/v1/orgs/"+org+"/check", body).want(t, 200)
+	v, ok := r.obj(t)["allowed"].(bool)
+	if !ok {
+		t.Fatalf("check: no allowed in %s", r.body)
+	}
+	return v
+}
+
+func (c *client) resource(t *testing.T, org, ref string, b map[string]any) {
+	t.Helper()
+	typ, id, _ := strings.Cut(ref, ":")
+	if b == nil {
+		b = map[string]any{}
+	}
+	c.put(fmt.Sprintf("/v1/orgs/%s/resources/%s/%s", org, typ, id), b).want(t, 200)
+}

@@ -1,0 +1,154 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// MemberPath names a member of an organization.
+type MemberPath struct {
+	Org    string `path:"org" doc:"Organization id"`
+	UserID string `path:"user_id" doc:"User id"`
+}
+
+type listMembersInput struct {
+	OrgPath
+	PageQuery
+}
+
+type patchMemberInput struct {
+	MemberPath
+	Body struct {
+		Role string `json:"role" doc:"The new org role"`
+	}
+}
+
+type memberOutput struct {
+	team.MemberView
+	Revision int64 `json:"revision"`
+}
+
+func (s *server) memberRoutes() {
+	endpoint(s, huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/v1/orgs/{org}/members",
+		Summary: "Members with role and last login", Tags: []string{"members"}},
+		func(ctx context.Context, in *listMembersInput) (*body[team.Page[team.MemberView]], error) {
+			p, err := s.svc.ListMembers(ctx, actor(ctx), in.Org, in.PageToken, in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			return ok(p)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "getMember", Method: http.MethodGet, Path: "/v1/orgs/{org}/members/{user_id}",
+		Summary: "A member's grants and effective access (the Member Access dialog)", Tags: []string{"members"}},
+		func(ctx context.Context, in *MemberPath) (*body[team.MemberDetail], error) {
+			d, err := s.svc.GetMember(ctx, actor(ctx), in.Org, in.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(d)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "updateMember", Method: http.MethodPatch, Path: "/v1/orgs/{org}/members/{user_id}",
+		Summary: "Change a member's org role in place", Tags: []string{"members"}},
+		func(ctx context.Context, in *patchMemberInput) (*body[memberOutput], error) {
+			m, rev, err := s.svc.ChangeRole(ctx, actor(ctx), in.Org, in.UserID, in.Body.Role)
+			if err != nil {
+				return nil, err
+			}
+			return ok(memberOutput{MemberView: m, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/v1/orgs/{org}/members/{user_id}",
+		Summary: "Remove a member", Tags: []string{"members"}, DefaultStatus: http.StatusNoContent,
+		Description: "Their grants go at once; the resources they own stay, with their owner recorded."},
+		func(ctx context.Context, in *MemberPath) (*noContent, error) {
+			rev, err := s.svc.RemoveMember(ctx, actor(ctx), in.Org, in.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return &noContent{Revision: rev}, nil
+		})
+}
+
+type inviteInput struct {
+	OrgPath
+	Body struct {
+		Email          string                `json:"email"`
+		Role           string                `json:"role,omitempty" doc:"Org role; default the scheme's base role (member)"`
+		Grants         []domain.InvitedGrant `json:"grants,omitempty" doc:"Grants given on acceptance"`
+		ExpiresInHours int                   `json:"expires_in_hours,omitempty" doc:"Validity of the invitation, 1 to 2160 hours; default 168"`
+	}
+}
+
+type invitationOutput struct {
+	team.InvitationView
+	Revision int64 `json:"revision"`
+}
+
+type invitationPath struct {
+	Org string `path:"org" doc:"Organization id"`
+	ID  string `path:"id" doc:"Invitation id"`
+}
+
+type listInvitationsInput struct {
+	OrgPath
+	PageQuery
+}
+
+func (s *server) invitationRoutes() {
+	endpoint(s, huma.Operation{OperationID: "invite", Method: http.MethodPost, Path: "/v1/orgs/{org}/invitations",
+		Summary: "Invite someone by email", Tags: []string{"invitations"}, DefaultStatus: http.StatusCreated,
+		Description: "The token appears only in this answer (and in the mail sent to the invitee)."},
+		func(ctx context.Context, in *inviteInput) (*body[invitationOutput], error) {
+			v, rev, err := s.svc.Invite(ctx, actor(ctx), in.Org, team.InviteRequest{Email: in.Body.Email, Role: in.Body.Role,
+				Grants: in.Body.Grants, ExpiresInHours: in.Body.ExpiresInHours})
+			if err != nil {
+				return nil, err
+			}
+			return ok(invitationOutput{InvitationView: v, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "listInvitations", Method: http.MethodGet, Path: "/v1/orgs/{org}/invitations",
+		Summary: "Invitations, without tokens", Tags: []string{"invitations"}},
+		func(ctx context.Context, in *listInvitationsInput) (*body[team.Page[team.InvitationView]], error) {
+			list, err := s.svc.ListInvitations(ctx, actor(ctx), in.Org)
+			if err != nil {
+				return nil, err
+			}
+			for i := range list {
+				list[i].Token = ""
+			}
+			p, err := pageOf(list, in.Limit, in.PageToken)
+			if err != nil {
+				return nil, err
+			}
+			return ok(p)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "revokeInvitation", Method: http.MethodDelete, Path: "/v1/orgs/{org}/invitations/{id}",
+		Summary: "Revoke a pending invitation", Tags: []string{"invitations"}, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *invitationPath) (*noContent, error) {
+			rev, err := s.svc.RevokeInvitation(ctx, actor(ctx), in.Org, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &noContent{Revision: rev}, nil
+		})
+
+	endpoint(s, huma.Operation{OperationID: "resendInvitation", Method: http.MethodPost, Path: "/v1/orgs/{org}/invitations/{id}/resend",
+		Summary: "Mail a pending invitation again with a new link", Tags: []string{"invitations"},
+		Description: "The previous link stops working; the new token is in this answer, as in the one to its creation."},
+		func(ctx context.Context, in *invitationPath) (*body[invitationOutput], error) {
+			v, rev, err := s.svc.ResendInvitation(ctx, actor(ctx), in.Org, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(invitationOutput{InvitationView: v, Revision: rev})
+		})
+}

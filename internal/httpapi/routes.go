@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// endpoint registers one operation. The handler's errors become problems
+// here, so every route answers errors the same way.
+func endpoint[I, O any](s *server, op huma.Operation, h func(ctx context.Context, in *I) (*O, error)) {
+	if op.DefaultStatus == 0 {
+		op.DefaultStatus = http.StatusOK
+	}
+	op.MaxBodyBytes = s.maxBody + 1 // huma answers 413 when it reads this many
+	if op.OperationID == "" {
+		panic("httpapi: operation without id: " + op.Method + " " + op.Path)
+	}
+	public := publicRoutes[op.Method+" "+op.Path]
+	if public {
+		op.Security = []map[string][]string{}
+		op.Errors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound,
+			http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests}
+	} else {
+		op.Errors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
+			http.StatusNotFound, http.StatusUnprocessableEntity}
+		if op.Method != http.MethodGet {
+			op.Errors = append(op.Errors, http.StatusConflict)
+		}
+	}
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, problemOf(ctx, s.log, err)
+		}
+		return out, nil
+	})
+}
+
+// actor is the authenticated caller of the request.
+func actor(ctx context.Context) team.Actor {
+	if st := stateOf(ctx); st != nil {
+		return st.actor
+	}
+	return team.Actor{}
+}
+
+// Common inputs.
+
+// OrgPath names an organization. Path and query types are exported only
+// because huma reads parameters of embedded structs by reflection.
+type OrgPath struct {
+	Org string `path:"org" doc:"Organization id"`
+}
+
+// PageQuery pages a list.
+type PageQuery struct {
+	Limit     int    `query:"limit" doc:"Items per page (default 100, at most 1000)"`
+	PageToken string `query:"page_token" doc:"next_page_token of the previous page"`
+}
+
+// Common outputs.
+
+type body[T any] struct {
+	Body T
+}
+
+func ok[T any](v T) (*body[T], error) { return &body[T]{Body: v}, nil }
+
+// noContent answers 204 with the write's revision in a header.
+type noContent struct {
+	Revision int64 `header:"Gatehouse-Revision" doc:"Revision of the write"`
+}
+
+// revisionBody is the answer of writes that return only their revision.
+type revisionBody struct {
+	Revision int64 `json:"revision" doc:"Revision of the write"`
+}
+
+// clampLimit keeps pages bounded whatever the client asks, as the use
+// cases do.
+func clampLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return 100
+	case limit > 1000:
+		return 1000
+	}
+	return limit
+}
+
+// pageOf pages a complete list the use case returned in one piece. The
+// token is an opaque offset.
+func pageOf[T any](items []T, limit int, token string) (team.Page[T], error) {
+	off := 0
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
+		if err != nil || perr != nil || !strings.HasPrefix(string(b), "o:") || n < 0 {
+			return team.Page[T]{}, fault.E(fault.Invalid, "invalid page_token")
+		}
+		off = n
+	}
+	limit = clampLimit(limit)
+	p := team.Page[T]{Items: []T{}}
+	if off >= len(items) {
+		return p, nil
+	}
+	end := min(off+limit, len(items))
+	p.Items = append(p.Items, items[off:end]...)
+	if end < len(items) {
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(end)))
+	}
+	return p, nil
+}
+
+func (s *server) routes() {
+	s.sessionRoutes()
+	s.orgRoutes()
+	s.memberRoutes()
+	s.invitationRoutes()
+	s.accessRoutes()
+	s.collectionRoutes()
+	s.resourceRoutes()
+	s.decisionRoutes()
+	s.keyRoutes()
+	s.auditRoutes()
+}
