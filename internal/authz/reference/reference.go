@@ -197,15 +197,22 @@ func (st *State) deleteResource(ref string) {
 	if _, ok := st.Resources[ref]; !ok {
 		return
 	}
-	// Children first: every resource whose parent is this one.
-	for child, r := range st.Resources {
-		if r.Parent.String() == ref {
-			st.deleteResource(child)
+	// The resource and every resource whose parent is going, until none is
+	// added: one pass per level of the tree.
+	gone := map[string]bool{ref: true}
+	for grew := true; grew; {
+		grew = false
+		for child, r := range st.Resources {
+			if !gone[child] && gone[r.Parent.String()] {
+				gone[child], grew = true, true
+			}
 		}
 	}
-	delete(st.Resources, ref)
+	for ref := range gone {
+		delete(st.Resources, ref)
+	}
 	for id, g := range st.Grants {
-		if g.Scope.Kind == domain.ScopeResource && g.Scope.String() == ref {
+		if g.Scope.Kind == domain.ScopeResource && gone[g.Scope.String()] {
 			delete(st.Grants, id)
 		}
 	}
@@ -232,15 +239,18 @@ func (st *State) Active(subject string, now time.Time) bool {
 
 // principals is the subject itself followed by the existing groups a user
 // belongs to.
-func (st *State) principals(subject string) []string {
-	out := []string{subject}
-	s, _ := domain.ParseSubject(subject)
+func (st *State) principals(subject string) []domain.Subject {
+	s, err := domain.ParseSubject(subject)
+	if err != nil {
+		return nil
+	}
+	out := []domain.Subject{s}
 	if s.Kind != domain.SubjectUser {
 		return out
 	}
 	for g, members := range st.GroupMembers {
 		if st.Groups[g] && members[s.ID] {
-			out = append(out, "group:"+g)
+			out = append(out, domain.GroupSubject(g))
 		}
 	}
 	return out
@@ -368,7 +378,7 @@ func (st *State) Check(req Request) (bool, error) {
 			}
 		}
 		for _, g := range st.Grants {
-			if g.Scope != sc || !slices.Contains(principals, g.Subject.String()) || g.Expired(req.Now) {
+			if g.Scope != sc || !slices.Contains(principals, g.Subject) || g.Expired(req.Now) {
 				continue
 			}
 			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
@@ -378,7 +388,7 @@ func (st *State) Check(req Request) (bool, error) {
 	}
 	if p.Anywhere && req.Resource == "" {
 		for _, g := range st.Grants {
-			if !slices.Contains(principals, g.Subject.String()) || g.Expired(req.Now) {
+			if !slices.Contains(principals, g.Subject) || g.Expired(req.Now) {
 				continue
 			}
 			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
@@ -492,7 +502,7 @@ func (st *State) Held(subject, perm string, sc domain.Scope, now time.Time) Hold
 			}
 		}
 		for _, g := range st.Grants {
-			if g.Scope == s && slices.Contains(principals, g.Subject.String()) && !g.Expired(now) {
+			if g.Scope == s && slices.Contains(principals, g.Subject) && !g.Expired(now) {
 				if r, ok := st.Role(g.Role); ok {
 					add(r)
 				}
