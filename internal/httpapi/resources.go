@@ -29,13 +29,15 @@ func (p ResourcePath) ref() (domain.Ref, error) {
 
 type putResourceInput struct {
 	ResourcePath
-	Body struct {
-		Name       string            `json:"name,omitempty"`
-		Parent     string            `json:"parent,omitempty" doc:"TYPE:ID of the parent resource, for child types"`
-		Team       string            `json:"team,omitempty" doc:"Team id, for types that can be attached to a team"`
-		Owner      string            `json:"owner,omitempty" doc:"User id of the owner; default the calling user"`
-		Attributes map[string]string `json:"attributes,omitempty" doc:"Attributes conditions may read, e.g. {\"task\":\"rework\"}"`
-	}
+	Body *resourceBody
+}
+
+type resourceBody struct {
+	Name       string            `json:"name,omitempty"`
+	Parent     string            `json:"parent,omitempty" doc:"TYPE:ID of the parent resource, for child types"`
+	Team       string            `json:"team,omitempty" doc:"Team id, for types that can be attached to a team"`
+	Owner      string            `json:"owner,omitempty" doc:"User id of the owner; default the calling user"`
+	Attributes map[string]string `json:"attributes,omitempty" doc:"Attributes conditions may read, e.g. {\"task\":\"rework\"}"`
 }
 
 type listResourcesInput struct {
@@ -53,8 +55,12 @@ func (s *server) resourceRoutes() {
 	endpoint(s, huma.Operation{OperationID: "putResource", Method: http.MethodPut, Path: "/v1/orgs/{org}/resources/{type}/{id}",
 		Summary: "Register (create or replace) a resource", Tags: []string{"resources"}},
 		func(ctx context.Context, in *putResourceInput) (*body[team.ResourceView], error) {
+			var b resourceBody
+			if in.Body != nil {
+				b = *in.Body
+			}
 			v, err := s.svc.PutResource(ctx, actor(ctx), in.Org, team.ResourceRequest{Type: in.Type, ID: in.ID,
-				Name: in.Body.Name, Parent: in.Body.Parent, Team: in.Body.Team, Owner: in.Body.Owner, Attributes: in.Body.Attributes})
+				Name: b.Name, Parent: b.Parent, Team: b.Team, Owner: b.Owner, Attributes: b.Attributes})
 			if err != nil {
 				return nil, err
 			}
