@@ -59,9 +59,9 @@ func (t *Tx) checkNoCycle(r domain.Resource) error {
 	err := t.one("check ancestry", `WITH RECURSIVE up(type, id, depth) AS (
 			SELECT CAST($2 AS TEXT), CAST($3 AS TEXT), 0
 			UNION ALL
-			SELECT p.parent_type, p.parent_id, up.depth + 1 FROM resources p
-			JOIN up ON p.org = $1 AND p.type = up.type AND p.id = up.id
-			WHERE p.parent_type IS NOT NULL AND up.depth < $6
+			SELECT p.parent_type, p.parent_id, up.depth + 1 FROM up CROSS JOIN resources p
+			WHERE p.org = $1 AND p.type = up.type AND p.id = up.id
+				AND p.parent_type IS NOT NULL AND up.depth < $6
 		) SELECT COUNT(*) FROM up WHERE type = $4 AND id = $5`,
 		[]any{r.Org, r.Parent.Type, r.Parent.ID, r.Type, r.ID, maxDepth}, &n)
 	if err != nil {
@@ -81,9 +81,8 @@ func (t *Tx) DeleteResource(org string, ref domain.Ref) ([]domain.Ref, error) {
 	}, `WITH RECURSIVE sub(type, id, depth) AS (
 			SELECT type, id, 0 FROM resources WHERE org = $1 AND type = $2 AND id = $3
 			UNION ALL
-			SELECT c.type, c.id, sub.depth + 1 FROM resources c
-			JOIN sub ON c.org = $1 AND c.parent_type = sub.type AND c.parent_id = sub.id
-			WHERE sub.depth < $4
+			SELECT c.type, c.id, sub.depth + 1 FROM sub CROSS JOIN resources c
+			WHERE c.org = $1 AND c.parent_type = sub.type AND c.parent_id = sub.id AND sub.depth < $4
 		) SELECT type, id FROM sub ORDER BY depth, type, id`, org, ref.Type, ref.ID, maxDepth)
 	if err != nil {
 		return nil, err
