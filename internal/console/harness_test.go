@@ -257,16 +257,22 @@ func (f *fixture) browser(name string) *tab {
 	f.t.Helper()
 	parent := sharedBrowser(f.t)
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
 	f.t.Cleanup(func() { cancelT(); cancel() })
 	b := &tab{t: f.t, ctx: ctx, base: f.srv.URL, name: name}
-	b.do(chromedp.EmulateViewport(1280, 860))
+	// The first action opens the tab: it runs on the tab's own context, not
+	// on a per-step one whose end would close the tab.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 860)); err != nil {
+		f.t.Fatalf("%s: open tab: %v", name, err)
+	}
 	return b
 }
 
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.dump()
 		b.t.Fatalf("%s: %v", b.name, err)
 	}
@@ -440,3 +446,5 @@ func (b *tab) status(path string) int {
 	}
 	return v
 }
+
+func actorOf(userID string) team.Actor { return team.Actor{Subject: domain.UserSubject(userID)} }

@@ -30,7 +30,7 @@ func (h *handler) keysView(c *orgCtx) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := keysData{Roles: c.grantRoles(), Scopes: c.scopeOptions(), Form: keyForm{Scope: "org"}}
+	d := keysData{Roles: c.keyRoles(), Scopes: c.scopeOptions(), Form: keyForm{Scope: "org"}}
 	if r, ok := c.sc.Role("admin"); ok {
 		d.Form.Role = r.ID
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -259,8 +260,21 @@ func (c *orgCtx) scopeOptions() []option {
 	return opts
 }
 
-// grantRoles are the roles one can grant at some scope (not the top role).
+// grantRoles are the roles offered in an Add access form: resource and
+// team roles and custom roles. Built-in org roles are a member's
+// organization role, changed in place in the member list.
 func (c *orgCtx) grantRoles() []team.RoleView {
+	var out []team.RoleView
+	for _, r := range c.loadRoles() {
+		if r.ID != c.sc.TopRole && (!r.Builtin || r.ScopeType != scheme.OrgType) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keyRoles are the roles a secret key can hold: any but the top role.
+func (c *orgCtx) keyRoles() []team.RoleView {
 	var out []team.RoleView
 	for _, r := range c.loadRoles() {
 		if r.ID != c.sc.TopRole {
@@ -280,10 +294,36 @@ func (h *handler) memberDialogData(c *orgCtx, uid string) (memberDialog, error) 
 		d.Types = append(d.Types, t.ID)
 		c.resourceList(t.ID, choiceLimit) // names for display, where the user may list them
 	}
+	c.nameResources(m.Access)
 	if d.CanManage {
 		d.Roles, d.Scopes = c.grantRoles(), c.scopeOptions()
 	}
 	return d, nil
+}
+
+// nameResources looks up the names of the resources in an access list that
+// the user could not list (a member sees the names of what they can access).
+func (c *orgCtx) nameResources(access map[string][]authz.Access) {
+	if c.resources == nil {
+		c.resources = map[string]string{}
+	}
+	n := 0
+	for typ, list := range access {
+		for _, a := range list {
+			ref := typ + ":" + a.ID
+			if _, ok := c.resources[ref]; ok || a.ID == "*" || n >= 200 {
+				continue
+			}
+			n++
+			r, err := domain.ParseRef(ref)
+			if err != nil {
+				continue
+			}
+			if rv, err := c.h.svc.GetResource(c.r.Context(), c.actor, c.org.ID, r); err == nil {
+				c.resources[ref] = rv.Name
+			}
+		}
+	}
 }
 
 func (h *handler) memberAccess(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -380,6 +420,9 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 			c.fail(err)
 		}
 		return
+	}
+	if ref, err := domain.ParseRef(f.Scope); err == nil {
+		c.nameResources(map[string][]authz.Access{ref.Type: {{ID: ref.ID}}})
 	}
 	v := &view{c: c}
 	flash := v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " granted to " + v.Subject(subject) + "."

@@ -396,9 +396,9 @@ func (v *view) Via(a authz.Access) string {
 	case a.Via == authz.ViaMembership:
 		return "organization role " + v.RoleName(a.Role)
 	case a.Via == authz.ViaDirect:
-		return "grant " + a.Grant + " on " + v.Scope(a.Scope)
+		return "direct grant " + a.Grant
 	}
-	return v.Subject(a.Via) + " (grant " + a.Grant + " on " + v.Scope(a.Scope) + ")"
+	return v.Subject(a.Via) + " (grant " + a.Grant + ")"
 }
 
 // Reason explains one entry of a resource's access list.
@@ -407,7 +407,7 @@ func (v *view) Reason(r authz.Reason) string {
 	case authz.ViaMembership:
 		return "organization role " + v.RoleName(r.Role)
 	case authz.ViaDirect:
-		return "grant " + r.Grant + " on " + v.Scope(r.Scope)
+		return "direct grant " + r.Grant + " on " + v.Scope(r.Scope)
 	}
 	return v.Subject(r.Via) + " (grant " + r.Grant + " on " + v.Scope(r.Scope) + ")"
 }
@@ -417,5 +417,10 @@ func (v *view) AccessTarget(typ string, a authz.Access) string {
 	if a.ID == "*" {
 		return "All " + v.TypeLabel(typ)
 	}
-	return v.Resource(typ + ":" + a.ID)
+	if v.c != nil && v.c.resources != nil {
+		if n := v.c.resources[typ+":"+a.ID]; n != "" && n != a.ID {
+			return n + " (" + a.ID + ")"
+		}
+	}
+	return a.ID
 }
