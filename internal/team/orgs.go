@@ -106,9 +106,10 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	}
 	secret, prefix, hash := credential.NewKey()
 	now := s.now()
-	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
-		CreatedBy: user.ID, CreatedAt: now}
 	actor := Actor{Subject: domain.UserSubject(user.ID)}
+	// created_by is a subject ("user:ID"), as for every other key.
+	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
+		CreatedBy: actor.Subject.String(), CreatedAt: now}
 	org := domain.Org{ID: orgID, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: now,
 		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
 	_, err = s.write(ctx, actor, func(tx store.Tx) (*change, error) {

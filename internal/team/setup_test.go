@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
@@ -26,8 +27,17 @@ func TestInitialized(t *testing.T) {
 	if ok, err := svc.Initialized(ctx); err != nil || ok {
 		t.Fatalf("empty store: Initialized = %v, %v; want false", ok, err)
 	}
-	if _, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse"); err != nil {
+	res, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse")
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The bootstrap key records its creator as a subject, like CreateKey.
+	keys, err := svc.ListKeys(ctx, team.Actor{Subject: domain.UserSubject(res.UserID)}, "acme")
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("ListKeys = %v, %v", keys, err)
+	}
+	if want := "user:" + res.UserID; keys[0].CreatedBy != want {
+		t.Errorf("bootstrap key created_by = %q, want %q", keys[0].CreatedBy, want)
 	}
 	if ok, err := svc.Initialized(ctx); err != nil || !ok {
 		t.Fatalf("after bootstrap: Initialized = %v, %v; want true", ok, err)
