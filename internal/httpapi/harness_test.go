@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
@@ -41,25 +43,40 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m)
 }
 
-// backends are the stores every end-to-end test runs against.
+// backends are the stores every end-to-end test runs against. open also
+// returns a way to run SQL behind the store's back (to tamper with it).
 var backends = []struct {
 	name string
-	open func(t *testing.T) store.Store
+	open func(t *testing.T) (store.Store, func(t *testing.T, query string))
 }{
-	{"sqlite", func(t *testing.T) store.Store {
-		db, err := sqlite.New(context.Background(), filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: audit.Seal})
+	{"sqlite", func(t *testing.T) (store.Store, func(*testing.T, string)) {
+		path := filepath.Join(t.TempDir(), "gatehouse.db")
+		db, err := sqlite.New(context.Background(), path, store.Options{Sealer: audit.Seal})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return db
+		return db, func(t *testing.T, q string) { rawExec(t, "sqlite", path, q) }
 	}},
-	{"postgres", func(t *testing.T) store.Store {
-		db, err := postgres.New(context.Background(), pgtest.URL(t), store.Options{Sealer: audit.Seal})
+	{"postgres", func(t *testing.T) (store.Store, func(*testing.T, string)) {
+		url := pgtest.URL(t)
+		db, err := postgres.New(context.Background(), url, store.Options{Sealer: audit.Seal})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return db
+		return db, func(t *testing.T, q string) { rawExec(t, "pgx", url, q) }
 	}},
+}
+
+func rawExec(t *testing.T, driver, dsn, q string) {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
 }
 
 // run runs f once per backend, each with a fresh server.
@@ -83,7 +100,9 @@ func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, b.open(t), o)
+			st, raw := b.open(t)
+			e := newEnv(t, st, o)
+			e.raw, e.backend = raw, b.name
 			f(t, e)
 		})
 	}
@@ -169,6 +188,8 @@ type env struct {
 	store    store.Store
 	ready    *breakable // the store /readyz asks
 	allow500 atomic.Bool
+	raw      func(t *testing.T, query string) // SQL behind the store's back
+	backend  string
 	clock    *clock
 	mail     *mailbox
 	reg      *prometheus.Registry
@@ -409,7 +430,9 @@ func (e *env) inspect(t *testing.T, r *response) {
 	}
 	if r.status < 300 {
 		for _, m := range secretLike.FindAllString(s, -1) {
-			e.remember(m)
+			if len(m) > 20 { // not a key's display prefix
+				e.remember(m)
+			}
 		}
 	}
 }
