@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -427,7 +428,7 @@ func (b *tab) login(email string) {
 	b.typeInto("#email", email)
 	b.typeInto("#password", password)
 	b.click("#login-submit")
-	b.waitFor("nav.sidebar")
+	b.waitFor("#user-menu")
 }
 
 // navIDs lists the sidebar entries shown.
@@ -448,3 +449,11 @@ func (b *tab) status(path string) int {
 }
 
 func actorOf(userID string) team.Actor { return team.Actor{Subject: domain.UserSubject(userID)} }
+
+func newTestServer(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func chromedpViewport(w, h int64) chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(w, h) }

@@ -323,6 +323,9 @@ func (v *view) Person(userID string) string {
 
 // Subject names a subject string: a user, a group or a key.
 func (v *view) Subject(s string) string {
+	if strings.HasPrefix(s, "u_") && !strings.Contains(s, ":") {
+		s = domain.UserSubject(s).String() // keys made before created_by was a subject
+	}
 	subj, err := domain.ParseSubject(s)
 	if err != nil || v.c == nil {
 		return s

@@ -1,0 +1,276 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/console"
+)
+
+// The first-run page creates the first organization and Owner with the
+// one-time setup token, and refuses from then on.
+func TestFirstRun(t *testing.T) {
+	const token = "setup-5d1c0f7e9a2b4c6d"
+	f := newFixture(t, fixtureOpts{setupToken: token, empty: true})
+	b := f.browser("admin")
+	b.open("/")
+	b.waitPath("/setup")
+	fill := func(tok string) {
+		b.typeInto("#setup-token", tok)
+		b.typeInto("#org-id", "acme")
+		b.typeInto("#org-name", "Acme Vision")
+		b.typeInto("#owner-email", ownerEmail)
+		b.typeInto("#owner-password", password)
+		b.typeInto("#owner-password2", password)
+	}
+	fill("wrong-token")
+	b.click("#setup-submit")
+	b.waitText("#error", "setup token is wrong")
+	b.shot("setup")
+	fill(token)
+	b.click("#setup-submit")
+	b.waitText("#setup-done", "you are its Owner")
+	if key := b.eval(`document.getElementById("secret").value`); !strings.HasPrefix(key, "gsk_") {
+		t.Errorf("bootstrap key = %q", key)
+	}
+	b.click("#setup-continue")
+	b.waitFor("nav.sidebar")
+	if !strings.Contains(b.navIDs(), "billing") {
+		t.Error("the new Owner does not see Billing")
+	}
+	// From now on the page refuses, whatever token.
+	if s := b.status("/setup"); s != http.StatusGone {
+		t.Errorf("GET /setup after setup: %d, want 410", s)
+	}
+	// A restarted server with the same token refuses too: an org exists.
+	h, err := console.New(console.Config{Service: f.svc, SetupToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := newClient(t, h)
+	if resp := client.get("/setup"); resp.StatusCode != http.StatusGone {
+		t.Errorf("GET /setup on a restarted server: %d, want 410", resp.StatusCode)
+	}
+	// Without a token the page is closed even on an empty database.
+	empty := newFixture(t, fixtureOpts{empty: true})
+	h2, _ := console.New(console.Config{Service: empty.svc})
+	if resp := newClient(t, h2).get("/setup"); resp.StatusCode != http.StatusGone {
+		t.Errorf("GET /setup with no token: %d, want 410", resp.StatusCode)
+	}
+}
+
+// A user in several organizations switches between them from the top bar.
+func TestOrgSwitcher(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	if _, err := f.svc.CreateOrg(context.Background(), f.owner, "acme-research", "Acme Research", "labelbox"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	// Someone in several orgs lands on the list of them.
+	b.waitPath("/orgs")
+	b.waitText("#org-list", "Acme Research")
+	b.click(`#org-list a[href="/o/acme/general"]`)
+	b.waitFor("nav.sidebar")
+	b.click("#org-switcher summary")
+	b.click(`#org-switcher a[href="/o/acme-research/general"]`)
+	b.waitPath("/o/acme-research/general")
+	b.waitText(".topbar", "Acme Research")
+	b.waitText("main", "Labelbox")
+	b.click("#nav-roles")
+	b.waitText("#matrix", "Project")
+}
+
+// On a phone width every page fits: no sideways scrolling of the page.
+func TestPhoneWidth(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	f.member("sam@acme.test", "Sam Member", "member")
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.do(chromedpViewport(390, 844))
+	for _, p := range []string{"general", "members", "roles", "keys", "billing", "audit", "resources", "members/invite"} {
+		b.open("/o/acme/" + p)
+		if w := b.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("%s: page is %spx wide on a 390px screen", p, w)
+		}
+	}
+	b.open("/o/acme/members")
+	b.shot("members-phone")
+}
+
+// Headers, cookies, CSRF and the absence of inline script, over plain HTTP.
+func TestSecurity(t *testing.T) {
+	f := newFixture(t, fixtureOpts{secure: true})
+	h, err := console.New(console.Config{Service: f.svc, Secure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, h)
+	page := c.get("/login")
+	csp := page.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "default-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows inline or eval: %q", csp)
+	}
+	// Logging in without the form's CSRF token is refused.
+	if resp := c.post("/login", url.Values{"email": {ownerEmail}, "password": {password}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login without CSRF: %d, want 403", resp.StatusCode)
+	}
+	resp := c.post("/login", url.Values{"email": {ownerEmail}, "password": {password}, "csrf": {c.csrf(page)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "gatehouse_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || !session.Secure || session.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie = %+v, want HttpOnly, Secure, SameSite=Lax", session)
+	}
+	general := c.get("/o/acme/general")
+	if general.StatusCode != http.StatusOK {
+		t.Fatalf("general: %d", general.StatusCode)
+	}
+	// Every page: scripts only from files, no on* handlers, no style attributes.
+	inline := regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s(?:src)=)[^>]*)?>\s*</script>`)
+	handlers := regexp.MustCompile(`(?i)\son[a-z]+\s*=|\sstyle\s*=|javascript:`)
+	for _, p := range []string{"/o/acme/general", "/o/acme/members", "/o/acme/members/invite", "/o/acme/roles", "/o/acme/roles/new",
+		"/o/acme/keys", "/o/acme/billing", "/o/acme/audit", "/o/acme/resources", "/o/acme/resources/dataset/cats", "/o/acme/groups", "/orgs"} {
+		body := c.body(p)
+		if m := inline.FindString(body); m != "" && !strings.Contains(m, "src=") {
+			t.Errorf("%s: inline script %q", p, m)
+		}
+		if m := handlers.FindString(body); m != "" {
+			t.Errorf("%s: inline handler or style %q", p, m)
+		}
+		for _, tag := range regexp.MustCompile(`<script[^>]*>`).FindAllString(body, -1) {
+			if !strings.Contains(tag, `src="/static/`) {
+				t.Errorf("%s: script not from the console's files: %s", p, tag)
+			}
+		}
+	}
+	// A state change without the session's CSRF token is refused.
+	if resp := c.post("/o/acme/general", url.Values{"name": {"Hijacked"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("rename without CSRF: %d, want 403", resp.StatusCode)
+	}
+	if resp := c.post("/o/acme/general", url.Values{"name": {"Hijacked"}, "csrf": {"forged"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("rename with a forged CSRF token: %d, want 403", resp.StatusCode)
+	}
+	// A cross-site form post is refused before it reaches a handler.
+	req, _ := http.NewRequest(http.MethodPost, "http://console.test/o/acme/general", strings.NewReader("name=x&csrf="+c.csrf(general)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp := c.do(req); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site post: %d, want 403", resp.StatusCode)
+	}
+	if o, _ := f.svc.GetOrg(context.Background(), f.owner, "acme"); o.Name != "Acme Vision" {
+		t.Errorf("a refused request renamed the org to %q", o.Name)
+	}
+	// With the token, the rename goes through the service.
+	if resp := c.post("/o/acme/general", url.Values{"name": {"Acme Two"}, "csrf": {c.csrf(general)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("rename with CSRF: %d, want 303", resp.StatusCode)
+	}
+	// A secret key is not a console login.
+	key := newClient(t, h)
+	key.jar.SetCookies(key.base, []*http.Cookie{{Name: "gatehouse_session", Value: "gsk_whatever"}})
+	if resp := key.get("/o/acme/general"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a key as session cookie: %d, want a redirect to login", resp.StatusCode)
+	}
+	// The embedded htmx is served with its version's file and a long cache.
+	js := c.get("/static/htmx.min.js")
+	if js.StatusCode != 200 || !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("htmx.min.js: %d %s", js.StatusCode, js.Header.Get("Content-Type"))
+	}
+}
+
+// A member without user management who forges the Invite form is refused
+// by the service, with its reason.
+func TestMemberCannotInviteByURL(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	f.member("sam@acme.test", "Sam Member", "member")
+	b := f.browser("sam")
+	b.login("sam@acme.test")
+	b.open("/o/acme/members/invite")
+	b.typeInto("#inv-email", "eve@evil.test")
+	b.click("#invite-send")
+	b.waitText("#dialog-error", "may not invite members")
+}
+
+// --- a plain HTTP client over the handler --------------------------------
+
+type client struct {
+	t    *testing.T
+	http *http.Client
+	jar  *cookiejar.Jar
+	base *url.URL
+	srv  string
+}
+
+func newClient(t *testing.T, h http.Handler) *client {
+	t.Helper()
+	srv := newTestServer(t, h)
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(srv)
+	return &client{t: t, jar: jar, base: u, srv: srv, http: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) do(req *http.Request) *http.Response {
+	c.t.Helper()
+	u, _ := url.Parse(c.srv + req.URL.RequestURI())
+	req.URL, req.Host = u, u.Host
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(strings.NewReader(string(b)))
+	return resp
+}
+
+func (c *client) get(path string) *http.Response {
+	req, _ := http.NewRequest(http.MethodGet, path, nil)
+	return c.do(req)
+}
+
+func (c *client) body(path string) string {
+	c.t.Helper()
+	resp := c.get(path)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func (c *client) post(path string, form url.Values) *http.Response {
+	req, _ := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (c *client) csrf(resp *http.Response) string {
+	c.t.Helper()
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(strings.NewReader(string(b)))
+	m := csrfRE.FindStringSubmatch(string(b))
+	if m == nil {
+		c.t.Fatal("no CSRF token in the page")
+	}
+	return m[1]
+}
