@@ -13,19 +13,19 @@ import (
 // change c.Token; use c.WithToken(s.Token).
 func (c *Client) Login(ctx context.Context, email, password string) (*Session, error) {
 	var out Session
-	err := c.do(ctx, http.MethodPost, "/v1/auth/login", nil, map[string]string{"email": email, "password": password}, &out)
+	err := c.call(ctx, http.MethodPost, "/v1/auth/login", nil, map[string]string{"email": email, "password": password}, &out)
 	return &out, err
 }
 
 // Logout ends the session of c.Token at once.
 func (c *Client) Logout(ctx context.Context) error {
-	return c.do(ctx, http.MethodPost, "/v1/auth/logout", nil, nil, nil)
+	return c.call(ctx, http.MethodPost, "/v1/auth/logout", nil, nil, nil)
 }
 
 // Me returns the caller and its organizations.
 func (c *Client) Me(ctx context.Context) (*Me, error) {
 	var out Me
-	err := c.do(ctx, http.MethodGet, "/v1/me", nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, "/v1/me", nil, nil, &out)
 	return &out, err
 }
 
@@ -34,21 +34,21 @@ func (c *Client) Me(ctx context.Context) (*Me, error) {
 // CreateOrg creates an organization; the caller gets the scheme's top role.
 func (c *Client) CreateOrg(ctx context.Context, id, name, scheme string) (*Org, error) {
 	var out Org
-	err := c.do(ctx, http.MethodPost, "/v1/orgs", nil, map[string]string{"id": id, "name": name, "scheme": scheme}, &out)
+	err := c.call(ctx, http.MethodPost, "/v1/orgs", nil, map[string]string{"id": id, "name": name, "scheme": scheme}, &out)
 	return &out, err
 }
 
 // GetOrg returns an organization.
 func (c *Client) GetOrg(ctx context.Context, org string) (*Org, error) {
 	var out Org
-	err := c.do(ctx, http.MethodGet, orgPath(org), nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org), nil, nil, &out)
 	return &out, err
 }
 
 // RenameOrg changes an organization's display name.
 func (c *Client) RenameOrg(ctx context.Context, org, name string) (*Org, error) {
 	var out Org
-	err := c.do(ctx, http.MethodPatch, orgPath(org), nil, map[string]string{"name": name}, &out)
+	err := c.call(ctx, http.MethodPatch, orgPath(org), nil, map[string]string{"name": name}, &out)
 	return &out, err
 }
 
@@ -56,21 +56,21 @@ func (c *Client) RenameOrg(ctx context.Context, org, name string) (*Org, error) 
 // Owner) becomes Admin.
 func (c *Client) TransferOwnership(ctx context.Context, org, userID string) (int64, error) {
 	var out Revision
-	err := c.do(ctx, http.MethodPost, orgPath(org, "transfer-ownership"), nil, map[string]string{"user_id": userID}, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "transfer-ownership"), nil, map[string]string{"user_id": userID}, &out)
 	return out.Revision, err
 }
 
 // GetBilling returns the plan and billing contact (Owner only in vi).
 func (c *Client) GetBilling(ctx context.Context, org string) (*Billing, error) {
 	var out Billing
-	err := c.do(ctx, http.MethodGet, orgPath(org, "billing"), nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "billing"), nil, nil, &out)
 	return &out, err
 }
 
 // UpdateBilling changes the plan, seat limit or billing contact.
 func (c *Client) UpdateBilling(ctx context.Context, org string, u BillingUpdate) (*Billing, error) {
 	var out Billing
-	err := c.do(ctx, http.MethodPatch, orgPath(org, "billing"), nil, u, &out)
+	err := c.call(ctx, http.MethodPatch, orgPath(org, "billing"), nil, u, &out)
 	return &out, err
 }
 
@@ -79,7 +79,7 @@ func (c *Client) UpdateBilling(ctx context.Context, org string, u BillingUpdate)
 // ListMembers returns one page of an organization's members.
 func (c *Client) ListMembers(ctx context.Context, org string, opts *ListOptions) (*Page[Member], error) {
 	var out Page[Member]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "members"), opts.values(), nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "members"), opts.values(), nil, &out)
 	out.Items = nonNil(out.Items)
 	return &out, err
 }
@@ -87,19 +87,19 @@ func (c *Client) ListMembers(ctx context.Context, org string, opts *ListOptions)
 // GetMember returns the Member Access dialog of one member.
 func (c *Client) GetMember(ctx context.Context, org, userID string) (*MemberDetail, error) {
 	var out MemberDetail
-	err := c.do(ctx, http.MethodGet, orgPath(org, "members", esc(userID)), nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "members", esc(userID)), nil, nil, &out)
 	return &out, err
 }
 
 // UpdateMemberRole changes a member's org role in place.
 func (c *Client) UpdateMemberRole(ctx context.Context, org, userID, role string) (*Member, error) {
 	var out Member
-	err := c.do(ctx, http.MethodPatch, orgPath(org, "members", esc(userID)), nil, map[string]string{"role": role}, &out)
+	err := c.call(ctx, http.MethodPatch, orgPath(org, "members", esc(userID)), nil, map[string]string{"role": role}, &out)
 	return &out, err
 }
 
-// RemoveMember removes a member: its grants go, its resources stay.
-func (c *Client) RemoveMember(ctx context.Context, org, userID string) error {
+// RemoveMember removes a member: its grants go, its resources stay; it returns the revision.
+func (c *Client) RemoveMember(ctx context.Context, org, userID string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "members", esc(userID)), nil, nil, nil)
 }
 
@@ -109,19 +109,39 @@ func (c *Client) RemoveMember(ctx context.Context, org, userID string) error {
 // one-time token (also sent by the server's mailer).
 func (c *Client) CreateInvitation(ctx context.Context, org string, req InvitationRequest) (*Invitation, error) {
 	var out Invitation
-	err := c.do(ctx, http.MethodPost, orgPath(org, "invitations"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "invitations"), nil, req, &out)
 	return &out, err
 }
 
 // ListInvitations lists an organization's invitations, without tokens.
 func (c *Client) ListInvitations(ctx context.Context, org string) ([]Invitation, error) {
-	var out items[Invitation]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "invitations"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Invitation](ctx, c, orgPath(org, "invitations"))
 }
 
-// RevokeInvitation revokes a pending invitation.
-func (c *Client) RevokeInvitation(ctx context.Context, org, id string) error {
+// ResendInvitation issues a new link for a pending invitation (the old one
+// stops working), extends its expiry and mails it again.
+func (c *Client) ResendInvitation(ctx context.Context, org, id string) (*Invitation, error) {
+	var out Invitation
+	err := c.call(ctx, http.MethodPost, orgPath(org, "invitations", esc(id), "resend"), nil, nil, &out)
+	return &out, err
+}
+
+// RenameTeam changes a team's display name.
+func (c *Client) RenameTeam(ctx context.Context, org, id, name string) (*Team, error) {
+	var out Team
+	err := c.call(ctx, http.MethodPatch, orgPath(org, "teams", esc(id)), nil, map[string]string{"name": name}, &out)
+	return &out, err
+}
+
+// RenameGroup changes a group's display name.
+func (c *Client) RenameGroup(ctx context.Context, org, id, name string) (*Group, error) {
+	var out Group
+	err := c.call(ctx, http.MethodPatch, orgPath(org, "groups", esc(id)), nil, map[string]string{"name": name}, &out)
+	return &out, err
+}
+
+// RevokeInvitation revokes a pending invitation; it returns the revision.
+func (c *Client) RevokeInvitation(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "invitations", esc(id)), nil, nil, nil)
 }
 
@@ -129,7 +149,7 @@ func (c *Client) RevokeInvitation(ctx context.Context, org, id string) error {
 // returns a session token for the new member.
 func (c *Client) AcceptInvitation(ctx context.Context, req AcceptRequest) (*Accepted, error) {
 	var out Accepted
-	err := c.do(ctx, http.MethodPost, "/v1/invitations/accept", nil, req, &out)
+	err := c.call(ctx, http.MethodPost, "/v1/invitations/accept", nil, req, &out)
 	return &out, err
 }
 
@@ -137,28 +157,24 @@ func (c *Client) AcceptInvitation(ctx context.Context, req AcceptRequest) (*Acce
 
 // ListRoles lists the scheme's built-in roles and the org's custom roles.
 func (c *Client) ListRoles(ctx context.Context, org string) ([]Role, error) {
-	var out items[Role]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "roles"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Role](ctx, c, orgPath(org, "roles"))
 }
 
 // CreateRole composes a custom role from the permission catalog.
 func (c *Client) CreateRole(ctx context.Context, org string, req RoleRequest) (*Role, error) {
 	var out Role
-	err := c.do(ctx, http.MethodPost, orgPath(org, "roles"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "roles"), nil, req, &out)
 	return &out, err
 }
 
-// DeleteRole removes a custom role no grant or member uses.
-func (c *Client) DeleteRole(ctx context.Context, org, id string) error {
+// DeleteRole removes a custom role no grant or member uses; it returns the revision.
+func (c *Client) DeleteRole(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "roles", esc(id)), nil, nil, nil)
 }
 
 // ListPermissions returns the org scheme's permission catalog.
 func (c *Client) ListPermissions(ctx context.Context, org string) ([]Permission, error) {
-	var out items[Permission]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "permissions"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Permission](ctx, c, orgPath(org, "permissions"))
 }
 
 // Matrix returns the org's rights matrix (roles × permissions) in format
@@ -169,7 +185,7 @@ func (c *Client) Matrix(ctx context.Context, org, format string) ([]byte, error)
 	if format != "" {
 		q.Set("format", format)
 	}
-	err := c.do(ctx, http.MethodGet, orgPath(org, "matrix"), q, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "matrix"), q, nil, &out)
 	return out, err
 }
 
@@ -178,7 +194,7 @@ func (c *Client) Matrix(ctx context.Context, org, format string) ([]byte, error)
 // CreateGrant gives a subject a role at a scope.
 func (c *Client) CreateGrant(ctx context.Context, org string, req GrantRequest) (*Grant, error) {
 	var out Grant
-	err := c.do(ctx, http.MethodPost, orgPath(org, "grants"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "grants"), nil, req, &out)
 	return &out, err
 }
 
@@ -193,7 +209,7 @@ func (c *Client) ListGrants(ctx context.Context, org string, f GrantFilter, opts
 		q.Set("scope", f.Scope)
 	}
 	var out Page[Grant]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "grants"), q, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "grants"), q, nil, &out)
 	out.Items = nonNil(out.Items)
 	return &out, err
 }
@@ -201,7 +217,7 @@ func (c *Client) ListGrants(ctx context.Context, org string, f GrantFilter, opts
 // DeleteGrant revokes a grant and returns the revision of the change.
 func (c *Client) DeleteGrant(ctx context.Context, org, id string) (int64, error) {
 	var out Revision
-	err := c.do(ctx, http.MethodDelete, orgPath(org, "grants", esc(id)), nil, nil, &out)
+	err := c.call(ctx, http.MethodDelete, orgPath(org, "grants", esc(id)), nil, nil, &out)
 	return out.Revision, err
 }
 
@@ -219,51 +235,47 @@ func (c *Client) CreateGroup(ctx context.Context, org, name string) (*Group, err
 
 func (c *Client) createCollection(ctx context.Context, org, kind, name string) (*Team, error) {
 	var out Team
-	err := c.do(ctx, http.MethodPost, orgPath(org, kind), nil, map[string]string{"name": name}, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, kind), nil, map[string]string{"name": name}, &out)
 	return &out, err
 }
 
 // ListTeams lists the org's teams with their members.
 func (c *Client) ListTeams(ctx context.Context, org string) ([]Team, error) {
-	var out items[Team]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "teams"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Team](ctx, c, orgPath(org, "teams"))
 }
 
 // ListGroups lists the org's groups with their members.
 func (c *Client) ListGroups(ctx context.Context, org string) ([]Group, error) {
-	var out items[Group]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "groups"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Group](ctx, c, orgPath(org, "groups"))
 }
 
-// DeleteTeam removes a team; its grants go, its resources stay.
-func (c *Client) DeleteTeam(ctx context.Context, org, id string) error {
+// DeleteTeam removes a team; its grants go, its resources stay; it returns the revision.
+func (c *Client) DeleteTeam(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "teams", esc(id)), nil, nil, nil)
 }
 
-// DeleteGroup removes a group and its grants.
-func (c *Client) DeleteGroup(ctx context.Context, org, id string) error {
+// DeleteGroup removes a group and its grants; it returns the revision.
+func (c *Client) DeleteGroup(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "groups", esc(id)), nil, nil, nil)
 }
 
-// AddTeamMember puts a member in a team.
-func (c *Client) AddTeamMember(ctx context.Context, org, teamID, userID string) error {
+// AddTeamMember puts a member in a team; it returns the revision.
+func (c *Client) AddTeamMember(ctx context.Context, org, teamID, userID string) (int64, error) {
 	return c.do(ctx, http.MethodPut, orgPath(org, "teams", esc(teamID), "members", esc(userID)), nil, nil, nil)
 }
 
-// RemoveTeamMember takes a member out of a team.
-func (c *Client) RemoveTeamMember(ctx context.Context, org, teamID, userID string) error {
+// RemoveTeamMember takes a member out of a team; it returns the revision.
+func (c *Client) RemoveTeamMember(ctx context.Context, org, teamID, userID string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "teams", esc(teamID), "members", esc(userID)), nil, nil, nil)
 }
 
-// AddGroupMember puts a member in a group.
-func (c *Client) AddGroupMember(ctx context.Context, org, groupID, userID string) error {
+// AddGroupMember puts a member in a group; it returns the revision.
+func (c *Client) AddGroupMember(ctx context.Context, org, groupID, userID string) (int64, error) {
 	return c.do(ctx, http.MethodPut, orgPath(org, "groups", esc(groupID), "members", esc(userID)), nil, nil, nil)
 }
 
-// RemoveGroupMember takes a member out of a group.
-func (c *Client) RemoveGroupMember(ctx context.Context, org, groupID, userID string) error {
+// RemoveGroupMember takes a member out of a group; it returns the revision.
+func (c *Client) RemoveGroupMember(ctx context.Context, org, groupID, userID string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "groups", esc(groupID), "members", esc(userID)), nil, nil, nil)
 }
 
@@ -272,19 +284,19 @@ func (c *Client) RemoveGroupMember(ctx context.Context, org, groupID, userID str
 // PutResource registers (creates or replaces) resource typ:id.
 func (c *Client) PutResource(ctx context.Context, org, typ, id string, req ResourceRequest) (*Resource, error) {
 	var out Resource
-	err := c.do(ctx, http.MethodPut, orgPath(org, "resources", esc(typ), esc(id)), nil, req, &out)
+	err := c.call(ctx, http.MethodPut, orgPath(org, "resources", esc(typ), esc(id)), nil, req, &out)
 	return &out, err
 }
 
 // GetResource returns resource typ:id.
 func (c *Client) GetResource(ctx context.Context, org, typ, id string) (*Resource, error) {
 	var out Resource
-	err := c.do(ctx, http.MethodGet, orgPath(org, "resources", esc(typ), esc(id)), nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "resources", esc(typ), esc(id)), nil, nil, &out)
 	return &out, err
 }
 
-// DeleteResource removes resource typ:id and its children.
-func (c *Client) DeleteResource(ctx context.Context, org, typ, id string) error {
+// DeleteResource removes resource typ:id and its children; it returns the revision.
+func (c *Client) DeleteResource(ctx context.Context, org, typ, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "resources", esc(typ), esc(id)), nil, nil, nil)
 }
 
@@ -295,16 +307,14 @@ func (c *Client) ListResources(ctx context.Context, org, typ string, opts *ListO
 		q.Set("type", typ)
 	}
 	var out Page[Resource]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "resources"), q, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "resources"), q, nil, &out)
 	out.Items = nonNil(out.Items)
 	return &out, err
 }
 
 // ResourceAccess lists who can access typ:id and through which grant.
 func (c *Client) ResourceAccess(ctx context.Context, org, typ, id string) ([]ResourceAccessEntry, error) {
-	var out items[ResourceAccessEntry]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "resources", esc(typ), esc(id), "access"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[ResourceAccessEntry](ctx, c, orgPath(org, "resources", esc(typ), esc(id), "access"))
 }
 
 // ---- decisions ----
@@ -312,14 +322,14 @@ func (c *Client) ResourceAccess(ctx context.Context, org, typ, id string) ([]Res
 // Check asks one decision.
 func (c *Client) Check(ctx context.Context, org string, req CheckRequest) (*CheckResult, error) {
 	var out CheckResult
-	err := c.do(ctx, http.MethodPost, orgPath(org, "check"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "check"), nil, req, &out)
 	return &out, err
 }
 
 // CheckBatch asks up to 1000 decisions, answered in order from one state.
 func (c *Client) CheckBatch(ctx context.Context, org string, reqs []CheckRequest) (*BatchCheckResult, error) {
 	var out BatchCheckResult
-	err := c.do(ctx, http.MethodPost, orgPath(org, "check", "batch"), nil, map[string]any{"checks": reqs}, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "check", "batch"), nil, map[string]any{"checks": reqs}, &out)
 	return &out, err
 }
 
@@ -327,7 +337,7 @@ func (c *Client) CheckBatch(ctx context.Context, org string, reqs []CheckRequest
 // may act on.
 func (c *Client) LookupResources(ctx context.Context, org string, req LookupResourcesRequest) (*ResourceIDs, error) {
 	var out ResourceIDs
-	err := c.do(ctx, http.MethodPost, orgPath(org, "lookup", "resources"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "lookup", "resources"), nil, req, &out)
 	out.Items = nonNil(out.Items)
 	return &out, err
 }
@@ -352,10 +362,23 @@ func (c *Client) LookupAllResources(ctx context.Context, org string, req LookupR
 
 // LookupSubjects lists the subjects that may exercise a permission on a
 // resource, with the path of each.
+// It follows every page, starting at req.PageToken.
 func (c *Client) LookupSubjects(ctx context.Context, org string, req LookupSubjectsRequest) ([]SubjectAccess, error) {
-	var out items[SubjectAccess]
-	err := c.do(ctx, http.MethodPost, orgPath(org, "lookup", "subjects"), nil, req, &out)
-	return nonNil(out.Items), err
+	out := []SubjectAccess{}
+	for {
+		var p struct {
+			Page[SubjectAccess]
+			Revision int64 `json:"revision"`
+		}
+		if err := c.call(ctx, http.MethodPost, orgPath(org, "lookup", "subjects"), nil, req, &p); err != nil {
+			return out, err
+		}
+		out = append(out, p.Items...)
+		if p.NextPageToken == "" || p.NextPageToken == req.PageToken {
+			return out, nil
+		}
+		req.PageToken = p.NextPageToken
+	}
 }
 
 // ---- secret keys ----
@@ -364,27 +387,25 @@ func (c *Client) LookupSubjects(ctx context.Context, org string, req LookupSubje
 // is shown.
 func (c *Client) CreateKey(ctx context.Context, org string, req KeyRequest) (*Key, error) {
 	var out Key
-	err := c.do(ctx, http.MethodPost, orgPath(org, "keys"), nil, req, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "keys"), nil, req, &out)
 	return &out, err
 }
 
 // ListKeys lists an organization's keys, never their secrets.
 func (c *Client) ListKeys(ctx context.Context, org string) ([]Key, error) {
-	var out items[Key]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "keys"), nil, nil, &out)
-	return nonNil(out.Items), err
+	return listAll[Key](ctx, c, orgPath(org, "keys"))
 }
 
 // RotateKey issues a new secret; the old one works for overlap more.
 func (c *Client) RotateKey(ctx context.Context, org, id string, overlap time.Duration) (*Key, error) {
 	var out Key
 	body := map[string]int64{"overlap_seconds": int64(overlap / time.Second)}
-	err := c.do(ctx, http.MethodPost, orgPath(org, "keys", esc(id), "rotate"), nil, body, &out)
+	err := c.call(ctx, http.MethodPost, orgPath(org, "keys", esc(id), "rotate"), nil, body, &out)
 	return &out, err
 }
 
-// RevokeKey revokes a key; the next request with it gets 401.
-func (c *Client) RevokeKey(ctx context.Context, org, id string) error {
+// RevokeKey revokes a key; the next request with it gets 401; it returns the revision.
+func (c *Client) RevokeKey(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "keys", esc(id)), nil, nil, nil)
 }
 
@@ -393,7 +414,7 @@ func (c *Client) RevokeKey(ctx context.Context, org, id string) error {
 // ListAudit returns one page of the audit log, newest first.
 func (c *Client) ListAudit(ctx context.Context, org string, opts *ListOptions) (*Page[AuditEvent], error) {
 	var out Page[AuditEvent]
-	err := c.do(ctx, http.MethodGet, orgPath(org, "audit"), opts.values(), nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "audit"), opts.values(), nil, &out)
 	out.Items = nonNil(out.Items)
 	return &out, err
 }
@@ -401,7 +422,7 @@ func (c *Client) ListAudit(ctx context.Context, org string, opts *ListOptions) (
 // VerifyAudit recomputes the organization's audit hash chain.
 func (c *Client) VerifyAudit(ctx context.Context, org string) (*AuditVerification, error) {
 	var out AuditVerification
-	err := c.do(ctx, http.MethodGet, orgPath(org, "audit", "verify"), nil, nil, &out)
+	err := c.call(ctx, http.MethodGet, orgPath(org, "audit", "verify"), nil, nil, &out)
 	return &out, err
 }
 
@@ -409,10 +430,10 @@ func (c *Client) VerifyAudit(ctx context.Context, org string) (*AuditVerificatio
 
 // Healthz reports whether the server is alive.
 func (c *Client) Healthz(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, "/healthz", nil, nil, nil)
+	return c.call(ctx, http.MethodGet, "/healthz", nil, nil, nil)
 }
 
 // Readyz reports whether the server can reach its store.
 func (c *Client) Readyz(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, "/readyz", nil, nil, nil)
+	return c.call(ctx, http.MethodGet, "/readyz", nil, nil, nil)
 }

@@ -93,11 +93,15 @@ func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
 // maxErrorBody bounds how much of an error answer is read.
 const maxErrorBody = 64 << 10
 
+// RevisionHeader carries the revision of writes answered 204 No Content.
+const RevisionHeader = "Gatehouse-Revision"
+
 // do sends one request. in, when not nil, is sent as JSON; out, when not
-// nil, receives the JSON answer (a *[]byte receives the raw body).
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+// nil, receives the JSON answer (a *[]byte receives the raw body). It
+// returns the revision a 204 answer carries in its header (else 0).
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int64, error) {
 	if c.BaseURL == "" {
-		return errors.New("gatehouse: client has no BaseURL")
+		return 0, errors.New("gatehouse: client has no BaseURL")
 	}
 	u := strings.TrimRight(c.BaseURL, "/") + path
 	if len(query) > 0 {
@@ -107,13 +111,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("gatehouse: encode request: %w", err)
+			return 0, fmt.Errorf("gatehouse: encode request: %w", err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return fmt.Errorf("gatehouse: %w", err)
+		return 0, fmt.Errorf("gatehouse: %w", err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -133,28 +137,52 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("gatehouse: %s %s: %w", method, path, err)
+		return 0, fmt.Errorf("gatehouse: %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return readError(resp)
+		return 0, readError(resp)
 	}
+	rev, _ := strconv.ParseInt(resp.Header.Get(RevisionHeader), 10, 64)
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		io.Copy(io.Discard, resp.Body)
-		return nil
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		return rev, nil
 	}
 	if raw, ok := out.(*[]byte); ok {
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
-			return fmt.Errorf("gatehouse: read answer: %w", err)
+			return rev, fmt.Errorf("gatehouse: read answer: %w", err)
 		}
 		*raw = b
-		return nil
+		return rev, nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("gatehouse: decode answer of %s %s: %w", method, path, err)
+		return rev, fmt.Errorf("gatehouse: decode answer of %s %s: %w", method, path, err)
 	}
-	return nil
+	return rev, nil
+}
+
+// call is do for answers whose revision is in the body, if anywhere.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	_, err := c.do(ctx, method, path, query, in, out)
+	return err
+}
+
+// listAll follows every page of a GET list.
+func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	q := url.Values{}
+	out := []T{}
+	for {
+		var p Page[T]
+		if err := c.call(ctx, http.MethodGet, path, q, nil, &p); err != nil {
+			return out, err
+		}
+		out = append(out, p.Items...)
+		if p.NextPageToken == "" || p.NextPageToken == q.Get("page_token") {
+			return out, nil
+		}
+		q.Set("page_token", p.NextPageToken)
+	}
 }
 
 func readError(resp *http.Response) error {
@@ -238,11 +266,6 @@ func All[T any](ctx context.Context, pageSize int, list func(ctx context.Context
 		}
 		opts.PageToken = p.NextPageToken
 	}
-}
-
-// items is a list answer without pages.
-type items[T any] struct {
-	Items []T `json:"items"`
 }
 
 func nonNil[T any](s []T) []T {

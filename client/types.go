@@ -62,7 +62,7 @@ type Member struct {
 // through groups) and its effective roles by resource type.
 type MemberDetail struct {
 	Member
-	Grants []Grant              `json:"grants"`
+	Grants []Grant             `json:"grants"`
 	Access map[string][]Access `json:"access"`
 }
 
@@ -307,6 +307,8 @@ type LookupSubjectsRequest struct {
 	Resource        string        `json:"resource,omitempty"`
 	Context         *CheckContext `json:"context,omitempty"`
 	AtLeastRevision int64         `json:"at_least_revision,omitempty"`
+	Limit           int           `json:"limit,omitempty"`
+	PageToken       string        `json:"page_token,omitempty"`
 }
 
 // SubjectAccess is a subject that may act, and through what.

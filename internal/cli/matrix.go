@@ -9,13 +9,27 @@ import (
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
-func newMatrixCmd() *cobra.Command {
-	var name, format string
+func (a *app) newMatrixCmd() *cobra.Command {
+	var name, format, org string
 	cmd := &cobra.Command{
 		Use:   "matrix",
-		Short: "Print a scheme's rights matrix (roles × permissions)",
-		Args:  cobra.NoArgs,
+		Short: "Print a rights matrix (roles × permissions)",
+		Long: `Print the rights matrix of a built-in scheme, straight from the scheme file (no
+server needed), or with --org the live matrix of an organization from the server,
+custom roles included.`,
+		Example: "  gatehouse matrix --scheme deepomatic --format md\n  gatehouse matrix --org acme --format csv",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// --scheme given on the command line wins over an --org that may
+			// come from GATEHOUSE_ORG.
+			if org != "" && !cmd.Flags().Changed("scheme") {
+				b, err := a.client().Matrix(cmd.Context(), org, format)
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
 			s, ok := scheme.Get(name)
 			if !ok {
 				return fmt.Errorf("unknown scheme %q (built in: %s)", name, strings.Join(scheme.Names(), ", "))
@@ -25,5 +39,6 @@ func newMatrixCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&name, "scheme", "vi", "scheme: "+strings.Join(scheme.Names(), ", "))
 	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(scheme.Formats, ", "))
+	cmd.Flags().StringVar(&org, "org", "", "ask the server for this organization's matrix (custom roles included)")
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,7 +84,14 @@ func Seed(ctx context.Context, svc *team.Service) (*Result, error) {
 	if dp.err != nil {
 		return nil, dp.err
 	}
-	res.Logins = append(res.Logins, dp.res.Logins[len(dp.res.Logins)-1])
+	joined := dp.res.Logins[len(dp.res.Logins)-1]
+	at := 0
+	for i, l := range res.Logins {
+		if l.Org == DeepomaticOrg {
+			at = i + 1
+		}
+	}
+	res.Logins = slices.Insert(res.Logins, at, joined)
 	return res, nil
 }
 

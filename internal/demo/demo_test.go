@@ -136,4 +136,3 @@ func TestSeed(t *testing.T) {
 		t.Fatal("a second seed on the same database succeeded")
 	}
 }
-

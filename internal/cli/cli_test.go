@@ -1,0 +1,442 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/gatehouse/gatehouse/client"
+)
+
+func TestInitOutputShape(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	args := []string{"init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
+		"--owner-email", "o@acme.test", "--owner-password", "a-long-password"}
+	out := ok(t, nil, args...)
+	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "}\n") {
+		t.Fatalf("want one JSON object on one line, got %q", out)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 3 || m["org"] != "acme" ||
+		!regexp.MustCompile(`^u_\w+$`).MatchString(m["user_id"].(string)) ||
+		!regexp.MustCompile(`^gsk_\w+$`).MatchString(m["secret_key"].(string)) {
+		t.Fatalf("init printed %v", m)
+	}
+	// The same org again: a conflict, exit 1, nothing on stdout.
+	r := fails(t, nil, 1, args...)
+	if r.stdout != "" || !strings.Contains(r.stderr, "taken") && !strings.Contains(r.stderr, "exists") {
+		t.Fatalf("second init: %+v", r)
+	}
+	// Flags from the environment; a missing one is named.
+	env := map[string]string{"GATEHOUSE_DB": db, "GATEHOUSE_ORG": "beta", "GATEHOUSE_NAME": "Beta",
+		"GATEHOUSE_SCHEME": "labelbox", "GATEHOUSE_OWNER_EMAIL": "b@beta.test"}
+	r = fails(t, env, 1, "init")
+	if !strings.Contains(r.stderr, "--owner-password") {
+		t.Fatalf("missing flag not named: %q", r.stderr)
+	}
+	env["GATEHOUSE_OWNER_PASSWORD"] = "beta-password"
+	var b bootstrapped
+	if err := json.Unmarshal([]byte(ok(t, env, "init")), &b); err != nil || b.Org != "beta" {
+		t.Fatalf("init from env: %+v %v", b, err)
+	}
+	// An explicit flag wins over the environment.
+	if err := json.Unmarshal([]byte(ok(t, env, "init", "--org", "gamma", "--owner-email", "g@gamma.test")), &b); err != nil || b.Org != "gamma" {
+		t.Fatalf("flag over env: %+v %v", b, err)
+	}
+	out = ok(t, nil, "audit", "verify", "--db", db)
+	for _, org := range []string{"acme", "beta", "gamma"} {
+		if !hasRow(out, org, "1", "ok") {
+			t.Errorf("audit verify --db: no ok row for %s:\n%s", org, out)
+		}
+	}
+}
+
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	s := startServer(t)
+	for _, id := range []string{"a", "b", "c"} {
+		ok(t, s.env, "resource", "put", "dataset:"+id, "--name", "Set "+id)
+	}
+	out := ok(t, s.env, "audit", "verify")
+	if !hasRow(out, "acme", "4", "ok") {
+		t.Fatalf("audit verify over the API:\n%s", out)
+	}
+	list := okJSON[client.Page[client.AuditEvent]](t, s.env, "audit", "list")
+	if len(list.Items) != 4 || list.Items[0].Seq != 4 || list.Items[0].Action != "resource.put" {
+		t.Fatalf("audit list: %+v", list.Items)
+	}
+	// Stop the server, then rewrite event 3 the way an intruder with the
+	// file would: past the append-only trigger.
+	if err := s.in.shutdown(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", s.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP TRIGGER audit_events_no_update`,
+		`UPDATE audit_events SET target = 'dataset:zzz' WHERE org = 'acme' AND seq = 3`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	r := fails(t, nil, 1, "audit", "verify", "--db", s.db)
+	if !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stderr, "broken") {
+		t.Fatalf("tampering not reported:\n%s\n%s", r.stdout, r.stderr)
+	}
+	v := []orgVerification{}
+	r = fails(t, nil, 1, "audit", "verify", "--db", s.db, "--org", "acme", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 1 || v[0].OK || v[0].FirstBadSeq != 3 {
+		t.Fatalf("json: %s %v", r.stdout, err)
+	}
+	fails(t, nil, 1, "audit", "verify", "--db", s.db, "--org", "nope")
+}
+
+func TestManagementCommands(t *testing.T) {
+	s := startServer(t)
+	env := s.env
+
+	// who am I, which orgs
+	out := ok(t, env, "me")
+	if !strings.Contains(out, ownerEmail) || !hasRow(out, "acme", "Acme", "owner") {
+		t.Fatalf("me:\n%s", out)
+	}
+	if !hasRow(ok(t, env, "org", "list"), "acme", "Acme", "owner") {
+		t.Fatal("org list")
+	}
+	org := okJSON[client.Org](t, env, "org", "get")
+	if org.ID != "acme" || org.Scheme != "vi" || org.Plan.SeatLimit == 0 {
+		t.Fatalf("org get: %+v", org)
+	}
+	if got := okJSON[client.Org](t, env, "org", "update", "--name", "Acme Corp"); got.Name != "Acme Corp" || got.Revision <= org.Revision {
+		t.Fatalf("org update: %+v", got)
+	}
+
+	// resources
+	ok(t, env, "resource", "put", "dataset:cats", "--name", "Cats")
+	ok(t, env, "resource", "put", "dataset:dogs", "--name", "Dogs")
+	res := okJSON[client.Resource](t, env, "resource", "put", "training:detector", "--name", "Detector", "--attr", "stage=beta")
+	if res.Revision == 0 || res.Attributes["stage"] != "beta" || res.Owner != s.boot.UserID {
+		t.Fatalf("resource put: %+v", res)
+	}
+	out = ok(t, env, "resource", "list", "--type", "dataset")
+	if !hasRow(out, "RESOURCE", "NAME") || !hasRow(out, "dataset:cats", "Cats") || !hasRow(out, "dataset:dogs", "Dogs") {
+		t.Fatalf("resource list:\n%s", out)
+	}
+	if got := okJSON[client.Resource](t, env, "resource", "get", "dataset:cats"); got.Name != "Cats" {
+		t.Fatalf("resource get: %+v", got)
+	}
+
+	// invite a contractor with an initial grant; accept; log in as them
+	inv := okJSON[client.Invitation](t, env, "invite", "create", "--email", "con@acme.test", "--role", "member",
+		"--grant", "dataset.editor@dataset:cats")
+	if inv.Token == "" || len(inv.Grants) != 1 || inv.Grants[0].Scope != "dataset:cats" {
+		t.Fatalf("invite create: %+v", inv)
+	}
+	if out := ok(t, env, "invite", "list"); !hasRow(out, inv.ID, "con@acme.test", "member", "pending") {
+		t.Fatalf("invite list:\n%s", out)
+	}
+	acc := okJSON[client.Accepted](t, map[string]string{"GATEHOUSE_SERVER": s.url},
+		"invite", "accept", "--token", inv.Token, "--name", "Con Tractor", "--password", "contractor-pass")
+	if acc.Org != "acme" || acc.Token == "" {
+		t.Fatalf("accept: %+v", acc)
+	}
+	con := "user:" + acc.UserID
+	conEnv := s.with("GATEHOUSE_TOKEN", strings.TrimSpace(ok(t, env, "login", "--email", "con@acme.test", "--password", "contractor-pass")))
+
+	// members: table and json
+	out = ok(t, env, "member", "list")
+	if !hasRow(out, "USER_ID", "EMAIL", "NAME", "ROLE", "LAST_LOGIN") || !hasRow(out, s.boot.UserID, ownerEmail, "Owner", "owner") ||
+		!hasRow(out, acc.UserID, "con@acme.test", "Con", "Tractor", "member") {
+		t.Fatalf("member list:\n%s", out)
+	}
+	members := okJSON[client.Page[client.Member]](t, env, "member", "list")
+	if len(members.Items) != 2 || members.NextPageToken != "" {
+		t.Fatalf("member list -o json: %+v", members)
+	}
+	onePage := okJSON[client.Page[client.Member]](t, env, "member", "list", "--limit", "1")
+	if len(onePage.Items) != 1 || onePage.NextPageToken == "" {
+		t.Fatalf("member list --limit 1: %+v", onePage)
+	}
+	if r := cli(t, env, "member", "list", "--limit", "1"); !strings.Contains(r.stderr, "--page-token") {
+		t.Fatalf("one page in a table should say how to get the next: %+v", r)
+	}
+
+	// grants, with an expiring one
+	g := okJSON[client.Grant](t, env, "grant", "create", "--subject", con, "--role", "dataset.viewer",
+		"--scope", "dataset:dogs", "--expires", "2099-12-31T00:00:00Z")
+	if g.ID == "" || g.ExpiresAt == nil || g.ExpiresAt.Year() != 2099 || g.Revision == 0 {
+		t.Fatalf("grant create: %+v", g)
+	}
+	out = ok(t, env, "grant", "list", "--subject", con)
+	if !hasRow(out, g.ID, con, "dataset.viewer", "dataset:dogs", "2099-12-31T00:00:00Z") || !hasRow(out, "ID", "SUBJECT", "ROLE") {
+		t.Fatalf("grant list:\n%s", out)
+	}
+	grants := okJSON[client.Page[client.Grant]](t, env, "grant", "list", "--subject", con)
+	if len(grants.Items) != 2 {
+		t.Fatalf("grant list -o json: %+v", grants)
+	}
+	detail := okJSON[client.MemberDetail](t, env, "member", "get", acc.UserID)
+	if len(detail.Grants) != 2 || len(detail.Access["dataset"]) != 2 {
+		t.Fatalf("member get: %+v", detail)
+	}
+
+	// decisions: exit 0 allowed, 1 denied
+	out = ok(t, env, "check", "--subject", con, "--permission", "dataset.annotate", "--resource", "dataset:cats")
+	if !hasRow(out, "allowed", "dataset.editor", "dataset:cats", "direct") {
+		t.Fatalf("check allowed:\n%s", out)
+	}
+	r := fails(t, env, 1, "check", "--subject", con, "--permission", "dataset.annotate", "--resource", "dataset:dogs")
+	if !hasRow(r.stdout, "denied") || r.stderr != "" {
+		t.Fatalf("check denied: %+v", r)
+	}
+	d := okJSON[client.CheckResult](t, conEnv, "check", "--permission", "dataset.view", "--resource", "dataset:dogs")
+	if !d.Allowed || d.Reason == nil || d.Reason.Role != "dataset.viewer" {
+		t.Fatalf("check as the caller: %+v", d)
+	}
+	// a plain member may not ask about others
+	r = fails(t, conEnv, 1, "check", "--subject", "user:"+s.boot.UserID, "--permission", "dataset.view", "--resource", "dataset:dogs")
+	if !strings.Contains(r.stderr, "403") {
+		t.Fatalf("check about another subject as a member: %+v", r)
+	}
+	batch := filepath.Join(t.TempDir(), "checks.json")
+	os.WriteFile(batch, []byte(`[{"subject":"`+con+`","permission":"dataset.view","resource":"dataset:cats"},
+		{"subject":"`+con+`","permission":"dataset.delete","resource":"dataset:cats"}]`), 0o600)
+	br := okJSON[client.BatchCheckResult](t, env, "check", "--batch", batch)
+	if len(br.Results) != 2 || !br.Results[0].Allowed || br.Results[1].Allowed {
+		t.Fatalf("batch: %+v", br)
+	}
+
+	// lookups
+	out = ok(t, env, "lookup", "resources", "--subject", con, "--permission", "dataset.view", "--type", "dataset")
+	if !hasRow(out, "dataset:cats") || !hasRow(out, "dataset:dogs") {
+		t.Fatalf("lookup resources:\n%s", out)
+	}
+	ids := okJSON[client.ResourceIDs](t, env, "lookup", "resources", "--subject", con, "--permission", "dataset.upload", "--type", "dataset")
+	if strings.Join(ids.Items, ",") != "cats" {
+		t.Fatalf("lookup resources -o json: %+v", ids)
+	}
+	out = ok(t, env, "lookup", "subjects", "--permission", "dataset.annotate", "--resource", "dataset:cats")
+	if !hasRow(out, con, "dataset.editor") || !hasRow(out, "user:"+s.boot.UserID, "owner") {
+		t.Fatalf("lookup subjects:\n%s", out)
+	}
+	out = ok(t, env, "resource", "access", "dataset:dogs")
+	if !hasRow(out, con, "dataset.viewer") {
+		t.Fatalf("resource access:\n%s", out)
+	}
+
+	// revoke the grant: the next check is denied
+	ok(t, env, "grant", "delete", g.ID)
+	fails(t, env, 1, "check", "--subject", con, "--permission", "dataset.view", "--resource", "dataset:dogs")
+
+	// role changes in place
+	if m := okJSON[client.Member](t, env, "member", "update", acc.UserID, "--role", "admin"); m.Role != "admin" {
+		t.Fatalf("member update: %+v", m)
+	}
+	ok(t, env, "check", "--subject", con, "--permission", "dataset.delete", "--resource", "dataset:dogs")
+	ok(t, env, "member", "update", acc.UserID, "--role", "member")
+
+	// teams and groups
+	grp := okJSON[client.Group](t, env, "group", "create", "--name", "Reviewers")
+	ok(t, env, "group", "add-member", grp.ID, acc.UserID)
+	ok(t, env, "grant", "create", "--subject", "group:"+grp.ID, "--role", "training.viewer", "--scope", "training:detector")
+	ok(t, env, "check", "--subject", con, "--permission", "training.view", "--resource", "training:detector")
+	if out := ok(t, env, "group", "list"); !hasRow(out, grp.ID, "Reviewers", acc.UserID) {
+		t.Fatalf("group list:\n%s", out)
+	}
+	tm := okJSON[client.Team](t, env, "team", "create", "--name", "North")
+	ok(t, env, "team", "add-member", tm.ID, acc.UserID)
+	ok(t, env, "team", "remove-member", tm.ID, acc.UserID)
+	ok(t, env, "team", "delete", tm.ID)
+	if out := ok(t, env, "team", "list"); strings.Contains(out, tm.ID) {
+		t.Fatalf("team still listed:\n%s", out)
+	}
+
+	// roles, permissions, matrix
+	if out := ok(t, env, "role", "list"); !hasRow(out, "dataset.viewer", "Dataset", "Viewer", "dataset", "yes") && !strings.Contains(out, "dataset.viewer") {
+		t.Fatalf("role list:\n%s", out)
+	}
+	if out := ok(t, env, "role", "permissions"); !hasRow(out, "dataset.annotate", "dataset") {
+		t.Fatalf("role permissions:\n%s", out)
+	}
+	if out := ok(t, env, "matrix", "--format", "csv"); !strings.Contains(out, "dataset.annotate") {
+		t.Fatalf("matrix --org:\n%s", out)
+	}
+	if out := ok(t, nil, "matrix", "--scheme", "labelbox", "--format", "md"); !strings.Contains(out, "label.write") {
+		t.Fatalf("offline matrix:\n%s", out)
+	}
+
+	// keys: create, use, list, rotate, revoke
+	k := okJSON[client.Key](t, env, "key", "create", "--name", "ingest", "--role", "dataset.editor", "--scope", "dataset:cats")
+	if !strings.HasPrefix(k.Secret, "gsk_") {
+		t.Fatalf("key create: %+v", k)
+	}
+	keyEnv := s.with("GATEHOUSE_TOKEN", k.Secret)
+	ok(t, keyEnv, "check", "--permission", "dataset.upload", "--resource", "dataset:cats")
+	out = ok(t, env, "key", "list")
+	if !hasRow(out, k.ID, "ingest", k.Prefix, "dataset.editor", "dataset:cats") || strings.Contains(out, k.Secret) {
+		t.Fatalf("key list:\n%s", out)
+	}
+	rot := okJSON[client.Key](t, env, "key", "rotate", k.ID)
+	if rot.Secret == "" || rot.Secret == k.Secret {
+		t.Fatalf("rotate: %+v", rot)
+	}
+	ok(t, s.with("GATEHOUSE_TOKEN", rot.Secret), "check", "--permission", "dataset.upload", "--resource", "dataset:cats")
+	ok(t, env, "key", "revoke", k.ID)
+	if r := fails(t, s.with("GATEHOUSE_TOKEN", rot.Secret), 1, "me"); !strings.Contains(r.stderr, "401") {
+		t.Fatalf("revoked key: %+v", r)
+	}
+
+	// billing (Owner only), member removal, audit
+	b := okJSON[client.Billing](t, env, "org", "billing", "--seat-limit", "30")
+	if b.SeatLimit != 30 {
+		t.Fatalf("billing: %+v", b)
+	}
+	if r := fails(t, conEnv, 1, "org", "billing"); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("billing as a member: %+v", r)
+	}
+	ok(t, env, "member", "delete", acc.UserID)
+	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
+		t.Fatalf("removed member still sees the org: %+v", r)
+	}
+	out = ok(t, env, "audit", "list", "--limit", "5")
+	if !hasRow(out, "SEQ", "AT", "ACTOR", "ACTION") || !strings.Contains(out, "member.remove") {
+		t.Fatalf("audit list:\n%s", out)
+	}
+	if out := ok(t, env, "audit", "verify"); !regexp.MustCompile(`acme\s+\d+\s+ok`).MatchString(out) {
+		t.Fatalf("audit verify:\n%s", out)
+	}
+
+	// errors: problem details in one line, 401 with a hint
+	r = fails(t, s.with("GATEHOUSE_TOKEN", ""), 1, "member", "list")
+	if !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "gatehouse login") {
+		t.Fatalf("no token: %+v", r)
+	}
+	r = fails(t, env, 1, "grant", "create", "--subject", con, "--role", "dataset.viewer", "--scope", "dataset:nope")
+	if !strings.Contains(r.stderr, "404") {
+		t.Fatalf("grant at an unknown resource: %+v", r)
+	}
+	fails(t, env, 1, "member", "list", "-o", "yaml")
+	ok(t, env, "logout")
+	fails(t, env, 1, "me")
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	s := startServer(t)
+	ok(t, s.env, "resource", "put", "dataset:cats")
+	// the Owner's own check, subject omitted
+	ok(t, s.env, "check", "--permission", "dataset.delete", "--resource", "dataset:cats")
+	// missing --permission is a usage error, not a denial
+	r := fails(t, s.env, 1, "check", "--resource", "dataset:cats")
+	if !strings.Contains(r.stderr, "--permission") {
+		t.Fatalf("%+v", r)
+	}
+	// unknown permission: 422
+	r = fails(t, s.env, 1, "check", "--permission", "dataset.fly", "--resource", "dataset:cats")
+	if !strings.Contains(r.stderr, "422") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestServeDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds three organizations")
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuf{}
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, serveOptions{db: db, addr: "127.0.0.1:0", demo: true, shutdownTimeout: 5 * time.Second}, testLogger(t), out)
+	}()
+	// serve prints the table once seeded and listening
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), "Try it:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no demo table:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{"password: gatehouse-demo", "owner@vi-demo.example", "north-operator@deepomatic-demo.example",
+		"lab1@labelbox-demo.example", "gsk_", "http://127.0.0.1:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, text)
+		}
+	}
+	url := regexp.MustCompile(`running at (http://\S+)`).FindStringSubmatch(text)
+	if url == nil {
+		t.Fatalf("no URL in:\n%s", text)
+	}
+
+	// Serving the seeded database again with --demo adds nothing.
+	in, err := start(context.Background(), serveOptions{db: db, addr: "127.0.0.1:0", demo: true}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.shutdown(5 * time.Second)
+	if in.Demo != nil || in.Empty {
+		t.Fatal("second start seeded again")
+	}
+	env := map[string]string{"GATEHOUSE_SERVER": in.URL}
+	tok := strings.TrimSpace(ok(t, env, "login", "--email", "lab1@labelbox-demo.example", "--password", "gatehouse-demo"))
+	env["GATEHOUSE_TOKEN"] = tok
+	env["GATEHOUSE_ORG"] = "labelbox-demo"
+	ok(t, env, "check", "--permission", "label.write", "--resource", "label:ts-003") // rework
+	fails(t, env, 1, "check", "--permission", "label.write", "--resource", "label:ts-002")
+	ids := okJSON[client.ResourceIDs](t, env, "lookup", "resources", "--permission", "label.write", "--type", "label")
+	if strings.Join(ids.Items, ",") != "ts-001,ts-003" {
+		t.Fatalf("labels lab1 may write: %v", ids.Items)
+	}
+	// the vi Owner is in two orgs
+	env["GATEHOUSE_TOKEN"] = strings.TrimSpace(ok(t, env, "login", "--email", "owner@vi-demo.example", "--password", "gatehouse-demo"))
+	out2 := ok(t, env, "org", "list")
+	if !hasRow(out2, "vi-demo") || !hasRow(out2, "deepomatic-demo") {
+		t.Fatalf("org list of the vi owner:\n%s", out2)
+	}
+}
+
+func TestEmptyDatabaseExplainsInit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "empty.db")
+	logs := &syncBuf{}
+	logger, err := newLogger(logs, "text", "info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, serveOptions{db: db, addr: "127.0.0.1:0", shutdownTimeout: time.Second}, logger, &strings.Builder{})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "gatehouse init") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no init hint in:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "gatehouse init --db "+db+" --org") {
+		t.Fatalf("hint lacks the db:\n%s", logs.String())
+	}
+}
