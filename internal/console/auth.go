@@ -161,7 +161,7 @@ func (h *handler) setupForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) setupClosed(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Already set up", Error: "First-run setup is closed: this server already has an organization " +
+	v := &view{Title: "Already set up", Fatal: true, Error: "First-run setup is closed: this server already has an organization " +
 		"(or was started without a setup token). Log in instead, or ask an Owner for an invitation."}
 	h.render(w, r, http.StatusGone, "error", v)
 }

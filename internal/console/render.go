@@ -149,11 +149,19 @@ func statusOf(err error) int {
 // for our own faults a line that sends them to the log.
 func (h *handler) message(r *http.Request, err error) string {
 	if fe, ok := fault.As(err); ok && fe.Code != fault.Internal {
-		return sentence(fe.Error())
+		msg := fe.Error()
+		// The service names the actor by subject; the person reads their name.
+		if who, ok := r.Context().Value(whoKey{}).([2]string); ok && who[0] != "" {
+			msg = strings.ReplaceAll(msg, who[0], who[1])
+		}
+		return sentence(msg)
 	}
 	h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
 	return "Something went wrong on the server; the details are in its log."
 }
+
+// whoKey carries the logged-in subject and their name, for messages.
+type whoKey struct{}
 
 func sentence(s string) string {
 	if s == "" {

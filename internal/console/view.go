@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type view struct {
 	Active     string
 	Flash      string
 	Error      string
+	Fatal      bool   // the page is the refusal: Error shows in its card
 	Dialog     string // name of a template in dialogs.html
 	D          any
 	Data       any
@@ -86,6 +88,7 @@ func (h *handler) user(fn func(w http.ResponseWriter, r *http.Request, s *sessio
 			h.csrfFailed(w, r)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), whoKey{}, [2]string{s.actor.Subject.String(), s.me.Name}))
 		fn(w, r, s)
 	}
 }
@@ -186,7 +189,10 @@ func (c *orgCtx) render(status int, page string, v *view) { c.h.render(c.w, c.r,
 // fail renders a refusal as the org's error page.
 func (c *orgCtx) fail(err error) {
 	v := c.view("", "Not allowed")
-	v.Error = c.h.message(c.r, err)
+	if fault.CodeOf(err) == fault.NotFound {
+		v.Title = "Not found"
+	}
+	v.Error, v.Fatal = c.h.message(c.r, err), true
 	c.render(statusOf(err), "error", v)
 }
 
@@ -204,7 +210,7 @@ func (c *orgCtx) path(parts ...string) string {
 // errorPage shows a refusal outside an org's pages (or where the org itself
 // is not visible).
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, s *session, err error) {
-	v := &view{Title: "Not found", Error: h.message(r, err)}
+	v := &view{Title: "Not found", Error: h.message(r, err), Fatal: true}
 	if s != nil {
 		me := s.me
 		v.User, v.CSRF = &me, s.csrf
@@ -216,7 +222,8 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, s *session, 
 }
 
 func (h *handler) csrfFailed(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Form expired", Error: "This form has expired or did not come from this console. Reload the page and try again."}
+	v := &view{Title: "Form expired", Fatal: true,
+		Error: "This form has expired or did not come from this console. Reload the page and try again."}
 	h.render(w, r, http.StatusForbidden, "error", v)
 }
 
