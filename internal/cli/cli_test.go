@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -432,11 +433,26 @@ func TestEmptyDatabaseExplainsInit(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if !strings.Contains(logs.String(), "gatehouse init --db "+db+" --org") {
+		t.Fatalf("hint lacks the db:\n%s", logs.String())
+	}
+	// The console is mounted, and its first-run page opens with the token.
+	setup := regexp.MustCompile(`setup_url="?([^"\s]+)`).FindStringSubmatch(logs.String())
+	if setup == nil {
+		t.Fatalf("no setup URL in:\n%s", logs.String())
+	}
+	for _, u := range []string{setup[1], strings.Split(setup[1], "/setup")[0] + "/login"} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET %s: %d %s", u, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if !strings.Contains(logs.String(), "gatehouse init --db "+db+" --org") {
-		t.Fatalf("hint lacks the db:\n%s", logs.String())
 	}
 }

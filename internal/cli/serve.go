@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/console"
 	"github.com/gatehouse/gatehouse/internal/demo"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
@@ -159,6 +161,8 @@ type instance struct {
 	log   *slog.Logger
 	Demo  *demo.Result
 	Empty bool
+	// SetupToken opens the console's first-run page on an empty database.
+	SetupToken string
 }
 
 // discardMailer drops messages: demo invitations are accepted at once.
@@ -227,7 +231,18 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		in.svc.Close()
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	handler := httpapi.New(httpapi.Config{Service: in.svc, Store: st, Logger: logger, TrustProxy: o.trustProxy})
+	if in.Empty {
+		// The console's first-run page creates the first organization
+		// from a browser for whoever knows this one-time token.
+		in.SetupToken = rand.Text()
+	}
+	ui, err := console.New(console.Config{Service: in.svc, Logger: logger, SetupToken: in.SetupToken,
+		Secure: strings.HasPrefix(base, "https://")})
+	if err != nil {
+		in.svc.Close()
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	handler := httpapi.New(httpapi.Config{Service: in.svc, Store: st, Logger: logger, Console: ui, TrustProxy: o.trustProxy})
 	in.srv = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -290,8 +305,9 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 		logger.Info("database is not empty: serving it as it is, no demo seeding", "db", redactDB(o.db))
 		fmt.Fprintf(stdout, "Gatehouse is serving %s at %s (the database already holds organizations, so no demo data was added).\n", redactDB(o.db), in.URL)
 	case in.Empty:
-		logger.Warn("the database holds no organization yet; create the first one with `gatehouse init` (this server picks it up within a second)",
-			"command", initCommand(o.db))
+		logger.Warn("the database holds no organization yet: create the first one in a browser at the setup URL, "+
+			"or with `gatehouse init` (this server picks it up within a second)",
+			"setup_url", in.URL+"/setup?token="+in.SetupToken, "command", initCommand(o.db))
 	}
 	select {
 	case <-ctx.Done():
@@ -318,7 +334,7 @@ func initCommand(db string) string {
 }
 
 func printDemo(w io.Writer, baseURL string, res *demo.Result) {
-	fmt.Fprintf(w, "\nGatehouse demo is running at %s\n", baseURL)
+	fmt.Fprintf(w, "\nGatehouse demo is running at %s (open it in a browser for the console)\n", baseURL)
 	fmt.Fprintf(w, "Every login below has the password: %s\n\n", res.Password)
 	t := newTW(w)
 	t.row("ORG", "EMAIL", "ROLE", "ACCESS")
