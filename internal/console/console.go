@@ -167,7 +167,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // requestID returns the caller's X-Request-Id when it looks sane, else a
 // fresh one; it ends up in the audit log.
-func requestID(r *http.Request) string {
+func requestID(r *http.Request, w http.ResponseWriter) string {
+	if w != nil {
+		if id := w.Header().Get("X-Request-Id"); id != "" && len(id) <= 128 {
+			return id
+		}
+	}
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 {
 		ok := true
 		for _, c := range id {

@@ -97,7 +97,7 @@ func (h *handler) authenticate(r *http.Request) (*session, bool) {
 	if tok == "" || !strings.HasPrefix(tok, credential.SessionPrefix) {
 		return nil, false
 	}
-	a, err := h.svc.Authenticate(r.Context(), tok, requestID(r))
+	a, err := h.svc.Authenticate(r.Context(), tok, requestID(r, nil))
 	if err != nil {
 		return nil, false
 	}
@@ -106,6 +106,13 @@ func (h *handler) authenticate(r *http.Request) (*session, bool) {
 		return nil, false
 	}
 	return &session{token: tok, actor: a, csrf: csrfFor("session", tok), me: me}, true
+}
+
+// withRequestID records the id the audit log will carry: the one a
+// wrapping server (httpapi) already put on the response, else the
+// caller's, else a new one.
+func (s *session) withRequestID(w http.ResponseWriter, r *http.Request) {
+	s.actor.RequestID = requestID(r, w)
 }
 
 func (h *handler) startSession(w http.ResponseWriter, token string) {

@@ -84,6 +84,7 @@ func (h *handler) user(fn func(w http.ResponseWriter, r *http.Request, s *sessio
 			h.redirectToLogin(w, r)
 			return
 		}
+		s.withRequestID(w, r)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, s.csrf) {
 			h.csrfFailed(w, r)
 			return
