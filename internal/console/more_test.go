@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/gatehouse/gatehouse/internal/console"
 )
 
@@ -94,12 +97,23 @@ func TestPhoneWidth(t *testing.T) {
 	b := f.browser("owner")
 	b.login(ownerEmail)
 	b.do(chromedpViewport(390, 844))
-	for _, p := range []string{"general", "members", "roles", "keys", "billing", "audit", "resources", "members/invite"} {
+	for _, p := range []string{"general", "members", "roles", "roles/new", "keys", "billing", "audit", "resources", "groups",
+		"members/invite", "members/" + f.userID("sam@acme.test")} {
 		b.open("/o/acme/" + p)
 		if w := b.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
 			t.Errorf("%s: page is %spx wide on a 390px screen", p, w)
 		}
+		// Every form control has a label, for screen readers and keyboards.
+		if bad := b.eval(`Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+			.filter(e => !e.labels.length && !e.getAttribute("aria-label")).map(e => e.id || e.name).join(",")`); bad != "" {
+			t.Errorf("%s: unlabelled controls: %s", p, bad)
+		}
 	}
+	// Escape closes a dialog; the keyboard reaches the Invite button.
+	b.open("/o/acme/members/invite")
+	b.waitFor("#dialog")
+	b.do(chromedp.KeyEvent(kb.Escape))
+	b.waitGone("#dialog")
 	b.open("/o/acme/members")
 	b.shot("members-phone")
 }
@@ -273,4 +287,33 @@ func (c *client) csrf(resp *http.Response) string {
 		c.t.Fatal("no CSRF token in the page")
 	}
 	return m[1]
+}
+
+// Groups: made and filled by clicking; a role granted to the group shows in
+// its members' Member Access, through the group.
+func TestGroupGrant(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ana := f.member("ana@acme.test", "Ana Analyst", "member")
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.click("#nav-groups")
+	b.waitFor("#collection-create")
+	b.typeInto("#col-name", "Labelers")
+	b.click("#collection-create button")
+	b.waitText("#flash", "Group Labelers created")
+	b.choose("#add-member", ana.Subject.ID)
+	b.click("#collection-add button")
+	b.waitText("#collection-members", "Ana Analyst")
+	b.choose("#grant-role", "dataset.editor")
+	b.choose("#grant-scope", "dataset:xrays")
+	b.click("#grant-add")
+	b.waitText("#group-grants", "Dataset Editor")
+	if !f.allowed(ana, "dataset.annotate", "dataset:xrays") {
+		t.Error("the group's grant does not reach its member")
+	}
+	b.openAccess("ana@acme.test")
+	b.waitText("#access-dataset", "Chest X-rays")
+	if got := b.text("#access-dataset"); !strings.Contains(got, "group Labelers") {
+		t.Errorf("access does not say through which group: %q", got)
+	}
 }
