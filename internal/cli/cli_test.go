@@ -15,7 +15,10 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gatehouse/gatehouse/client"
+	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func TestInitOutputShape(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "g.db")
@@ -454,5 +457,36 @@ func TestEmptyDatabaseExplainsInit(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPostgres: the same commands on a postgres:// database.
+func TestPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	url := pgtest.URL(t)
+	var boot bootstrapped
+	if err := json.Unmarshal([]byte(ok(t, nil, "init", "--db", url, "--org", "pg", "--name", "PG", "--scheme", "deepomatic",
+		"--owner-email", "o@pg.test", "--owner-password", "pg-password")), &boot); err != nil {
+		t.Fatal(err)
+	}
+	in, err := start(context.Background(), serveOptions{db: url, addr: "127.0.0.1:0", demo: true}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.shutdown(5 * time.Second)
+	if in.Demo != nil {
+		t.Fatal("seeded a database that holds an org")
+	}
+	env := map[string]string{"GATEHOUSE_SERVER": in.URL, "GATEHOUSE_TOKEN": boot.SecretKey, "GATEHOUSE_ORG": "pg"}
+	team := okJSON[client.Team](t, env, "team", "create", "--name", "North")
+	ok(t, env, "resource", "put", "work_order:wo1", "--team", team.ID)
+	if out := ok(t, env, "resource", "list"); !hasRow(out, "work_order:wo1", "-", "-", team.ID) {
+		t.Fatalf("resource list:\n%s", out)
+	}
+	ok(t, env, "audit", "verify")
+	if out := ok(t, nil, "audit", "verify", "--db", url); !hasRow(out, "pg", "3", "ok") {
+		t.Fatalf("audit verify --db postgres:\n%s", out)
 	}
 }
