@@ -153,8 +153,15 @@ func TestManagementCommands(t *testing.T) {
 	if out := ok(t, env, "invite", "list"); !hasRow(out, inv.ID, "con@acme.test", "member", "pending") {
 		t.Fatalf("invite list:\n%s", out)
 	}
-	acc := okJSON[client.Accepted](t, map[string]string{"GATEHOUSE_SERVER": s.url},
-		"invite", "accept", "--token", inv.Token, "--name", "Con Tractor", "--password", "contractor-pass")
+	// a resend replaces the token; the first one stops working
+	re := okJSON[client.Invitation](t, env, "invite", "resend", inv.ID)
+	if re.Token == "" || re.Token == inv.Token {
+		t.Fatalf("resend: %+v", re)
+	}
+	fails(t, env, 1, "invite", "accept", "--invitation-token", inv.Token, "--name", "X", "--password", "contractor-pass")
+	inv.Token = re.Token
+	acc := okJSON[client.Accepted](t, env, // GATEHOUSE_TOKEN is set and must not be taken for the invitation's
+		"invite", "accept", "--invitation-token", inv.Token, "--name", "Con Tractor", "--password", "contractor-pass")
 	if acc.Org != "acme" || acc.Token == "" {
 		t.Fatalf("accept: %+v", acc)
 	}
@@ -260,6 +267,9 @@ func TestManagementCommands(t *testing.T) {
 	ok(t, env, "check", "--subject", con, "--permission", "training.view", "--resource", "training:detector")
 	if out := ok(t, env, "group", "list"); !hasRow(out, grp.ID, "Reviewers", acc.UserID) {
 		t.Fatalf("group list:\n%s", out)
+	}
+	if got := okJSON[client.Group](t, env, "group", "rename", grp.ID, "--name", "QA"); got.Name != "QA" {
+		t.Fatalf("group rename: %+v", got)
 	}
 	tm := okJSON[client.Team](t, env, "team", "create", "--name", "North")
 	ok(t, env, "team", "add-member", tm.ID, acc.UserID)

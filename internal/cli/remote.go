@@ -475,12 +475,30 @@ func (a *app) newInviteCmd() *cobra.Command {
 			return a.done("revoked "+args[0], rev)
 		},
 	}
+	resend := &cobra.Command{
+		Use: "resend ID", Short: "Issue a new link for a pending invitation (the old one stops working) and mail it again", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOrg(org); err != nil {
+				return err
+			}
+			inv, err := a.client().ResendInvitation(cmd.Context(), org, args[0])
+			if err != nil {
+				return err
+			}
+			return a.print(inv, func(t *tw) {
+				t.kv("id", inv.ID)
+				t.kv("email", inv.Email)
+				t.kv("expires", tsv(inv.ExpiresAt))
+				t.kv("token", inv.Token)
+			})
+		},
+	}
 	var token, name, password, acceptEmail string
 	accept := &cobra.Command{
 		Use: "accept", Short: "Accept an invitation and print a session token", Args: cobra.NoArgs,
 		Long: "Accept an invitation: a new user gives --name and --password; someone who already has an account gives --email and --password.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "token", "password"); err != nil {
+			if err := required(cmd, "invitation-token", "password"); err != nil {
 				return err
 			}
 			acc, err := a.client().AcceptInvitation(cmd.Context(), client.AcceptRequest{Token: token, Name: name, Email: acceptEmail, Password: password})
@@ -494,11 +512,12 @@ func (a *app) newInviteCmd() *cobra.Command {
 			})
 		},
 	}
-	accept.Flags().StringVar(&token, "token", "", "invitation token (gsi_...)")
+	// Not --token: that is the caller's credential (GATEHOUSE_TOKEN).
+	accept.Flags().StringVar(&token, "invitation-token", "", "invitation token (gsi_...), from the email or the inviter")
 	accept.Flags().StringVar(&name, "name", "", "your name (new account)")
 	accept.Flags().StringVar(&acceptEmail, "email", "", "your email (existing account)")
 	accept.Flags().StringVar(&password, "password", "", "password (new account: at least 8 characters)")
-	cmd.AddCommand(create, list, del, accept)
+	cmd.AddCommand(create, list, del, resend, accept)
 	return cmd
 }
 
@@ -688,7 +707,7 @@ func (a *app) newCollectionCmd(kind string) *cobra.Command {
 	var org string
 	plural := kind + "s"
 	what := map[string]string{"team": "Operation teams", "group": "Groups"}[kind]
-	cmd := &cobra.Command{Use: kind, Aliases: []string{plural}, Short: what + ": list, create, delete, add-member, remove-member"}
+	cmd := &cobra.Command{Use: kind, Aliases: []string{plural}, Short: what + ": list, create, rename, delete, add-member, remove-member"}
 	orgFlag(cmd, &org)
 	list := &cobra.Command{
 		Use: "list", Short: "List " + plural + " with their members", Args: cobra.NoArgs,
@@ -743,6 +762,34 @@ func (a *app) newCollectionCmd(kind string) *cobra.Command {
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "display name")
+	var newName string
+	rename := &cobra.Command{
+		Use: "rename ID --name NAME", Aliases: []string{"update"}, Short: "Rename a " + kind, Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOrg(org); err != nil {
+				return err
+			}
+			if err := required(cmd, "name"); err != nil {
+				return err
+			}
+			c := a.client()
+			var x *client.Team
+			var err error
+			if kind == "team" {
+				x, err = c.RenameTeam(cmd.Context(), org, args[0], newName)
+			} else {
+				x, err = c.RenameGroup(cmd.Context(), org, args[0], newName)
+			}
+			if err != nil {
+				return err
+			}
+			return a.print(x, func(t *tw) {
+				t.row("ID", "NAME")
+				t.row(x.ID, x.Name)
+			})
+		},
+	}
+	rename.Flags().StringVar(&newName, "name", "", "new display name")
 	del := &cobra.Command{
 		Use: "delete ID", Short: "Delete a " + kind + " and the grants it carries", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -797,7 +844,7 @@ func (a *app) newCollectionCmd(kind string) *cobra.Command {
 			},
 		}
 	}
-	cmd.AddCommand(list, create, del, member(true), member(false))
+	cmd.AddCommand(list, create, rename, del, member(true), member(false))
 	return cmd
 }
 
