@@ -86,6 +86,8 @@ func TestOrgSwitcher(t *testing.T) {
 	b.waitPath("/o/acme-research/general")
 	b.waitText(".topbar", "Acme Research")
 	b.waitText("main", "Labelbox")
+	b.click("#org-switcher summary")
+	b.shot("org-switcher")
 	b.click("#nav-roles")
 	b.waitText("#matrix", "Project")
 }
@@ -220,6 +222,7 @@ func TestMemberCannotInviteByURL(t *testing.T) {
 	b.typeInto("#inv-email", "eve@evil.test")
 	b.click("#invite-send")
 	b.waitText("#dialog-error", "may not invite members")
+	b.shot("invite-forged-by-member")
 }
 
 // --- a plain HTTP client over the handler --------------------------------
@@ -316,4 +319,5 @@ func TestGroupGrant(t *testing.T) {
 	if got := b.text("#access-dataset"); !strings.Contains(got, "group Labelers") {
 		t.Errorf("access does not say through which group: %q", got)
 	}
+	b.shot("member-access-group")
 }

@@ -222,9 +222,9 @@ func span(d time.Duration) string {
 	case d < time.Hour:
 		return plural(int(d/time.Minute), "minute")
 	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
+		return plural(int((d+30*time.Minute)/time.Hour), "hour")
 	default:
-		return plural(int(d/(24*time.Hour)), "day")
+		return plural(int((d+12*time.Hour)/(24*time.Hour)), "day")
 	}
 }
 

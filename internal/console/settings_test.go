@@ -267,6 +267,7 @@ func TestPendingInvitations(t *testing.T) {
 		t.Errorf("resend: link %q, first %q, mailed %q", second, first, f.mail.linkFor(t, "pat@acme.test"))
 	}
 	owner.open("/o/acme/members")
+	owner.shot("pending-invitations")
 	owner.click(`#invitations button[aria-label="Revoke invitation to pat@acme.test"]`)
 	owner.waitText("#flash", "Invitation revoked")
 	if owner.exists(`#invitations tr[data-email="pat@acme.test"]`) {
@@ -280,6 +281,7 @@ func TestPendingInvitations(t *testing.T) {
 	pat.typeInto("#acc-password2", password)
 	pat.click("#accept-submit")
 	pat.waitText("#error", "not found, expired or already used")
+	pat.shot("invite-revoked-link")
 }
 
 // Members: search and filter by role, change a role in place.
