@@ -500,3 +500,75 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("audit verify --db postgres:\n%s", out)
 	}
 }
+
+func TestOrgCreateAndTransfer(t *testing.T) {
+	s := startServer(t)
+	env := s.with("GATEHOUSE_ORG", "")
+	o := okJSON[client.Org](t, env, "org", "create", "--id", "beta", "--name", "Beta", "--scheme", "vi")
+	if o.ID != "beta" || o.Scheme != "vi" {
+		t.Fatalf("org create: %+v", o)
+	}
+	if out := ok(t, env, "org", "list"); !hasRow(out, "acme", "Acme", "owner") || !hasRow(out, "beta", "Beta", "owner") {
+		t.Fatalf("org list:\n%s", out)
+	}
+	fails(t, env, 1, "org", "create", "--id", "beta", "--name", "Again")
+	env["GATEHOUSE_ORG"] = "beta"
+	inv := okJSON[client.Invitation](t, env, "invite", "create", "--email", "ada@beta.test", "--role", "admin")
+	acc := okJSON[client.Accepted](t, env, "invite", "accept", "--invitation-token", inv.Token, "--name", "Ada", "--password", "ada-password")
+	out := ok(t, env, "org", "transfer", "--user-id", acc.UserID)
+	if !strings.Contains(out, "transferred") {
+		t.Fatalf("transfer: %s", out)
+	}
+	out = ok(t, env, "member", "list")
+	if !hasRow(out, acc.UserID, "ada@beta.test", "Ada", "owner") || !hasRow(out, s.boot.UserID, ownerEmail, "Owner", "admin") {
+		t.Fatalf("after transfer:\n%s", out)
+	}
+	// the old Owner, now Admin, sees no billing
+	if r := fails(t, env, 1, "org", "billing"); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("billing as admin: %+v", r)
+	}
+}
+
+// TestServeFromEnvironment: serve's flags come from GATEHOUSE_*; a
+// cancelled context (the signal) ends it with exit 0.
+func TestServeFromEnvironment(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "env.db")
+	env := map[string]string{"GATEHOUSE_DB": db, "GATEHOUSE_ADDR": "127.0.0.1:0", "GATEHOUSE_LOG_FORMAT": "json",
+		"GATEHOUSE_BASE_URL": "https://gatehouse.example.com"}
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr, stdout := &syncBuf{}, &syncBuf{}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve"}, stdout, stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), `"msg":"gatehouse listening"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not listening:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("exit %d:\n%s", c, stderr.String())
+	}
+	logs := stderr.String()
+	for _, want := range []string{`"db":"` + db + `"`, `"msg":"stopped"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("database not created at GATEHOUSE_DB: %v", err)
+	}
+	// A bad value names its variable.
+	env["GATEHOUSE_LOG_FORMAT"] = "xml"
+	if r := fails(t, env, 1, "serve"); !strings.Contains(r.stderr, "--log-format") {
+		t.Fatalf("%+v", r)
+	}
+	env["GATEHOUSE_LOG_FORMAT"] = "json"
+	env["GATEHOUSE_DEMO"] = "maybe"
+	if r := fails(t, env, 1, "serve"); !strings.Contains(r.stderr, "GATEHOUSE_DEMO") {
+		t.Fatalf("%+v", r)
+	}
+}
