@@ -86,7 +86,7 @@ func (a *sliceAdapter) RemoveFilteredPolicy(string, string, int, ...string) erro
 
 // Casbin is casbin/v2's Enforcer with CasbinModel.
 type Casbin struct {
-	e       *casbin.Enforcer
+	e       *casbin.SyncedEnforcer
 	org     string
 	actions map[string][]string // action → roles that give it
 }
@@ -97,7 +97,7 @@ func NewCasbin(o *vi.Org) (*Casbin, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := casbin.NewEnforcer(m, &sliceAdapter{lines: CasbinPolicies(o)})
+	e, err := casbin.NewSyncedEnforcer(m, &sliceAdapter{lines: CasbinPolicies(o)})
 	if err != nil {
 		return nil, err
 	}

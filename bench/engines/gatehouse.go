@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/bench/vi"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 )
 
 // Gatehouse is the engine in process: the org loaded from a snapshot into
@@ -19,10 +20,13 @@ type Gatehouse struct {
 }
 
 // NewGatehouse loads o into a fresh engine.
-func NewGatehouse(o *vi.Org) (*Gatehouse, error) {
+func NewGatehouse(o *vi.Org) (*Gatehouse, error) { return NewGatehouseFrom(o.Snapshot()) }
+
+// NewGatehouseFrom loads a snapshot (of the org vi.OrgID) into a fresh engine.
+func NewGatehouseFrom(snap *domain.Snapshot) (*Gatehouse, error) {
 	now := vi.Created.Add(24 * time.Hour)
 	eng := authz.New(func() time.Time { return now })
-	if err := eng.Load(o.Snapshot()); err != nil {
+	if err := eng.Load(snap); err != nil {
 		return nil, err
 	}
 	org, ok := eng.Org(vi.OrgID)
