@@ -107,7 +107,7 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(roleOutput{RoleView: v, Revision: rev})
+			return wrote(rev, roleOutput{RoleView: v, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "deleteRole", Method: http.MethodDelete, Path: "/v1/orgs/{org}/roles/{id}",
@@ -117,7 +117,7 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return &noContent{Revision: rev}, nil
+			return done(rev)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "listPermissions", Method: http.MethodGet, Path: "/v1/orgs/{org}/permissions",
@@ -167,7 +167,7 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(grantOutput{GrantView: g, Revision: rev})
+			return wrote(rev, grantOutput{GrantView: g, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "listGrants", Method: http.MethodGet, Path: "/v1/orgs/{org}/grants",
@@ -187,6 +187,6 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(revisionBody{Revision: rev})
+			return wrote(rev, revisionBody{Revision: rev})
 		})
 }

@@ -62,7 +62,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				return ok(v)
+				return wrote(v.Revision, v)
 			})
 
 		endpoint(s, huma.Operation{OperationID: "list" + c.kind + "s", Method: http.MethodGet, Path: base,
@@ -86,7 +86,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				return ok(v)
+				return wrote(v.Revision, v)
 			})
 
 		endpoint(s, huma.Operation{OperationID: "delete" + c.kind, Method: http.MethodDelete, Path: base + "/{id}",
@@ -97,7 +97,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				return &noContent{Revision: rev}, nil
+				return done(rev)
 			})
 
 		endpoint(s, huma.Operation{OperationID: "add" + c.kind + "Member", Method: http.MethodPut, Path: base + "/{id}/members/{user_id}",
@@ -107,7 +107,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				return &noContent{Revision: rev}, nil
+				return done(rev)
 			})
 
 		endpoint(s, huma.Operation{OperationID: "remove" + c.kind + "Member", Method: http.MethodDelete, Path: base + "/{id}/members/{user_id}",
@@ -117,7 +117,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				return &noContent{Revision: rev}, nil
+				return done(rev)
 			})
 	}
 }

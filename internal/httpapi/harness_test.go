@@ -14,8 +14,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -97,6 +99,7 @@ type envOptions struct {
 
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
 	t.Helper()
+	t.Parallel() // every test has its own servers and stores
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
@@ -242,7 +245,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("GATEHOUSE_TEST_LOGS") != "" {
 			t.Logf("server log:\n%s", e.logs.String())
 		}
 	})
@@ -329,6 +332,9 @@ var showsSecrets = []*regexp.Regexp{
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
 }
 
+// notWrites are the non-GET calls that change no access state.
+var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects))$`)
+
 var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_)[A-Za-z0-9_]+`)
 
 // do sends a request and checks what every answer must satisfy: a request
@@ -395,6 +401,12 @@ func (e *env) inspect(t *testing.T, r *response) {
 	if r.status >= 400 {
 		checkProblem(t, r)
 	}
+	u, _ := url.Parse(r.path)
+	if r.method != "GET" && r.status < 300 && strings.HasPrefix(u.Path, "/v1/") && !notWrites.MatchString(r.method+" "+u.Path) {
+		if rev, err := strconv.ParseInt(r.header.Get("Gatehouse-Revision"), 10, 64); err != nil || rev < 1 {
+			t.Errorf("%s: write without Gatehouse-Revision header: %v", where, r.header)
+		}
+	}
 	if r.status >= 500 && r.status != 503 && !e.allow500.Load() {
 		t.Errorf("%s: status %d: %s", where, r.status, r.body)
 	}
@@ -405,7 +417,6 @@ func (e *env) inspect(t *testing.T, r *response) {
 		}
 	}
 	shows := false
-	u, _ := url.Parse(r.path)
 	for _, re := range showsSecrets {
 		if re.MatchString(r.method + " " + u.Path) {
 			shows = true

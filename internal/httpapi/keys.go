@@ -52,7 +52,7 @@ func (s *server) keyRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(keyOutput{KeyView: k, Revision: rev})
+			return wrote(rev, keyOutput{KeyView: k, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "listKeys", Method: http.MethodGet, Path: "/v1/orgs/{org}/keys",
@@ -87,7 +87,7 @@ func (s *server) keyRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(keyOutput{KeyView: k, Revision: rev})
+			return wrote(rev, keyOutput{KeyView: k, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "revokeKey", Method: http.MethodDelete, Path: "/v1/orgs/{org}/keys/{id}",
@@ -98,7 +98,7 @@ func (s *server) keyRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return &noContent{Revision: rev}, nil
+			return done(rev)
 		})
 }
 

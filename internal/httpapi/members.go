@@ -61,7 +61,7 @@ func (s *server) memberRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(memberOutput{MemberView: m, Revision: rev})
+			return wrote(rev, memberOutput{MemberView: m, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/v1/orgs/{org}/members/{user_id}",
@@ -72,7 +72,7 @@ func (s *server) memberRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return &noContent{Revision: rev}, nil
+			return done(rev)
 		})
 }
 
@@ -111,7 +111,7 @@ func (s *server) invitationRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(invitationOutput{InvitationView: v, Revision: rev})
+			return wrote(rev, invitationOutput{InvitationView: v, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "listInvitations", Method: http.MethodGet, Path: "/v1/orgs/{org}/invitations",
@@ -138,7 +138,7 @@ func (s *server) invitationRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return &noContent{Revision: rev}, nil
+			return done(rev)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "resendInvitation", Method: http.MethodPost, Path: "/v1/orgs/{org}/invitations/{id}/resend",
@@ -149,6 +149,6 @@ func (s *server) invitationRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(invitationOutput{InvitationView: v, Revision: rev})
+			return wrote(rev, invitationOutput{InvitationView: v, Revision: rev})
 		})
 }

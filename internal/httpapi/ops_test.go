@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,44 @@ func TestConsoleMountAndPanics(t *testing.T) {
 		if !strings.Contains(e.logs.String(), "console exploded") {
 			t.Errorf("panic not logged")
 		}
+	})
+}
+
+// TestNoServerErrorOnJunk sends every endpoint odd parameters and bodies:
+// a client mistake is never a 5xx (the harness fails any but 503).
+func TestNoServerErrorOnJunk(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		e.owner.resource(t, "acme", "dataset:cats", nil)
+		params := []string{"", "cats", "a b", "%00", "😀", strings.Repeat("x", 300), "user:u_1", "dataset:*"}
+		bodies := []any{nil, "", "null", "[]", `"x"`, "{}", `{"name": {"a": 1}}`, `{"id": 1e400}`, "\x00\xff",
+			`{"subject": "user:", "permission": "", "resource": ":", "scope": "team:", "role": "", "checks": [{}], "type": "", "limit": -1}`,
+			`{"email": "a@b", "password": "", "token": "gsi_", "overlap_seconds": 99999999999, "expires_at": "0000-01-01T00:00:00Z"}`,
+			`{"seat_limit": 9223372036854775807, "grants": [{"role": "admin", "scope": "org"}], "expires_in_hours": -1}`,
+			`{"permissions": [{"id": "", "condition": "(("}], "scope_type": "", "attributes": {"": ""}, "parent": "x:y"}`}
+		for _, route := range apiPaths {
+			method, pattern, _ := strings.Cut(route, " ")
+			if pattern == "/v1/auth/logout" {
+				continue // would end the session the loop uses
+			}
+			for i, p := range params {
+				path := pattern
+				for _, name := range []string{"{user_id}", "{id}", "{type}"} {
+					path = strings.ReplaceAll(path, name, url.PathEscape(p))
+				}
+				org := "acme"
+				if i%3 == 2 {
+					org = url.PathEscape(p)
+				}
+				path = strings.ReplaceAll(path, "{org}", org)
+				for j, b := range bodies {
+					if (i+j)%3 != 0 { // a spread, not the whole product
+						continue
+					}
+					e.owner.do(method, path+"?limit=-3&page_token="+url.QueryEscape(p)+"&format="+url.QueryEscape(p), b)
+				}
+			}
+		}
+		// The server still works.
+		e.owner.get("/v1/orgs/acme").want(t, 200)
 	})
 }

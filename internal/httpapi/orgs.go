@@ -79,7 +79,7 @@ func (s *server) sessionRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(acceptOutput{Accepted: acc, Revision: rev})
+			return wrote(rev, acceptOutput{Accepted: acc, Revision: rev})
 		})
 }
 
@@ -130,7 +130,7 @@ func (s *server) orgRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(v)
+			return wrote(v.Revision, v)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "getOrg", Method: http.MethodGet, Path: "/v1/orgs/{org}",
@@ -159,13 +159,13 @@ func (s *server) orgRoutes() {
 				return nil, fault.E(fault.Unprocessable, "scheme: an organization's scheme never changes")
 			}
 			if in.Body.Name == nil {
-				return ok(cur)
+				return wrote(cur.Revision, cur) // nothing to change: the state as it stands
 			}
 			v, err := s.svc.RenameOrg(ctx, a, in.Org, *in.Body.Name)
 			if err != nil {
 				return nil, err
 			}
-			return ok(v)
+			return wrote(v.Revision, v)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "transferOwnership", Method: http.MethodPost, Path: "/v1/orgs/{org}/transfer-ownership",
@@ -176,7 +176,7 @@ func (s *server) orgRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(transferOutput{Owner: in.Body.UserID, Revision: rev})
+			return wrote(rev, transferOutput{Owner: in.Body.UserID, Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "getBilling", Method: http.MethodGet, Path: "/v1/orgs/{org}/billing",
@@ -197,6 +197,6 @@ func (s *server) orgRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(b)
+			return wrote(b.Revision, b)
 		})
 }

@@ -64,7 +64,7 @@ func (s *server) resourceRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(v)
+			return wrote(v.Revision, v)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "getResource", Method: http.MethodGet, Path: "/v1/orgs/{org}/resources/{type}/{id}",
@@ -93,7 +93,7 @@ func (s *server) resourceRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(revisionBody{Revision: rev})
+			return wrote(rev, revisionBody{Revision: rev})
 		})
 
 	endpoint(s, huma.Operation{OperationID: "listResources", Method: http.MethodGet, Path: "/v1/orgs/{org}/resources",

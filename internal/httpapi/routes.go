@@ -68,15 +68,27 @@ type PageQuery struct {
 
 // Common outputs.
 
+// body is an answer; writes also carry their revision in a header, as
+// the ones answered 204 do.
 type body[T any] struct {
-	Body T
+	Revision string `header:"Gatehouse-Revision" doc:"Revision of the write (writes only)"`
+	Body     T
 }
 
 func ok[T any](v T) (*body[T], error) { return &body[T]{Body: v}, nil }
 
+// wrote answers a write that committed as revision rev.
+func wrote[T any](rev int64, v T) (*body[T], error) {
+	return &body[T]{Revision: strconv.FormatInt(rev, 10), Body: v}, nil
+}
+
 // noContent answers 204 with the write's revision in a header.
 type noContent struct {
-	Revision int64 `header:"Gatehouse-Revision" doc:"Revision of the write"`
+	Revision string `header:"Gatehouse-Revision" doc:"Revision of the write"`
+}
+
+func done(rev int64) (*noContent, error) {
+	return &noContent{Revision: strconv.FormatInt(rev, 10)}, nil
 }
 
 // revisionBody is the answer of writes that return only their revision.
