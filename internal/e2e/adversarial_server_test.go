@@ -1,0 +1,555 @@
+package e2e
+
+// The in-process server of the adversarial, stateful and revocation tests:
+// the real HTTP handler (httpapi.New) over the real team.Service and a real
+// store (SQLite in a temporary directory, or PostgreSQL from pgtest), on
+// loopback, with a clock the tests move. Every answer goes through inspect,
+// which fails the test on a 500, on an error that is not problem+json, on a
+// missing security header, and on any secret, token or password hash in a
+// place where API.md does not show it.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+	"pgregory.net/rapid"
+
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/pgtest"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// testClock is the service's and the engine's time, movable by tests.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// syncBuffer collects the server log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// since returns what was written from offset on, and the new offset.
+func (s *syncBuffer) since(off int) (string, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.b.Bytes()
+	if off > len(b) {
+		off = len(b)
+	}
+	return string(b[off:]), len(b)
+}
+
+// mailbox keeps the invitations the service sends.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []mailer.Message
+}
+
+func (m *mailbox) Send(_ context.Context, msg mailer.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.msgs = append(m.msgs, msg)
+	if len(m.msgs) > 1000 {
+		m.msgs = m.msgs[len(m.msgs)-100:]
+	}
+	return nil
+}
+
+// inproc is one server over one store.
+type inproc struct {
+	backend string
+	st      store.Store
+	svc     *team.Service
+	srv     *httptest.Server
+	client  *http.Client
+	clock   *testClock
+	logs    *syncBuffer
+	mail    *mailbox
+	dbPath  string // SQLite file, for integrity checks
+
+	mu       sync.Mutex
+	secrets  map[string]bool // every token, secret and password the server showed or was given
+	requests atomic.Int64
+	fivexx   atomic.Int64
+}
+
+type inprocOptions struct {
+	maxBody        int64
+	requestTimeout time.Duration
+	sessionTTL     time.Duration
+	dir            string // SQLite directory; default t.TempDir()
+}
+
+// startInproc starts a server on backend "sqlite" or "postgres".
+func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
+	t.Helper()
+	s := &inproc{backend: backend, clock: &testClock{}, logs: &syncBuffer{}, mail: &mailbox{}, secrets: map[string]bool{}}
+	var err error
+	switch backend {
+	case "sqlite":
+		dir := o.dir
+		if dir == "" {
+			dir = t.TempDir()
+		}
+		s.dbPath = filepath.Join(dir, "gatehouse.db")
+		s.st, err = sqlite.New(context.Background(), s.dbPath, store.Options{Sealer: audit.Seal})
+	case "postgres":
+		s.st, err = postgres.New(context.Background(), pgtest.URL(t), store.Options{Sealer: audit.Seal})
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.st.Close() })
+	logger := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.svc = team.New(team.Config{Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
+		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL})
+	if err := s.svc.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.svc.Close)
+	h := httpapi.New(httpapi.Config{Service: s.svc, Store: s.st, Logger: logger, MaxBodyBytes: o.maxBody,
+		RequestTimeout: o.requestTimeout})
+	s.srv = httptest.NewServer(h)
+	t.Cleanup(s.srv.Close)
+	s.client = s.srv.Client()
+	s.client.Timeout = 60 * time.Second
+	t.Cleanup(func() {
+		if t.Failed() {
+			log, _ := s.logs.since(0)
+			if len(log) > 20000 {
+				log = "…" + log[len(log)-20000:]
+			}
+			t.Logf("server log (tail):\n%s", log)
+		}
+	})
+	return s
+}
+
+func (s *inproc) remember(secret string) {
+	if secret == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[secret] = true
+}
+
+func (s *inproc) knownSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.secrets))
+	for k := range s.secrets {
+		out = append(out, k)
+	}
+	return out
+}
+
+// forget drops secrets a finished sequence no longer needs, so scanning
+// stays cheap across thousands of sequences.
+func (s *inproc) forget(secrets []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range secrets {
+		delete(s.secrets, k)
+	}
+}
+
+// cheapHash is an argon2id PHC string at the smallest parameters
+// credential.VerifyPassword accepts (m=8 KiB, t=1). Users seeded straight
+// into the store carry it, so logging in and accepting invitations as them
+// costs microseconds instead of the production hash's tens of
+// milliseconds (half a second under the race detector). The server treats
+// it as any stored hash made with older parameters.
+func cheapHash(password string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(password), salt, 1, 8, 1, 32)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=8,t=1,p=1$%s$%s", argon2.Version, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// seedUser creates a user straight in the store (no organization) with a
+// cheap password hash, and returns its id.
+func (s *inproc) seedUser(t rapid.TB, email, password string) string {
+	t.Helper()
+	u := domain.UserRecord{ID: credential.NewID("u_"), Email: email, Name: strings.Split(email, "@")[0],
+		PasswordHash: cheapHash(password), CreatedAt: s.clock.now()}
+	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateUser(u) }); err != nil {
+		t.Fatalf("seed user %s: %v", email, err)
+	}
+	s.remember(password)
+	return u.ID
+}
+
+// login opens a session over HTTP.
+func (s *inproc) login(t rapid.TB, email, password string) string {
+	t.Helper()
+	r := s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": email, "password": password})
+	r.want(t, 200)
+	return r.str(t, "token")
+}
+
+// response is one answer of the server.
+type response struct {
+	method, path string
+	status       int
+	header       http.Header
+	body         []byte
+	took         time.Duration
+}
+
+// showsSecrets are the answers allowed to carry a token or secret: API.md
+// shows them there, and nowhere else.
+var showsSecrets = []*regexp.Regexp{
+	regexp.MustCompile(`^POST /v1/auth/login$`),
+	regexp.MustCompile(`^POST /v1/invitations/accept$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations/[^/]+/resend$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys$`),
+	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
+}
+
+// secretLike matches keys, session tokens and invitation tokens.
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_)[A-Za-z0-9_]{20,}`)
+
+// hashLike matches what a stored password hash looks like.
+var hashLike = regexp.MustCompile(`\$argon2(id|i|d)\$`)
+
+// do sends one request with a bearer token ("" for none) and inspects the
+// answer. body may be nil, a string or []byte (sent as is), or a value
+// marshalled to JSON.
+func (s *inproc) do(t rapid.TB, token, method, path string, body any, hdr ...string) *response {
+	t.Helper()
+	var rd io.Reader
+	switch v := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(v)
+	case []byte:
+		rd = bytes.NewReader(v)
+	default:
+		j, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.srv.URL+path, rd)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	began := time.Now()
+	res, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read: %v", method, path, err)
+	}
+	r := &response{method: method, path: path, status: res.StatusCode, header: res.Header, body: data, took: time.Since(began)}
+	s.requests.Add(1)
+	s.inspect(t, r)
+	return r
+}
+
+// inspect checks what every answer must satisfy.
+func (s *inproc) inspect(t rapid.TB, r *response) {
+	t.Helper()
+	where := r.method + " " + r.path
+	if r.status >= 500 {
+		s.fivexx.Add(1)
+		if r.status != http.StatusServiceUnavailable {
+			t.Fatalf("%s: status %d: %s", where, r.status, r.body)
+		}
+	}
+	if r.header.Get("X-Request-Id") == "" {
+		t.Fatalf("%s: no X-Request-Id", where)
+	}
+	for k, v := range securityHeaders {
+		if got := r.header.Get(k); got != v {
+			t.Fatalf("%s: header %s = %q, want %q", where, k, got, v)
+		}
+	}
+	if strings.HasPrefix(r.path, "/v1/") && r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("%s: Cache-Control %q, want no-store", where, r.header.Get("Cache-Control"))
+	}
+	if r.status >= 400 {
+		if err := problemErr(r); err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+	}
+	body := string(r.body)
+	if hashLike.MatchString(body) || strings.Contains(strings.ToLower(body), "password_hash") {
+		t.Fatalf("%s: answer carries a password hash: %s", where, body)
+	}
+	for _, bad := range []string{"goroutine ", ".go:", "panic:"} {
+		if strings.Contains(body, bad) {
+			t.Fatalf("%s: answer carries %q (a stack trace?): %s", where, bad, body)
+		}
+	}
+	u, _ := url.Parse(r.path)
+	shows := false
+	for _, re := range showsSecrets {
+		shows = shows || re.MatchString(r.method+" "+u.Path)
+	}
+	for _, sec := range s.knownSecrets() {
+		h := credential.HashSecret(sec)
+		for _, leak := range []string{hex.EncodeToString(h), base64.StdEncoding.EncodeToString(h), base64.RawURLEncoding.EncodeToString(h)} {
+			if strings.Contains(body, leak) {
+				t.Fatalf("%s: answer carries the hash of a secret: %s", where, body)
+			}
+		}
+		if !shows && strings.Contains(body, sec) {
+			t.Fatalf("%s: answer carries a token, secret or password: %s", where, body)
+		}
+	}
+	if !shows {
+		if m := secretLike.FindString(body); m != "" {
+			t.Fatalf("%s: answer carries something shaped like a secret (%s): %s", where, m, body)
+		}
+		return
+	}
+	if r.status < 300 {
+		for _, m := range secretLike.FindAllString(body, -1) {
+			s.remember(m)
+		}
+	}
+}
+
+// securityHeaders are set on every answer.
+var securityHeaders = map[string]string{
+	"X-Content-Type-Options": "nosniff",
+	"Referrer-Policy":        "no-referrer",
+	"X-Frame-Options":        "DENY",
+}
+
+func problemErr(r *response) error {
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		return fmt.Errorf("error %d with Content-Type %q: %s", r.status, ct, r.body)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		return fmt.Errorf("problem does not parse: %v: %s", err, r.body)
+	}
+	for _, k := range []string{"type", "title", "status", "detail"} {
+		if _, ok := p[k]; !ok {
+			return fmt.Errorf("problem without %q: %s", k, r.body)
+		}
+	}
+	if st, _ := p["status"].(float64); int(st) != r.status {
+		return fmt.Errorf("problem status %v, response status %d", p["status"], r.status)
+	}
+	return nil
+}
+
+func (r *response) want(t rapid.TB, codes ...int) *response {
+	t.Helper()
+	for _, c := range codes {
+		if r.status == c {
+			return r
+		}
+	}
+	t.Fatalf("%s %s: status %d, want %v: %s", r.method, r.path, r.status, codes, r.body)
+	return r
+}
+
+func (r *response) obj(t rapid.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("%s %s: %v: %s", r.method, r.path, err, r.body)
+	}
+	return m
+}
+
+func (r *response) str(t rapid.TB, key string) string {
+	t.Helper()
+	v, ok := r.obj(t)[key].(string)
+	if !ok {
+		t.Fatalf("%s %s: no string %q in %s", r.method, r.path, key, r.body)
+	}
+	return v
+}
+
+func (r *response) num(t rapid.TB, key string) int64 {
+	t.Helper()
+	v, ok := r.obj(t)[key].(float64)
+	if !ok {
+		t.Fatalf("%s %s: no number %q in %s", r.method, r.path, key, r.body)
+	}
+	return int64(v)
+}
+
+// revision is the revision of a write: the body's "revision" or the
+// Gatehouse-Revision header of a 204.
+func (r *response) revision() int64 {
+	var m map[string]any
+	if json.Unmarshal(r.body, &m) == nil {
+		if v, ok := m["revision"].(float64); ok {
+			return int64(v)
+		}
+	}
+	var n int64
+	fmt.Sscan(r.header.Get(httpapi.RevisionHeader), &n)
+	return n
+}
+
+// currentRevision reads the store's revision.
+func (s *inproc) currentRevision(t rapid.TB) int64 {
+	t.Helper()
+	var rev int64
+	if err := s.st.View(context.Background(), func(r store.Reader) error {
+		var err error
+		rev, err = r.CurrentRevision()
+		return err
+	}); err != nil {
+		t.Fatalf("current revision: %v", err)
+	}
+	return rev
+}
+
+// snapshot reads an organization's whole access state from the store.
+func (s *inproc) snapshot(t rapid.TB, org string) domain.Snapshot {
+	t.Helper()
+	var snap domain.Snapshot
+	if err := s.st.View(context.Background(), func(r store.Reader) error {
+		var err error
+		snap, err = r.Snapshot(org)
+		return err
+	}); err != nil {
+		t.Fatalf("snapshot %s: %v", org, err)
+	}
+	return snap
+}
+
+// auditOf reads an organization's audit chain, oldest first.
+func (s *inproc) auditOf(t rapid.TB, org string) []domain.AuditEvent {
+	t.Helper()
+	var evs []domain.AuditEvent
+	if err := s.st.View(context.Background(), func(r store.Reader) error {
+		var err error
+		evs, err = r.AllAudit(org)
+		return err
+	}); err != nil {
+		t.Fatalf("audit %s: %v", org, err)
+	}
+	return evs
+}
+
+// lastAuditSeq is the seq of an organization's newest audit event.
+func (s *inproc) lastAuditSeq(t rapid.TB, org string) int64 {
+	t.Helper()
+	var seq int64
+	if err := s.st.View(context.Background(), func(r store.Reader) error {
+		evs, _, err := r.ListAudit(org, 0, 1)
+		if len(evs) > 0 {
+			seq = evs[0].Seq
+		}
+		return err
+	}); err != nil {
+		t.Fatalf("audit %s: %v", org, err)
+	}
+	return seq
+}
+
+// scanForSecrets fails when text holds any of secrets or a password hash.
+func scanForSecrets(t rapid.TB, what, text string, secrets []string) {
+	t.Helper()
+	if m := hashLike.FindString(text); m != "" {
+		i := strings.Index(text, m)
+		t.Fatalf("%s carries a password hash near %q", what, excerpt(text, i))
+	}
+	for _, sec := range secrets {
+		if len(sec) < 8 {
+			continue
+		}
+		if i := strings.Index(text, sec); i >= 0 {
+			t.Fatalf("%s carries a secret, token or password near %q", what, excerpt(text, i))
+		}
+		h := credential.HashSecret(sec)
+		for _, leak := range []string{hex.EncodeToString(h), base64.StdEncoding.EncodeToString(h), base64.RawURLEncoding.EncodeToString(h)} {
+			if i := strings.Index(text, leak); i >= 0 {
+				t.Fatalf("%s carries the hash of a secret near %q", what, excerpt(text, i))
+			}
+		}
+	}
+}
+
+func excerpt(s string, i int) string {
+	lo, hi := max(0, i-80), min(len(s), i+120)
+	return s[lo:hi]
+}
+
+// envInt reads a positive integer knob from the environment.
+func envInt(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	var n int
+	if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 {
+		return def
+	}
+	return n
+}
