@@ -214,6 +214,11 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role str
 		if err != nil {
 			return nil, err
 		}
+		// The checks above judged the role the engine knew; a concurrent
+		// change (a transfer, another role change) makes them stale.
+		if err := sameRole(tx, sc, org, m, cur, role); err != nil {
+			return nil, err
+		}
 		before := m.Role
 		m.Role = role
 		if err := tx.PutMember(m); err != nil {
@@ -236,6 +241,37 @@ func (s *Service) keepsTop(o *authz.Org, sc *scheme.Scheme, cur, next string) er
 		return fault.E(fault.Conflict, "the %s's role changes only by transferring ownership", sc.TopRole)
 	}
 	if cur == sc.TopRole && next != sc.TopRole && o.RoleHolders(sc.TopRole) <= 1 {
+		return fault.E(fault.Conflict, "the organization must keep at least one %s", sc.TopRole)
+	}
+	return nil
+}
+
+// sameRole re-checks, inside the write's transaction, what ChangeRole and
+// RemoveMember decided from the engine's view before it: the member still
+// has the role judged (else Conflict: retry), and taking the top role from
+// a holder leaves another holder (next is "" for a removal). Writers run
+// one at a time, so two such writes at once cannot both pass.
+func sameRole(tx store.Tx, sc *scheme.Scheme, org string, m domain.Member, judged, next string) error {
+	if m.Role != judged {
+		return fault.E(fault.Conflict, "the role of %s changed meanwhile (now %s); retry", m.UserID, m.Role)
+	}
+	if m.Role != sc.TopRole || next == sc.TopRole {
+		return nil
+	}
+	if sc.UniqueTop {
+		return fault.E(fault.Conflict, "the %s's role changes only by transferring ownership", sc.TopRole)
+	}
+	all, _, err := tx.ListMembers(org, "", 0)
+	if err != nil {
+		return err
+	}
+	holders := 0
+	for _, x := range all {
+		if x.Role == sc.TopRole {
+			holders++
+		}
+	}
+	if holders <= 1 {
 		return fault.E(fault.Conflict, "the organization must keep at least one %s", sc.TopRole)
 	}
 	return nil
@@ -277,6 +313,9 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, org, userID string)
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		m, err := tx.GetMember(org, userID)
 		if err != nil {
+			return nil, err
+		}
+		if err := sameRole(tx, sc, org, m, cur, ""); err != nil {
 			return nil, err
 		}
 		if err := tx.DeleteMember(org, userID); err != nil {

@@ -344,10 +344,18 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, id, userID str
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		newOwner := domain.Member{Org: id, UserID: userID, Role: sc.TopRole}
 		oldOwner := domain.Member{Org: id, UserID: a.UserID(), Role: sc.TransferRole}
+		// The roles checked above come from the engine, before this
+		// transaction: two transfers at once (or a transfer racing a role
+		// change) must not both land, or the org would end with two Owners
+		// or none. Writers run one at a time, so reading here is current.
+		want := map[*domain.Member]string{&newOwner: sc.TransferRole, &oldOwner: sc.TopRole}
 		for _, m := range []*domain.Member{&newOwner, &oldOwner} {
 			cur, err := tx.GetMember(id, m.UserID)
 			if err != nil {
 				return nil, err
+			}
+			if cur.Role != want[m] {
+				return nil, fault.E(fault.Conflict, "%s's role changed meanwhile (now %s); retry", m.UserID, cur.Role)
 			}
 			m.JoinedAt = cur.JoinedAt
 			if err := tx.PutMember(*m); err != nil {
