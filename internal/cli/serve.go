@@ -39,6 +39,8 @@ type serveOptions struct {
 	demo            bool
 	shutdownTimeout time.Duration
 	trustProxy      bool
+	pollInterval    time.Duration
+	retention       int64
 }
 
 const defaultDB = "gatehouse.db"
@@ -76,6 +78,8 @@ organization per built-in scheme, and their logins are printed.`,
 	f.BoolVar(&o.demo, "demo", false, "seed demo organizations into an empty database and print their logins")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for requests in flight")
 	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
+	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
+	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
 	return cmd
 }
 
@@ -226,7 +230,8 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		ids = make([]string, len(res.Orgs))
 	}
 
-	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base})
+	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
+		PollInterval: o.pollInterval, ChangelogRetention: o.retention})
 	if err := in.svc.Load(ctx); err != nil {
 		in.svc.Close()
 		return nil, fmt.Errorf("load: %w", err)
