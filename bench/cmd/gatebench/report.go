@@ -55,7 +55,7 @@ func renderMarkdown(res *Results, pngName string) string {
 	m := res.Machine
 	p("Measured %s in one run of %s. Machine: %d CPUs (%s), %d GiB, %s, Linux %s; load average %s at the start, %s at the end.\n\n",
 		res.Started.Format("2006-01-02 15:04 UTC"), round(res.Took), m.CPUs, m.Model, m.MemGiB, m.Go, m.Kernel, m.LoadStart, m.LoadEnd)
-	p("Command: `make bench`, which builds `bin/gatehouse` and runs `cd bench && go run ./cmd/gatebench %s`.\n\n", strings.TrimPrefix(res.Command, "gatebench "))
+	p("Command: `make bench` (`bench/run.sh`: builds `bin/gatehouse` and `bin/gatebench`, then `cd bench && ../bin/gatebench %s`).\n\n", strings.TrimPrefix(res.Command, "gatebench "))
 	if len(res.Failed) > 0 {
 		p("**This run FAILED**: the engines disagreed or a request failed, so its figures do not count:\n\n")
 		for _, f := range res.Failed {
@@ -144,17 +144,21 @@ func renderMarkdown(res *Results, pngName string) string {
 				if s.Note != "" {
 					note = " (" + s.Note + ")"
 				}
-				p("| %s | %s%s | %d | %s | %s | %s | %s | %d | %d |\n", set.name, s.Name, note, s.Conns, num(int(s.PerSec)), num(int(s.ChecksSec)), dur(s.P50), dur(s.P99), s.Errors, s.Wrong)
+				decisions := "–"
+				if s.ChecksSec > 0 {
+					decisions = num(int(s.ChecksSec))
+				}
+				p("| %s | %s%s | %d | %s | %s | %s | %s | %d | %d |\n", set.name, s.Name, note, s.Conns, num(int(s.PerSec)), decisions, dur(s.P50), dur(s.P99), s.Errors, s.Wrong)
 			}
 		}
 		if h.OpenFGANote != "" {
 			p("\n%s\n", h.OpenFGANote)
 		}
-		p("\n| scenario | Gatehouse ÷ OpenFGA, decisions/s | OpenFGA p99 ÷ Gatehouse p99 |\n|---|--:|--:|\n")
+		p("\n| scenario | Gatehouse ÷ OpenFGA, requests/s | OpenFGA p50 ÷ Gatehouse p50 | OpenFGA p99 ÷ Gatehouse p99 |\n|---|--:|--:|--:|\n")
 		for _, g := range h.Gatehouse {
 			for _, o := range h.OpenFGA {
 				if o.Name == g.Name {
-					p("| %s | %s | %s |\n", g.Name, ratio(g.ChecksSec, o.ChecksSec), ratio(float64(o.P99), float64(g.P99)))
+					p("| %s | %s | %s | %s |\n", g.Name, ratio(g.PerSec, o.PerSec), ratio(float64(o.P50), float64(g.P50)), ratio(float64(o.P99), float64(g.P99)))
 				}
 			}
 		}
