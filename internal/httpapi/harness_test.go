@@ -95,6 +95,7 @@ type envOptions struct {
 	trust    bool
 	noBoot   bool
 	sessions time.Duration
+	timeout  time.Duration // per request; no owner login when set
 }
 
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
@@ -241,7 +242,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	t.Cleanup(e.svc.Close) // before the store closes
 	e.ready = &breakable{Store: st}
 	h := httpapi.New(httpapi.Config{Service: e.svc, Store: e.ready, Logger: logger, Console: o.console,
-		MaxBodyBytes: o.maxBody, Registry: e.reg, TrustProxy: o.trust})
+		MaxBodyBytes: o.maxBody, Registry: e.reg, TrustProxy: o.trust, RequestTimeout: o.timeout})
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(func() {
@@ -263,7 +264,9 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	e.boot = boot
 	e.remember(boot.SecretKey)
 	e.key = e.as(boot.SecretKey)
-	e.owner = e.login(ownerEmail, ownerPassword)
+	if o.timeout == 0 {
+		e.owner = e.login(ownerEmail, ownerPassword)
+	}
 	return e
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // apiPaths are every method and path of API.md, plus the endpoints the
@@ -227,5 +228,18 @@ func TestNoServerErrorOnJunk(t *testing.T) {
 		}
 		// The server still works.
 		e.owner.get("/v1/orgs/acme").want(t, 200)
+	})
+}
+
+// TestRequestTimeout: work past the per-request deadline answers 503 with
+// Retry-After, never 500.
+func TestRequestTimeout(t *testing.T) {
+	runWith(t, envOptions{timeout: time.Nanosecond}, func(t *testing.T, e *env) {
+		r := e.key.get("/v1/orgs/acme/members").want(t, 503)
+		if r.header.Get("Retry-After") == "" {
+			t.Errorf("503 without Retry-After")
+		}
+		e.anon().post("/v1/auth/login", map[string]any{"email": ownerEmail, "password": ownerPassword}).want(t, 503)
+		e.anon().get("/healthz").want(t, 200)
 	})
 }
