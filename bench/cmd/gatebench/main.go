@@ -6,6 +6,8 @@
 //	gatebench report   [flags]   render the report again from results.json
 //	gatebench openfga  ARGS...   OpenFGA's own command line (`openfga run ...`),
 //	                             built into this binary for the HTTP comparison
+//	gatebench profile  [flags]   CPU profile of Gatehouse's server stack under
+//	                             one HTTP scenario
 package main
 
 import (
@@ -41,6 +43,8 @@ func main() {
 		err = reportCmd(os.Args[2:])
 	case "openfga":
 		err = openfgaCmd(ctx, os.Args[2:])
+	case "profile":
+		err = profileCmd(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -50,7 +54,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gatebench run|report|openfga [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gatebench run|report|openfga|profile [flags]")
 	os.Exit(2)
 }
 

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"github.com/gatehouse/gatehouse/bench/engines"
+	"github.com/gatehouse/gatehouse/bench/loadgen"
+	"github.com/gatehouse/gatehouse/bench/vi"
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+// profileCmd serves the org from SQLite with the same stack as `gatehouse
+// serve` (team.Service + httpapi) inside this process, drives one HTTP
+// scenario against it and writes a CPU profile: where a server-side goal is
+// missed, this shows why. The load generator's own samples are in the
+// profile too (package loadgen), to be set aside when reading it.
+func profileCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("profile", flag.ExitOnError)
+	grants := fs.Int("grants", 100000, "size of the org")
+	workdir := fs.String("workdir", filepath.Join(os.TempDir(), "gatebench"), "where the database is")
+	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage)
+	conns := fs.Int("conns", 32, "connections")
+	d := fs.Duration("dur", 10*time.Second, "profile length")
+	out := fs.String("cpuprofile", "out/server-cpu.prof", "profile file")
+	fs.Parse(args)
+
+	org := vi.Generate(vi.Sized(*grants))
+	path := filepath.Join(*workdir, fmt.Sprintf("gatehouse-profile-%d.db", *grants))
+	secret, _, err := seedSQLite(ctx, path, org)
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.New(ctx, path, store.Options{Sealer: audit.Seal})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger})
+	if err := svc.Load(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	addr := ln.Addr().String()
+
+	mix := org.NewMix(vi.DefaultMix)
+	t := gatehouseTarget(addr, secret, org, mix, engines.Expected(org, mix))
+	var reqs []*loadgen.Request
+	want := engines.Expected(org, mix)
+	switch *scenario {
+	case scSingle, scMixed:
+		for i, c := range mix.Checks {
+			reqs = append(reqs, t.check(c, want.Checks[i]))
+		}
+	case scBatch:
+		for i, b := range mix.Batches {
+			reqs = append(reqs, t.batch(b, want.Batches[i]))
+		}
+	case scAdminPage:
+		reqs = append(reqs, t.adminPage())
+	default:
+		return fmt.Errorf("unknown scenario %q", *scenario)
+	}
+	ws := writers(org, mix)
+	next := func(c, i int) *loadgen.Request {
+		if *scenario == scMixed && i%20 == 19 {
+			return t.write(ws[(c*31+i)%len(ws)], org.Datasets[(c*7919+i*31)%len(org.Datasets)])
+		}
+		return reqs[(c*131+i)%len(reqs)]
+	}
+	loadgen.Run(ctx, loadgen.Config{Addr: addr, Conns: *conns, Duration: time.Second, Next: next})
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pprof.StartCPUProfile(f)
+	r, err := loadgen.Run(ctx, loadgen.Config{Addr: addr, Conns: *conns, Duration: *d, Next: next})
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	log.Printf("%s: %.0f req/s, p50 %s, p99 %s, %d errors (%s), %d wrong; profile in %s", *scenario, r.PerSec, r.P50, r.P99, r.Errors, r.FirstErr, r.Wrong, *out)
+	return nil
+}
