@@ -70,6 +70,31 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 	}
 	r := domain.Resource{Org: org, Type: req.Type, ID: req.ID, Name: req.Name, Team: req.Team, Owner: req.Owner,
 		Attributes: maps.Clone(req.Attributes), CreatedAt: s.now()}
+	// Replacing a resource is removing it and registering it anew, so it
+	// takes the power to do both: without it, anyone allowed to register a
+	// resource of the type could take over (or move away) one they cannot
+	// even see, e.g. a Labelbox Labeler a colleague's label, which its
+	// "own" condition then gave them. A replace keeps the recorded owner
+	// unless another is named.
+	if ref := r.Ref().String(); o.HasResource(ref) {
+		if err := s.seeResource(o, sc, a, ref); err != nil {
+			return ResourceView{}, err
+		}
+		var old domain.Resource
+		if err := s.view(ctx, func(rd store.Reader) error {
+			var err error
+			old, err = rd.GetResource(org, r.Ref())
+			return err
+		}); err != nil {
+			return ResourceView{}, err
+		}
+		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, old, "", s.now().UnixNano()) {
+			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(old))
+		}
+		if r.Owner == "" {
+			r.Owner = old.Owner
+		}
+	}
 	if r.Owner == "" {
 		r.Owner = a.UserID()
 	}
