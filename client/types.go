@@ -78,8 +78,9 @@ type Access struct {
 
 // InvitedGrant is a grant an invitation hands out when accepted.
 type InvitedGrant struct {
-	Role  string `json:"role"`
-	Scope string `json:"scope"`
+	Role      string    `json:"role"`
+	Scope     string    `json:"scope"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // InvitationRequest invites an email address.

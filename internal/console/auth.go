@@ -98,7 +98,7 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	d := inviteData{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), Existing: r.PostFormValue("existing") == "1"}
-	req := team.AcceptRequest{Token: d.Token, Password: r.PostFormValue("password")}
+	req := team.AcceptRequest{Token: d.Token, Password: r.PostFormValue("password"), RequestID: requestID(r, nil)}
 	if d.Existing {
 		req.Email = d.Email
 	} else {

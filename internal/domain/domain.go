@@ -305,8 +305,9 @@ type Invitation struct {
 
 // InvitedGrant is a grant an invitation hands out on acceptance.
 type InvitedGrant struct {
-	Role  string `json:"role"`
-	Scope string `json:"scope"`
+	Role      string    `json:"role"`
+	Scope     string    `json:"scope"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"` // zero: never (a contractor's access ends here)
 }
 
 // Pending reports whether the invitation can still be accepted at now.

@@ -75,7 +75,7 @@ func (s *server) sessionRoutes() {
 			"Answers a session token for the new member."},
 		func(ctx context.Context, in *acceptInput) (*body[acceptOutput], error) {
 			acc, rev, err := s.svc.AcceptInvitation(ctx, team.AcceptRequest{Token: in.Body.Token, Name: in.Body.Name,
-				Password: in.Body.Password, Email: in.Body.Email})
+				Password: in.Body.Password, Email: in.Body.Email, RequestID: requestIDOf(ctx)})
 			if err != nil {
 				return nil, err
 			}

@@ -140,6 +140,9 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 		return fault.E(fault.Forbidden, "%s may not invite members", a.Subject)
 	}
 	for _, g := range grants {
+		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) {
+			return fault.E(fault.Unprocessable, "grant %s at %s: expires_at is in the past", g.Role, g.Scope)
+		}
 		scope, err := domain.ParseScope(g.Scope)
 		if err != nil {
 			return fault.Wrap(fault.Unprocessable, err)
@@ -263,10 +266,11 @@ func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action
 // AcceptRequest accepts an invitation: a new user gives name and password;
 // an existing user gives email and password instead.
 type AcceptRequest struct {
-	Token    string
-	Name     string
-	Password string
-	Email    string
+	Token     string
+	Name      string
+	Password  string
+	Email     string
+	RequestID string
 }
 
 // Accepted is the new member's identity and a session token.
@@ -329,7 +333,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, inv.Role, inv.Grants); err != nil {
 		return Accepted{}, 0, fault.E(fault.Conflict, "the invitation is no longer valid: its inviter may not grant it any more (%v)", err)
 	}
-	actor := Actor{Subject: domain.UserSubject(user.ID)}
+	actor := Actor{Subject: domain.UserSubject(user.ID), RequestID: req.RequestID}
 	now := s.now()
 	rev, err := s.write(ctx, actor, func(tx store.Tx) (*change, error) {
 		cur, err := tx.GetInvitation(inv.Org, inv.ID)
@@ -358,9 +362,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 		changes := []domain.Change{{Op: domain.OpPutMember, Member: &m}}
 		var views []GrantView
 		for _, ig := range inv.Grants {
+			if !ig.ExpiresAt.IsZero() && !ig.ExpiresAt.After(now) {
+				continue // ended before it began
+			}
 			scope, _ := domain.ParseScope(ig.Scope)
 			g := domain.Grant{Org: inv.Org, ID: credential.NewID("gr_"), Subject: domain.UserSubject(user.ID), Role: ig.Role,
-				Scope: scope, CreatedBy: inv.InvitedBy, CreatedAt: now}
+				Scope: scope, ExpiresAt: ig.ExpiresAt.UTC(), CreatedBy: inv.InvitedBy, CreatedAt: now}
 			if err := tx.PutGrant(g); err != nil {
 				return nil, err
 			}

@@ -3,6 +3,7 @@ package team_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,5 +164,62 @@ func TestFollowerAfterPrune(t *testing.T) {
 	r, err := b.Check(ctx, owner, "acme", team.CheckRequest{Permission: "dataset.view", Resource: "dataset:cats", AtLeastRevision: res.Revision})
 	if err != nil || !r.Allowed {
 		t.Fatalf("after prune: %+v %v", r, err)
+	}
+}
+
+// TestInvitedGrantExpires: an invitation may carry a contractor's end date;
+// the grant made on acceptance stops working then.
+func TestInvitedGrantExpires(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := team.New(team.Config{Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
+	if err := svc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); st.Close() })
+	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := team.Actor{Subject: domain.UserSubject(boot.UserID)}
+	if _, err := svc.PutResource(ctx, owner, "acme", team.ResourceRequest{Type: "dataset", ID: "cats"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = svc.Invite(ctx, owner, "acme", team.InviteRequest{Email: "late@acme.test",
+		Grants: []domain.InvitedGrant{{Role: "dataset.editor", Scope: "dataset:cats", ExpiresAt: now.Add(-time.Minute)}}})
+	if fault.CodeOf(err) != fault.Unprocessable {
+		t.Fatalf("invitation with a grant already over: got %v, want 422", err)
+	}
+	inv, _, err := svc.Invite(ctx, owner, "acme", team.InviteRequest{Email: "con@acme.test",
+		Grants: []domain.InvitedGrant{{Role: "dataset.editor", Scope: "dataset:cats", ExpiresAt: now.Add(time.Hour)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, _, err := svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: "Con", Password: "contractor-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	con := team.Actor{Subject: domain.UserSubject(acc.UserID)}
+	annotate := func() bool {
+		r, err := svc.Check(ctx, con, "acme", team.CheckRequest{Permission: "dataset.annotate", Resource: "dataset:cats"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Allowed
+	}
+	if !annotate() {
+		t.Fatal("contractor denied before the end date")
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	if annotate() {
+		t.Fatal("contractor allowed after the end date")
 	}
 }
