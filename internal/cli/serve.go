@@ -40,6 +40,7 @@ type serveOptions struct {
 	shutdownTimeout time.Duration
 	trustProxy      bool
 	pollInterval    time.Duration
+	consistencyWait time.Duration
 	retention       int64
 }
 
@@ -79,6 +80,7 @@ organization per built-in scheme, and their logins are printed.`,
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for requests in flight")
 	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
 	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
+	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
 	return cmd
 }
@@ -231,7 +233,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	}
 
 	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
-		PollInterval: o.pollInterval, ChangelogRetention: o.retention})
+		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention})
 	if err := in.svc.Load(ctx); err != nil {
 		in.svc.Close()
 		return nil, fmt.Errorf("load: %w", err)

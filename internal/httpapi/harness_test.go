@@ -39,11 +39,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-func TestMain(m *testing.M) {
-	// at_least_revision beyond what the server has gives 503 after this wait.
-	team.ConsistencyWait = 200 * time.Millisecond
-	pgtest.Main(m)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // backends are the stores every end-to-end test runs against. open also
 // returns a way to run SQL behind the store's back (to tamper with it).
@@ -234,7 +230,8 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	if o.mailer != nil {
 		m = o.mailer
 	}
-	e.svc = team.New(team.Config{Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger,
+	// at_least_revision beyond what the server has gives 503 after the wait.
+	e.svc = team.New(team.Config{Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions})
 	if err := e.svc.Load(context.Background()); err != nil {
 		t.Fatal(err)

@@ -28,9 +28,6 @@ type CheckResult struct {
 	Reason   *authz.Reason `json:"reason,omitempty"`
 }
 
-// ConsistencyWait bounds how long a request with at_least_revision waits
-// for this process to apply that revision.
-var ConsistencyWait = 2 * time.Second
 
 // awaitRevision never answers from state older than rev: it waits, and past
 // the bound says 503 rather than give a stale decision.
@@ -38,7 +35,7 @@ func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
 	if rev <= 0 || s.engine.Revision() >= rev {
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConsistencyWait)
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConsistencyWait)
 	defer cancel()
 	if err := s.engine.WaitFor(wctx, rev); err != nil {
 		return &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second,

@@ -40,6 +40,9 @@ type Config struct {
 	// PollInterval is how often the changelog is read when nothing wakes
 	// the follower (writes of this process and database notifications do).
 	PollInterval time.Duration // default 1s
+	// ConsistencyWait bounds how long a request with at_least_revision
+	// waits for this process to apply that revision before answering 503.
+	ConsistencyWait time.Duration // default 2s
 	// ChangelogRetention is how many revisions of changelog to keep for
 	// replicas that fall behind; 0 keeps everything.
 	ChangelogRetention int64
@@ -76,6 +79,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.DefaultSeatLimit == 0 {
 		cfg.DefaultSeatLimit = 25
+	}
+	if cfg.ConsistencyWait <= 0 {
+		cfg.ConsistencyWait = 2 * time.Second
 	}
 	if cfg.LoginFailureLimit == 0 {
 		cfg.LoginFailureLimit = 10
