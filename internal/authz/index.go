@@ -123,10 +123,11 @@ type Org struct {
 	roleIndex map[string]uint16
 	roleUsers [][]uint32 // role -> users holding it as membership role
 
-	nodes    map[nodeKey]uint32
+	ids      []map[string]uint32 // per resource type: id -> node (the wildcard "*" too)
+	teams    map[string]uint32
 	node     []node
-	data     []nodeData // same index as node
-	subjects map[subjKey]uint32
+	data     []nodeData           // same index as node
+	subjects [4]map[string]uint32 // per SubjectKind: id -> subject
 	subj     []subject
 	grantOf  map[string]uint32 // grant id -> subject holding it
 
@@ -138,9 +139,15 @@ func newOrg(id string, s *scheme.Scheme) *Org {
 		id: id, scheme: s,
 		typeIndex: map[string]uint8{},
 		roleIndex: map[string]uint16{},
-		nodes:     map[nodeKey]uint32{},
-		subjects:  map[subjKey]uint32{},
+		teams:     map[string]uint32{},
+		ids:       make([]map[string]uint32, len(s.Types)),
 		grantOf:   map[string]uint32{},
+	}
+	for k := range o.subjects {
+		o.subjects[k] = map[string]uint32{}
+	}
+	for t := range o.ids {
+		o.ids[t] = map[string]uint32{}
 	}
 	o.addNode(nodeKey{typ: keyOrg}, node{kind: nodeOrg, parent: none, team: none, owner: none, alive: true}, nodeData{ref: "org"})
 	for i, t := range s.Types {
@@ -159,8 +166,32 @@ func (o *Org) addNode(k nodeKey, n node, d nodeData) uint32 {
 	i := uint32(len(o.node))
 	o.node = append(o.node, n)
 	o.data = append(o.data, d)
-	o.nodes[k] = i
+	o.setNode(k, i)
 	return i
+}
+
+// nodeIndex finds a node by key: one map per resource type and one for
+// teams, all keyed by plain id strings.
+func (o *Org) nodeIndex(k nodeKey) (uint32, bool) {
+	switch k.typ {
+	case keyOrg:
+		return orgNode, true
+	case keyTeam:
+		i, ok := o.teams[k.id]
+		return i, ok
+	}
+	i, ok := o.ids[k.typ][k.id]
+	return i, ok
+}
+
+func (o *Org) setNode(k nodeKey, i uint32) {
+	switch k.typ {
+	case keyOrg:
+	case keyTeam:
+		o.teams[k.id] = i
+	default:
+		o.ids[k.typ][k.id] = i
+	}
 }
 
 // grow makes room for n more nodes, subjects and grants, so a bulk load
@@ -169,16 +200,21 @@ func (o *Org) grow(nodes, subjects, grants int) {
 	o.node = slices.Grow(o.node, nodes)
 	o.data = slices.Grow(o.data, nodes)
 	o.subj = slices.Grow(o.subj, subjects)
-	nodeMap := make(map[nodeKey]uint32, len(o.nodes)+nodes)
-	for k, v := range o.nodes {
-		nodeMap[k] = v
+	if len(o.ids) > 0 {
+		// Resources spread over types; size the maps for the largest share.
+		for t, m := range o.ids {
+			grown := make(map[string]uint32, len(m)+nodes/len(o.ids))
+			for k, v := range m {
+				grown[k] = v
+			}
+			o.ids[t] = grown
+		}
 	}
-	o.nodes = nodeMap
-	subjMap := make(map[subjKey]uint32, len(o.subjects)+subjects)
-	for k, v := range o.subjects {
-		subjMap[k] = v
+	users := make(map[string]uint32, len(o.subjects[domain.SubjectUser])+subjects)
+	for k, v := range o.subjects[domain.SubjectUser] {
+		users[k] = v
 	}
-	o.subjects = subjMap
+	o.subjects[domain.SubjectUser] = users
 	grantMap := make(map[string]uint32, len(o.grantOf)+grants)
 	for k, v := range o.grantOf {
 		grantMap[k] = v
@@ -202,14 +238,8 @@ func (o *Org) lookupNode(ref string) (uint32, bool) {
 	if !ok || k.id == "*" {
 		return none, false
 	}
-	n, ok := o.nodes[k]
+	n, ok := o.nodeIndex(k)
 	return n, ok && o.node[n].alive && o.node[n].kind == nodeResource
-}
-
-// subjKey finds a subject without building its "kind:ID" string.
-type subjKey struct {
-	kind domain.SubjectKind
-	id   string
 }
 
 // lookupSubject finds a subject by "user:ID", "group:ID" or "key:ID".
@@ -218,18 +248,18 @@ func (o *Org) lookupSubject(ref string) (uint32, bool) {
 	if !ok {
 		return none, false
 	}
-	var k subjKey
+	var k domain.SubjectKind
 	switch kind {
 	case "user":
-		k = subjKey{domain.SubjectUser, id}
+		k = domain.SubjectUser
 	case "group":
-		k = subjKey{domain.SubjectGroup, id}
+		k = domain.SubjectGroup
 	case "key":
-		k = subjKey{domain.SubjectKey, id}
+		k = domain.SubjectKey
 	default:
 		return none, false
 	}
-	s, ok := o.subjects[k]
+	s, ok := o.subjects[k][id]
 	return s, ok
 }
 
@@ -255,19 +285,21 @@ func (o *Org) addRole(r *scheme.Role) uint16 {
 // subjectIndex returns the index of a subject, creating an inactive entry
 // when it is new: grants may name a subject before it becomes active.
 func (o *Org) subjectIndex(s domain.Subject) uint32 {
-	k := subjKey{s.Kind, s.ID}
-	if i, ok := o.subjects[k]; ok {
+	if i, ok := o.subjects[s.Kind][s.ID]; ok {
 		return i
 	}
 	i := uint32(len(o.subj))
 	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole})
-	o.subjects[k] = i
+	o.subjects[s.Kind][s.ID] = i
 	return i
 }
 
 // findSubject finds an existing subject.
 func (o *Org) findSubject(s domain.Subject) (uint32, bool) {
-	i, ok := o.subjects[subjKey{s.Kind, s.ID}]
+	if s.Kind == 0 || int(s.Kind) >= len(o.subjects) {
+		return none, false
+	}
+	i, ok := o.subjects[s.Kind][s.ID]
 	return i, ok
 }
 
@@ -310,13 +342,13 @@ func (o *Org) findScope(sc domain.Scope) (uint32, bool) {
 	default:
 		return none, false
 	}
-	n, ok := o.nodes[k]
+	n, ok := o.nodeIndex(k)
 	return n, ok && o.node[n].alive
 }
 
 func (o *Org) teamNode(id string) uint32 {
 	k := nodeKey{typ: keyTeam, id: id}
-	if i, ok := o.nodes[k]; ok {
+	if i, ok := o.teams[id]; ok {
 		o.node[i].alive = true
 		return i
 	}
@@ -509,7 +541,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	case want != scheme.OrgType && r.Parent.Type != want:
 		return fmt.Errorf("resource %s:%s: parent must be a %s", r.Type, r.ID, want)
 	case want != scheme.OrgType:
-		p, ok := o.nodes[nodeKey{typ: o.typeIndex[want], id: r.Parent.ID}]
+		p, ok := o.ids[o.typeIndex[want]][r.Parent.ID]
 		if !ok || !o.node[p].alive || o.node[p].kind != nodeResource {
 			return fmt.Errorf("resource %s:%s: parent %s not found", r.Type, r.ID, r.Parent)
 		}
@@ -524,7 +556,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 		owner = o.userIndex(r.Owner)
 	}
 	k := nodeKey{typ: ti, id: r.ID}
-	if i, ok := o.nodes[k]; ok && o.node[i].alive {
+	if i, ok := o.ids[ti][r.ID]; ok && o.node[i].alive {
 		// Replace in place: grants at this node and its children stay.
 		o.detach(i)
 		n := &o.node[i]
@@ -620,7 +652,7 @@ func (o *Org) kill(i uint32) {
 	n := &o.node[i]
 	n.alive = false
 	d.children, d.attrs = nil, nil
-	delete(o.nodes, nodeKey{typ: n.typ, id: d.id})
+	delete(o.ids[n.typ], d.id)
 	list := o.byType[n.typ]
 	if at, found := slices.BinarySearchFunc(list, d.id, func(x uint32, id string) int { return strings.Compare(o.data[x].id, id) }); found {
 		o.byType[n.typ] = slices.Delete(list, at, at+1)
@@ -640,7 +672,7 @@ func (o *Org) dropGrantsAt(i uint32) {
 }
 
 func (o *Org) deleteTeam(t *domain.Team) error {
-	i, ok := o.nodes[nodeKey{typ: keyTeam, id: t.ID}]
+	i, ok := o.teams[t.ID]
 	if !ok {
 		return nil
 	}
