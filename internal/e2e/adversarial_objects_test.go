@@ -60,3 +60,42 @@ func TestReplaceIsNotATakeover(t *testing.T) {
 		t.Fatal("the author lost its label after an Admin's replace")
 	}
 }
+
+// TestGroupMembershipIsAGrant: a group's members hold its grants, so
+// joining a group is receiving its roles. An Admin (no billing.view in vi)
+// must not join a group to which the Owner gave a custom billing role, nor
+// take it away from others by removing them or deleting the group; the
+// Owner may do all three.
+func TestGroupMembershipIsAGrant(t *testing.T) {
+	s := startInproc(t, "sqlite", inprocOptions{})
+	owner, adm, payer := s.newPerson(t, "owner"), s.newPerson(t, "admin"), s.newPerson(t, "payer")
+	s.newOrg(t, owner, "acme", "vi")
+	s.join(t, owner.token, "acme", adm, "admin")
+	s.join(t, owner.token, "acme", payer, "member")
+	s.do(t, owner.token, "POST", "/v1/orgs/acme/roles", map[string]any{"id": "billing.reader", "name": "Billing reader",
+		"scope_type": "org", "permissions": []map[string]any{{"id": "org.view"}, {"id": "billing.view"}}}).want(t, 201)
+	g := s.do(t, owner.token, "POST", "/v1/orgs/acme/groups", map[string]any{"name": "finance"}).want(t, 201).str(t, "id")
+	s.do(t, owner.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "billing.reader", "scope": "org"}).want(t, 201)
+	s.do(t, owner.token, "PUT", "/v1/orgs/acme/groups/"+g+"/members/"+payer.id, nil).want(t, 204)
+
+	// The Admin cannot grant the role directly ...
+	s.do(t, adm.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + adm.id, "role": "billing.reader", "scope": "org"}).want(t, 403)
+	// ... nor through the group, nor take it from the payer.
+	s.do(t, adm.token, "PUT", "/v1/orgs/acme/groups/"+g+"/members/"+adm.id, nil).want(t, 403)
+	s.do(t, adm.token, "GET", "/v1/orgs/acme/billing", nil).want(t, 403)
+	s.do(t, adm.token, "DELETE", "/v1/orgs/acme/groups/"+g+"/members/"+payer.id, nil).want(t, 403)
+	s.do(t, adm.token, "DELETE", "/v1/orgs/acme/groups/"+g, nil).want(t, 403)
+	s.do(t, payer.token, "GET", "/v1/orgs/acme/billing", nil).want(t, 200)
+
+	// A group holding only what the Admin holds is the Admin's to manage.
+	g2 := s.do(t, owner.token, "POST", "/v1/orgs/acme/groups", map[string]any{"name": "viewers"}).want(t, 201).str(t, "id")
+	s.do(t, adm.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
+	s.do(t, adm.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g2, "role": "dataset.viewer", "scope": "dataset:cats"}).want(t, 201)
+	s.do(t, adm.token, "PUT", "/v1/orgs/acme/groups/"+g2+"/members/"+payer.id, nil).want(t, 204)
+	s.do(t, adm.token, "DELETE", "/v1/orgs/acme/groups/"+g2, nil).want(t, 204)
+
+	// The Owner manages the billing group.
+	s.do(t, owner.token, "DELETE", "/v1/orgs/acme/groups/"+g+"/members/"+payer.id, nil).want(t, 204)
+	s.do(t, payer.token, "GET", "/v1/orgs/acme/billing", nil).want(t, 403)
+	s.do(t, owner.token, "DELETE", "/v1/orgs/acme/groups/"+g, nil).want(t, 204)
+}

@@ -181,6 +181,15 @@ func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string
 	if _, ok := o.MemberRole(userID); !ok {
 		return 0, notFound("member", userID)
 	}
+	if c == groups {
+		// A group's members hold its grants: joining one hands out its
+		// roles, leaving one takes them away. Either takes the power to
+		// grant each of them (rule 2), or an Admin would join a group
+		// holding what it could never grant itself.
+		if err := s.mayHandOutGrants(ctx, o, a, org, store.GrantFilter{Subject: domain.GroupSubject(id)}, "changing the members of group "+id); err != nil {
+			return 0, err
+		}
+	}
 	m := domain.Membership{Org: org, Parent: id, UserID: userID}
 	action, op := c.kind+".member.add", domain.OpPutTeamMember
 	switch {
@@ -231,6 +240,14 @@ func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string,
 	}
 	if !s.managesUsers(o, sc, a) {
 		return 0, fault.E(fault.Forbidden, "deleting a %s needs user management at the organization", c.kind)
+	}
+	// Deleting it revokes its grants, which takes the power to make them.
+	f := store.GrantFilter{Subject: domain.GroupSubject(id)}
+	if c == teams {
+		f = store.GrantFilter{Scope: domain.TeamScope(id)}
+	}
+	if err := s.mayHandOutGrants(ctx, o, a, org, f, "deleting "+c.kind+" "+id); err != nil {
+		return 0, err
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		var changes []domain.Change
@@ -331,4 +348,23 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	}
 	v.Revision = rev
 	return v, nil
+}
+
+// mayHandOutGrants refuses (403) unless the actor could make every grant
+// that f selects: what an action hands out or takes away through them.
+func (s *Service) mayHandOutGrants(ctx context.Context, o *authz.Org, a Actor, org string, f store.GrantFilter, what string) error {
+	var gs []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		gs, _, err = r.ListGrants(org, f, "", 0)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if err := s.canGrant(o, a, g.Role, g.Scope); err != nil {
+			return fault.E(fault.Forbidden, "%s hands out or takes away %s at %s: %v", what, g.Role, g.Scope, err)
+		}
+	}
+	return nil
 }
