@@ -456,4 +456,6 @@ func newTestServer(t *testing.T, h http.Handler) string {
 	return srv.URL
 }
 
-func chromedpViewport(w, h int64) chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(w, h) }
+func chromedpViewport(w, h int64) chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(w, h)
+}

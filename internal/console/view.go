@@ -52,8 +52,8 @@ type navItem struct {
 // every action.
 type caps struct {
 	Rename, MembersView, ManageUsers, Keys, BillingView, BillingManage, Transfer, Audit bool
-	Teams                                                                              bool // the scheme attaches resources to teams
-	OtherMembers                                                                       bool // may open other members' access
+	Teams                                                                               bool // the scheme attaches resources to teams
+	OtherMembers                                                                        bool // may open other members' access
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)

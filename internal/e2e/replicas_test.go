@@ -278,4 +278,3 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 }
-

@@ -28,7 +28,6 @@ type CheckResult struct {
 	Reason   *authz.Reason `json:"reason,omitempty"`
 }
 
-
 // awaitRevision never answers from state older than rev: it waits, and past
 // the bound says 503 rather than give a stale decision.
 func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
