@@ -3,9 +3,11 @@ package e2e
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 )
 
 // topHolders counts an organization's holders of the scheme's top role in
@@ -186,6 +188,101 @@ func TestLastTopHolderUnderConcurrentDemotion(t *testing.T) {
 					t.Fatalf("round %d: statuses %v left no org_admin", round, codes)
 				}
 			}
+		})
+	}
+}
+
+// TestNewEnemy: concurrent grants, revocations and checks on one subject.
+// Each worker grants and revokes dataset.viewer on its own dataset to the
+// same member while a noise writer moves the revision in another org. A
+// check with at_least_revision of an acknowledged grant is allowed, and of
+// an acknowledged revocation is never allowed (the "new enemy" problem),
+// and answers with a revision at least the one asked for. On PostgreSQL
+// the checks also go to a second server over the same database, which
+// learns of the writes only through the changelog.
+func TestNewEnemy(t *testing.T) {
+	for _, tc := range []struct {
+		name, backend string
+		twoServers    bool
+	}{{"sqlite", "sqlite", false}, {"postgres", "postgres", false}, {"postgres-two-servers", "postgres", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			url := ""
+			if tc.backend == "postgres" {
+				url = pgtest.URL(t)
+			}
+			w := startInproc(t, tc.backend, inprocOptions{pgURL: url})
+			r := w
+			if tc.twoServers {
+				r = startInproc(t, tc.backend, inprocOptions{pgURL: url})
+			}
+			owner := w.newPerson(t, "owner")
+			w.newOrg(t, owner, "acme", "vi")
+			w.newOrg(t, owner, "noise", "vi")
+			sam := w.newPerson(t, "sam")
+			w.join(t, owner.token, "acme", sam, "member")
+			workers, rounds := 4, envInt("GATEHOUSE_NEW_ENEMY_ROUNDS", 25)
+			for i := range workers {
+				w.do(t, owner.token, "PUT", fmt.Sprintf("/v1/orgs/acme/resources/dataset/d%d", i), map[string]any{}).want(t, 200)
+			}
+			check := func(srv *inproc, ds string, atLeast int64) (bool, int64) {
+				res := srv.do(t, owner.token, "POST", "/v1/orgs/acme/check", map[string]any{"subject": "user:" + sam.id,
+					"permission": "dataset.view", "resource": "dataset:" + ds, "at_least_revision": atLeast}).want(t, 200)
+				return res.obj(t)["allowed"].(bool), res.num(t, "revision")
+			}
+			var checks, noiseWrites atomic.Int64
+			done := make(chan struct{})
+			var noise sync.WaitGroup
+			noise.Add(1)
+			go func() {
+				defer noise.Done()
+				for n := 0; ; n++ {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					nrev := w.do(t, owner.token, "PUT", fmt.Sprintf("/v1/orgs/noise/resources/dataset/n%d", n), map[string]any{}).want(t, 200).revision()
+					// A revision of another org: the answer is from that
+					// revision or later, and says so.
+					if _, rev := check(r, fmt.Sprintf("d%d", n%workers), nrev); rev < nrev {
+						t.Errorf("check at_least_revision %d (a write to another org) answered at revision %d", nrev, rev)
+					}
+					noiseWrites.Add(1)
+				}
+			}()
+			var wg sync.WaitGroup
+			for i := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ds := fmt.Sprintf("d%d", i)
+					for range rounds {
+						g := w.do(t, owner.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + sam.id,
+							"role": "dataset.viewer", "scope": "dataset:" + ds}).want(t, 201)
+						grev := g.revision()
+						if allowed, rev := check(r, ds, grev); !allowed || rev < grev {
+							t.Errorf("check at_least_revision %d of an acknowledged grant on %s: allowed %v at revision %d", grev, ds, allowed, rev)
+						}
+						d := w.do(t, owner.token, "DELETE", "/v1/orgs/acme/grants/"+g.str(t, "id"), nil).want(t, 200)
+						rrev := d.revision()
+						if allowed, rev := check(r, ds, rrev); allowed || rev < rrev {
+							t.Errorf("new enemy: check at_least_revision %d of an acknowledged revocation on %s: allowed %v at revision %d", rrev, ds, allowed, rev)
+						}
+						b := r.do(t, owner.token, "POST", "/v1/orgs/acme/check/batch", map[string]any{"at_least_revision": rrev,
+							"checks": []map[string]any{{"subject": "user:" + sam.id, "permission": "dataset.view", "resource": "dataset:" + ds}}}).want(t, 200)
+						if b.obj(t)["results"].([]any)[0].(map[string]any)["allowed"] == true {
+							t.Errorf("new enemy: batch check at_least_revision %d allowed a revoked grant", rrev)
+						}
+						checks.Add(3)
+					}
+				}()
+			}
+			wg.Wait()
+			close(done)
+			noise.Wait()
+			t.Logf("%s: %d workers × %d grant/revoke rounds on one subject, %d checks with at_least_revision, 0 allowed after an acknowledged revocation; %d writes to another org meanwhile",
+				tc.name, workers, rounds, checks.Load(), noiseWrites.Load())
 		})
 	}
 }

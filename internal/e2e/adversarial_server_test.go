@@ -126,6 +126,7 @@ type inprocOptions struct {
 	requestTimeout time.Duration
 	sessionTTL     time.Duration
 	dir            string // SQLite directory; default t.TempDir()
+	pgURL          string // PostgreSQL database shared with another server; default a new one
 }
 
 // startInproc starts a server on backend "sqlite" or "postgres".
@@ -142,7 +143,11 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 		s.dbPath = filepath.Join(dir, "gatehouse.db")
 		s.st, err = sqlite.New(context.Background(), s.dbPath, store.Options{Sealer: audit.Seal})
 	case "postgres":
-		s.st, err = postgres.New(context.Background(), pgtest.URL(t), store.Options{Sealer: audit.Seal})
+		url := o.pgURL
+		if url == "" {
+			url = pgtest.URL(t)
+		}
+		s.st, err = postgres.New(context.Background(), url, store.Options{Sealer: audit.Seal})
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}

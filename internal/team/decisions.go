@@ -76,6 +76,7 @@ func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []Ch
 	if err := s.awaitRevision(ctx, wait); err != nil {
 		return nil, err
 	}
+	applied := s.engine.Revision()
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []Ch
 		case err != nil:
 			return nil, err
 		}
-		out[i] = CheckResult{Allowed: d.Allowed, Revision: d.Revision}
+		out[i] = CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied)}
 		if d.Allowed || d.Reason.Condition != "" {
 			reason := d.Reason
 			out[i].Reason = &reason
@@ -125,6 +126,7 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
 		return authz.ResourcePage{}, err
 	}
+	applied := s.engine.Revision()
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return authz.ResourcePage{}, err
@@ -146,6 +148,7 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 	if page.IDs == nil {
 		page.IDs = []string{}
 	}
+	page.Revision = answeredAt(page.Revision, applied)
 	return page, err
 }
 
@@ -163,6 +166,7 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
 		return nil, 0, err
 	}
+	applied := s.engine.Revision()
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return nil, 0, err
@@ -172,6 +176,7 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	}
 	subs, rev, err := o.LookupSubjects(&authz.SubjectQuery{Permission: req.Permission, Resource: req.Resource,
 		Channel: req.Channel, Now: s.now().UnixNano()})
+	rev = answeredAt(rev, applied)
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):
 		return nil, rev, fault.E(fault.Unprocessable, "unknown permission %q in scheme %s", req.Permission, sc.ID)
@@ -180,3 +185,10 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	}
 	return subs, rev, err
 }
+
+// answeredAt is the revision an answer is consistent with: the org's own
+// last change, or the engine's applied revision read before the answer if
+// later. Every revision up to that one is in the index, so an answer to
+// at_least_revision N says N or more, never the older revision of the
+// org's last change (which read as a stale answer).
+func answeredAt(orgRev, applied int64) int64 { return max(orgRev, applied) }
