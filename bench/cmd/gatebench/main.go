@@ -115,14 +115,23 @@ func runCmd(ctx context.Context, args []string) error {
 			cfg.only[strings.TrimSpace(n)] = true
 		}
 	}
+	largest := sizes[len(sizes)-1]
+	scfg := serverConfig{grants: largest, workdir: f.workdir, gatehouse: f.gatehouse, conns: f.conns,
+		dur: f.httpDur, http: f.http, cold: f.cold, pg: f.pg}
+	var sd *seeding
+	if f.http || f.cold {
+		cfg.background = func(org *vi.Org) func() {
+			sd = startSeeding(ctx, scfg, org)
+			return sd.wait
+		}
+	}
 	dbs, err := runInProcess(ctx, cfg, res)
 	if err != nil {
 		return err
 	}
-	largest := sizes[len(sizes)-1]
 	if f.http || f.cold {
-		if err := runServers(ctx, serverConfig{grants: largest, workdir: f.workdir, gatehouse: f.gatehouse, conns: f.conns,
-			dur: f.httpDur, http: f.http, cold: f.cold, pg: f.pg, fga: dbs[largest]}, res); err != nil {
+		scfg.fga = dbs[largest]
+		if err := runServers(ctx, scfg, sd, res); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/bench/vi"
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -33,17 +34,26 @@ func profileCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("profile", flag.ExitOnError)
 	grants := fs.Int("grants", 100000, "size of the org")
 	workdir := fs.String("workdir", filepath.Join(os.TempDir(), "gatebench"), "where the database is")
-	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage)
+	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage+", or load (the start-up load)")
 	conns := fs.Int("conns", 32, "connections")
 	d := fs.Duration("dur", 10*time.Second, "profile length")
 	out := fs.String("cpuprofile", "out/server-cpu.prof", "profile file")
+	reseed := fs.Bool("reseed", false, "write the database again even if an earlier profile run left one")
 	fs.Parse(args)
 
 	org := vi.Generate(vi.Sized(*grants))
 	path := filepath.Join(*workdir, fmt.Sprintf("gatehouse-profile-%d.db", *grants))
-	secret, _, err := seedSQLite(ctx, path, org)
-	if err != nil {
-		return err
+	secretFile := path + ".secret"
+	var secret string
+	if b, err := os.ReadFile(secretFile); err == nil && !*reseed {
+		secret = string(b) // seeded by an earlier profile run
+	} else {
+		if secret, _, err = seedSQLite(ctx, path, org); err != nil {
+			return err
+		}
+		if err := os.WriteFile(secretFile, []byte(secret), 0o600); err != nil {
+			return err
+		}
 	}
 	st, err := sqlite.New(ctx, path, store.Options{Sealer: audit.Seal})
 	if err != nil {
@@ -52,6 +62,34 @@ func profileCmd(ctx context.Context, args []string) error {
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger})
+	if *scenario == "load" {
+		// What a cold start spends: the snapshot read, then the index build.
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		t0 := time.Now()
+		snap, err := store.Read(ctx, st, func(r store.Reader) (domain.Snapshot, error) { return r.Snapshot(vi.OrgID) })
+		if err != nil {
+			return err
+		}
+		read := time.Since(t0)
+		t1 := time.Now()
+		if err := authz.New(nil).Load(&snap); err != nil {
+			return err
+		}
+		build := time.Since(t1)
+		t2 := time.Now()
+		err = svc.Load(ctx)
+		pprof.StopCPUProfile()
+		log.Printf("load: snapshot read %s, index build %s; team.Service.Load %s; profile in %s", read, build, time.Since(t2), *out)
+		return err
+	}
 	if err := svc.Load(ctx); err != nil {
 		return err
 	}

@@ -96,7 +96,11 @@ func renderMarkdown(res *Results, pngName string) string {
 			case !e.Agreed:
 				p("| %s | %s | DISAGREES with the reference: no timing |||||||| \n", e.Name, dur(e.Load))
 			default:
-				p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s ids) |\n", e.Name, dur(e.Load), dur(e.Check.P50), dur(e.Check.P99),
+				load := dur(e.Load)
+				if e.LoadNote != "" {
+					load += " (" + e.LoadNote + ")"
+				}
+				p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s ids) |\n", e.Name, load, dur(e.Check.P50), dur(e.Check.P99),
 					num(int(e.Check.PerSec)), num(int(e.Check.ParPerSec)), dur(e.Batch.P50), dur(e.List.P50), dur(e.Access.P50), dur(e.AdminPage.P50), num(e.AdminCount))
 			}
 		}

@@ -44,15 +44,16 @@ type SizeResult struct {
 
 // EngineResult is one engine at one size.
 type EngineResult struct {
-	Name    string         `json:"name"`
-	Skipped string         `json:"skipped,omitempty"`
-	Load    time.Duration  `json:"load"`
-	HeapMiB float64        `json:"heap_mib"` // live heap after load (in-memory engines)
-	Agreed  bool           `json:"agreed"`
-	Check   engines.Timing `json:"check"`
-	Batch   engines.Timing `json:"batch"` // one batch of Mix.BatchSize checks
-	List    engines.Timing `json:"list"`
-	Access  engines.Timing `json:"access"`
+	Name     string         `json:"name"`
+	Skipped  string         `json:"skipped,omitempty"`
+	Load     time.Duration  `json:"load"`
+	LoadNote string         `json:"load_note,omitempty"`
+	HeapMiB  float64        `json:"heap_mib"` // live heap after load (in-memory engines)
+	Agreed   bool           `json:"agreed"`
+	Check    engines.Timing `json:"check"`
+	Batch    engines.Timing `json:"batch"` // one batch of Mix.BatchSize checks
+	List     engines.Timing `json:"list"`
+	Access   engines.Timing `json:"access"`
 	// AdminPage is an admin's first page of datasets: Gatehouse's first
 	// 100 of all; OpenFGA's ListObjects (cut at its 1,000 maximum);
 	// Casbin's full list from its role manager.
