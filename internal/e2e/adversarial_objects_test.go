@@ -99,3 +99,21 @@ func TestGroupMembershipIsAGrant(t *testing.T) {
 	s.do(t, payer.token, "GET", "/v1/orgs/acme/billing", nil).want(t, 403)
 	s.do(t, owner.token, "DELETE", "/v1/orgs/acme/groups/"+g, nil).want(t, 204)
 }
+
+// TestKeyCannotHoldUniqueTop: a secret key holding the top role would be one
+// more holder of it. In vi the Owner is unique and changes hands only by
+// transfer, so not even the Owner makes a key holding it; where the top
+// role is shared (labelbox's admin) a holder may, a key may not.
+func TestKeyCannotHoldUniqueTop(t *testing.T) {
+	s := startInproc(t, "sqlite", inprocOptions{})
+	owner := s.newPerson(t, "owner")
+	s.newOrg(t, owner, "acme", "vi")
+	s.do(t, owner.token, "POST", "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "owner"}).want(t, 403)
+	s.do(t, owner.token, "POST", "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "admin"}).want(t, 201)
+
+	admin := s.newPerson(t, "admin")
+	s.newOrg(t, admin, "lb", "labelbox")
+	_, secret := s.newKey(t, admin.token, "lb", "admin", "org")
+	s.do(t, secret, "POST", "/v1/orgs/lb/keys", map[string]any{"name": "k2", "role": "admin"}).want(t, 403)
+	s.do(t, secret, "POST", "/v1/orgs/lb/keys", map[string]any{"name": "k2", "role": "labeler"}).want(t, 201)
+}

@@ -42,12 +42,20 @@ type KeyRequest struct {
 // CreateKey needs keys.manage; the key never holds more than its creator
 // holds at that moment.
 func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyRequest) (KeyView, int64, error) {
-	o, _, err := s.org(a, org)
+	o, sch, err := s.org(a, org)
 	if err != nil {
 		return KeyView{}, 0, err
 	}
 	if err := s.require(o, a, "keys.manage", ""); err != nil {
 		return KeyView{}, 0, err
+	}
+	// A key holding the top role is one more holder of it: as for a grant
+	// (rule 2), only a holder makes one, and where the top role is unique
+	// (vi's Owner) nobody does; it changes hands only by transfer.
+	if req.Role == sch.TopRole {
+		if role, _ := o.MemberRole(a.UserID()); sch.UniqueTop || a.IsKey() || role != sch.TopRole {
+			return KeyView{}, 0, fault.E(fault.Forbidden, "a secret key cannot hold the top role %s", sch.TopRole)
+		}
 	}
 	if err := validName("key name", req.Name); err != nil {
 		return KeyView{}, 0, err
