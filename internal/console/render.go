@@ -123,27 +123,7 @@ func (h *handler) plainError(w http.ResponseWriter, _ *http.Request, status int,
 }
 
 // statusOf maps a service error to its HTTP status, as the API does.
-func statusOf(err error) int {
-	switch fault.CodeOf(err) {
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Unauthenticated:
-		return http.StatusUnauthorized
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Unprocessable:
-		return http.StatusUnprocessableEntity
-	case fault.TooManyRequests:
-		return http.StatusTooManyRequests
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(err error) int { return fault.CodeOf(err).HTTPStatus() }
 
 // message is what the user reads about a refusal: the service's reason, or
 // for our own faults a line that sends them to the log.

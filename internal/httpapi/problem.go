@@ -81,29 +81,6 @@ func newProblem(status int, detail string) *Problem {
 	return &Problem{Type: problemTypePrefix + name, Title: http.StatusText(status), Status: status, Detail: detail}
 }
 
-// StatusOf is the one place that maps a fault code to an HTTP status.
-func StatusOf(c fault.Code) int {
-	switch c {
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Unauthenticated:
-		return http.StatusUnauthorized
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Unprocessable:
-		return http.StatusUnprocessableEntity
-	case fault.TooManyRequests:
-		return http.StatusTooManyRequests
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // genericInternal is all a client learns of our own failures.
 const genericInternal = "internal error; the server log has the details under this request's id"
 
@@ -131,7 +108,7 @@ func problemOf(ctx context.Context, log *slog.Logger, err error) *Problem {
 		log.ErrorContext(ctx, "internal error", "request_id", requestIDOf(ctx), "err", err)
 		return newProblem(http.StatusInternalServerError, genericInternal)
 	}
-	status := StatusOf(fe.Code)
+	status := fe.Code.HTTPStatus()
 	p = newProblem(status, fe.Msg)
 	if p.Detail == "" {
 		p.Detail = http.StatusText(status)
