@@ -362,21 +362,31 @@ func (a *app) newMemberCmd() *cobra.Command {
 		},
 	}
 	update.Flags().StringVar(&role, "role", "", "new org role")
-	del := &cobra.Command{
-		Use: "delete USER_ID", Aliases: []string{"remove"}, Short: "Remove a member (their grants go, their resources stay)", Args: cobra.ExactArgs(1),
+	del := a.idWrite(&org, "delete USER_ID", []string{"remove"}, "Remove a member (their grants go, their resources stay)", "removed",
+		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
+			return c.RemoveMember(ctx, org, id)
+		})
+	cmd.AddCommand(list, get, update, del)
+	return cmd
+}
+
+// idWrite makes a command that takes one id, performs a write on it and
+// reports the revision, as every delete, remove and revoke command does.
+func (a *app) idWrite(org *string, use string, aliases []string, short, past string,
+	call func(ctx context.Context, c *client.Client, org, id string) (int64, error)) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Aliases: aliases, Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
+			if err := needOrg(*org); err != nil {
 				return err
 			}
-			rev, err := a.client().RemoveMember(cmd.Context(), org, args[0])
+			rev, err := call(cmd.Context(), a.client(), *org, args[0])
 			if err != nil {
 				return err
 			}
-			return a.done("removed "+args[0], rev)
+			return a.done(past+" "+args[0], rev)
 		},
 	}
-	cmd.AddCommand(list, get, update, del)
-	return cmd
 }
 
 // done reports a write without a body.
@@ -462,19 +472,10 @@ func (a *app) newInviteCmd() *cobra.Command {
 			})
 		},
 	}
-	del := &cobra.Command{
-		Use: "delete ID", Aliases: []string{"revoke"}, Short: "Revoke a pending invitation", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			rev, err := a.client().RevokeInvitation(cmd.Context(), org, args[0])
-			if err != nil {
-				return err
-			}
-			return a.done("revoked "+args[0], rev)
-		},
-	}
+	del := a.idWrite(&org, "delete ID", []string{"revoke"}, "Revoke a pending invitation", "revoked",
+		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
+			return c.RevokeInvitation(ctx, org, id)
+		})
 	resend := &cobra.Command{
 		Use: "resend ID", Short: "Issue a new link for a pending invitation (the old one stops working) and mail it again", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -666,19 +667,10 @@ func (a *app) newRoleCmd() *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "display name")
 	create.Flags().StringVar(&scopeType, "scope-type", "org", "scope type it is granted at: org, team or a resource type")
 	create.Flags().StringArrayVar(&perms, "permission", nil, "PERMISSION or PERMISSION:CONDITION, repeatable")
-	del := &cobra.Command{
-		Use: "delete ID", Short: "Delete a custom role no grant or member uses", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			rev, err := a.client().DeleteRole(cmd.Context(), org, args[0])
-			if err != nil {
-				return err
-			}
-			return a.done("deleted role "+args[0], rev)
-		},
-	}
+	del := a.idWrite(&org, "delete ID", nil, "Delete a custom role no grant or member uses", "deleted role",
+		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
+			return c.DeleteRole(ctx, org, id)
+		})
 	permissions := &cobra.Command{
 		Use: "permissions", Short: "List the permission catalog of the org's scheme", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -1058,19 +1050,10 @@ func (a *app) newKeyCmd() *cobra.Command {
 		},
 	}
 	rotate.Flags().DurationVar(&overlap, "overlap", 0, "how long the old secret keeps working, e.g. 1h")
-	revoke := &cobra.Command{
-		Use: "revoke ID", Aliases: []string{"delete"}, Short: "Revoke a key at once", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			rev, err := a.client().RevokeKey(cmd.Context(), org, args[0])
-			if err != nil {
-				return err
-			}
-			return a.done("revoked key "+args[0], rev)
-		},
-	}
+	revoke := a.idWrite(&org, "revoke ID", []string{"delete"}, "Revoke a key at once", "revoked key",
+		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
+			return c.RevokeKey(ctx, org, id)
+		})
 	cmd.AddCommand(create, list, rotate, revoke)
 	return cmd
 }
