@@ -82,7 +82,7 @@ func runCmd(ctx context.Context, args []string) error {
 	fs.DurationVar(&f.dur, "dur", time.Second, "time per in-process measurement")
 	fs.DurationVar(&f.httpDur, "http-dur", 8*time.Second, "time per HTTP scenario")
 	fs.IntVar(&f.conns, "conns", 32, "connections of the HTTP load generator")
-	fs.StringVar(&f.workdir, "workdir", filepath.Join(os.TempDir(), "gatebench"), "where databases are written")
+	fs.StringVar(&f.workdir, "workdir", filepath.Join(os.TempDir(), "gatebench-work"), "where databases are written")
 	fs.StringVar(&f.out, "out", "out/results.json", "results file")
 	fs.StringVar(&f.md, "md", "../docs/benchmarks.md", "report to write (its gatebench section; the rest is kept)")
 	fs.StringVar(&f.png, "png", "../docs/bench-check-latency.png", "plot of check latency against data size")

@@ -33,7 +33,7 @@ import (
 func profileCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("profile", flag.ExitOnError)
 	grants := fs.Int("grants", 100000, "size of the org")
-	workdir := fs.String("workdir", filepath.Join(os.TempDir(), "gatebench"), "where the database is")
+	workdir := fs.String("workdir", filepath.Join(os.TempDir(), "gatebench-work"), "where the database is")
 	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage+", or load (the start-up load)")
 	conns := fs.Int("conns", 32, "connections")
 	d := fs.Duration("dur", 10*time.Second, "profile length")

@@ -316,6 +316,17 @@ func dur(d time.Duration) string {
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
+// short writes 10000 as 10k and 1000000 as 1M.
+func short(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return num(n)
+}
+
 func mib(b int64) string {
 	if b <= 0 {
 		return "–"
@@ -371,6 +382,12 @@ func writePlot(res *Results, path string) error {
 	if drawn == 0 {
 		return nil
 	}
+	var ticks []plot.Tick
+	for _, s := range res.Sizes {
+		ticks = append(ticks, plot.Tick{Value: float64(s.Grants), Label: short(s.Grants)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Max *= 30 // room for the legend above the slowest line
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
