@@ -600,7 +600,7 @@ func runScenarios(ctx context.Context, t *target, cfg serverConfig, res *Results
 		}
 		log.Printf("  %s %s: %.0f req/s, p50 %s, p99 %s, %d errors, %d wrong", t.name, s.name, r.PerSec, r.P50, r.P99, r.Errors, r.Wrong)
 		if r.Errors > 0 {
-			msg := fmt.Sprintf("%s over HTTP, %s: %d errors of %d requests, first: %.300s", t.name, s.name, r.Errors, r.Requests+r.Errors, r.FirstErr)
+			msg := fmt.Sprintf("%s over HTTP, %s: %d errors (%d responses in all), first: %.300s", t.name, s.name, r.Errors, r.Requests, r.FirstErr)
 			if t.name == "Gatehouse" {
 				res.Failed = append(res.Failed, msg)
 			} else {
