@@ -222,6 +222,12 @@ func apiPath(p string) bool {
 	return strings.HasPrefix(p, "/v1/") || p == "/v1" || strings.HasPrefix(p, "/openapi")
 }
 
+// decisionRoute reports whether a route only reads decisions (check, batch
+// check, lookups).
+func decisionRoute(route string) bool {
+	return strings.HasSuffix(route, "/check") || strings.HasSuffix(route, "/check/batch") || strings.Contains(route, "/lookup/")
+}
+
 func (s *server) observe(r *http.Request, st *reqState, status int, d time.Duration) {
 	route := st.route
 	if route == "" {
@@ -232,7 +238,9 @@ func (s *server) observe(r *http.Request, st *reqState, status int, d time.Durat
 	switch {
 	case status >= 500:
 		level = slog.LevelWarn
-	case route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics":
+	case route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics", decisionRoute(route):
+		// Decisions are the hot path, thousands a second: one log line each
+		// would cost more than the decision. /metrics counts them.
 		level = slog.LevelDebug
 	}
 	s.log.LogAttrs(r.Context(), level, "http request",
