@@ -690,6 +690,21 @@ func (o *worldOrg) topHolders() int {
 	return n
 }
 
+// expires reports whether anything of the org's access depends on time.
+func (o *worldOrg) expires() bool {
+	for _, g := range o.snap.Grants {
+		if !g.ExpiresAt.IsZero() {
+			return true
+		}
+	}
+	for _, k := range o.snap.Keys {
+		if !k.ExpiresAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
 func (o *worldOrg) memberRole(userID string) (string, bool) {
 	r, ok := o.ref.Members[userID]
 	return r, ok
