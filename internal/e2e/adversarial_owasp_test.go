@@ -1,0 +1,715 @@
+package e2e
+
+// TestOWASPAPITop10 is a pass of the OWASP API Security Top 10 (2023) over
+// every operation of the OpenAPI document:
+//
+//   - API1 broken object-level authorization: the other org's id in the
+//     path, and the other org's object ids in this org's path, with the
+//     most powerful credential of this org: 404, never 403 or 2xx;
+//   - API5 broken function-level authorization: every operation with every
+//     kind of caller (Owner, Admin, Member, a Member with one dataset, an
+//     admin key, a dataset-scoped key, a member of the other org, a removed
+//     member, nobody): the expected callers succeed, members and keys that
+//     may not get 403, outsiders and removed members 404, nobody 401;
+//   - API3 broken object property level authorization (mass assignment):
+//     every body with extra fields (role, org, owner, id, scheme,
+//     created_by, revision, builtin, secret, hash, ...) is refused (400),
+//     and the sensitive fields an operation does take are checked;
+//   - API4 unrestricted resource consumption: body size, list limits, batch
+//     limits, invitation and attribute limits, deep JSON, login rate
+//     limiting, slow bodies, at_least_revision waits;
+//   - API8 security misconfiguration: security headers on every answer
+//     (inspect), no CORS grant, no TRACE, no stack traces.
+//
+// With GATEHOUSE_OWASP_TABLE=FILE it writes the endpoint × attack table of
+// docs/reliability.md.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// owaspFix is the world of the pass: org acme (vi) with every kind of
+// caller, org bravo with one object of every kind.
+type owaspFix struct {
+	s      *inproc
+	roles  []string          // caller names, in table order
+	tokens map[string]string // caller -> credential
+	people map[string]person
+	n      int
+	// acme's objects
+	ds string
+	// bravo's objects
+	b map[string]string
+}
+
+var owaspRoles = []string{"owner", "admin", "member", "viewer", "key:admin", "key:viewer", "outsider", "removed", "anonymous"}
+
+func newOwaspFix(t *testing.T) *owaspFix {
+	s := startInproc(t, "sqlite", inprocOptions{})
+	f := &owaspFix{s: s, roles: owaspRoles, tokens: map[string]string{}, people: map[string]person{}, b: map[string]string{}}
+	for _, r := range []string{"owner", "admin", "member", "viewer", "outsider", "removed", "bravo", "target"} {
+		f.people[r] = s.newPerson(t, strings.ReplaceAll(r, ":", ""))
+		f.tokens[r] = f.people[r].token
+	}
+	owner := f.tokens["owner"]
+	s.newOrg(t, f.people["owner"], "acme", "vi")
+	s.newOrg(t, f.people["bravo"], "bravo", "vi")
+	f.ds = "cats"
+	s.do(t, owner, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{"name": "Cats"}).want(t, 200)
+	s.join(t, owner, "acme", f.people["admin"], "admin")
+	s.join(t, owner, "acme", f.people["member"], "member")
+	s.join(t, owner, "acme", f.people["viewer"], "member", grantOf("dataset.viewer", "dataset:cats"))
+	s.join(t, owner, "acme", f.people["removed"], "member", grantOf("dataset.viewer", "dataset:cats"))
+	s.join(t, owner, "acme", f.people["target"], "member") // what grants and memberships are about
+	s.do(t, owner, "DELETE", "/v1/orgs/acme/members/"+f.people["removed"].id, nil).want(t, 204)
+	_, f.tokens["key:admin"] = s.newKey(t, owner, "acme", "admin", "org")
+	_, f.tokens["key:viewer"] = s.newKey(t, owner, "acme", "dataset.viewer", "dataset:cats")
+	// bravo: an object of every kind; the outsider is a member there.
+	bo := f.tokens["bravo"]
+	s.join(t, bo, "bravo", f.people["outsider"], "member")
+	s.do(t, bo, "PUT", "/v1/orgs/bravo/resources/dataset/secret-plans", map[string]any{}).want(t, 200)
+	f.b["user_id"] = f.people["bravo"].id
+	f.b["grant"] = s.do(t, bo, "POST", "/v1/orgs/bravo/grants", map[string]any{"subject": "user:" + f.people["outsider"].id,
+		"role": "dataset.viewer", "scope": "dataset:secret-plans"}).want(t, 201).str(t, "id")
+	f.b["key"], _ = s.newKey(t, bo, "bravo", "member", "org")
+	f.b["invitation"] = s.do(t, bo, "POST", "/v1/orgs/bravo/invitations", map[string]any{"email": "x@bravo.test"}).want(t, 201).str(t, "id")
+	f.b["role"] = s.do(t, bo, "POST", "/v1/orgs/bravo/roles", map[string]any{"id": "bravo.secret", "name": "B", "scope_type": "dataset",
+		"permissions": []map[string]any{{"id": "dataset.view"}}}).want(t, 201).str(t, "id")
+	f.b["group"] = s.do(t, bo, "POST", "/v1/orgs/bravo/groups", map[string]any{"name": "g"}).want(t, 201).str(t, "id")
+	f.b["team"] = s.do(t, bo, "POST", "/v1/orgs/bravo/teams", map[string]any{"name": "t"}).want(t, 201).str(t, "id")
+	f.b["resource"] = "secret-plans"
+	// Room for the members and invitations the pass makes.
+	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
+		o, err := tx.GetOrg("acme")
+		if err != nil {
+			return err
+		}
+		o.Plan.SeatLimit = 100000
+		return tx.UpdateOrg(o)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *owaspFix) uniq(prefix string) string { f.n++; return fmt.Sprintf("%s%d", prefix, f.n) }
+
+// Fresh objects of acme, made by the Owner, for one call to consume.
+func (f *owaspFix) member(t *testing.T) string {
+	p := f.s.newPerson(t, "fresh")
+	f.s.join(t, f.tokens["owner"], "acme", p, "member")
+	return p.id
+}
+
+func (f *owaspFix) create(t *testing.T, path string, body any) string {
+	return f.s.do(t, f.tokens["owner"], "POST", path, body).want(t, 201).str(t, "id")
+}
+
+// owaspOp is one operation of the API: how to call it on acme with fresh
+// targets, who may, and where the other org's ids go.
+type owaspOp struct {
+	allowed []string
+	// call returns the path values for one call and its body.
+	call func(t *testing.T, f *owaspFix) (map[string]string, any)
+	// foreign names, for each path parameter but org, bravo's object.
+	foreign map[string]string
+	denied  int // the status of a member or key that may not (default 403)
+	after   func(t *testing.T, f *owaspFix, caller string)
+}
+
+var (
+	allOfAcme = []string{"owner", "admin", "member", "viewer", "key:admin", "key:viewer"}
+	managers  = []string{"owner", "admin", "key:admin"}
+	viewers   = []string{"owner", "admin", "member", "viewer", "key:admin"} // members.view
+	users     = []string{"owner", "admin", "member", "viewer", "outsider", "removed"}
+)
+
+func owaspOps() map[string]owaspOp {
+	none := func(t *testing.T, f *owaspFix) (map[string]string, any) { return nil, nil }
+	body := func(b any) func(t *testing.T, f *owaspFix) (map[string]string, any) {
+		return func(t *testing.T, f *owaspFix) (map[string]string, any) { return nil, b }
+	}
+	return map[string]owaspOp{
+		"GET /v1/me": {allowed: append(slices.Clone(users), "key:admin", "key:viewer"), call: none},
+		"POST /v1/orgs": {allowed: users, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"id": f.uniq("new-org-"), "name": "New"}
+		}},
+		"POST /v1/auth/logout": {allowed: users, denied: 422, call: none},
+		"GET /v1/orgs/{org}":   {allowed: allOfAcme, call: none},
+		"PATCH /v1/orgs/{org}": {allowed: managers, call: body(map[string]any{"name": "Acme"})},
+		"POST /v1/orgs/{org}/transfer-ownership": {allowed: []string{"owner"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				p := f.s.newPerson(t, "heir")
+				f.s.join(t, f.tokens["owner"], "acme", p, "admin")
+				f.people["heir"] = p
+				return nil, map[string]any{"user_id": p.id}
+			},
+			after: func(t *testing.T, f *owaspFix, caller string) {
+				if caller == "owner" { // hand it back
+					f.s.do(t, f.people["heir"].token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": f.people["owner"].id}).want(t, 200)
+				}
+			}},
+		"GET /v1/orgs/{org}/billing":   {allowed: []string{"owner"}, call: none},
+		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
+		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.people["target"].id}, nil
+			}},
+		"PATCH /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.member(t)}, map[string]any{"role": "admin"}
+			}},
+		"DELETE /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.member(t)}, nil
+			}},
+		"POST /v1/orgs/{org}/invitations": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"email": f.uniq("invitee") + "@acme.test", "role": "member"}
+		}},
+		"GET /v1/orgs/{org}/invitations": {allowed: managers, call: none},
+		"DELETE /v1/orgs/{org}/invitations/{id}": {allowed: managers, foreign: map[string]string{"id": "invitation"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/invitations", map[string]any{"email": f.uniq("i") + "@acme.test"})}, nil
+			}},
+		"POST /v1/orgs/{org}/invitations/{id}/resend": {allowed: managers, foreign: map[string]string{"id": "invitation"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/invitations", map[string]any{"email": f.uniq("r") + "@acme.test"})}, nil
+			}},
+		"GET /v1/orgs/{org}/roles":       {allowed: allOfAcme, call: none},
+		"GET /v1/orgs/{org}/permissions": {allowed: allOfAcme, call: none},
+		"GET /v1/orgs/{org}/matrix":      {allowed: allOfAcme, call: none},
+		"POST /v1/orgs/{org}/roles": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"id": f.uniq("custom.r"), "name": "C", "scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}}
+		}},
+		"DELETE /v1/orgs/{org}/roles/{id}": {allowed: managers, foreign: map[string]string{"id": "role"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/roles", map[string]any{"id": f.uniq("doomed.r"), "name": "D",
+					"scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}})}, nil
+			}},
+		"POST /v1/orgs/{org}/grants": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"subject": "user:" + f.people["target"].id, "role": "dataset.viewer", "scope": "dataset:cats"}
+		}},
+		"GET /v1/orgs/{org}/grants": {allowed: managers, call: none},
+		"DELETE /v1/orgs/{org}/grants/{id}": {allowed: managers, foreign: map[string]string{"id": "grant"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.people["target"].id,
+					"role": "dataset.viewer", "scope": "dataset:cats"})}, nil
+			}},
+		"POST /v1/orgs/{org}/teams":  {allowed: managers, call: body(map[string]any{"name": "t"})},
+		"POST /v1/orgs/{org}/groups": {allowed: managers, call: body(map[string]any{"name": "g"})},
+		"GET /v1/orgs/{org}/teams":   {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/groups":  {allowed: viewers, call: none},
+		"PATCH /v1/orgs/{org}/teams/{id}": {allowed: managers, foreign: map[string]string{"id": "team"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})}, map[string]any{"name": "t2"}
+			}},
+		"PATCH /v1/orgs/{org}/groups/{id}": {allowed: managers, foreign: map[string]string{"id": "group"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"})}, map[string]any{"name": "g2"}
+			}},
+		"DELETE /v1/orgs/{org}/teams/{id}": {allowed: managers, foreign: map[string]string{"id": "team"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})}, nil
+			}},
+		"DELETE /v1/orgs/{org}/groups/{id}": {allowed: managers, foreign: map[string]string{"id": "group"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"})}, nil
+			}},
+		"PUT /v1/orgs/{org}/teams/{id}/members/{user_id}": {allowed: managers, foreign: map[string]string{"id": "team", "user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"}), "user_id": f.people["target"].id}, nil
+			}},
+		"PUT /v1/orgs/{org}/groups/{id}/members/{user_id}": {allowed: managers, foreign: map[string]string{"id": "group", "user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"}), "user_id": f.people["target"].id}, nil
+			}},
+		"DELETE /v1/orgs/{org}/teams/{id}/members/{user_id}": {allowed: managers, foreign: map[string]string{"id": "team", "user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				id := f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/teams/"+id+"/members/"+f.people["target"].id, nil).want(t, 204)
+				return map[string]string{"id": id, "user_id": f.people["target"].id}, nil
+			}},
+		"DELETE /v1/orgs/{org}/groups/{id}/members/{user_id}": {allowed: managers, foreign: map[string]string{"id": "group", "user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				id := f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"})
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/groups/"+id+"/members/"+f.people["target"].id, nil).want(t, 204)
+				return map[string]string{"id": id, "user_id": f.people["target"].id}, nil
+			}},
+		"PUT /v1/orgs/{org}/resources/{type}/{id}": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return map[string]string{"type": "dataset", "id": f.uniq("ds")}, map[string]any{"name": "New"}
+		}},
+		"GET /v1/orgs/{org}/resources/{type}/{id}": {allowed: []string{"owner", "admin", "viewer", "key:admin", "key:viewer"}, denied: 404,
+			foreign: map[string]string{"id": "resource"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"type": "dataset", "id": "cats"}, nil
+			}},
+		"DELETE /v1/orgs/{org}/resources/{type}/{id}": {allowed: managers, denied: 404, foreign: map[string]string{"id": "resource"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				id := f.uniq("doomed")
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/resources/dataset/"+id, map[string]any{}).want(t, 200)
+				return map[string]string{"type": "dataset", "id": id}, nil
+			}},
+		"GET /v1/orgs/{org}/resources": {allowed: managers, call: none},
+		"GET /v1/orgs/{org}/resources/{type}/{id}/access": {allowed: managers, foreign: map[string]string{"id": "resource"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"type": "dataset", "id": "cats"}, nil
+			}},
+		"POST /v1/orgs/{org}/check":            {allowed: allOfAcme, call: body(map[string]any{"permission": "dataset.view", "resource": "dataset:cats"})},
+		"POST /v1/orgs/{org}/check/batch":      {allowed: allOfAcme, call: body(map[string]any{"checks": []map[string]any{{"permission": "org.view"}}})},
+		"POST /v1/orgs/{org}/lookup/resources": {allowed: allOfAcme, call: body(map[string]any{"permission": "dataset.view", "type": "dataset"})},
+		"POST /v1/orgs/{org}/lookup/subjects":  {allowed: managers, call: body(map[string]any{"permission": "dataset.view", "resource": "dataset:cats"})},
+		"POST /v1/orgs/{org}/keys":             {allowed: managers, call: body(map[string]any{"name": "k", "role": "member"})},
+		"GET /v1/orgs/{org}/keys":              {allowed: managers, call: none},
+		"POST /v1/orgs/{org}/keys/{id}/rotate": {allowed: managers, foreign: map[string]string{"id": "key"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, map[string]any{"overlap_seconds": 0}
+			}},
+		"DELETE /v1/orgs/{org}/keys/{id}": {allowed: managers, foreign: map[string]string{"id": "key"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, nil
+			}},
+		"GET /v1/orgs/{org}/audit":        {allowed: managers, call: none},
+		"GET /v1/orgs/{org}/audit/verify": {allowed: managers, call: none},
+	}
+}
+
+// publicOps need no credentials; they are attacked in the resource and
+// authentication parts instead.
+var publicOps = map[string]bool{"POST /v1/auth/login": true, "POST /v1/invitations/accept": true}
+
+func fillPath(tmpl, org string, vals map[string]string) string {
+	p := strings.ReplaceAll(tmpl, "{org}", org)
+	for k, v := range vals {
+		p = strings.ReplaceAll(p, "{"+k+"}", v)
+	}
+	return p
+}
+
+type owaspRow struct {
+	op                           string
+	bola, bfla, mass, limits, ok string
+}
+
+func TestOWASPAPITop10(t *testing.T) {
+	f := newOwaspFix(t)
+	s := f.s
+	ops := owaspOps()
+
+	// API9: the inventory. Every documented operation is exercised here.
+	doc := s.do(t, "", "GET", "/openapi.json", nil).want(t, 200)
+	var api struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(doc.body, &api); err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for path, methods := range api.Paths {
+		for m := range methods {
+			op := strings.ToUpper(m) + " " + path
+			documented = append(documented, op)
+			if _, ok := ops[op]; !ok && !publicOps[op] {
+				t.Errorf("%s is documented but not in this pass: add it to owaspOps", op)
+			}
+		}
+	}
+	sort.Strings(documented)
+	rows := map[string]*owaspRow{}
+	for _, op := range documented {
+		rows[op] = &owaspRow{op: op}
+	}
+
+	for _, name := range documented {
+		op, ok := ops[name]
+		if !ok {
+			continue
+		}
+		method, tmpl, _ := strings.Cut(name, " ")
+		row := rows[name]
+
+		// API5: every caller.
+		got := map[int][]string{}
+		for _, caller := range f.roles {
+			vals, body := op.call(t, f)
+			token := f.tokens[caller]
+			if name == "POST /v1/auth/logout" && f.people[caller].token != "" {
+				token = s.login(t, f.people[caller].email, f.people[caller].password) // its own session to end
+			}
+			r := s.do(t, token, method, fillPath(tmpl, "acme", vals), body)
+			got[r.status] = append(got[r.status], caller)
+			want := 0
+			switch {
+			case caller == "anonymous":
+				want = 401
+			case slices.Contains(op.allowed, caller):
+			case caller == "outsider" || caller == "removed":
+				want = 404
+			case op.denied != 0:
+				want = op.denied
+			default:
+				want = 403
+			}
+			if want == 0 && r.status >= 300 || want != 0 && r.status != want {
+				t.Errorf("API5 %s as %s: %d, want %s: %s", name, caller, r.status, map[bool]string{true: "2xx", false: fmt.Sprint(want)}[want == 0], r.body)
+			}
+			if op.after != nil && r.status < 300 {
+				op.after(t, f, caller)
+			}
+		}
+		row.bfla = renderStatuses(got)
+
+		// API1: another org in the path; another org's ids in this path.
+		if strings.Contains(tmpl, "{org}") {
+			vals, body := op.call(t, f)
+			r := s.do(t, f.tokens["owner"], method, fillPath(tmpl, "bravo", vals), body)
+			if r.status != 404 {
+				t.Errorf("API1 %s on bravo with acme's Owner: %d, want 404", name, r.status)
+			}
+			row.bola = fmt.Sprintf("other org %d", r.status)
+			if len(op.foreign) > 0 {
+				vals, body := op.call(t, f)
+				for param, obj := range op.foreign {
+					vals[param] = f.b[obj]
+				}
+				r := s.do(t, f.tokens["owner"], method, fillPath(tmpl, "acme", vals), body)
+				if r.status != 404 {
+					t.Errorf("API1 %s with bravo's ids in acme: %d, want 404: %s", name, r.status, r.body)
+				}
+				row.bola += fmt.Sprintf("; other org's ids %d", r.status)
+			}
+		} else {
+			row.bola = "n/a (no org)"
+		}
+
+		// API3: extra fields in the body.
+		if vals, body := op.call(t, f); body != nil {
+			m := body.(map[string]any)
+			var added []string
+			for k, v := range massFields(f) {
+				if _, has := m[k]; !has {
+					m[k] = v
+					added = append(added, k)
+				}
+			}
+			r := s.do(t, f.tokens["owner"], method, fillPath(tmpl, "acme", vals), m)
+			if r.status != 400 {
+				t.Errorf("API3 %s with extra fields %v: %d, want 400: %s", name, added, r.status, r.body)
+			}
+			row.mass = fmt.Sprintf("extra fields %d", r.status)
+		} else {
+			row.mass = "no body"
+		}
+	}
+	massLegit(t, f, rows)
+	limits(t, f, rows)
+	misconfiguration(t, f)
+	authentication(t, f, rows)
+
+	if out := os.Getenv("GATEHOUSE_OWASP_TABLE"); out != "" {
+		var b strings.Builder
+		b.WriteString("| operation | API1 object level (acme's Owner) | API5 function level (status: callers) | API3 mass assignment | API4 limits |\n|---|---|---|---|---|\n")
+		for _, op := range documented {
+			r := rows[op]
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", op, r.bola, r.bfla, orDash(r.mass), orDash(r.limits))
+		}
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("OWASP pass: %d operations × %d callers, other-org ids, extra fields; %d requests", len(documented), len(f.roles), s.requests.Load())
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func renderStatuses(got map[int][]string) string {
+	var codes []int
+	for c := range got {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d: %s", c, strings.Join(got[c], ", ")))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// massFields are properties an attacker adds hoping they are applied.
+func massFields(f *owaspFix) map[string]any {
+	return map[string]any{"role": "owner", "org": "bravo", "owner": f.people["bravo"].id, "id": "hijack", "scheme": "labelbox",
+		"created_by": "user:" + f.people["bravo"].id, "revision": 999999, "builtin": true, "secret": "gsk_x", "hash": "00",
+		"user_id": f.people["bravo"].id, "is_admin": true, "permissions": []string{"billing.manage"}, "plan": map[string]any{"seat_limit": 1000000}}
+}
+
+// massLegit: sensitive fields an operation does take are bounded by the
+// caller's power and the rules, never applied blindly.
+func massLegit(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
+	s := f.s
+	admin, owner := f.tokens["admin"], f.tokens["owner"]
+	note := func(op, what string) {
+		if r := rows[op]; r != nil {
+			r.mass += "; " + what
+		}
+	}
+	// The org id and scheme never change.
+	s.do(t, owner, "PATCH", "/v1/orgs/acme", map[string]any{"id": "hijack"}).want(t, 422)
+	s.do(t, owner, "PATCH", "/v1/orgs/acme", map[string]any{"scheme": "labelbox"}).want(t, 422)
+	if o := s.do(t, owner, "GET", "/v1/orgs/acme", nil).want(t, 200).obj(t); o["id"] != "acme" || o["scheme"] != "vi" {
+		t.Errorf("org after PATCH id/scheme: %v", o)
+	}
+	note("PATCH /v1/orgs/{org}", "id 422, scheme 422")
+	// Roles in bodies are bounded by rule 2.
+	s.do(t, admin, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": "boss@acme.test", "role": "owner"}).want(t, 403)
+	s.do(t, admin, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": "boss@acme.test", "role": "member",
+		"grants": []map[string]any{{"role": "owner", "scope": "org"}}}).want(t, 403)
+	note("POST /v1/orgs/{org}/invitations", "role owner 403")
+	s.do(t, admin, "PATCH", "/v1/orgs/acme/members/"+f.people["admin"].id, map[string]any{"role": "owner"}).want(t, 403)
+	note("PATCH /v1/orgs/{org}/members/{user_id}", "role owner 403")
+	s.do(t, admin, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.people["admin"].id, "role": "owner", "scope": "org"}).want(t, 403)
+	note("POST /v1/orgs/{org}/grants", "role owner 403; subject of bravo 404")
+	s.do(t, owner, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.people["bravo"].id, "role": "dataset.viewer", "scope": "dataset:cats"}).want(t, 404)
+	s.do(t, admin, "POST", "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "owner"}).want(t, 403)
+	note("POST /v1/orgs/{org}/keys", "role owner 403")
+	s.do(t, admin, "POST", "/v1/orgs/acme/roles", map[string]any{"id": "payer.r", "name": "P", "scope_type": "org",
+		"permissions": []map[string]any{{"id": "billing.manage"}}}).want(t, 403)
+	note("POST /v1/orgs/{org}/roles", "permissions the caller lacks 403")
+	// owner of a resource: a member of this org only.
+	s.do(t, owner, "PUT", "/v1/orgs/acme/resources/dataset/owned", map[string]any{"owner": f.people["bravo"].id}).want(t, 422)
+	note("PUT /v1/orgs/{org}/resources/{type}/{id}", "owner of bravo 422")
+	// A check about someone else needs the audit permission.
+	s.do(t, f.tokens["member"], "POST", "/v1/orgs/acme/check", map[string]any{"subject": "user:" + f.people["owner"].id, "permission": "billing.view"}).want(t, 403)
+	note("POST /v1/orgs/{org}/check", "subject of another 403 without audit.view")
+	// The body's org never overrides the path's: bravo's dataset named
+	// as a resource or scope is unknown here.
+	s.do(t, owner, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:secret-plans"}).want(t, 404)
+	s.do(t, owner, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.people["target"].id, "role": "dataset.viewer",
+		"scope": "dataset:secret-plans"}).want(t, 404)
+}
+
+// limits: API4 unrestricted resource consumption.
+func limits(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
+	s := f.s
+	owner := f.tokens["owner"]
+	note := func(op, what string) {
+		if r := rows[op]; r != nil {
+			if r.limits != "" {
+				r.limits += "; "
+			}
+			r.limits += what
+		}
+	}
+	// Bodies over 1 MiB: 413 on every operation that reads one.
+	big := `{"name":"` + strings.Repeat("x", 1<<20) + `"}`
+	for name := range owaspOps() {
+		method, tmpl, _ := strings.Cut(name, " ")
+		if method == "GET" || method == "DELETE" {
+			continue
+		}
+		vals, body := owaspOps()[name].call(t, f)
+		token := owner
+		if name == "POST /v1/auth/logout" {
+			token = s.login(t, f.people["owner"].email, f.people["owner"].password)
+		}
+		r := s.do(t, token, method, fillPath(tmpl, "acme", vals), big)
+		switch {
+		case body != nil && r.status != 413:
+			t.Errorf("API4 %s with a 1 MiB body: %d, want 413", name, r.status)
+		case body != nil:
+			note(name, "1 MiB body 413")
+		default:
+			note(name, fmt.Sprintf("takes no body; a 1 MiB one is not read (%d)", r.status))
+		}
+	}
+	for _, name := range []string{"POST /v1/auth/login", "POST /v1/invitations/accept"} {
+		if r := s.do(t, "", "POST", strings.TrimPrefix(name, "POST "), big); r.status != 413 {
+			t.Errorf("API4 %s with a 1 MiB body: %d, want 413", name, r.status)
+		}
+		note(name, "1 MiB body 413")
+	}
+	// Deeply nested JSON.
+	s.do(t, owner, "POST", "/v1/orgs/acme/check", strings.Repeat(`{"a":`, 100000)).want(t, 400)
+	// Lists: at most 1000 a page, whatever the limit asked.
+	seedDatasets(t, s, "acme", 1100)
+	r := s.do(t, owner, "GET", "/v1/orgs/acme/resources?type=dataset&limit=1000000", nil).want(t, 200)
+	var page struct {
+		Items []any  `json:"items"`
+		Next  string `json:"next_page_token"`
+	}
+	json.Unmarshal(r.body, &page)
+	if len(page.Items) != 1000 || page.Next == "" {
+		t.Errorf("API4 list with limit=1000000: %d items, next %q; want 1000 and a next page", len(page.Items), page.Next)
+	}
+	note("GET /v1/orgs/{org}/resources", "limit=1000000 gives 1000 and a next page")
+	r = s.do(t, owner, "POST", "/v1/orgs/acme/lookup/resources", map[string]any{"permission": "dataset.view", "type": "dataset", "limit": 1000000}).want(t, 200)
+	json.Unmarshal(r.body, &page)
+	if len(page.Items) != 1000 || page.Next == "" {
+		t.Errorf("API4 lookup with limit=1000000: %d items, next %q", len(page.Items), page.Next)
+	}
+	note("POST /v1/orgs/{org}/lookup/resources", "limit=1000000 gives 1000 and a next page")
+	for _, p := range []string{"members", "grants", "audit", "keys", "invitations"} {
+		s.do(t, owner, "GET", "/v1/orgs/acme/"+p+"?limit=-5", nil).want(t, 200)
+		s.do(t, owner, "GET", "/v1/orgs/acme/"+p+"?limit=1000000", nil).want(t, 200)
+		note("GET /v1/orgs/{org}/"+p, "limit clamped to 1..1000")
+	}
+	// Batches: 1000 checks at most.
+	checks := make([]map[string]any, 1001)
+	for i := range checks {
+		checks[i] = map[string]any{"permission": "dataset.view", "resource": "dataset:cats"}
+	}
+	s.do(t, owner, "POST", "/v1/orgs/acme/check/batch", map[string]any{"checks": checks}).want(t, 422)
+	s.do(t, owner, "POST", "/v1/orgs/acme/check/batch", map[string]any{"checks": checks[:1000]}).want(t, 200)
+	note("POST /v1/orgs/{org}/check/batch", "1001 checks 422, 1000 ok")
+	grants := make([]map[string]any, 101)
+	for i := range grants {
+		grants[i] = map[string]any{"role": "dataset.viewer", "scope": "dataset:cats"}
+	}
+	s.do(t, owner, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": "many@acme.test", "grants": grants}).want(t, 422)
+	note("POST /v1/orgs/{org}/invitations", "101 grants 422")
+	attrs := map[string]string{}
+	for i := range 51 {
+		attrs[fmt.Sprintf("a%d", i)] = "x"
+	}
+	s.do(t, owner, "PUT", "/v1/orgs/acme/resources/dataset/attrs", map[string]any{"attributes": attrs}).want(t, 422)
+	s.do(t, owner, "PUT", "/v1/orgs/acme/resources/dataset/attrs", map[string]any{"name": strings.Repeat("n", 201)}).want(t, 422)
+	note("PUT /v1/orgs/{org}/resources/{type}/{id}", "51 attributes or a 201-character name 422")
+	// Seats: members and pending invitations are bounded by the plan.
+	s.do(t, owner, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 1}).want(t, 409)
+	note("PATCH /v1/orgs/{org}/billing", "seat_limit below the seats in use 409")
+	// at_least_revision from the future: a bounded wait, then 503.
+	began := time.Now()
+	r = s.do(t, owner, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "org.view", "at_least_revision": 1 << 50})
+	if r.status != 503 || r.header.Get("Retry-After") == "" || time.Since(began) > 10*time.Second {
+		t.Errorf("API4 at_least_revision from the future: %d after %v (Retry-After %q)", r.status, time.Since(began), r.header.Get("Retry-After"))
+	}
+	note("POST /v1/orgs/{org}/check", fmt.Sprintf("at_least_revision from the future 503 after %.1fs", time.Since(began).Seconds()))
+	// A body that never finishes: the server stops reading.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /v1/orgs/acme/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"perm", owner)
+	began = time.Now()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	status, _ := bufio.NewReader(conn).ReadString('\n')
+	waited := time.Since(began)
+	conn.Close()
+	if waited > 10*time.Second {
+		t.Errorf("API4 a stalled body held the request for %v (answer %q)", waited, status)
+	}
+	note("POST /v1/orgs/{org}/check", fmt.Sprintf("stalled body cut after %.1fs (%s)", waited.Seconds(), strings.TrimSpace(status)))
+}
+
+// seedDatasets puts n datasets straight in the store, in one transaction.
+func seedDatasets(t *testing.T, s *inproc, org string, n int) {
+	var changes []domain.Change
+	rev, err := s.st.Update(context.Background(), func(tx store.Tx) error {
+		for i := range n {
+			r := domain.Resource{Org: org, Type: "dataset", ID: fmt.Sprintf("bulk-%05d", i), CreatedAt: time.Now()}
+			if err := tx.PutResource(r); err != nil {
+				return err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpPutResource, Resource: &r})
+		}
+		if err := tx.AppendAudit(&domain.AuditEvent{Org: org, Actor: "test:seed", Action: "test.seed", Target: "org:" + org}); err != nil {
+			return err
+		}
+		return tx.AppendChanges(org, changes)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.svc.Engine().WaitFor(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// misconfiguration: API8. inspect checks the security headers of every
+// answer; here CORS, methods and error bodies.
+func misconfiguration(t *testing.T, f *owaspFix) {
+	s := f.s
+	for _, path := range []string{"/v1/orgs/acme", "/v1/auth/login", "/openapi.json"} {
+		r := s.do(t, "", "OPTIONS", path, nil, "Origin", "https://evil.test", "Access-Control-Request-Method", "POST")
+		if acao := r.header.Get("Access-Control-Allow-Origin"); acao != "" {
+			t.Errorf("API8 OPTIONS %s grants CORS to %q", path, acao)
+		}
+		r = s.do(t, f.tokens["owner"], "GET", path, nil, "Origin", "https://evil.test")
+		if acao := r.header.Get("Access-Control-Allow-Origin"); acao != "" {
+			t.Errorf("API8 GET %s with Origin grants CORS to %q", path, acao)
+		}
+	}
+	for _, m := range []string{"TRACE", "CONNECT", "PROPFIND"} {
+		req, _ := http.NewRequest(m, s.srv.URL+"/v1/orgs/acme", nil)
+		res, err := s.client.Do(req)
+		if err == nil {
+			if res.StatusCode < 400 {
+				t.Errorf("API8 %s answered %d", m, res.StatusCode)
+			}
+			res.Body.Close()
+		}
+	}
+	s.do(t, "", "GET", "/v1/nothing/here", nil).want(t, 404)
+	s.do(t, "", "GET", "/.env", nil).want(t, 404)
+	s.do(t, "", "GET", "/v1/orgs/acme/../../etc/passwd", nil)
+}
+
+// authentication: API2 broken authentication.
+func authentication(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
+	s := f.s
+	p := f.people["member"]
+	a := s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": p.email, "password": "wrong"}).want(t, 401)
+	b := s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": "nobody-" + p.email, "password": "wrong"}).want(t, 401)
+	if a.str(t, "detail") != b.str(t, "detail") {
+		t.Errorf("API2 wrong password and unknown email answer differently: %q, %q", a.str(t, "detail"), b.str(t, "detail"))
+	}
+	limited := 0
+	for range 12 {
+		if r := s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": p.email, "password": "wrong"}); r.status == 429 {
+			limited++
+			if r.header.Get("Retry-After") == "" {
+				t.Error("API2 429 without Retry-After")
+			}
+		}
+	}
+	if limited == 0 {
+		t.Error("API2 12 more wrong passwords were never rate limited")
+	}
+	// Even the right password waits out the limit.
+	s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": p.email, "password": p.password}).want(t, 429)
+	if r := rows["POST /v1/auth/login"]; r != nil {
+		r.bfla = "public; wrong password and unknown email: same 401; 10 failures a minute per account and per address, then 429 with Retry-After"
+		r.bola = "n/a"
+		r.mass = "extra fields 400"
+	}
+	if r := rows["POST /v1/invitations/accept"]; r != nil {
+		r.bfla = "public; unknown, used, revoked or expired token 404; existing account needs its password (401)"
+		r.bola = "n/a"
+		r.mass = "extra fields 400"
+	}
+	s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": p.email, "password": "x", "role": "owner"}).want(t, 400)
+	tok, _ := credential.NewToken(credential.InvitationPrefix)
+	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long-enough-1"}).want(t, 404)
+	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long-enough-1", "org": "acme", "role": "owner"}).want(t, 400)
+}
