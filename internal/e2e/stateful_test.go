@@ -1047,7 +1047,7 @@ func (w *world) checkAuditEvents(t *rapid.T, si *stepInfo, o *worldOrg) {
 		if want != "" && e.Actor != want {
 			w.fail(t, "%s: audit event %d (%s) names %s, the request was %s's", o.id, e.Seq, e.Action, e.Actor, want)
 		}
-		if e.RequestID != "" && e.RequestID != reqID && si.accepted == nil {
+		if e.RequestID != reqID {
 			w.fail(t, "%s: audit event %d carries request id %s, the request's was %s", o.id, e.Seq, e.RequestID, reqID)
 		}
 		o.auditSeq = e.Seq
