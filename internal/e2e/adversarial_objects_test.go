@@ -117,3 +117,38 @@ func TestKeyCannotHoldUniqueTop(t *testing.T) {
 	s.do(t, secret, "POST", "/v1/orgs/lb/keys", map[string]any{"name": "k2", "role": "admin"}).want(t, 403)
 	s.do(t, secret, "POST", "/v1/orgs/lb/keys", map[string]any{"name": "k2", "role": "labeler"}).want(t, 201)
 }
+
+// TestNoResourceExistenceOracle: a caller without power over resources
+// learns nothing of which exist: every operation on a resource answers it
+// the same for one that exists (and it cannot see) as for one that does
+// not. (POST check answers 404 for an unknown resource by design: the
+// platform's services need to tell, and any member may ask.)
+func TestNoResourceExistenceOracle(t *testing.T) {
+	s := startInproc(t, "sqlite", inprocOptions{})
+	owner, m := s.newPerson(t, "owner"), s.newPerson(t, "member")
+	s.newOrg(t, owner, "acme", "vi")
+	s.join(t, owner.token, "acme", m, "member")
+	s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/secret", map[string]any{"name": "Secret"}).want(t, 200)
+	s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/mine", map[string]any{}).want(t, 200)
+	_, key := s.newKey(t, owner.token, "acme", "dataset.viewer", "dataset:mine")
+	for _, who := range []struct{ name, token string }{{"member", m.token}, {"dataset key", key}} {
+		for _, op := range []struct {
+			method, suffix string
+			body           any
+		}{
+			{"GET", "", nil},
+			{"DELETE", "", nil},
+			{"PUT", "", map[string]any{"name": "Mine now"}},
+			{"GET", "/access", nil},
+		} {
+			a := s.do(t, who.token, op.method, "/v1/orgs/acme/resources/dataset/secret"+op.suffix, op.body)
+			b := s.do(t, who.token, op.method, "/v1/orgs/acme/resources/dataset/no-such-thing"+op.suffix, op.body)
+			if a.status != b.status || a.status < 400 {
+				t.Errorf("%s %s%s as %s: %d for an existing dataset, %d for none", op.method, "dataset", op.suffix, who.name, a.status, b.status)
+			}
+		}
+	}
+	if r := s.do(t, owner.token, "GET", "/v1/orgs/acme/resources/dataset/secret", nil).want(t, 200).obj(t); r["name"] != "Secret" {
+		t.Errorf("the dataset changed: %v", r)
+	}
+}

@@ -70,26 +70,15 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 	}
 	r := domain.Resource{Org: org, Type: req.Type, ID: req.ID, Name: req.Name, Team: req.Team, Owner: req.Owner,
 		Attributes: maps.Clone(req.Attributes), CreatedAt: s.now()}
-	// Replacing a resource is removing it and registering it anew, so it
-	// takes the power to do both: without it, anyone allowed to register a
-	// resource of the type could take over (or move away) one they cannot
-	// even see, e.g. a Labelbox Labeler a colleague's label, which its
-	// "own" condition then gave them. A replace keeps the recorded owner
-	// unless another is named.
-	if ref := r.Ref().String(); o.HasResource(ref) {
-		if err := s.seeResource(o, sc, a, ref); err != nil {
-			return ResourceView{}, err
-		}
-		var old domain.Resource
+	// A replace keeps the recorded owner unless another is named.
+	var old *domain.Resource
+	if o.HasResource(r.Ref().String()) {
 		if err := s.view(ctx, func(rd store.Reader) error {
-			var err error
-			old, err = rd.GetResource(org, r.Ref())
+			x, err := rd.GetResource(org, r.Ref())
+			old = &x
 			return err
 		}); err != nil {
 			return ResourceView{}, err
-		}
-		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, old, "", s.now().UnixNano()) {
-			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(old))
 		}
 		if r.Owner == "" {
 			r.Owner = old.Owner
@@ -134,6 +123,21 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", s.now().UnixNano())
 		if !ok {
 			return ResourceView{}, fault.E(fault.Forbidden, "registering a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
+		}
+	}
+	// Replacing a resource is removing it and registering it anew, so it
+	// takes the power to do both: without it, anyone allowed to register a
+	// resource of the type could take over (or move away) one they cannot
+	// even see, e.g. a Labelbox Labeler a colleague's label, which its
+	// "own" condition then gave them. Checked after the power to register,
+	// so that callers without it learn nothing of what exists.
+	if old != nil {
+		ref := old.Ref().String()
+		if err := s.seeResource(o, sc, a, ref); err != nil {
+			return ResourceView{}, err
+		}
+		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", s.now().UnixNano()) {
+			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(*old))
 		}
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -293,11 +297,13 @@ func (s *Service) ResourceAccess(ctx context.Context, a Actor, org string, ref d
 	if err != nil {
 		return nil, err
 	}
-	if !o.HasResource(ref.String()) {
-		return nil, notFound("resource", ref.String())
-	}
+	// The permission first: a caller without it learns nothing of which
+	// resources exist.
 	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
 		return nil, err
+	}
+	if !o.HasResource(ref.String()) {
+		return nil, notFound("resource", ref.String())
 	}
 	type key struct{ subject, grant, role string }
 	index := map[key]int{}
