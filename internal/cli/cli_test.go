@@ -376,8 +376,9 @@ func TestServeDemo(t *testing.T) {
 	go func() {
 		done <- serve(ctx, serveOptions{db: db, addr: "127.0.0.1:0", demo: true, shutdownTimeout: 5 * time.Second}, testLogger(t), out)
 	}()
-	// serve prints the table once seeded and listening
-	deadline := time.Now().Add(time.Minute)
+	// serve prints the table once seeded and listening; seeding hashes 35
+	// passwords, slow under the race detector on a busy machine
+	deadline := time.Now().Add(5 * time.Minute)
 	for !strings.Contains(out.String(), "Try it:") {
 		if time.Now().After(deadline) {
 			t.Fatalf("no demo table:\n%s", out.String())
@@ -439,7 +440,7 @@ func TestEmptyDatabaseExplainsInit(t *testing.T) {
 	go func() {
 		done <- serve(ctx, serveOptions{db: db, addr: "127.0.0.1:0", shutdownTimeout: time.Second}, logger, &strings.Builder{})
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(logs.String(), "gatehouse init") {
 		if time.Now().After(deadline) {
 			t.Fatalf("no init hint in:\n%s", logs.String())
@@ -541,7 +542,7 @@ func TestServeFromEnvironment(t *testing.T) {
 	go func() {
 		code <- run(ctx, []string{"serve"}, stdout, stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(stderr.String(), `"msg":"gatehouse listening"`) {
 		if time.Now().After(deadline) {
 			t.Fatalf("not listening:\n%s", stderr.String())

@@ -115,7 +115,7 @@ func (p *proc) exit(t *testing.T, within time.Duration) int {
 // waitLog waits until the log holds s.
 func (p *proc) waitLog(t *testing.T, s string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(p.logs.String(), s) {
 		if time.Now().After(deadline) {
 			t.Fatalf("log never said %q:\n%s", s, p.logs.String())
@@ -253,7 +253,7 @@ func TestGracefulShutdown(t *testing.T) {
 	p.waitLog(t, "gatehouse init --db "+db+" --org ")
 	boot := initDB(t, bin, db, "late")
 	c := client.New(p.url, boot.SecretKey)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, err := c.GetOrg(context.Background(), "late")
 		if err == nil {
