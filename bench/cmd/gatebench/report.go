@@ -171,8 +171,8 @@ func renderMarkdown(res *Results, pngName string) string {
 	if len(res.Cold) > 0 {
 		p("### Cold start\n\n")
 		p("Time from starting the process to the first `200` of its readiness endpoint, with the whole org in the\n")
-		p("database; the peak resident set size (VmHWM) once ready. Writing the database first (through the store's\n")
-		p("own transactions) is not part of the start.\n\n")
+		p("database; the peak resident set size (VmHWM) once ready. Writing the database first (see \"Loading\"\n")
+		p("below) is not part of the start.\n\n")
 		p("| server | store | grants | ready after | peak RSS | database written in |\n|---|---|--:|--:|--:|--:|\n")
 		for _, c := range res.Cold {
 			note := ""
