@@ -131,13 +131,25 @@ func (e *errs) err() error {
 	return errors.New(strings.Join(e.list, "\n"))
 }
 
+// decodeYAML decodes a scheme file strictly. yaml.v3 panics on some
+// malformed documents (a merge key "<<" whose value is a sequence of
+// unhashable nodes, found by FuzzParse): that is an error, not a crash.
+func decodeYAML(data []byte, f *fileScheme) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML: %v", r)
+		}
+	}()
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	return dec.Decode(f)
+}
+
 // Parse reads and validates a scheme file. The error lists every problem
 // found, one per line, as "FILE:LINE: what is wrong".
 func Parse(file string, data []byte) (*Scheme, error) {
 	var f fileScheme
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := decodeYAML(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	e := &errs{file: file}
