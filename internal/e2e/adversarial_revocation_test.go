@@ -21,6 +21,8 @@ func TestRevocationTakesEffectAtOnce(t *testing.T) {
 			s := startInproc(t, backend, inprocOptions{})
 			owner := s.newPerson(t, "owner")
 			s.newOrg(t, owner, "acme", "vi")
+			// Every round adds members; the default plan's 25 seats would run out.
+			s.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
 			s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
 			rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
 			lat := map[string][]time.Duration{}
@@ -100,6 +102,8 @@ func TestRevocationAcrossServers(t *testing.T) {
 	b := startInproc(t, "postgres", inprocOptions{pgURL: url})
 	owner := a.newPerson(t, "owner")
 	a.newOrg(t, owner, "acme", "vi")
+	// Every round adds members; the default plan's 25 seats would run out.
+	a.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
 	a.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
 	rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
 	lag := map[string][]time.Duration{}
