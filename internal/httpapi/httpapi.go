@@ -49,6 +49,11 @@ type Config struct {
 	TrustProxy bool
 	// RequestTimeout bounds each request's work; default 30 s.
 	RequestTimeout time.Duration
+
+	// For tests (export_test.go): build without the decision fast paths,
+	// and learn when a fast path answered.
+	noFastPath bool
+	onFast     func()
 }
 
 // DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is unset.
@@ -120,6 +125,9 @@ type routeMux struct{ s *server }
 
 func (m routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
 	handler := http.HandlerFunc(h)
+	if fast := fastRoutes[pattern]; fast != nil && !m.s.cfg.noFastPath {
+		handler = fast(m.s, handler)
+	}
 	_, path, _ := strings.Cut(pattern, " ")
 	if strings.HasPrefix(path, "/v1/") && !publicRoutes[pattern] {
 		handler = m.s.authn(handler).ServeHTTP

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -142,8 +143,13 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 	h.Set("Content-Type", ProblemContentType)
 	h.Del("Content-Length")
 	w.WriteHeader(p.Status)
-	b, _ := json.Marshal(p)
-	w.Write(append(b, '\n'))
+	// Encoded as huma encodes the problems it writes, HTML escaping off, so
+	// that a problem reads the same whichever path answered.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(p)
+	w.Write(b.Bytes())
 }
 
 // humaDetail joins huma's error details into one sentence: where and what,

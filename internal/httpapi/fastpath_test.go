@@ -1,0 +1,198 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+)
+
+// twins are two servers over one service: one as shipped, with the
+// decision fast paths, and one where every request takes the generic path.
+type twins struct {
+	fast, generic *httptest.Server
+	hits          atomic.Int64 // answers of a fast path
+}
+
+func newTwins(t *testing.T, e *env) *twins {
+	tw := &twins{}
+	cfg := httpapi.Config{Service: e.svc, Store: e.ready, Registry: e.reg,
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}
+	tw.fast = httptest.NewServer(httpapi.New(httpapi.CountFast(cfg, func() { tw.hits.Add(1) })))
+	tw.generic = httptest.NewServer(httpapi.New(httpapi.GenericOnly(cfg)))
+	t.Cleanup(tw.fast.Close)
+	t.Cleanup(tw.generic.Close)
+	return tw
+}
+
+type rawAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (tw *twins) send(t *testing.T, srv *httptest.Server, path, token string, hdr map[string]string, body string) rawAnswer {
+	t.Helper()
+	req, err := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rawAnswer{res.StatusCode, res.Header, b}
+}
+
+// fastCase is one request; fast says whether the fast path must answer it
+// (false: it must hand it to the generic path).
+type fastCase struct {
+	name string
+	path string // under /v1/orgs/acme/
+	hdr  map[string]string
+	body string
+	fast bool
+}
+
+// compare sends every case to both servers and wants the same status,
+// headers that matter and body bytes, and the fast path taken exactly
+// where the case says.
+func (tw *twins) compare(t *testing.T, token string, cases []fastCase) {
+	t.Helper()
+	for _, c := range cases {
+		path := "/v1/orgs/acme/" + c.path
+		before := tw.hits.Load()
+		f := tw.send(t, tw.fast, path, token, c.hdr, c.body)
+		took := tw.hits.Load() - before
+		g := tw.send(t, tw.generic, path, token, c.hdr, c.body)
+		if took != 0 && !c.fast || took == 0 && c.fast {
+			t.Errorf("%s: fast path answered %d times, want it to answer: %v (status %d %s)", c.name, took, c.fast, f.status, f.body)
+		}
+		if f.status != g.status || !bytes.Equal(f.body, g.body) {
+			t.Errorf("%s: fast path answered %d %q, generic path %d %q", c.name, f.status, f.body, g.status, g.body)
+		}
+		for _, h := range []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Gatehouse-Revision", "Cache-Control",
+			"X-Content-Type-Options", "Content-Security-Policy"} {
+			if f.header.Get(h) != g.header.Get(h) {
+				t.Errorf("%s: %s: fast %q, generic %q", c.name, h, f.header.Get(h), g.header.Get(h))
+			}
+		}
+		if f.status == 200 && f.header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Content-Type %q", c.name, f.header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestFastPathMatchesGenericPath(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		_, samID := e.member(e.owner, "acme", "sam@acme.test", "member")
+		e.owner.resource(t, "acme", "dataset:cats", nil)
+		e.owner.resource(t, "acme", "dataset:dogs", nil)
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.editor", "scope": "dataset:cats"}).want(t, 201)
+		rev := e.owner.patch("/v1/orgs/acme", map[string]any{"name": "Acme 2"}).want(t, 200).num(t, "revision")
+		tw := newTwins(t, e)
+		sam := `"user:` + samID + `"`
+		many := strings.Repeat(`{"permission":"org.view"},`, 1000)
+		cases := []fastCase{
+			{name: "allowed, reason", path: "check", body: `{"subject":` + sam + `,"permission":"dataset.upload","resource":"dataset:cats"}`, fast: true},
+			{name: "denied", path: "check", body: `{"subject":` + sam + `,"permission":"dataset.delete","resource":"dataset:dogs"}`, fast: true},
+			{name: "the caller itself", path: "check", body: `{"permission":"org.view"}`, fast: true},
+			{name: "white space", path: "check", body: " \n{ \"permission\" :\t\"org.view\" , \"resource\":\"dataset:cats\"\r\n}\n", fast: true},
+			{name: "empty context", path: "check", body: `{"permission":"org.view","context":{}}`, fast: true},
+			{name: "channel", path: "check", body: `{"permission":"org.view","context":{"channel":"web"}}`, fast: true},
+			{name: "at_least_revision reached", path: "check", body: fmt.Sprintf(`{"permission":"org.view","at_least_revision":%d}`, rev), fast: true},
+			{name: "at_least_revision 0", path: "check", body: `{"permission":"org.view","at_least_revision":0}`, fast: true},
+			{name: "no Content-Type", path: "check", hdr: map[string]string{"Content-Type": ""}, body: `{"permission":"org.view"}`, fast: true},
+			{name: "Accept */*", path: "check", hdr: map[string]string{"Accept": "*/*"}, body: `{"permission":"org.view"}`, fast: true},
+			{name: "stranger", path: "check", body: `{"subject":"user:u_nobody","permission":"org.view"}`, fast: true},
+
+			// Errors of the use case, written by the fast path itself.
+			{name: "unknown permission", path: "check", body: `{"permission":"dataset.fly","resource":"dataset:cats"}`, fast: false},
+			{name: "unknown resource", path: "check", body: `{"permission":"dataset.view","resource":"dataset:<nope>&"}`, fast: false},
+			{name: "no permission", path: "check", body: `{}`, fast: false},
+			{name: "revision not reached", path: "check", body: fmt.Sprintf(`{"permission":"org.view","at_least_revision":%d}`, rev+1000), fast: false},
+
+			// Shapes the fast path leaves to the generic one.
+			{name: "unknown member", path: "check", body: `{"permission":"org.view","extra":1}`},
+			{name: "repeated member", path: "check", body: `{"permission":"org.view","permission":"members.view"}`},
+			{name: "escape", path: "check", body: `{"permission":"org\u002eview"}`},
+			{name: "non-ASCII", path: "check", body: `{"permission":"org.view","resource":"dataset:chats-é"}`},
+			{name: "null", path: "check", body: `{"permission":null}`},
+			{name: "number as string", path: "check", body: `{"permission":"org.view","at_least_revision":"3"}`},
+			{name: "negative revision", path: "check", body: `{"permission":"org.view","at_least_revision":-1}`},
+			{name: "fractional revision", path: "check", body: `{"permission":"org.view","at_least_revision":1.5}`},
+			{name: "exponent", path: "check", body: `{"permission":"org.view","at_least_revision":1e2}`},
+			{name: "huge revision", path: "check", body: `{"permission":"org.view","at_least_revision":99999999999999999999}`},
+			{name: "trailing garbage", path: "check", body: `{"permission":"org.view"} x`},
+			{name: "two objects", path: "check", body: `{"permission":"org.view"}{}`},
+			{name: "truncated", path: "check", body: `{"permission":"org.view"`},
+			{name: "empty body", path: "check", body: ``},
+			{name: "array", path: "check", body: `[]`},
+			{name: "unknown context member", path: "check", body: `{"permission":"org.view","context":{"place":"x"}}`},
+			{name: "other content type", path: "check", hdr: map[string]string{"Content-Type": "text/plain"}, body: `{"permission":"org.view"}`},
+			{name: "cbor wanted", path: "check", hdr: map[string]string{"Accept": "application/cbor"}, body: `{"permission":"org.view"}`},
+			{name: "trailing comma", path: "check", body: `{"permission":"org.view",}`},
+
+			// Batches.
+			{name: "batch", path: "check/batch", body: `{"checks":[{"subject":` + sam + `,"permission":"dataset.view","resource":"dataset:cats"},` +
+				`{"subject":` + sam + `,"permission":"dataset.view","resource":"dataset:dogs"},{"permission":"billing.view"}]}`, fast: true},
+			{name: "batch with revision", path: "check/batch", body: fmt.Sprintf(`{"at_least_revision":%d,"checks":[{"permission":"org.view"}]}`, rev), fast: true},
+			{name: "batch of 1000", path: "check/batch", body: `{"checks":[` + strings.TrimSuffix(many, ",") + `]}`, fast: true},
+			{name: "batch of 1001", path: "check/batch", body: `{"checks":[` + many + `{"permission":"org.view"}]}`},
+			{name: "empty batch", path: "check/batch", body: `{"checks":[]}`},
+			{name: "batch without checks", path: "check/batch", body: `{"at_least_revision":1}`},
+			{name: "batch, revision not reached", path: "check/batch", body: fmt.Sprintf(`{"at_least_revision":%d,"checks":[{"permission":"org.view"}]}`, rev+1000), fast: false},
+			{name: "batch, unknown permission", path: "check/batch", body: `{"checks":[{"permission":"org.view"},{"permission":"nope"}]}`, fast: false},
+			{name: "batch, other subject needs audit", path: "check/batch", body: `{"checks":[{"subject":"user:u_x","permission":"org.view"}]}`, fast: true},
+			{name: "batch, bad item", path: "check/batch", body: `{"checks":[{"permission":"org.view"},{"permission":7}]}`},
+			{name: "batch, trailing comma", path: "check/batch", body: `{"checks":[{"permission":"org.view"},]}`},
+		}
+		tw.compare(t, e.boot.SecretKey, cases)
+
+		// A member asking about another subject: 403 from the use case.
+		samTok := e.login("sam@acme.test", "password-of-sam@acme.test").token
+		tw.compare(t, samTok, []fastCase{
+			{name: "member about the Owner", path: "check", body: `{"subject":"user:` + e.boot.UserID + `","permission":"org.view"}`, fast: false},
+			{name: "member about themself", path: "check", body: `{"permission":"dataset.upload","resource":"dataset:cats"}`, fast: true},
+		})
+		// No or a bad credential never reaches either path's handler.
+		tw.compare(t, "gsk_not_a_key", []fastCase{{name: "bad key", path: "check", body: `{"permission":"org.view"}`}})
+	})
+}
+
+// A condition in the reason (the deepomatic operators' channel rule), on an
+// allowed and on a denied decision.
+func TestFastPathMatchesGenericPathWithConditions(t *testing.T) {
+	runWith(t, envOptions{scheme: "deepomatic"}, func(t *testing.T, e *env) {
+		_, opID := e.member(e.owner, "acme", "otto@acme.test", "operator")
+		tw := newTwins(t, e)
+		otto := `"user:` + opID + `"`
+		tw.compare(t, e.boot.SecretKey, []fastCase{
+			{name: "mobile", path: "check", body: `{"subject":` + otto + `,"permission":"work_order.read","context":{"channel":"mobile"}}`, fast: true},
+			{name: "web", path: "check", body: `{"subject":` + otto + `,"permission":"work_order.read","context":{"channel":"web"}}`, fast: true},
+			{name: "batch", path: "check/batch", body: `{"checks":[{"subject":` + otto + `,"permission":"work_order.read","context":{"channel":"mobile"}},` +
+				`{"subject":` + otto + `,"permission":"work_order.write","context":{"channel":"backoffice"}}]}`, fast: true},
+		})
+	})
+}
