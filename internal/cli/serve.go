@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"strings"
@@ -42,6 +43,7 @@ type serveOptions struct {
 	pollInterval    time.Duration
 	consistencyWait time.Duration
 	retention       int64
+	debugAddr       string
 }
 
 const defaultDB = "gatehouse.db"
@@ -82,6 +84,7 @@ organization per built-in scheme, and their logins are printed.`,
 	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
+	f.StringVar(&o.debugAddr, "debug-addr", "", "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default, never expose it")
 	return cmd
 }
 
@@ -305,6 +308,14 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
+	if o.debugAddr != "" {
+		stop, err := serveDebug(o.debugAddr, logger)
+		if err != nil {
+			in.shutdown(o.shutdownTimeout)
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		defer stop()
+	}
 	switch {
 	case in.Demo != nil:
 		printDemo(stdout, in.URL, in.Demo)
@@ -329,6 +340,24 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// serveDebug serves Go's profiler on its own listener, apart from the API
+// (whose mux never routes /debug/), for profiling a server under load.
+func serveDebug(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	logger.Warn("profiler listening; do not expose it", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }
 
 // initCommand is the command line that creates the first organization.

@@ -106,7 +106,7 @@ func (s *server) decisionRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			s.metrics.decided("check", res.Allowed)
+			s.metrics.decision(false, res.Allowed)
 			return ok(res)
 		})
 
@@ -129,7 +129,7 @@ func (s *server) decisionRoutes() {
 			for i, r := range res {
 				out.Results[i] = batchResult{Allowed: r.Allowed, Reason: r.Reason}
 				out.Revision = max(out.Revision, r.Revision)
-				s.metrics.decided("batch", r.Allowed)
+				s.metrics.decision(true, r.Allowed)
 			}
 			return ok(out)
 		})

@@ -114,7 +114,7 @@ func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
 			writeProblem(w, problemOf(ctx, s.log, err))
 			return
 		}
-		s.metrics.decided("check", res.Allowed)
+		s.metrics.decision(false, res.Allowed)
 		s.answeredFast()
 		out := appendResult((*buf)[:0], res.Allowed, res.Reason, true, res.Revision)
 		writeJSON(w, append(out, '\n'))
@@ -154,7 +154,7 @@ func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
 			}
 			out = appendResult(out, c.Allowed, c.Reason, false, 0)
 			rev = max(rev, c.Revision)
-			s.metrics.decided("batch", c.Allowed)
+			s.metrics.decision(true, c.Allowed)
 		}
 		out = append(out, `],"revision":`...)
 		out = strconv.AppendInt(out, rev, 10)

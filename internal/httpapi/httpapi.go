@@ -14,10 +14,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -47,7 +47,9 @@ type Config struct {
 	// from the last X-Forwarded-For entry, the one a reverse proxy in front
 	// of the server appended. Off by default: the address is the peer's.
 	TrustProxy bool
-	// RequestTimeout bounds each request's work; default 30 s.
+	// RequestTimeout bounds each request's work; default 30 s. Checks and
+	// batch checks answer from memory; their one wait, for
+	// at_least_revision, has its own bound (team.Config.ConsistencyWait).
 	RequestTimeout time.Duration
 
 	// For tests (export_test.go): build without the decision fast paths,
@@ -161,6 +163,7 @@ type reqState struct {
 	log   *slog.Logger
 	actor team.Actor
 	token string // the bearer credential, for logout
+	sw    statusWriter
 }
 
 type stateKey struct{}
@@ -177,14 +180,48 @@ func requestIDOf(ctx context.Context) string {
 	return ""
 }
 
-var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$`)
+// saneRequestID accepts a caller's X-Request-Id of 1 to 128 characters
+// from [A-Za-z0-9._:-], starting with a letter or digit.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == ':' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// requestIDs are unique, not secret: a random prefix per process and a
+// counter, cheaper than random bytes on every request.
+var requestIDs = struct {
+	prefix string
+	n      atomic.Uint64
+}{prefix: credential.NewID("req_") + "_"}
 
 func requestID(given string) string {
-	if saneRequestID.MatchString(given) {
+	if saneRequestID(given) {
 		return given
 	}
-	return credential.NewID("req_")
+	var b [48]byte
+	return string(strconv.AppendUint(append(b[:0], requestIDs.prefix...), requestIDs.n.Add(1), 36))
 }
+
+// Headers of every answer, set by assignment: the keys are canonical already
+// and net/http only reads the values.
+var (
+	hdrNosniff   = []string{"nosniff"}
+	hdrNoReferer = []string{"no-referrer"}
+	hdrDeny      = []string{"DENY"}
+	hdrNoStore   = []string{"no-store"}
+	hdrAPICSP    = []string{"default-src 'none'; frame-ancestors 'none'"}
+)
 
 // ServeHTTP runs every request: request id, security headers, timeout,
 // body limit, panic recovery, metrics and the access log.
@@ -192,17 +229,25 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	st := &reqState{id: requestID(r.Header.Get("X-Request-Id")), addr: s.clientAddr(r), log: s.log}
 	h := w.Header()
-	h.Set("X-Request-Id", st.id)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
+	h["X-Request-Id"] = []string{st.id}
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["Referrer-Policy"] = hdrNoReferer
+	h["X-Frame-Options"] = hdrDeny
 	if apiPath(r.URL.Path) {
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h["Cache-Control"] = hdrNoStore
+		h["Content-Security-Policy"] = hdrAPICSP
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), stateKey{}, st), s.timeout)
-	defer cancel()
+	st.sw.ResponseWriter = w
+	sw := &st.sw
+	ctx := context.WithValue(r.Context(), stateKey{}, st)
+	if !decisionPath(r) {
+		// Decisions answer from memory and bound their one wait
+		// (at_least_revision) themselves; a timer each would cost more
+		// than the decision.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
 	r = r.WithContext(ctx)
 	if r.Body != nil && r.Body != http.NoBody {
 		// One byte over the limit lets huma tell "too large" (413) apart.
@@ -224,6 +269,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.observe(r, st, sw.code(), time.Since(start))
 	}()
 	s.mux.ServeHTTP(sw, r)
+}
+
+// decisionPath reports a check or batch check request.
+func decisionPath(r *http.Request) bool {
+	p := r.URL.Path
+	return r.Method == http.MethodPost && strings.HasPrefix(p, "/v1/orgs/") &&
+		(strings.HasSuffix(p, "/check") || strings.HasSuffix(p, "/check/batch"))
 }
 
 func apiPath(p string) bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,22 @@ type metrics struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	decisions *prometheus.CounterVec
+
+	// series caches each (route, status) pair's pair of series, and
+	// decided the four decision counters: finding a series by its label
+	// values hashes them, which costs more than a decision.
+	series  sync.Map                 // routeStatus → *routeSeries
+	decided [2][2]prometheus.Counter // [batch][allowed]
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -40,9 +57,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		Name: "gatehouse_decisions_total",
 		Help: "Access decisions answered over the API, by endpoint (check, batch) and result (allowed, denied).",
 	}, []string{"endpoint", "result"}))
-	for _, ep := range []string{"check", "batch"} {
-		for _, res := range []string{"allowed", "denied"} {
-			m.decisions.WithLabelValues(ep, res)
+	for i, ep := range []string{"check", "batch"} {
+		for j, res := range []string{"denied", "allowed"} {
+			m.decided[i][j] = m.decisions.WithLabelValues(ep, res)
 		}
 	}
 	return m
@@ -64,17 +81,28 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(route, code).Inc()
-	m.latency.WithLabelValues(route, code).Observe(d.Seconds())
+	key := routeStatus{route, status}
+	v, ok := m.series.Load(key)
+	if !ok {
+		code := strconv.Itoa(status)
+		v, _ = m.series.LoadOrStore(key, &routeSeries{requests: m.requests.WithLabelValues(route, code),
+			latency: m.latency.WithLabelValues(route, code)})
+	}
+	rs := v.(*routeSeries)
+	rs.requests.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
-func (m *metrics) decided(endpoint string, allowed bool) {
-	res := "denied"
-	if allowed {
-		res = "allowed"
+// decision counts one decision of a check (batch false) or a batch check.
+func (m *metrics) decision(batch, allowed bool) {
+	m.decided[b2i(batch)][b2i(allowed)].Inc()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	m.decisions.WithLabelValues(endpoint, res).Inc()
+	return 0
 }
 
 func (m *metrics) handler() http.Handler {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 // MaxBatch bounds a batch check.
@@ -57,11 +58,15 @@ func (s *Service) subjectFor(o *authz.Org, auditPerm string, a Actor, subject st
 
 // Check answers one decision.
 func (s *Service) Check(ctx context.Context, a Actor, org string, req CheckRequest) (CheckResult, error) {
-	res, err := s.CheckBatch(ctx, a, org, []CheckRequest{req})
+	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
+		return CheckResult{}, err
+	}
+	applied := s.engine.Revision()
+	o, sc, err := s.org(a, org)
 	if err != nil {
 		return CheckResult{}, err
 	}
-	return res[0], nil
+	return s.check(o, sc, a, 0, req, s.now().UnixNano(), applied)
 }
 
 // CheckBatch answers up to MaxBatch decisions in order, all from one state.
@@ -84,29 +89,37 @@ func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []Ch
 	now := s.now().UnixNano()
 	out := make([]CheckResult, len(reqs))
 	for i, r := range reqs {
-		subject, err := s.subjectFor(o, sc.AuditPermission, a, r.Subject)
-		if err != nil {
+		if out[i], err = s.check(o, sc, a, i, r, now, applied); err != nil {
 			return nil, err
-		}
-		if r.Permission == "" {
-			return nil, fault.E(fault.Unprocessable, "check %d: permission is required", i)
-		}
-		d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel}, now)
-		switch {
-		case errors.Is(err, authz.ErrUnknownPermission):
-			return nil, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)
-		case errors.Is(err, authz.ErrUnknownResource):
-			return nil, fault.E(fault.NotFound, "check %d: resource %q not found", i, r.Resource)
-		case err != nil:
-			return nil, err
-		}
-		out[i] = CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied)}
-		if d.Allowed || d.Reason.Condition != "" {
-			reason := d.Reason
-			out[i].Reason = &reason
 		}
 	}
 	return out, nil
+}
+
+// check answers the i-th check of a request from o's state at applied.
+func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r CheckRequest, now, applied int64) (CheckResult, error) {
+	subject, err := s.subjectFor(o, sc.AuditPermission, a, r.Subject)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	if r.Permission == "" {
+		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: permission is required", i)
+	}
+	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel}, now)
+	switch {
+	case errors.Is(err, authz.ErrUnknownPermission):
+		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)
+	case errors.Is(err, authz.ErrUnknownResource):
+		return CheckResult{}, fault.E(fault.NotFound, "check %d: resource %q not found", i, r.Resource)
+	case err != nil:
+		return CheckResult{}, err
+	}
+	res := CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied)}
+	if d.Allowed || d.Reason.Condition != "" {
+		reason := d.Reason
+		res.Reason = &reason
+	}
+	return res, nil
 }
 
 // LookupResourcesRequest asks for the resources a subject may act on.
