@@ -87,24 +87,66 @@ func (e *Engine) Org(id string) (*Org, bool) {
 // Load builds an organization's index from a snapshot, replacing any index
 // it had.
 func (e *Engine) Load(snap *domain.Snapshot) error {
-	e.writeMu.Lock()
-	s, ok := e.scheme(snap.Org.Scheme)
-	e.writeMu.Unlock()
-	if !ok {
-		return fmt.Errorf("org %s: unknown scheme %q", snap.Org.ID, snap.Org.Scheme)
-	}
-	o, err := build(snap, s)
+	l, err := e.NewLoader(snap, len(snap.Grants))
 	if err != nil {
 		return err
 	}
+	if err := l.Add(snap.Grants); err != nil {
+		return err
+	}
+	l.Install()
+	return nil
+}
+
+// A Loader builds an organization's index from a snapshot that arrives in
+// parts (store.Reader.SnapshotStream): everything but the grants first, then
+// the grants in batches, which Add indexes while the next are being read.
+// Nothing is visible to checks until Install.
+type Loader struct {
+	e *Engine
+	o *Org
+}
+
+// NewLoader starts an index from head, ignoring its Grants: the grants
+// (about grants many) come through Add.
+func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
+	e.writeMu.Lock()
+	s, ok := e.scheme(head.Org.Scheme)
+	e.writeMu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("org %s: unknown scheme %q", head.Org.ID, head.Org.Scheme)
+	}
+	o, err := buildHead(head, s, grants)
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{e: e, o: o}, nil
+}
+
+// Add indexes a batch of grants. Not safe for concurrent use.
+func (l *Loader) Add(grants []domain.Grant) error {
+	for i := range grants {
+		if err := l.o.appendGrant(&grants[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Install finishes the index and puts it in place of any index the org
+// had.
+func (l *Loader) Install() {
+	for i := range l.o.subj {
+		sortGrants(l.o.subj[i].grants)
+	}
+	e := l.e
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	next := maps.Clone(*e.orgs.Load())
-	next[snap.Org.ID] = o
+	next[l.o.id] = l.o
 	e.orgs.Store(&next)
 	// The engine's revision is not moved: other orgs may not have reached
-	// snap.Revision yet. Whoever loads decides (see Advance).
-	return nil
+	// the snapshot's revision yet. Whoever loads decides (see Advance).
 }
 
 func (e *Engine) advance(rev int64) {
@@ -170,12 +212,13 @@ func (e *Engine) DropOrg(id string) {
 // Now is the engine's clock.
 func (e *Engine) Now() time.Time { return e.now() }
 
-// build makes an index from a snapshot in bulk: grants and resources are
-// appended and sorted once rather than inserted one by one.
-func build(snap *domain.Snapshot, s *scheme.Scheme) (*Org, error) {
+// buildHead makes an index of everything in a snapshot but its grants, in
+// bulk: resources are appended and sorted once rather than inserted one by
+// one. Grants follow through appendGrant, and Install sorts them.
+func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error) {
 	o := newOrg(snap.Org.ID, s)
 	o.rev = snap.Revision
-	o.grow(len(snap.Resources)+len(snap.Teams), len(snap.Members)+len(snap.Groups)+len(snap.Keys), len(snap.Grants))
+	o.grow(len(snap.Resources)+len(snap.Teams), len(snap.Members)+len(snap.Groups)+len(snap.Keys), grants)
 	for i := range snap.Roles {
 		r, err := s.CompileRole(snap.Roles[i])
 		if err != nil {
@@ -208,19 +251,11 @@ func build(snap *domain.Snapshot, s *scheme.Scheme) (*Org, error) {
 	for t := range o.byType {
 		o.sortByID(o.byType[t])
 	}
-	for i := range snap.Grants {
-		if err := o.appendGrant(&snap.Grants[i]); err != nil {
-			return nil, err
-		}
-	}
-	for i := range o.subj {
-		sortGrants(o.subj[i].grants)
-	}
 	return o, nil
 }
 
-// appendGrant adds a grant without keeping the subject's list sorted; build
-// sorts every list once at the end.
+// appendGrant adds a grant without keeping the subject's list sorted;
+// Loader.Install sorts every list once at the end.
 func (o *Org) appendGrant(g *domain.Grant) error {
 	r, ok := o.roleIndex[g.Role]
 	if !ok {

@@ -110,6 +110,12 @@ type Reader interface {
 	// Snapshot is an organization's whole access state at the current
 	// revision.
 	Snapshot(org string) (domain.Snapshot, error)
+	// SnapshotStream reads what Snapshot reads in two parts, so that an
+	// index can be built while the grants are still being read: first
+	// everything but the grants, passed to head with the number of grants
+	// to come, then the grants in creation order, in batches passed to
+	// grants. An error of head or grants stops the read and is returned.
+	SnapshotStream(org string, head func(snap *domain.Snapshot, grants int) error, grants func([]domain.Grant) error) error
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an

@@ -145,18 +145,51 @@ func (s *Service) loadAll(ctx context.Context) error {
 // Close stops following the changelog.
 func (s *Service) Close() { s.follower.stop() }
 
+// loadOrg builds an org's index from the store. The grants, most of a large
+// org, are indexed on a goroutine of their own while the store reads the
+// next batch: the read and the build overlap.
 func (s *Service) loadOrg(ctx context.Context, id string) error {
-	var snap domain.Snapshot
-	if err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		snap, err = r.Snapshot(id)
-		return err
-	}); err != nil {
+	var (
+		l       *authz.Loader
+		batches chan []domain.Grant
+		built   = make(chan error, 1)
+	)
+	err := s.store.View(ctx, func(r store.Reader) error {
+		return r.SnapshotStream(id, func(head *domain.Snapshot, grants int) error {
+			var err error
+			if l, err = s.engine.NewLoader(head, grants); err != nil {
+				return err
+			}
+			batches = make(chan []domain.Grant, 4)
+			go func() {
+				var err error
+				for b := range batches {
+					if err == nil {
+						err = l.Add(b) // on error, drain so the reader never blocks
+					}
+				}
+				built <- err
+			}()
+			return nil
+		}, func(gs []domain.Grant) error {
+			select {
+			case batches <- gs:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	})
+	if batches != nil {
+		close(batches)
+		if berr := <-built; err == nil {
+			err = berr
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("load org %s: %w", id, err)
 	}
-	if err := s.engine.Load(&snap); err != nil {
-		return fmt.Errorf("load org %s: %w", id, err)
-	}
+	l.Install()
 	return nil
 }
 

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ChangelogOps", testChangelogOps},
 		{"ChangelogRevisions", testChangelogRevisions},
 		{"Snapshot", testSnapshot},
+		{"SnapshotStream", testSnapshotStream},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 	}
 	for _, tc := range tests {

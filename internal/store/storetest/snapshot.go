@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -115,4 +117,82 @@ func testSnapshot(e *env) {
 		len(empty.Keys) != 1 || len(empty.Groups) != 0 || len(empty.Roles) != 0 {
 		t.Errorf("Snapshot of org other mixes in records of acme: %+v", empty)
 	}
+}
+
+// testSnapshotStream: the two-part read hands over the head once, with the
+// number of grants to come and no grants in it, then every grant in
+// creation order, in batches; an error of either callback ends the read and
+// is what it returns.
+func testSnapshotStream(e *env) {
+	t := e.t
+	e.org("acme")
+	e.member("acme", "u1", "owner")
+	e.putResources(res("acme", "dataset", "ds1", domain.Ref{}))
+	const n = 10_000 // several batches
+	var want []string
+	e.mustWrite(func(tx store.Tx) error {
+		for i := range n {
+			// Ids out of creation order, so that an ORDER BY id would show.
+			g := domain.Grant{ID: fmt.Sprintf("gr_%05d", (i*7919)%n), Org: "acme", Subject: domain.UserSubject("u1"),
+				Role: "dataset.viewer", Scope: domain.ResourceScope("dataset", "ds1"), CreatedBy: "user:u1", CreatedAt: t0}
+			want = append(want, g.ID)
+			if err := tx.PutGrant(g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	var heads, batches int
+	var got []string
+	err := e.s.View(e.ctx, func(r store.Reader) error {
+		return r.SnapshotStream("acme", func(h *domain.Snapshot, count int) error {
+			heads++
+			if count != n || len(h.Grants) != 0 || len(h.Members) != 1 || len(h.Resources) != 1 || h.Revision == 0 {
+				t.Errorf("head: %d grants to come, %d in it, %d members, %d resources, revision %d",
+					count, len(h.Grants), len(h.Members), len(h.Resources), h.Revision)
+			}
+			return nil
+		}, func(gs []domain.Grant) error {
+			if heads != 1 || len(gs) == 0 {
+				t.Errorf("a batch of %d grants after %d heads", len(gs), heads)
+			}
+			batches++
+			for _, g := range gs {
+				if g.Org != "acme" || g.Role != "dataset.viewer" || g.CreatedBy != "user:u1" || !g.CreatedAt.Equal(t0) {
+					t.Errorf("streamed grant %+v", g)
+				}
+				got = append(got, g.ID)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "streamed grants, in creation order", got, want)
+	if batches < 2 {
+		t.Errorf("%d grants came in %d batches", n, batches)
+	}
+
+	stop := errors.New("stop")
+	err = e.s.View(e.ctx, func(r store.Reader) error {
+		return r.SnapshotStream("acme", func(*domain.Snapshot, int) error { return stop },
+			func([]domain.Grant) error { t.Error("grants after a failed head"); return nil })
+	})
+	isErr(t, "SnapshotStream with a failing head", err, stop)
+	calls := 0
+	err = e.s.View(e.ctx, func(r store.Reader) error {
+		return r.SnapshotStream("acme", func(*domain.Snapshot, int) error { return nil },
+			func([]domain.Grant) error { calls++; return stop })
+	})
+	isErr(t, "SnapshotStream with a failing batch", err, stop)
+	if calls != 1 {
+		t.Errorf("%d batches after the first failed", calls-1)
+	}
+	err = e.s.View(e.ctx, func(r store.Reader) error {
+		return r.SnapshotStream("nope", func(*domain.Snapshot, int) error { t.Error("head of a missing org"); return nil },
+			func([]domain.Grant) error { return nil })
+	})
+	isErr(t, "SnapshotStream of a missing org", err, store.ErrNotFound)
 }

@@ -144,12 +144,17 @@ type scanner interface{ Scan(dest ...any) error }
 
 // list collects every row of query through scan.
 func list[T any](t *Tx, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	return appendRows(t, nil, what, scan, query, args...)
+}
+
+// appendRows is list appending to out, which may have room for the rows
+// already: growing a slice of a million records costs more than a count.
+func appendRows[T any](t *Tx, out []T, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
