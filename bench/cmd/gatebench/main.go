@@ -45,6 +45,8 @@ func main() {
 		err = openfgaCmd(ctx, os.Args[2:])
 	case "profile":
 		err = profileCmd(ctx, os.Args[2:])
+	case "floor":
+		err = floorCmd(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -54,7 +56,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gatebench run|report|openfga|profile [flags]")
+	fmt.Fprintln(os.Stderr, "usage: gatebench run|report|openfga|profile|floor [flags]")
 	os.Exit(2)
 }
 

@@ -69,6 +69,8 @@ type HTTPResult struct {
 	Gatehouse   []HTTPScenario `json:"gatehouse"`
 	OpenFGA     []HTTPScenario `json:"openfga"`
 	OpenFGANote string         `json:"openfga_note,omitempty"`
+	// Floor is net/http answering a fixed decision (floor.go).
+	Floor *HTTPScenario `json:"floor,omitempty"`
 }
 
 // HTTPScenario is one load pattern against one server.

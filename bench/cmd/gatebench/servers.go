@@ -138,6 +138,15 @@ func runServers(ctx context.Context, cfg serverConfig, sd *seeding, res *Results
 		}
 	}
 	gh.stop()
+	if cfg.http {
+		c := mix.Checks[0]
+		body, _ := json.Marshal(map[string]string{"subject": "user:" + c.User, "permission": "dataset." + c.Perm, "resource": "dataset:" + c.Dataset})
+		floor, err := runFloor(ctx, cfg, liteSecret, body)
+		if err != nil {
+			return err
+		}
+		res.HTTP.Floor = &floor
+	}
 
 	if cfg.cold && cfg.pg {
 		if pgErr != nil {
