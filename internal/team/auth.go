@@ -81,26 +81,31 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return mapStoreErr(err)
 }
 
+// badCredentials is the one answer to every unusable credential, made only
+// when needed: Authenticate runs on every request.
+func badCredentials() error {
+	return fault.E(fault.Unauthenticated, "invalid or expired credentials")
+}
+
 // Authenticate turns a bearer token (a session token or a secret key) into
 // an actor. A revoked key or ended session fails on the very next request.
 func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (Actor, error) {
-	bad := fault.E(fault.Unauthenticated, "invalid or expired credentials")
 	now := s.now()
 	if strings.HasPrefix(bearer, credential.KeyPrefix) {
 		if credential.ParseKey(bearer) != nil {
-			return Actor{}, bad
+			return Actor{}, badCredentials()
 		}
 		k, err := s.keyFor(ctx, credential.HashSecret(bearer), now)
 		if err != nil {
 			return Actor{}, err
 		}
 		if k == nil {
-			return Actor{}, bad
+			return Actor{}, badCredentials()
 		}
 		return Actor{Subject: domain.KeySubject(k.id), KeyOrg: k.org, RequestID: requestID}, nil
 	}
 	if !credential.ValidToken(credential.SessionPrefix, bearer) {
-		return Actor{}, bad
+		return Actor{}, badCredentials()
 	}
 	var sess domain.Session
 	err := s.view(ctx, func(r store.Reader) error {
@@ -109,7 +114,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (A
 		return err
 	})
 	if fault.CodeOf(err) == fault.NotFound || (err == nil && !now.Before(sess.ExpiresAt)) {
-		return Actor{}, bad
+		return Actor{}, badCredentials()
 	}
 	if err != nil {
 		return Actor{}, err
