@@ -99,9 +99,9 @@ func (e *Engine) Load(snap *domain.Snapshot) error {
 }
 
 // A Loader builds an organization's index from a snapshot that arrives in
-// parts (store.Reader.SnapshotStream): everything but the grants first, then
-// the grants in batches, which Add indexes while the next are being read.
-// Nothing is visible to checks until Install.
+// parts (store.Reader.SnapshotHead, then SnapshotGrants): everything but
+// the grants first, then the grants in batches, which Add indexes while the
+// next are being read. Nothing is visible to checks until Install.
 type Loader struct {
 	e *Engine
 	o *Org

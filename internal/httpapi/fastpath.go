@@ -3,10 +3,13 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -32,10 +35,17 @@ var fastRoutes = map[string]func(s *server, slow http.HandlerFunc) http.HandlerF
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// readBody reads the whole request body into a pooled buffer. When it
-// cannot (an error, the size limit), ok is false and r.Body is put back as
-// it was, so the generic handler sees and reports the same thing.
-func readBody(r *http.Request) (buf *[]byte, ok bool) {
+// bodyReadTimeout bounds the reading of a decision's body, as huma bounds
+// every other body (its default BodyReadTimeout): a client that stalls
+// mid-body gets 408 rather than holding the request.
+const bodyReadTimeout = 5 * time.Second
+
+// readBody reads the whole request body into a pooled buffer. A stalled
+// body is answered 408 (problem) as the generic path answers it; on any
+// other failure (an error, the size limit) ok is false and r.Body is put
+// back as it was, so the generic handler sees and reports the same thing.
+func readBody(w http.ResponseWriter, r *http.Request) (buf *[]byte, problem *Problem, ok bool) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	buf = bodyPool.Get().(*[]byte)
 	b := (*buf)[:0]
 	for {
@@ -46,16 +56,22 @@ func readBody(r *http.Request) (buf *[]byte, ok bool) {
 		b = b[:len(b)+n]
 		if err == io.EOF {
 			*buf = b
-			return buf, true
+			return buf, nil, true
 		}
 		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				*buf = b
+				releaseBody(buf)
+				return nil, newProblem(http.StatusRequestTimeout, "request body read timeout"), false
+			}
 			r.Body = struct {
 				io.Reader
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(bytes.Clone(b)), r.Body), r.Body}
 			*buf = b
 			releaseBody(buf)
-			return nil, false
+			return nil, nil, false
 		}
 	}
 }
@@ -96,7 +112,11 @@ func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
 			slow(w, r)
 			return
 		}
-		buf, ok := readBody(r)
+		buf, problem, ok := readBody(w, r)
+		if problem != nil {
+			writeProblem(w, problem)
+			return
+		}
 		if !ok {
 			slow(w, r)
 			return
@@ -128,7 +148,11 @@ func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
 			slow(w, r)
 			return
 		}
-		buf, ok := readBody(r)
+		buf, problem, ok := readBody(w, r)
+		if problem != nil {
+			writeProblem(w, problem)
+			return
+		}
 		if !ok {
 			slow(w, r)
 			return

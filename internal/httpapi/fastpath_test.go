@@ -1,15 +1,19 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 )
@@ -110,6 +114,10 @@ func TestFastPathMatchesGenericPath(t *testing.T) {
 		e.owner.resource(t, "acme", "dataset:cats", nil)
 		e.owner.resource(t, "acme", "dataset:dogs", nil)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.editor", "scope": "dataset:cats"}).want(t, 201)
+		samTok := e.login("sam@acme.test", "password-of-sam@acme.test").token
+		// The last write, applied at once: answers carry the revision, so
+		// none may come in between the two paths' answers (a login's
+		// session would reach the engine only at the follower's next poll).
 		rev := e.owner.patch("/v1/orgs/acme", map[string]any{"name": "Acme 2"}).want(t, 200).num(t, "revision")
 		tw := newTwins(t, e)
 		sam := `"user:` + samID + `"`
@@ -171,7 +179,6 @@ func TestFastPathMatchesGenericPath(t *testing.T) {
 		tw.compare(t, e.boot.SecretKey, cases)
 
 		// A member asking about another subject: 403 from the use case.
-		samTok := e.login("sam@acme.test", "password-of-sam@acme.test").token
 		tw.compare(t, samTok, []fastCase{
 			{name: "member about the Owner", path: "check", body: `{"subject":"user:` + e.boot.UserID + `","permission":"org.view"}`, fast: false},
 			{name: "member about themself", path: "check", body: `{"permission":"dataset.upload","resource":"dataset:cats"}`, fast: true},
@@ -194,5 +201,48 @@ func TestFastPathMatchesGenericPathWithConditions(t *testing.T) {
 			{name: "batch", path: "check/batch", body: `{"checks":[{"subject":` + otto + `,"permission":"work_order.read","context":{"channel":"mobile"}},` +
 				`{"subject":` + otto + `,"permission":"work_order.write","context":{"channel":"backoffice"}}]}`, fast: true},
 		})
+	})
+}
+
+// A body that stalls midway is cut after the body read timeout with the
+// same 408 on both paths.
+func TestFastPathStalledBody(t *testing.T) {
+	runWith(t, envOptions{}, func(t *testing.T, e *env) {
+		if e.backend != "sqlite" {
+			t.Skip("HTTP only; one backend is enough")
+		}
+		tw := newTwins(t, e)
+		answers := make([]string, 2)
+		var wg sync.WaitGroup
+		for i, srv := range []*httptest.Server{tw.fast, tw.generic} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer conn.Close()
+				fmt.Fprintf(conn, "POST /v1/orgs/acme/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+					"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"perm", e.boot.SecretKey)
+				began := time.Now()
+				conn.SetReadDeadline(began.Add(20 * time.Second))
+				res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+				if err != nil {
+					t.Errorf("no answer to a stalled body after %v: %v", time.Since(began), err)
+					return
+				}
+				body, _ := io.ReadAll(res.Body)
+				if waited := time.Since(began); waited > 10*time.Second {
+					t.Errorf("a stalled body held the request for %v", waited)
+				}
+				answers[i] = fmt.Sprintf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+			}()
+		}
+		wg.Wait()
+		if !strings.HasPrefix(answers[0], "408 application/problem+json") || answers[0] != answers[1] {
+			t.Errorf("stalled body: fast path %q, generic path %q", answers[0], answers[1])
+		}
 	})
 }

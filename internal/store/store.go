@@ -110,12 +110,13 @@ type Reader interface {
 	// Snapshot is an organization's whole access state at the current
 	// revision.
 	Snapshot(org string) (domain.Snapshot, error)
-	// SnapshotStream reads what Snapshot reads in two parts, so that an
-	// index can be built while the grants are still being read: first
-	// everything but the grants, passed to head with the number of grants
-	// to come, then the grants in creation order, in batches passed to
-	// grants. An error of head or grants stops the read and is returned.
-	SnapshotStream(org string, head func(snap *domain.Snapshot, grants int) error, grants func([]domain.Grant) error) error
+	// SnapshotHead is Snapshot without the grants, and how many grants
+	// there are: what an index needs before the grants. SnapshotGrants
+	// then hands over the grants in creation order, in batches, so that an
+	// index can take each batch while the next is read. In one transaction
+	// the two are Snapshot.
+	SnapshotHead(org string) (head domain.Snapshot, grants int, err error)
+	SnapshotGrants(org string, fn func([]domain.Grant) error) error
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an

@@ -155,23 +155,24 @@ func (s *Service) loadOrg(ctx context.Context, id string) error {
 		built   = make(chan error, 1)
 	)
 	err := s.store.View(ctx, func(r store.Reader) error {
-		return r.SnapshotStream(id, func(head *domain.Snapshot, grants int) error {
+		head, n, err := r.SnapshotHead(id)
+		if err != nil {
+			return err
+		}
+		if l, err = s.engine.NewLoader(&head, n); err != nil {
+			return err
+		}
+		batches = make(chan []domain.Grant, 4)
+		go func() {
 			var err error
-			if l, err = s.engine.NewLoader(head, grants); err != nil {
-				return err
-			}
-			batches = make(chan []domain.Grant, 4)
-			go func() {
-				var err error
-				for b := range batches {
-					if err == nil {
-						err = l.Add(b) // on error, drain so the reader never blocks
-					}
+			for b := range batches {
+				if err == nil {
+					err = l.Add(b) // on error, drain so the reader never blocks
 				}
-				built <- err
-			}()
-			return nil
-		}, func(gs []domain.Grant) error {
+			}
+			built <- err
+		}()
+		return r.SnapshotGrants(id, func(gs []domain.Grant) error {
 			select {
 			case batches <- gs:
 				return nil

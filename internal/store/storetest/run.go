@@ -38,7 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ChangelogOps", testChangelogOps},
 		{"ChangelogRevisions", testChangelogRevisions},
 		{"Snapshot", testSnapshot},
-		{"SnapshotStream", testSnapshotStream},
+		{"SnapshotParts", testSnapshotParts},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 	}
 	for _, tc := range tests {

@@ -119,11 +119,10 @@ func testSnapshot(e *env) {
 	}
 }
 
-// testSnapshotStream: the two-part read hands over the head once, with the
-// number of grants to come and no grants in it, then every grant in
-// creation order, in batches; an error of either callback ends the read and
-// is what it returns.
-func testSnapshotStream(e *env) {
+// testSnapshotParts: the head carries everything but the grants and their
+// number; the grants come in creation order, in batches; an error of the
+// callback ends the read and is what it returns.
+func testSnapshotParts(e *env) {
 	t := e.t
 	e.org("acme")
 	e.member("acme", "u1", "owner")
@@ -143,19 +142,20 @@ func testSnapshotStream(e *env) {
 		return nil
 	})
 
-	var heads, batches int
+	head, count, err := read2(e, func(r store.Reader) (domain.Snapshot, int, error) { return r.SnapshotHead("acme") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != n || len(head.Grants) != 0 || len(head.Members) != 1 || len(head.Resources) != 1 || head.Revision != e.revision() {
+		t.Errorf("head: %d grants, %d in it, %d members, %d resources, revision %d (want %d)",
+			count, len(head.Grants), len(head.Members), len(head.Resources), head.Revision, e.revision())
+	}
 	var got []string
-	err := e.s.View(e.ctx, func(r store.Reader) error {
-		return r.SnapshotStream("acme", func(h *domain.Snapshot, count int) error {
-			heads++
-			if count != n || len(h.Grants) != 0 || len(h.Members) != 1 || len(h.Resources) != 1 || h.Revision == 0 {
-				t.Errorf("head: %d grants to come, %d in it, %d members, %d resources, revision %d",
-					count, len(h.Grants), len(h.Members), len(h.Resources), h.Revision)
-			}
-			return nil
-		}, func(gs []domain.Grant) error {
-			if heads != 1 || len(gs) == 0 {
-				t.Errorf("a batch of %d grants after %d heads", len(gs), heads)
+	batches := 0
+	err = e.s.View(e.ctx, func(r store.Reader) error {
+		return r.SnapshotGrants("acme", func(gs []domain.Grant) error {
+			if len(gs) == 0 {
+				t.Errorf("an empty batch")
 			}
 			batches++
 			for _, g := range gs {
@@ -170,29 +170,24 @@ func testSnapshotStream(e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	equal(t, "streamed grants, in creation order", got, want)
+	equal(t, "grants in creation order", got, want)
 	if batches < 2 {
 		t.Errorf("%d grants came in %d batches", n, batches)
 	}
 
 	stop := errors.New("stop")
-	err = e.s.View(e.ctx, func(r store.Reader) error {
-		return r.SnapshotStream("acme", func(*domain.Snapshot, int) error { return stop },
-			func([]domain.Grant) error { t.Error("grants after a failed head"); return nil })
-	})
-	isErr(t, "SnapshotStream with a failing head", err, stop)
 	calls := 0
 	err = e.s.View(e.ctx, func(r store.Reader) error {
-		return r.SnapshotStream("acme", func(*domain.Snapshot, int) error { return nil },
-			func([]domain.Grant) error { calls++; return stop })
+		return r.SnapshotGrants("acme", func([]domain.Grant) error { calls++; return stop })
 	})
-	isErr(t, "SnapshotStream with a failing batch", err, stop)
+	isErr(t, "SnapshotGrants with a failing batch", err, stop)
 	if calls != 1 {
 		t.Errorf("%d batches after the first failed", calls-1)
 	}
+	_, _, err = read2(e, func(r store.Reader) (domain.Snapshot, int, error) { return r.SnapshotHead("nope") })
+	isErr(t, "SnapshotHead of a missing org", err, store.ErrNotFound)
 	err = e.s.View(e.ctx, func(r store.Reader) error {
-		return r.SnapshotStream("nope", func(*domain.Snapshot, int) error { t.Error("head of a missing org"); return nil },
-			func([]domain.Grant) error { return nil })
+		return r.SnapshotGrants("nope", func([]domain.Grant) error { t.Error("grants of a missing org"); return nil })
 	})
-	isErr(t, "SnapshotStream of a missing org", err, store.ErrNotFound)
+	isErr(t, "SnapshotGrants of a missing org", err, store.ErrNotFound)
 }

@@ -11,12 +11,12 @@ import (
 // transaction that sees one consistent state, so the revision read here is
 // exactly the one the records reflect.
 func (t *Tx) Snapshot(org string) (domain.Snapshot, error) {
-	var s domain.Snapshot
-	err := t.SnapshotStream(org, func(head *domain.Snapshot, n int) error {
-		s = *head
-		s.Grants = make([]domain.Grant, 0, n)
-		return nil
-	}, func(gs []domain.Grant) error {
+	s, n, err := t.SnapshotHead(org)
+	if err != nil {
+		return domain.Snapshot{}, err
+	}
+	s.Grants = make([]domain.Grant, 0, n)
+	err = t.SnapshotGrants(org, func(gs []domain.Grant) error {
 		s.Grants = append(s.Grants, gs...)
 		return nil
 	})
@@ -26,23 +26,24 @@ func (t *Tx) Snapshot(org string) (domain.Snapshot, error) {
 	return s, nil
 }
 
-// snapshotBatch is how many grants SnapshotStream hands over at a time.
+// snapshotBatch is how many grants SnapshotGrants hands over at a time.
 const snapshotBatch = 4096
 
-// SnapshotStream is Snapshot in two parts (store.Reader).
+// SnapshotHead is an org's snapshot without its grants, and how many
+// grants it has (store.Reader).
 //
-// It is the start-up read of every org, so it is written for a million
-// grants: rows come in creation order from the (org, pos) indexes without a
-// sort, slices are sized by a count first, and the resource tree is ordered
-// here rather than by a recursive query.
-func (t *Tx) SnapshotStream(org string, head func(*domain.Snapshot, int) error, grants func([]domain.Grant) error) error {
+// With SnapshotGrants it is the start-up read of every org, so both are
+// written for a million grants: rows come in creation order from the (org,
+// pos) indexes without a sort, slices are sized by a count first, and the
+// resource tree is ordered here rather than by a recursive query.
+func (t *Tx) SnapshotHead(org string) (domain.Snapshot, int, error) {
 	var s domain.Snapshot
 	var err error
 	if s.Org, err = t.GetOrg(org); err != nil {
-		return err
+		return s, 0, err
 	}
 	if s.Revision, err = t.CurrentRevision(); err != nil {
-		return err
+		return s, 0, err
 	}
 	var n int
 	steps := []func() error{
@@ -58,23 +59,28 @@ func (t *Tx) SnapshotStream(org string, head func(*domain.Snapshot, int) error, 
 		func() (err error) { s.GroupMembers, err = t.allUnitMembers(groupUnit, org); return err },
 		func() (err error) { s.Roles, err = t.ListRoles(org); return err },
 		func() (err error) { s.Keys, err = t.ListKeys(org); return err },
-		func() error {
-			return t.one("snapshot grants", `SELECT count(*) FROM grants WHERE org = $1`, []any{org}, &n)
-		},
+		func() (err error) { n, err = t.countGrants(org); return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			return fmt.Errorf("snapshot of org %q: %w", org, err)
+			return domain.Snapshot{}, 0, fmt.Errorf("snapshot of org %q: %w", org, err)
 		}
 	}
-	if err := head(&s, n); err != nil {
-		return err
-	}
-	return t.streamGrants(org, grants)
+	return s, n, nil
 }
 
-// streamGrants hands an org's grants to fn in batches, in creation order.
-func (t *Tx) streamGrants(org string, fn func([]domain.Grant) error) error {
+func (t *Tx) countGrants(org string) (int, error) {
+	var n int
+	err := t.one("count grants", `SELECT count(*) FROM grants WHERE org = $1`, []any{org}, &n)
+	return n, err
+}
+
+// SnapshotGrants hands fn an org's grants in creation order, in batches
+// (store.Reader).
+func (t *Tx) SnapshotGrants(org string, fn func([]domain.Grant) error) error {
+	if _, err := t.GetOrg(org); err != nil {
+		return err
+	}
 	rows, err := t.query(`SELECT id, subject_kind, subject_id, role, scope_kind, scope_type, scope_id, expires_at, created_by, created_at
 		FROM grants WHERE org = $1 ORDER BY org, pos`, org)
 	if err != nil {
