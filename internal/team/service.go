@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -145,6 +146,9 @@ func (s *Service) loadAll(ctx context.Context) error {
 // Close stops following the changelog.
 func (s *Service) Close() { s.follower.stop() }
 
+// errIndexRefused stops a load's read once the index has refused a grant.
+var errIndexRefused = errors.New("the index refused a grant")
+
 // loadOrg builds an org's index from the store. The grants, most of a large
 // org, are indexed on a goroutine of their own while the store reads the
 // next batch: the read and the build overlap.
@@ -153,6 +157,7 @@ func (s *Service) loadOrg(ctx context.Context, id string) error {
 		l       *authz.Loader
 		batches chan []domain.Grant
 		built   = make(chan error, 1)
+		failed  atomic.Bool // the index refused a grant: stop reading
 	)
 	err := s.store.View(ctx, func(r store.Reader) error {
 		head, n, err := r.SnapshotHead(id)
@@ -168,11 +173,15 @@ func (s *Service) loadOrg(ctx context.Context, id string) error {
 			for b := range batches {
 				if err == nil {
 					err = l.Add(b) // on error, drain so the reader never blocks
+					failed.Store(err != nil)
 				}
 			}
 			built <- err
 		}()
 		return r.SnapshotGrants(id, func(gs []domain.Grant) error {
+			if failed.Load() {
+				return errIndexRefused
+			}
 			select {
 			case batches <- gs:
 				return nil
@@ -183,8 +192,8 @@ func (s *Service) loadOrg(ctx context.Context, id string) error {
 	})
 	if batches != nil {
 		close(batches)
-		if berr := <-built; err == nil {
-			err = berr
+		if berr := <-built; berr != nil {
+			err = berr // the index's reason, not the read's stop
 		}
 	}
 	if err != nil {
