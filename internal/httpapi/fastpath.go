@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -106,7 +107,11 @@ func fallback(slow http.HandlerFunc, w http.ResponseWriter, r *http.Request, bod
 	slow(w, r)
 }
 
-func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
+// fastPath is a decision route's fast path in front of slow: decode reads
+// the body (false: not the plain shape, so slow answers instead) and
+// answer appends the JSON answer to out.
+func fastPath[T any](s *server, slow http.HandlerFunc, decode func(*decoder) (T, bool),
+	answer func(ctx context.Context, org string, req T, out []byte) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !fastEligible(r) {
 			slow(w, r)
@@ -123,54 +128,44 @@ func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
 		}
 		defer releaseBody(buf)
 		d := decoder{b: *buf}
-		var c team.CheckRequest
-		if !d.check(&c) || !d.end() {
-			fallback(slow, w, r, *buf)
-			return
-		}
-		ctx := r.Context()
-		res, err := s.svc.Check(ctx, actor(ctx), r.PathValue("org"), c)
-		if err != nil {
-			writeProblem(w, problemOf(ctx, s.log, err))
-			return
-		}
-		s.metrics.decision(false, res.Allowed)
-		s.answeredFast()
-		out := appendResult((*buf)[:0], res.Allowed, res.Reason, true, res.Revision)
-		writeJSON(w, append(out, '\n'))
-		*buf = out
-	}
-}
-
-func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !fastEligible(r) {
-			slow(w, r)
-			return
-		}
-		buf, problem, ok := readBody(w, r)
-		if problem != nil {
-			writeProblem(w, problem)
-			return
-		}
-		if !ok {
-			slow(w, r)
-			return
-		}
-		defer releaseBody(buf)
-		d := decoder{b: *buf}
-		reqs, ok := d.batch()
+		req, ok := decode(&d)
 		if !ok || !d.end() {
 			fallback(slow, w, r, *buf)
 			return
 		}
 		ctx := r.Context()
-		res, err := s.svc.CheckBatch(ctx, actor(ctx), r.PathValue("org"), reqs)
+		out, err := answer(ctx, r.PathValue("org"), req, (*buf)[:0])
 		if err != nil {
 			writeProblem(w, problemOf(ctx, s.log, err))
 			return
 		}
-		out := append((*buf)[:0], `{"results":[`...)
+		s.answeredFast()
+		writeJSON(w, out)
+		*buf = out
+	}
+}
+
+func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
+	return fastPath(s, slow, func(d *decoder) (team.CheckRequest, bool) {
+		var c team.CheckRequest
+		return c, d.check(&c)
+	}, func(ctx context.Context, org string, c team.CheckRequest, out []byte) ([]byte, error) {
+		res, err := s.svc.Check(ctx, actor(ctx), org, c)
+		if err != nil {
+			return nil, err
+		}
+		s.metrics.decision(false, res.Allowed)
+		return append(appendResult(out, res.Allowed, res.Reason, true, res.Revision), '\n'), nil
+	})
+}
+
+func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
+	return fastPath(s, slow, (*decoder).batch, func(ctx context.Context, org string, reqs []team.CheckRequest, out []byte) ([]byte, error) {
+		res, err := s.svc.CheckBatch(ctx, actor(ctx), org, reqs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, `{"results":[`...)
 		var rev int64
 		for i, c := range res {
 			if i > 0 {
@@ -182,11 +177,8 @@ func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
 		}
 		out = append(out, `],"revision":`...)
 		out = strconv.AppendInt(out, rev, 10)
-		out = append(out, "}\n"...)
-		s.answeredFast()
-		writeJSON(w, out)
-		*buf = out
-	}
+		return append(out, "}\n"...), nil
+	})
 }
 
 func (s *server) answeredFast() {
