@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/engines"
@@ -64,15 +65,11 @@ func profileCmd(ctx context.Context, args []string) error {
 	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger})
 	if *scenario == "load" {
 		// What a cold start spends: the snapshot read, then the index build.
-		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-			return err
-		}
-		f, err := os.Create(*out)
+		stop, err := startCPUProfile(*out)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
+		defer stop()
 		t0 := time.Now()
 		snap, err := store.Read(ctx, st, func(r store.Reader) (domain.Snapshot, error) { return r.Snapshot(vi.OrgID) })
 		if err != nil {
@@ -86,7 +83,7 @@ func profileCmd(ctx context.Context, args []string) error {
 		build := time.Since(t1)
 		t2 := time.Now()
 		err = svc.Load(ctx)
-		pprof.StopCPUProfile()
+		stop()
 		log.Printf("load: snapshot read %s, index build %s; team.Service.Load %s; profile in %s", read, build, time.Since(t2), *out)
 		return err
 	}
@@ -128,20 +125,33 @@ func profileCmd(ctx context.Context, args []string) error {
 		return reqs[(c*131+i)%len(reqs)]
 	}
 	loadgen.Run(ctx, loadgen.Config{Addr: addr, Conns: *conns, Duration: time.Second, Next: next})
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(*out)
+	stop, err := startCPUProfile(*out)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	pprof.StartCPUProfile(f)
 	r, err := loadgen.Run(ctx, loadgen.Config{Addr: addr, Conns: *conns, Duration: *d, Next: next})
-	pprof.StopCPUProfile()
+	stop()
 	if err != nil {
 		return err
 	}
 	log.Printf("%s: %.0f req/s, p50 %s, p99 %s, %d errors (%s), %d wrong; profile in %s", *scenario, r.PerSec, r.P50, r.P99, r.Errors, r.FirstErr, r.Wrong, *out)
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop, which may be
+// called more than once.
+func startCPUProfile(path string) (stop func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
 }
