@@ -726,24 +726,16 @@ func (a *app) newCollectionCmd(kind string) *cobra.Command {
 			})
 		},
 	}
-	var name string
-	create := &cobra.Command{
-		Use: "create", Short: "Create a " + kind, Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	// named runs a create or a rename: both need --name and print the unit.
+	named := func(call func(ctx context.Context, c *client.Client, args []string) (*client.Team, error)) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
 			if err := needOrg(org); err != nil {
 				return err
 			}
 			if err := required(cmd, "name"); err != nil {
 				return err
 			}
-			c := a.client()
-			var x *client.Team
-			var err error
-			if kind == "team" {
-				x, err = c.CreateTeam(cmd.Context(), org, name)
-			} else {
-				x, err = c.CreateGroup(cmd.Context(), org, name)
-			}
+			x, err := call(cmd.Context(), a.client(), args)
 			if err != nil {
 				return err
 			}
@@ -751,35 +743,28 @@ func (a *app) newCollectionCmd(kind string) *cobra.Command {
 				t.row("ID", "NAME")
 				t.row(x.ID, x.Name)
 			})
-		},
+		}
+	}
+	var name string
+	create := &cobra.Command{
+		Use: "create", Short: "Create a " + kind, Args: cobra.NoArgs,
+		RunE: named(func(ctx context.Context, c *client.Client, _ []string) (*client.Team, error) {
+			if kind == "team" {
+				return c.CreateTeam(ctx, org, name)
+			}
+			return c.CreateGroup(ctx, org, name)
+		}),
 	}
 	create.Flags().StringVar(&name, "name", "", "display name")
 	var newName string
 	rename := &cobra.Command{
 		Use: "rename ID --name NAME", Aliases: []string{"update"}, Short: "Rename a " + kind, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			if err := required(cmd, "name"); err != nil {
-				return err
-			}
-			c := a.client()
-			var x *client.Team
-			var err error
+		RunE: named(func(ctx context.Context, c *client.Client, args []string) (*client.Team, error) {
 			if kind == "team" {
-				x, err = c.RenameTeam(cmd.Context(), org, args[0], newName)
-			} else {
-				x, err = c.RenameGroup(cmd.Context(), org, args[0], newName)
+				return c.RenameTeam(ctx, org, args[0], newName)
 			}
-			if err != nil {
-				return err
-			}
-			return a.print(x, func(t *tw) {
-				t.row("ID", "NAME")
-				t.row(x.ID, x.Name)
-			})
-		},
+			return c.RenameGroup(ctx, org, args[0], newName)
+		}),
 	}
 	rename.Flags().StringVar(&newName, "name", "", "new display name")
 	del := &cobra.Command{
