@@ -40,156 +40,148 @@ func topHolders(t *testing.T, s *inproc, org, schemeID string) (owners []string)
 // transaction, so two transfers both committed (two Owners), and a
 // transfer racing a demotion of its target left none.
 func TestOwnershipUnderConcurrentChanges(t *testing.T) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			s := startInproc(t, backend, inprocOptions{})
-			people := map[string]person{}
-			owner := s.newPerson(t, "owner")
-			people[owner.id] = owner
-			s.newOrg(t, owner, "acme", "vi")
-			var admins []person
-			for i := range 3 {
-				a := s.newPerson(t, fmt.Sprintf("admin%d", i))
-				s.join(t, owner.token, "acme", a, "admin")
-				admins = append(admins, a)
-				people[a.id] = a
+	eachBackend(t, func(t *testing.T, s *inproc) {
+		people := map[string]person{}
+		owner := s.newPerson(t, "owner")
+		people[owner.id] = owner
+		s.newOrg(t, owner, "acme", "vi")
+		var admins []person
+		for i := range 3 {
+			a := s.newPerson(t, fmt.Sprintf("admin%d", i))
+			s.join(t, owner.token, "acme", a, "admin")
+			admins = append(admins, a)
+			people[a.id] = a
+		}
+		rounds := envInt("GATEHOUSE_RACE_ROUNDS", 12)
+		twoOwners, noOwner := 0, 0
+		for round := range rounds {
+			owners := topHolders(t, s, "acme", "vi")
+			if len(owners) != 1 {
+				t.Fatalf("round %d starts with owners %v", round, owners)
 			}
-			rounds := envInt("GATEHOUSE_RACE_ROUNDS", 12)
-			twoOwners, noOwner := 0, 0
-			for round := range rounds {
-				owners := topHolders(t, s, "acme", "vi")
-				if len(owners) != 1 {
-					t.Fatalf("round %d starts with owners %v", round, owners)
-				}
-				cur := people[owners[0]]
-				var others []person
-				for id, p := range people {
-					if id != cur.id {
-						others = append(others, p)
-					}
-				}
-				// Everyone else is an Admin again (the old Owner after a
-				// transfer already is; the demoted and removed come back).
-				for _, p := range others {
-					snap := s.snapshot(t, "acme")
-					role := ""
-					for _, m := range snap.Members {
-						if m.UserID == p.id {
-							role = m.Role
-						}
-					}
-					switch role {
-					case "":
-						s.join(t, cur.token, "acme", p, "admin")
-					case "admin":
-					default:
-						s.do(t, cur.token, "PATCH", "/v1/orgs/acme/members/"+p.id, map[string]any{"role": "admin"}).want(t, 200)
-					}
-				}
-				a, b, c := others[0], others[1], others[2]
-				ops := []func() int{
-					func() int {
-						return s.do(t, cur.token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": a.id}).status
-					},
-					func() int {
-						return s.do(t, cur.token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": b.id}).status
-					},
-					func() int {
-						return s.do(t, c.token, "PATCH", "/v1/orgs/acme/members/"+a.id, map[string]any{"role": "member"}).status
-					},
-					func() int { return s.do(t, c.token, "DELETE", "/v1/orgs/acme/members/"+b.id, nil).status },
-					func() int {
-						return s.do(t, a.token, "PATCH", "/v1/orgs/acme/members/"+b.id, map[string]any{"role": "member"}).status
-					},
-				}
-				codes := make([]int, len(ops))
-				var wg sync.WaitGroup
-				for i, op := range ops {
-					wg.Add(1)
-					go func() { defer wg.Done(); codes[i] = op() }()
-				}
-				wg.Wait()
-				owners = topHolders(t, s, "acme", "vi")
-				switch {
-				case len(owners) > 1:
-					twoOwners++
-				case len(owners) == 0:
-					noOwner++
-				}
-				if len(owners) != 1 {
-					t.Errorf("round %d: statuses %v left owners %v", round, codes, owners)
-					return
+			cur := people[owners[0]]
+			var others []person
+			for id, p := range people {
+				if id != cur.id {
+					others = append(others, p)
 				}
 			}
-			t.Logf("%d rounds of 2 transfers, 2 demotions and a removal at once: %d ended with two Owners, %d with none", rounds, twoOwners, noOwner)
-		})
-	}
+			// Everyone else is an Admin again (the old Owner after a
+			// transfer already is; the demoted and removed come back).
+			for _, p := range others {
+				snap := s.snapshot(t, "acme")
+				role := ""
+				for _, m := range snap.Members {
+					if m.UserID == p.id {
+						role = m.Role
+					}
+				}
+				switch role {
+				case "":
+					s.join(t, cur.token, "acme", p, "admin")
+				case "admin":
+				default:
+					s.do(t, cur.token, "PATCH", "/v1/orgs/acme/members/"+p.id, map[string]any{"role": "admin"}).want(t, 200)
+				}
+			}
+			a, b, c := others[0], others[1], others[2]
+			ops := []func() int{
+				func() int {
+					return s.do(t, cur.token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": a.id}).status
+				},
+				func() int {
+					return s.do(t, cur.token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": b.id}).status
+				},
+				func() int {
+					return s.do(t, c.token, "PATCH", "/v1/orgs/acme/members/"+a.id, map[string]any{"role": "member"}).status
+				},
+				func() int { return s.do(t, c.token, "DELETE", "/v1/orgs/acme/members/"+b.id, nil).status },
+				func() int {
+					return s.do(t, a.token, "PATCH", "/v1/orgs/acme/members/"+b.id, map[string]any{"role": "member"}).status
+				},
+			}
+			codes := make([]int, len(ops))
+			var wg sync.WaitGroup
+			for i, op := range ops {
+				wg.Add(1)
+				go func() { defer wg.Done(); codes[i] = op() }()
+			}
+			wg.Wait()
+			owners = topHolders(t, s, "acme", "vi")
+			switch {
+			case len(owners) > 1:
+				twoOwners++
+			case len(owners) == 0:
+				noOwner++
+			}
+			if len(owners) != 1 {
+				t.Errorf("round %d: statuses %v left owners %v", round, codes, owners)
+				return
+			}
+		}
+		t.Logf("%d rounds of 2 transfers, 2 demotions and a removal at once: %d ended with two Owners, %d with none", rounds, twoOwners, noOwner)
+	})
 }
 
 // TestLastTopHolderUnderConcurrentDemotion: in deepomatic the top role
 // org_admin is not unique, but the last holder stays. Three holders demote
 // or remove each other at once; at least one always remains.
 func TestLastTopHolderUnderConcurrentDemotion(t *testing.T) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			s := startInproc(t, backend, inprocOptions{})
-			first := s.newPerson(t, "first")
-			s.newOrg(t, first, "deep", "deepomatic")
-			holders := []person{first}
-			for i := range 2 {
-				p := s.newPerson(t, fmt.Sprintf("admin%d", i))
-				s.join(t, first.token, "deep", p, "org_admin")
-				holders = append(holders, p)
+	eachBackend(t, func(t *testing.T, s *inproc) {
+		first := s.newPerson(t, "first")
+		s.newOrg(t, first, "deep", "deepomatic")
+		holders := []person{first}
+		for i := range 2 {
+			p := s.newPerson(t, fmt.Sprintf("admin%d", i))
+			s.join(t, first.token, "deep", p, "org_admin")
+			holders = append(holders, p)
+		}
+		rounds := envInt("GATEHOUSE_RACE_ROUNDS", 12)
+		for round := range rounds {
+			left := topHolders(t, s, "deep", "deepomatic")
+			if len(left) == 0 {
+				t.Fatalf("round %d: no org_admin left", round)
 			}
-			rounds := envInt("GATEHOUSE_RACE_ROUNDS", 12)
-			for round := range rounds {
-				left := topHolders(t, s, "deep", "deepomatic")
-				if len(left) == 0 {
-					t.Fatalf("round %d: no org_admin left", round)
-				}
-				var keeper person
-				for _, p := range holders {
-					if p.id == left[0] {
-						keeper = p
-					}
-				}
-				snap := s.snapshot(t, "deep")
-				roles := map[string]string{}
-				for _, m := range snap.Members {
-					roles[m.UserID] = m.Role
-				}
-				for _, p := range holders {
-					switch roles[p.id] {
-					case "":
-						s.join(t, keeper.token, "deep", p, "org_admin")
-					case "org_admin":
-					default:
-						s.do(t, keeper.token, "PATCH", "/v1/orgs/deep/members/"+p.id, map[string]any{"role": "org_admin"}).want(t, 200)
-					}
-				}
-				var wg sync.WaitGroup
-				codes := make([]int, len(holders))
-				for i, p := range holders {
-					target := holders[(i+1)%len(holders)]
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if (round+i)%2 == 0 {
-							codes[i] = s.do(t, p.token, "DELETE", "/v1/orgs/deep/members/"+target.id, nil).status
-						} else {
-							codes[i] = s.do(t, p.token, "PATCH", "/v1/orgs/deep/members/"+target.id, map[string]any{"role": "readonly"}).status
-						}
-					}()
-				}
-				wg.Wait()
-				if left := topHolders(t, s, "deep", "deepomatic"); len(left) == 0 {
-					t.Fatalf("round %d: statuses %v left no org_admin", round, codes)
+			var keeper person
+			for _, p := range holders {
+				if p.id == left[0] {
+					keeper = p
 				}
 			}
-		})
-	}
+			snap := s.snapshot(t, "deep")
+			roles := map[string]string{}
+			for _, m := range snap.Members {
+				roles[m.UserID] = m.Role
+			}
+			for _, p := range holders {
+				switch roles[p.id] {
+				case "":
+					s.join(t, keeper.token, "deep", p, "org_admin")
+				case "org_admin":
+				default:
+					s.do(t, keeper.token, "PATCH", "/v1/orgs/deep/members/"+p.id, map[string]any{"role": "org_admin"}).want(t, 200)
+				}
+			}
+			var wg sync.WaitGroup
+			codes := make([]int, len(holders))
+			for i, p := range holders {
+				target := holders[(i+1)%len(holders)]
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if (round+i)%2 == 0 {
+						codes[i] = s.do(t, p.token, "DELETE", "/v1/orgs/deep/members/"+target.id, nil).status
+					} else {
+						codes[i] = s.do(t, p.token, "PATCH", "/v1/orgs/deep/members/"+target.id, map[string]any{"role": "readonly"}).status
+					}
+				}()
+			}
+			wg.Wait()
+			if left := topHolders(t, s, "deep", "deepomatic"); len(left) == 0 {
+				t.Fatalf("round %d: statuses %v left no org_admin", round, codes)
+			}
+		}
+	})
 }
 
 // TestNewEnemy: concurrent grants, revocations and checks on one subject.

@@ -15,79 +15,75 @@ import (
 // GATEHOUSE_REVOCATION_ROUNDS rounds of each (default 30), asserted every
 // time. The latency reported is that of the revoking request itself.
 func TestRevocationTakesEffectAtOnce(t *testing.T) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			s := startInproc(t, backend, inprocOptions{})
-			owner := s.newPerson(t, "owner")
-			s.newOrg(t, owner, "acme", "vi")
-			// Every round adds members; the default plan's 25 seats would run out.
-			s.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
-			s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
-			rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
-			lat := map[string][]time.Duration{}
-			checkSelf := func(token string) (int, bool) {
-				r := s.do(t, token, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats"})
-				if r.status != 200 {
-					return r.status, false
-				}
-				return 200, r.obj(t)["allowed"].(bool)
+	eachBackend(t, func(t *testing.T, s *inproc) {
+		owner := s.newPerson(t, "owner")
+		s.newOrg(t, owner, "acme", "vi")
+		// Every round adds members; the default plan's 25 seats would run out.
+		s.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
+		s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
+		rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
+		lat := map[string][]time.Duration{}
+		checkSelf := func(token string) (int, bool) {
+			r := s.do(t, token, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats"})
+			if r.status != 200 {
+				return r.status, false
 			}
-			for round := range rounds {
-				// A member, removed.
-				m := s.newPerson(t, fmt.Sprintf("m%d", round))
-				s.join(t, owner.token, "acme", m, "member", grantOf("dataset.viewer", "dataset:cats"))
-				if code, ok := checkSelf(m.token); code != 200 || !ok {
-					t.Fatalf("member before removal: %d %v", code, ok)
-				}
-				r := s.do(t, owner.token, "DELETE", "/v1/orgs/acme/members/"+m.id, nil).want(t, 204)
-				lat["remove member"] = append(lat["remove member"], r.took)
-				if code, _ := checkSelf(m.token); code != 404 {
-					t.Fatalf("round %d: the removed member's next request: %d, want 404", round, code)
-				}
-				s.do(t, m.token, "GET", "/v1/orgs/acme", nil).want(t, 404)
-
-				// A grant, revoked.
-				g := s.newPerson(t, fmt.Sprintf("g%d", round))
-				s.join(t, owner.token, "acme", g, "member")
-				gr := s.do(t, owner.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + g.id,
-					"role": "dataset.viewer", "scope": "dataset:cats"}).want(t, 201)
-				if _, ok := checkSelf(g.token); !ok {
-					t.Fatal("grant not effective")
-				}
-				r = s.do(t, owner.token, "DELETE", "/v1/orgs/acme/grants/"+gr.str(t, "id"), nil).want(t, 200)
-				lat["revoke grant"] = append(lat["revoke grant"], r.took)
-				if code, ok := checkSelf(g.token); code != 200 || ok {
-					t.Fatalf("round %d: the next check after revoking the grant: %d allowed=%v", round, code, ok)
-				}
-
-				// A key, revoked.
-				id, secret := s.newKey(t, owner.token, "acme", "dataset.viewer", "dataset:cats")
-				s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
-				r = s.do(t, owner.token, "DELETE", "/v1/orgs/acme/keys/"+id, nil).want(t, 204)
-				lat["revoke key"] = append(lat["revoke key"], r.took)
-				s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 401)
-
-				// A key rotated without overlap: the old secret is dead.
-				id, secret = s.newKey(t, owner.token, "acme", "member", "org")
-				s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
-				r = s.do(t, owner.token, "POST", "/v1/orgs/acme/keys/"+id+"/rotate", map[string]any{"overlap_seconds": 0}).want(t, 200)
-				lat["rotate key"] = append(lat["rotate key"], r.took)
-				s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 401)
-				s.do(t, r.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
-
-				// A session, ended.
-				sess := s.login(t, owner.email, owner.password)
-				s.do(t, sess, "GET", "/v1/me", nil).want(t, 200)
-				r = s.do(t, sess, "POST", "/v1/auth/logout", nil).want(t, 204)
-				lat["logout"] = append(lat["logout"], r.took)
-				s.do(t, sess, "GET", "/v1/me", nil).want(t, 401)
+			return 200, r.obj(t)["allowed"].(bool)
+		}
+		for round := range rounds {
+			// A member, removed.
+			m := s.newPerson(t, fmt.Sprintf("m%d", round))
+			s.join(t, owner.token, "acme", m, "member", grantOf("dataset.viewer", "dataset:cats"))
+			if code, ok := checkSelf(m.token); code != 200 || !ok {
+				t.Fatalf("member before removal: %d %v", code, ok)
 			}
-			for _, k := range slices.Sorted(keysOf(lat)) {
-				t.Logf("%s: %s: %d of %d next requests refused; revoking request %s", backend, k, rounds, rounds, quantiles(lat[k]))
+			r := s.do(t, owner.token, "DELETE", "/v1/orgs/acme/members/"+m.id, nil).want(t, 204)
+			lat["remove member"] = append(lat["remove member"], r.took)
+			if code, _ := checkSelf(m.token); code != 404 {
+				t.Fatalf("round %d: the removed member's next request: %d, want 404", round, code)
 			}
-		})
-	}
+			s.do(t, m.token, "GET", "/v1/orgs/acme", nil).want(t, 404)
+
+			// A grant, revoked.
+			g := s.newPerson(t, fmt.Sprintf("g%d", round))
+			s.join(t, owner.token, "acme", g, "member")
+			gr := s.do(t, owner.token, "POST", "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + g.id,
+				"role": "dataset.viewer", "scope": "dataset:cats"}).want(t, 201)
+			if _, ok := checkSelf(g.token); !ok {
+				t.Fatal("grant not effective")
+			}
+			r = s.do(t, owner.token, "DELETE", "/v1/orgs/acme/grants/"+gr.str(t, "id"), nil).want(t, 200)
+			lat["revoke grant"] = append(lat["revoke grant"], r.took)
+			if code, ok := checkSelf(g.token); code != 200 || ok {
+				t.Fatalf("round %d: the next check after revoking the grant: %d allowed=%v", round, code, ok)
+			}
+
+			// A key, revoked.
+			id, secret := s.newKey(t, owner.token, "acme", "dataset.viewer", "dataset:cats")
+			s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
+			r = s.do(t, owner.token, "DELETE", "/v1/orgs/acme/keys/"+id, nil).want(t, 204)
+			lat["revoke key"] = append(lat["revoke key"], r.took)
+			s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 401)
+
+			// A key rotated without overlap: the old secret is dead.
+			id, secret = s.newKey(t, owner.token, "acme", "member", "org")
+			s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
+			r = s.do(t, owner.token, "POST", "/v1/orgs/acme/keys/"+id+"/rotate", map[string]any{"overlap_seconds": 0}).want(t, 200)
+			lat["rotate key"] = append(lat["rotate key"], r.took)
+			s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 401)
+			s.do(t, r.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
+
+			// A session, ended.
+			sess := s.login(t, owner.email, owner.password)
+			s.do(t, sess, "GET", "/v1/me", nil).want(t, 200)
+			r = s.do(t, sess, "POST", "/v1/auth/logout", nil).want(t, 204)
+			lat["logout"] = append(lat["logout"], r.took)
+			s.do(t, sess, "GET", "/v1/me", nil).want(t, 401)
+		}
+		for _, k := range slices.Sorted(keysOf(lat)) {
+			t.Logf("%s: %s: %d of %d next requests refused; revoking request %s", s.backend, k, rounds, rounds, quantiles(lat[k]))
+		}
+	})
 }
 
 // TestRevocationAcrossServers: two servers on one PostgreSQL database. A

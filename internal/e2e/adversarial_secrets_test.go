@@ -28,89 +28,85 @@ import (
 // secret the test saw, for their SHA-256 (hex and base64), and for
 // password hashes.
 func TestNoSecretInAnswersLogsOrAudit(t *testing.T) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			s := startInproc(t, backend, inprocOptions{})
-			owner := s.newPerson(t, "owner")
-			s.newOrg(t, owner, "acme", "vi")
-			s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
+	eachBackend(t, func(t *testing.T, s *inproc) {
+		owner := s.newPerson(t, "owner")
+		s.newOrg(t, owner, "acme", "vi")
+		s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
 
-			// Logins: right, wrong (twice, the same answer), malformed.
-			s.login(t, owner.email, owner.password)
-			for range 2 {
-				s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": owner.email, "password": "wrong-" + owner.password}).want(t, 401)
-			}
-			s.remember("wrong-" + owner.password)
-			s.do(t, "", "POST", "/v1/auth/login", `{"email":"`+owner.email+`","password":"`+owner.password+`","extra":1}`).want(t, 400)
-			s.do(t, "", "POST", "/v1/auth/login", `{"email":"`+owner.email+`","password":`+`12345678}`).want(t, 400)
+		// Logins: right, wrong (twice, the same answer), malformed.
+		s.login(t, owner.email, owner.password)
+		for range 2 {
+			s.do(t, "", "POST", "/v1/auth/login", map[string]any{"email": owner.email, "password": "wrong-" + owner.password}).want(t, 401)
+		}
+		s.remember("wrong-" + owner.password)
+		s.do(t, "", "POST", "/v1/auth/login", `{"email":"`+owner.email+`","password":"`+owner.password+`","extra":1}`).want(t, 400)
+		s.do(t, "", "POST", "/v1/auth/login", `{"email":"`+owner.email+`","password":`+`12345678}`).want(t, 400)
 
-			// An invitation to a new account: resent, the old token dead,
-			// accepted with a password (the production hash, once).
-			inv := s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": "newbie@acme.test", "role": "member",
-				"grants": []map[string]any{grantOf("dataset.viewer", "dataset:cats")}}).want(t, 201)
-			old := inv.str(t, "token")
-			res := s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations/"+inv.str(t, "id")+"/resend", nil).want(t, 200)
-			s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": old, "name": "Newbie", "password": "newbie-password-1"}).want(t, 404)
-			s.remember("newbie-password-1")
-			s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": res.str(t, "token"), "name": "Newbie", "password": "short"}).want(t, 422)
-			acc := s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": res.str(t, "token"), "name": "Newbie",
-				"password": "newbie-password-1"}).want(t, 200)
-			newbie := acc.str(t, "token")
-			s.do(t, newbie, "GET", "/v1/orgs/acme/members/"+acc.str(t, "user_id"), nil).want(t, 200)
-			s.do(t, owner.token, "GET", "/v1/orgs/acme/invitations", nil).want(t, 200)
+		// An invitation to a new account: resent, the old token dead,
+		// accepted with a password (the production hash, once).
+		inv := s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": "newbie@acme.test", "role": "member",
+			"grants": []map[string]any{grantOf("dataset.viewer", "dataset:cats")}}).want(t, 201)
+		old := inv.str(t, "token")
+		res := s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations/"+inv.str(t, "id")+"/resend", nil).want(t, 200)
+		s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": old, "name": "Newbie", "password": "newbie-password-1"}).want(t, 404)
+		s.remember("newbie-password-1")
+		s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": res.str(t, "token"), "name": "Newbie", "password": "short"}).want(t, 422)
+		acc := s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": res.str(t, "token"), "name": "Newbie",
+			"password": "newbie-password-1"}).want(t, 200)
+		newbie := acc.str(t, "token")
+		s.do(t, newbie, "GET", "/v1/orgs/acme/members/"+acc.str(t, "user_id"), nil).want(t, 200)
+		s.do(t, owner.token, "GET", "/v1/orgs/acme/invitations", nil).want(t, 200)
 
-			// An existing account accepts with a wrong, then the right password.
-			bob := s.newPerson(t, "bob")
-			inv = s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": bob.email, "role": "admin"}).want(t, 201)
-			s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "email": bob.email, "password": "not-" + bob.password}).want(t, 401)
-			s.remember("not-" + bob.password)
-			s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "email": bob.email, "password": bob.password}).want(t, 200)
+		// An existing account accepts with a wrong, then the right password.
+		bob := s.newPerson(t, "bob")
+		inv = s.do(t, owner.token, "POST", "/v1/orgs/acme/invitations", map[string]any{"email": bob.email, "role": "admin"}).want(t, 201)
+		s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "email": bob.email, "password": "not-" + bob.password}).want(t, 401)
+		s.remember("not-" + bob.password)
+		s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "email": bob.email, "password": bob.password}).want(t, 200)
 
-			// Keys: made, used, listed, rotated with overlap, revoked.
-			id, secret := s.newKey(t, owner.token, "acme", "dataset.viewer", "dataset:cats")
-			s.do(t, secret, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats"}).want(t, 200)
-			s.do(t, owner.token, "GET", "/v1/orgs/acme/keys", nil).want(t, 200)
-			rot := s.do(t, owner.token, "POST", "/v1/orgs/acme/keys/"+id+"/rotate", map[string]any{"overlap_seconds": 600}).want(t, 200)
-			s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
-			s.do(t, rot.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
-			s.do(t, owner.token, "DELETE", "/v1/orgs/acme/keys/"+id, nil).want(t, 204)
-			for _, dead := range []string{secret, rot.str(t, "secret"), secret[:len(secret)-1] + "x", "gss_" + strings.Repeat("A", 43)} {
-				s.do(t, dead, "GET", "/v1/orgs/acme", nil).want(t, 401)
-			}
-			s.do(t, "", "GET", "/v1/orgs/acme", nil, "Authorization", "Basic "+owner.password).want(t, 401)
+		// Keys: made, used, listed, rotated with overlap, revoked.
+		id, secret := s.newKey(t, owner.token, "acme", "dataset.viewer", "dataset:cats")
+		s.do(t, secret, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats"}).want(t, 200)
+		s.do(t, owner.token, "GET", "/v1/orgs/acme/keys", nil).want(t, 200)
+		rot := s.do(t, owner.token, "POST", "/v1/orgs/acme/keys/"+id+"/rotate", map[string]any{"overlap_seconds": 600}).want(t, 200)
+		s.do(t, secret, "GET", "/v1/orgs/acme", nil).want(t, 200)
+		s.do(t, rot.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
+		s.do(t, owner.token, "DELETE", "/v1/orgs/acme/keys/"+id, nil).want(t, 204)
+		for _, dead := range []string{secret, rot.str(t, "secret"), secret[:len(secret)-1] + "x", "gss_" + strings.Repeat("A", 43)} {
+			s.do(t, dead, "GET", "/v1/orgs/acme", nil).want(t, 401)
+		}
+		s.do(t, "", "GET", "/v1/orgs/acme", nil, "Authorization", "Basic "+owner.password).want(t, 401)
 
-			// Sessions: ended.
-			s.do(t, newbie, "POST", "/v1/auth/logout", nil).want(t, 204)
-			s.do(t, newbie, "GET", "/v1/me", nil).want(t, 401)
+		// Sessions: ended.
+		s.do(t, newbie, "POST", "/v1/auth/logout", nil).want(t, 204)
+		s.do(t, newbie, "GET", "/v1/me", nil).want(t, 401)
 
-			// The audit log over the API, then everything at rest.
-			s.do(t, owner.token, "GET", "/v1/orgs/acme/audit?limit=1000", nil).want(t, 200)
-			secrets := s.knownSecrets()
-			if len(secrets) < 10 {
-				t.Fatalf("only %d secrets seen", len(secrets))
-			}
-			log, _ := s.logs.since(0)
-			scanForSecrets(t, "the server log", log, secrets)
-			var audit, changes bytes.Buffer
-			for _, e := range s.auditOf(t, "acme") {
-				b, _ := json.Marshal(e)
-				audit.Write(b)
-			}
-			scanForSecrets(t, "the audit log", audit.String(), secrets)
-			if err := s.st.View(context.Background(), func(r store.Reader) error {
-				sets, err := r.ChangesSince(0, 0)
-				b, _ := json.Marshal(sets)
-				changes.Write(b)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			scanForSecrets(t, "the changelog", changes.String(), secrets)
-			t.Logf("%s: %d secrets, tokens and passwords; %d answers, %d bytes of log, %d of audit, %d of changelog scanned: none found, nor any hash of them or password hash",
-				backend, len(secrets), s.requests.Load(), len(log), audit.Len(), changes.Len())
-		})
-	}
+		// The audit log over the API, then everything at rest.
+		s.do(t, owner.token, "GET", "/v1/orgs/acme/audit?limit=1000", nil).want(t, 200)
+		secrets := s.knownSecrets()
+		if len(secrets) < 10 {
+			t.Fatalf("only %d secrets seen", len(secrets))
+		}
+		log, _ := s.logs.since(0)
+		scanForSecrets(t, "the server log", log, secrets)
+		var audit, changes bytes.Buffer
+		for _, e := range s.auditOf(t, "acme") {
+			b, _ := json.Marshal(e)
+			audit.Write(b)
+		}
+		scanForSecrets(t, "the audit log", audit.String(), secrets)
+		if err := s.st.View(context.Background(), func(r store.Reader) error {
+			sets, err := r.ChangesSince(0, 0)
+			b, _ := json.Marshal(sets)
+			changes.Write(b)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		scanForSecrets(t, "the changelog", changes.String(), secrets)
+		t.Logf("%s: %d secrets, tokens and passwords; %d answers, %d bytes of log, %d of audit, %d of changelog scanned: none found, nor any hash of them or password hash",
+			s.backend, len(secrets), s.requests.Load(), len(log), audit.Len(), changes.Len())
+	})
 }
 
 // TestCredentialsExpire: sessions end after their TTL, keys at their

@@ -129,6 +129,16 @@ type inprocOptions struct {
 	pgURL          string // PostgreSQL database shared with another server; default a new one
 }
 
+// eachBackend runs f, in parallel, on a new server over each backend.
+func eachBackend(t *testing.T, f func(t *testing.T, s *inproc)) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			f(t, startInproc(t, backend, inprocOptions{}))
+		})
+	}
+}
+
 // startInproc starts a server on backend "sqlite" or "postgres".
 func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	t.Helper()
