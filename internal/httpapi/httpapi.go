@@ -145,10 +145,20 @@ var publicRoutes = map[string]bool{
 	"POST /v1/invitations/accept": true,
 }
 
+// route records the request's pattern and bounds its work by the request
+// timeout, but for the routes with a fast path: decisions answer from
+// memory and bound their one wait (at_least_revision) themselves, and a
+// timer each would cost more than the decision.
 func (s *server) route(pattern string, h http.HandlerFunc) http.HandlerFunc {
+	timed := fastRoutes[pattern] == nil
 	return func(w http.ResponseWriter, r *http.Request) {
 		if st := stateOf(r.Context()); st != nil {
 			st.route = pattern
+		}
+		if timed {
+			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
 		}
 		h(w, r)
 	}
@@ -223,8 +233,8 @@ var (
 	hdrAPICSP    = []string{"default-src 'none'; frame-ancestors 'none'"}
 )
 
-// ServeHTTP runs every request: request id, security headers, timeout,
-// body limit, panic recovery, metrics and the access log.
+// ServeHTTP runs every request: request id, security headers, body limit,
+// panic recovery, metrics and the access log (route adds the timeout).
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	st := &reqState{id: requestID(r.Header.Get("X-Request-Id")), addr: s.clientAddr(r), log: s.log}
@@ -239,16 +249,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	st.sw.ResponseWriter = w
 	sw := &st.sw
-	ctx := context.WithValue(r.Context(), stateKey{}, st)
-	if !decisionPath(r) {
-		// Decisions answer from memory and bound their one wait
-		// (at_least_revision) themselves; a timer each would cost more
-		// than the decision.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
-	r = r.WithContext(ctx)
+	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if r.Body != nil && r.Body != http.NoBody {
 		// One byte over the limit lets huma tell "too large" (413) apart.
 		r.Body = http.MaxBytesReader(sw, r.Body, s.maxBody+1)
@@ -269,13 +270,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.observe(r, st, sw.code(), time.Since(start))
 	}()
 	s.mux.ServeHTTP(sw, r)
-}
-
-// decisionPath reports a check or batch check request.
-func decisionPath(r *http.Request) bool {
-	p := r.URL.Path
-	return r.Method == http.MethodPost && strings.HasPrefix(p, "/v1/orgs/") &&
-		(strings.HasSuffix(p, "/check") || strings.HasSuffix(p, "/check/batch"))
 }
 
 func apiPath(p string) bool {
