@@ -1,12 +1,27 @@
 package audit
 
 import (
+	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 )
+
+// testKey is the key of the golden vectors: the secret 0x00, 0x01, … 0x1f.
+var testKey = func() *Key {
+	secret := make([]byte, SecretSize)
+	for i := range secret {
+		secret[i] = byte(i)
+	}
+	k, err := NewKeyFromSecret(secret)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 // chain makes n sealed events of one org with distinct content, seq 1..n.
 func chain(n int) []domain.AuditEvent {
@@ -26,7 +41,7 @@ func chain(n int) []domain.AuditEvent {
 			After:     []byte(`{"role":"viewer","n":` + string(rune('0'+i)) + `}`),
 			RequestID: "req-" + string(rune('a'+i)),
 		}
-		Seal(prev, e)
+		testKey.Seal(prev, e)
 		prev = e.Hash
 	}
 	return events
@@ -34,15 +49,16 @@ func chain(n int) []domain.AuditEvent {
 
 func TestVerifyIntact(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 5} {
-		if ok, bad := Verify(chain(n)); !ok || bad != 0 {
-			t.Errorf("Verify(intact chain of %d) = %v, %d", n, ok, bad)
+		if ok, bad := testKey.Verify(chain(n)); !ok || bad != 0 {
+			t.Errorf("testKey.Verify(intact chain of %d) = %v, %d", n, ok, bad)
 		}
 	}
 }
 
-// The encoding is a storage format: changing it would make every stored chain
-// fail. This vector was computed outside Go (Python hashlib) from the
-// documented encoding.
+// The encodings are storage formats: changing one would make every stored
+// chain fail. These vectors were computed outside Go (Python hashlib, hmac
+// and cryptography's Ed25519) from the documented encodings, the keyed ones
+// with HKDF-SHA256 written out by hand.
 func TestHashGolden(t *testing.T) {
 	e := domain.AuditEvent{
 		Org: "acme", Seq: 1,
@@ -50,21 +66,45 @@ func TestHashGolden(t *testing.T) {
 		Actor: "user:u_alice", Action: "grant.create", Target: "gr_1",
 		After: []byte(`{"role":"viewer"}`), RequestID: "req-1",
 	}
-	const want = "ebd7ec80ca8d1da82a5044fa73484e936d4457540dab1db15c79f0aeb5f9f5ee"
-	if got := Hash(Genesis, e); got != want {
-		t.Fatalf("Hash = %s, want %s", got, want)
+	for _, c := range []struct {
+		name string
+		hash func(string, domain.AuditEvent) string
+		want string
+	}{
+		{"keyed", testKey.Hash, "d868ffa58cb3c7ea8d055c63718035671090668a49544956572c1178e01e5a8f"},
+		{"legacy", LegacyHash, "ebd7ec80ca8d1da82a5044fa73484e936d4457540dab1db15c79f0aeb5f9f5ee"},
+	} {
+		e := e
+		if got := c.hash(Genesis, e); got != c.want {
+			t.Errorf("%s: Hash = %s, want %s", c.name, got, c.want)
+		}
+		// The same instant in another zone hashes alike.
+		e.At = e.At.In(time.FixedZone("CET", 3600))
+		if got := c.hash(Genesis, e); got != c.want {
+			t.Errorf("%s: Hash in another zone = %s, want %s", c.name, got, c.want)
+		}
 	}
-	// The same instant in another zone hashes alike.
-	e.At = e.At.In(time.FixedZone("CET", 3600))
-	if got := Hash(Genesis, e); got != want {
-		t.Fatalf("Hash in another zone = %s, want %s", got, want)
+}
+
+func TestKeyGolden(t *testing.T) {
+	const pub = "e0c0f8513f7d262608f3a5c42299357e51300a7e7cef71dc31a476b86e8736cf"
+	if got := hex.EncodeToString(testKey.PublicKey()); got != pub {
+		t.Errorf("public key %s, want %s", got, pub)
+	}
+	if got := testKey.ID(); got != "fb36540b26a19d75" {
+		t.Errorf("key id %s, want fb36540b26a19d75", got)
+	}
+	c := testKey.Checkpoint("acme", 7, strings.Repeat("ab", 32), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	const sig = "c943e8e74c419b83c67788c55dd3314d3fdf334dfbc88a258533e711473449b5007013a191628cac3e14b3d03eb1df219a5dd3a42e46d47c0b5dc8f9d82e7c0a"
+	if got := hex.EncodeToString(c.Signature); got != sig {
+		t.Errorf("signature %s, want %s", got, sig)
 	}
 }
 
 func TestSeal(t *testing.T) {
 	e := domain.AuditEvent{Org: "acme", Seq: 1, At: time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.FixedZone("X", -7200))}
-	Seal(Genesis, &e)
-	if e.PrevHash != Genesis || len(e.Hash) != 64 {
+	testKey.Seal(Genesis, &e)
+	if e.PrevHash != Genesis || len(e.Hash) != 64 || e.Scheme != domain.AuditSchemeHMAC {
 		t.Fatalf("PrevHash %q, Hash %q", e.PrevHash, e.Hash)
 	}
 	if e.At.Location() != time.UTC || e.At.Nanosecond() != 123456000 {
@@ -73,10 +113,10 @@ func TestSeal(t *testing.T) {
 	// What a microsecond-precision store hands back still verifies.
 	back := e
 	back.At = time.UnixMicro(e.At.UnixMicro()).In(time.Local)
-	if ok, _ := Verify([]domain.AuditEvent{back}); !ok {
+	if ok, _ := testKey.Verify([]domain.AuditEvent{back}); !ok {
 		t.Fatal("event does not verify after a microsecond round trip")
 	}
-	Seal(Genesis, nil) // must not panic
+	testKey.Seal(Genesis, nil) // must not panic
 }
 
 // Length prefixes keep content from sliding between fields unnoticed.
@@ -88,7 +128,7 @@ func TestHashUnambiguous(t *testing.T) {
 	swapped.Before, swapped.After = []byte("x"), nil
 	swapped2 := base
 	swapped2.Before, swapped2.After = nil, []byte("x")
-	hashes := []string{Hash(Genesis, base), Hash(Genesis, shifted), Hash(Genesis, swapped), Hash(Genesis, swapped2), Hash("x", base)}
+	hashes := []string{testKey.Hash(Genesis, base), testKey.Hash(Genesis, shifted), testKey.Hash(Genesis, swapped), testKey.Hash(Genesis, swapped2), testKey.Hash("x", base)}
 	for i := range hashes {
 		for j := i + 1; j < len(hashes); j++ {
 			if hashes[i] == hashes[j] {
@@ -99,7 +139,7 @@ func TestHashUnambiguous(t *testing.T) {
 	// nil and empty JSON are the same content.
 	empty := base
 	empty.Before = []byte{}
-	if Hash(Genesis, empty) != Hash(Genesis, base) {
+	if testKey.Hash(Genesis, empty) != testKey.Hash(Genesis, base) {
 		t.Error("nil and empty Before hash differently")
 	}
 }
@@ -122,7 +162,10 @@ func TestVerifyTamperedField(t *testing.T) {
 		{"prev hash", func(e *domain.AuditEvent) { e.PrevHash = "1" + Genesis[1:] }},
 		{"hash", func(e *domain.AuditEvent) { e.Hash = Genesis }},
 		{"hash upper-cased", func(e *domain.AuditEvent) { e.Hash = string(append([]byte{'F'}, e.Hash[1:]...)) }},
-		{"resealed in place", func(e *domain.AuditEvent) { e.Actor = "user:u_mallory"; Seal(e.PrevHash, e) }},
+		{"resealed in place", func(e *domain.AuditEvent) { e.Actor = "user:u_mallory"; testKey.Seal(e.PrevHash, e) }},
+		// Without the key, the two ways of making a hash that looks right.
+		{"rehashed unkeyed", func(e *domain.AuditEvent) { e.Actor = "user:u_mallory"; LegacySeal(e.PrevHash, e) }},
+		{"resealed with another key", func(e *domain.AuditEvent) { e.Actor = "user:u_mallory"; NewKey().Seal(e.PrevHash, e) }},
 	}
 	for _, c := range cases {
 		for _, at := range []int{0, 2, 4} { // first, middle, last of five
@@ -140,7 +183,7 @@ func TestVerifyTamperedField(t *testing.T) {
 				}
 				wantSeq = events[at+1].Seq
 			}
-			ok, bad := Verify(events)
+			ok, bad := testKey.Verify(events)
 			if ok || bad != wantSeq {
 				t.Errorf("%s of event %d: Verify = %v, %d; want false, %d", c.name, at+1, ok, bad, wantSeq)
 			}
@@ -162,7 +205,7 @@ func TestVerifyDeleted(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			events := slices.Delete(chain(5), c.del, c.del+1)
-			if ok, bad := Verify(events); ok || bad != c.wantSeq {
+			if ok, bad := testKey.Verify(events); ok || bad != c.wantSeq {
 				t.Fatalf("Verify = %v, %d; want false, %d", ok, bad, c.wantSeq)
 			}
 		})
@@ -176,7 +219,7 @@ func TestVerifyDeletedAndRenumbered(t *testing.T) {
 	for i := 2; i < len(events); i++ {
 		events[i].Seq--
 	}
-	if ok, bad := Verify(events); ok || bad != 3 {
+	if ok, bad := testKey.Verify(events); ok || bad != 3 {
 		t.Fatalf("Verify = %v, %d; want false, 3", ok, bad)
 	}
 }
@@ -200,7 +243,7 @@ func TestVerifyReordered(t *testing.T) {
 			if c.renum {
 				events[c.i].Seq, events[c.j].Seq = events[c.j].Seq, events[c.i].Seq
 			}
-			if ok, bad := Verify(events); ok || bad != c.wantSeq {
+			if ok, bad := testKey.Verify(events); ok || bad != c.wantSeq {
 				t.Fatalf("Verify = %v, %d; want false, %d", ok, bad, c.wantSeq)
 			}
 		})
@@ -210,7 +253,7 @@ func TestVerifyReordered(t *testing.T) {
 func TestVerifyDuplicated(t *testing.T) {
 	events := chain(3)
 	events = append(events[:2], events[1], events[2])
-	if ok, bad := Verify(events); ok || bad != 2 {
+	if ok, bad := testKey.Verify(events); ok || bad != 2 {
 		t.Fatalf("Verify = %v, %d; want false, 2", ok, bad)
 	}
 }
@@ -224,13 +267,13 @@ func TestVerifySpliced(t *testing.T) {
 	}
 	prev := a[1].Hash
 	for i := range b {
-		Seal(prev, &b[i])
+		testKey.Seal(prev, &b[i])
 		prev = b[i].Hash
 	}
 	b[2].Seq = 3
-	Seal(b[1].Hash, &b[2])
+	testKey.Seal(b[1].Hash, &b[2])
 	spliced := []domain.AuditEvent{a[0], a[1], b[2]}
-	if ok, bad := Verify(spliced); ok || bad != 3 {
+	if ok, bad := testKey.Verify(spliced); ok || bad != 3 {
 		t.Fatalf("Verify = %v, %d; want false, 3", ok, bad)
 	}
 }
@@ -238,7 +281,7 @@ func TestVerifySpliced(t *testing.T) {
 func TestVerifierStreaming(t *testing.T) {
 	events := chain(6)
 	events[3].Target = "edited"
-	var v Verifier
+	v := testKey.Verifier()
 	for _, e := range events[:3] {
 		if !v.Add(e) {
 			t.Fatalf("Add(seq %d) = false", e.Seq)

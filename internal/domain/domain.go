@@ -336,4 +336,14 @@ type AuditEvent struct {
 	RequestID string
 	PrevHash  string
 	Hash      string
+	// Scheme says how Hash was made: AuditSchemeHMAC for every event
+	// sealed since audit keys, AuditSchemeSHA256 for an event of an old
+	// database not yet resealed.
+	Scheme int
 }
+
+// Audit chain schemes, as recorded on each event.
+const (
+	AuditSchemeSHA256 = 1 // unkeyed SHA-256: anyone with the database could recompute it
+	AuditSchemeHMAC   = 2 // HMAC-SHA256 under a key kept outside the database
+)
