@@ -97,6 +97,10 @@ type Reader interface {
 	// 0 on the last.
 	ListAudit(org string, beforeSeq int64, limit int) (events []domain.AuditEvent, next int64, err error)
 	AllAudit(org string) ([]domain.AuditEvent, error) // ascending seq
+	// AuditKey is the id of the key the audit chains were keyed with and
+	// when that happened; "" before they were (a database of an older
+	// version, or a new one not yet started).
+	AuditKey() (keyID string, keyedAt time.Time, err error)
 
 	// ChangesSince returns the change sets of the first limit revisions
 	// after afterRevision, ascending. A revision is never split across
@@ -184,6 +188,14 @@ type Tx interface {
 	// (now, when zero; always truncated to the microsecond) and, through the
 	// Sealer, e.PrevHash and e.Hash.
 	AppendAudit(e *domain.AuditEvent) error
+	// ResealAudit sets the PrevHash, Hash and Scheme of the stored event
+	// (e.Org, e.Seq), which must still have the unkeyed scheme: the one
+	// change an event ever undergoes, when an old chain is keyed.
+	// ErrNotFound if there is no such event under the unkeyed scheme.
+	ResealAudit(e domain.AuditEvent) error
+	// SetAuditKey records, once, the key the chains are keyed with;
+	// ErrConflict if one is recorded already.
+	SetAuditKey(keyID string, at time.Time) error
 
 	// AppendChanges records changes of org under this transaction's
 	// revision. Several calls for one org concatenate.

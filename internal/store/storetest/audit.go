@@ -133,3 +133,68 @@ func testAuditPagination(e *env) {
 		}
 	}
 }
+
+// testAuditKeying: the record of the audit key, and the reseal of events
+// of the unkeyed scheme that keying an old chain takes.
+func testAuditKeying(e *env) {
+	t := e.t
+	e.org("a")
+	type keying struct {
+		id string
+		at time.Time
+	}
+	key := func() keying {
+		var k keying
+		e.view(func(r store.Reader) error {
+			var err error
+			k.id, k.at, err = r.AuditKey()
+			return err
+		})
+		return k
+	}
+	if k := key(); k.id != "" || !k.at.IsZero() {
+		t.Fatalf("AuditKey of a new store = %+v, want none", k)
+	}
+
+	// Two events of the old scheme and one of the new.
+	e.mustWrite(func(tx store.Tx) error {
+		for i, scheme := range []int{domain.AuditSchemeSHA256, domain.AuditSchemeSHA256, domain.AuditSchemeHMAC} {
+			ev := &domain.AuditEvent{Org: "a", At: at(time.Duration(i) * time.Second), Actor: "user:u1", Action: "x",
+				After: []byte(`{"i":1}`), RequestID: "r", Scheme: scheme}
+			if err := tx.AppendAudit(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	old := mustRead(e, func(r store.Reader) ([]domain.AuditEvent, error) { return r.AllAudit("a") })
+	if old[0].Scheme != domain.AuditSchemeSHA256 || old[2].Scheme != domain.AuditSchemeHMAC {
+		t.Fatalf("schemes stored as %d, %d, %d", old[0].Scheme, old[1].Scheme, old[2].Scheme)
+	}
+
+	resealed := old[0]
+	resealed.PrevHash, resealed.Hash, resealed.Scheme = "p1", "h1", domain.AuditSchemeHMAC
+	resealed.Actor = "user:mallory" // not the store's to change: ignored
+	e.mustWrite(func(tx store.Tx) error { return tx.ResealAudit(resealed) })
+	got := mustRead(e, func(r store.Reader) ([]domain.AuditEvent, error) { return r.AllAudit("a") })
+	want := old[0]
+	want.PrevHash, want.Hash, want.Scheme = "p1", "h1", domain.AuditSchemeHMAC
+	equal(t, "resealed event", got[0], want)
+	equal(t, "other events", got[1:], old[1:])
+
+	// Once resealed, or already keyed, an event is not the store's to reseal.
+	for _, ev := range []domain.AuditEvent{resealed, old[2], {Org: "a", Seq: 9, Scheme: domain.AuditSchemeHMAC}, {Org: "b", Seq: 2, Scheme: domain.AuditSchemeHMAC}} {
+		ev.Hash = "again"
+		isErr(t, "ResealAudit", e.write(func(tx store.Tx) error { return tx.ResealAudit(ev) }), store.ErrNotFound)
+	}
+	equal(t, "after refused reseals", mustRead(e, func(r store.Reader) ([]domain.AuditEvent, error) { return r.AllAudit("a") }), got)
+
+	e.mustWrite(func(tx store.Tx) error { return tx.SetAuditKey("k1", t0) })
+	if k := key(); k.id != "k1" || !k.at.Equal(t0) {
+		t.Fatalf("AuditKey = %+v, want k1 at %v", k, t0)
+	}
+	isErr(t, "SetAuditKey again", e.write(func(tx store.Tx) error { return tx.SetAuditKey("k2", t0) }), store.ErrConflict)
+	if k := key(); k.id != "k1" {
+		t.Fatalf("AuditKey after a second set = %+v, want k1", k)
+	}
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FailedUpdateWritesNothing", testFailedUpdate},
 		{"Audit", testAudit},
 		{"AuditPagination", testAuditPagination},
+		{"AuditKeying", testAuditKeying},
 		{"ChangelogOps", testChangelogOps},
 		{"ChangelogRevisions", testChangelogRevisions},
 		{"Snapshot", testSnapshot},

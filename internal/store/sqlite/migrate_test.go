@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/storetest"
+)
+
+// A database of the version before audit keys keeps its events, marked as
+// the unkeyed scheme, and the schema then allows exactly one change to
+// them: the reseal.
+func TestMigrateAuditKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO audit_events (org, seq, at, actor, action, target, before_doc, after_doc, request_id, prev_hash, hash)
+		VALUES ('acme', 1, 1767322800000000, 'user:u1', 'org.create', 'org:acme', NULL, '{"name":"Acme"}', 'r1', ?, 'h1')`, store.GenesisHash); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := New(ctx, path, store.Options{Sealer: storetest.Seal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := store.Read(ctx, db, func(r store.Reader) ([]domain.AuditEvent, error) { return r.AllAudit("acme") })
+	if err != nil || len(evs) != 1 || evs[0].Scheme != domain.AuditSchemeSHA256 || evs[0].Hash != "h1" || string(evs[0].After) != `{"name":"Acme"}` {
+		t.Fatalf("old event after migration: %+v, %v", evs, err)
+	}
+
+	refused := []string{
+		`UPDATE audit_events SET target = 'org:evil' WHERE seq = 1`,
+		`UPDATE audit_events SET scheme = 2, hash = 'h2', actor = 'user:evil' WHERE seq = 1`,
+		`UPDATE audit_events SET scheme = 2, hash = 'h2', after_doc = NULL WHERE seq = 1`,
+		`DELETE FROM audit_events WHERE seq = 1`,
+	}
+	for _, q := range refused {
+		if _, err := raw.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refused as append-only", q, err)
+		}
+	}
+	if _, err := raw.Exec(`UPDATE audit_events SET scheme = 2, prev_hash = 'p2', hash = 'h2' WHERE seq = 1`); err != nil {
+		t.Fatalf("the reseal is refused: %v", err)
+	}
+	for _, q := range []string{
+		`UPDATE audit_events SET scheme = 2, hash = 'h3' WHERE seq = 1`,
+		`UPDATE audit_events SET scheme = 1, hash = 'h1' WHERE seq = 1`,
+	} {
+		if _, err := raw.Exec(q); err == nil {
+			t.Errorf("%s: allowed after the reseal", q)
+		}
+	}
+	if _, err := raw.Exec(`INSERT INTO audit_key (id, key_id, keyed_at) VALUES (1, 'k1', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`UPDATE audit_key SET key_id = 'k2'`, `DELETE FROM audit_key`} {
+		if _, err := raw.Exec(q); err == nil || !strings.Contains(err.Error(), "recorded once") {
+			t.Errorf("%s: %v, want refused", q, err)
+		}
+	}
+}
