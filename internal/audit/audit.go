@@ -141,7 +141,7 @@ func (k *Key) Verify(events []domain.AuditEvent, checkpoints ...Checkpoint) (ok 
 // VerifyLegacy checks a chain of the unkeyed formula as Verify checks a
 // keyed one, without checkpoints (there were none before keys).
 func VerifyLegacy(events []domain.AuditEvent) (ok bool, firstBadSeq int64) {
-	v := &Verifier{legacy: true}
+	v := LegacyVerifier()
 	for i := range events {
 		if !v.Add(events[i]) {
 			break
@@ -177,6 +177,10 @@ func (k *Key) Verifier(checkpoints ...Checkpoint) *Verifier {
 	return &Verifier{key: k, cps: cps}
 }
 
+// LegacyVerifier returns a Verifier of the unkeyed formula, for reading
+// an old chain before it is resealed.
+func LegacyVerifier() *Verifier { return &Verifier{legacy: true} }
+
 // Add checks the next event and reports whether the chain is still intact.
 // Once it has returned false it keeps doing so; Result names the first bad
 // Seq and Reason says what is wrong with it.
@@ -208,7 +212,7 @@ func (v *Verifier) Add(e domain.AuditEvent) bool {
 		return v.fail(e.Seq, "does not verify with the audit key (edited, or sealed with another key)")
 	}
 	for ; v.next < len(v.cps) && v.cps[v.next].Seq <= e.Seq; v.next++ {
-		if cp := v.cps[v.next]; cp.Seq == e.Seq && cp.Hash != e.Hash {
+		if cp := v.cps[v.next]; cp.Seq == e.Seq && !hmac.Equal([]byte(cp.Hash), []byte(e.Hash)) {
 			return v.fail(e.Seq, fmt.Sprintf("differs from the checkpoint signed at %s (the chain was rewritten from here)", stamp(cp.At)))
 		}
 	}

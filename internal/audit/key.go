@@ -28,10 +28,11 @@ const SecretSize = 32
 // The public half of the signing key can be handed to whoever receives the
 // checkpoints; it cannot make MACs or signatures.
 type Key struct {
-	mac  []byte
-	sign ed25519.PrivateKey
-	pub  ed25519.PublicKey
-	id   string
+	secret []byte // kept to write the key file
+	mac    []byte
+	sign   ed25519.PrivateKey
+	pub    ed25519.PublicKey
+	id     string
 }
 
 const (
@@ -58,6 +59,7 @@ func NewKeyFromSecret(secret []byte) (*Key, error) {
 }
 
 func newKey(secret []byte) (*Key, error) {
+	secret = bytes.Clone(secret)
 	if len(secret) != SecretSize {
 		return nil, fmt.Errorf("audit key: the secret has %d bytes, want %d", len(secret), SecretSize)
 	}
@@ -72,7 +74,7 @@ func newKey(secret []byte) (*Key, error) {
 	sign := ed25519.NewKeyFromSeed(seed)
 	pub := sign.Public().(ed25519.PublicKey)
 	sum := sha256.Sum256(pub)
-	return &Key{mac: mac, sign: sign, pub: pub, id: hex.EncodeToString(sum[:8])}, nil
+	return &Key{secret: secret, mac: mac, sign: sign, pub: pub, id: hex.EncodeToString(sum[:8])}, nil
 }
 
 // ID names the key without revealing it: the first 8 bytes, in hex, of the
@@ -130,20 +132,25 @@ func LoadKeyFile(path string) (*Key, error) {
 }
 
 // CreateKeyFile writes a new random key to path, readable by its owner
-// only, and returns it. It never replaces a file: losing the key a
-// database was sealed with is the one mistake the chain cannot recover
-// from, so an existing path is an error matching fs.ErrExist.
+// only, and returns it.
 func CreateKeyFile(path string) (*Key, error) {
-	secret := randomSecret()
-	k, err := newKey(secret)
-	if err != nil {
+	k := NewKey()
+	if err := k.WriteNewFile(path); err != nil {
 		return nil, err
 	}
-	text := fileHeader + hex.EncodeToString(secret) + "\n"
-	if err := writeNew(path, []byte(text)); err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
-	}
 	return k, nil
+}
+
+// WriteNewFile writes k to a new key file at path, readable by its owner
+// only. It never replaces a file: losing the key a database was sealed
+// with is the one mistake the chain cannot recover from, so an existing
+// path is an error matching fs.ErrExist.
+func (k *Key) WriteNewFile(path string) error {
+	text := fileHeader + hex.EncodeToString(k.secret) + "\n"
+	if err := writeNew(path, []byte(text)); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	return nil
 }
 
 // writeNew creates path with mode 0600 and data, durably: the file and its
