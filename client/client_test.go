@@ -22,6 +22,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
 // gatehouse is a real server (API over the use cases on SQLite) with one
 // vi org "acme", its bootstrap key (org role admin) and the Owner's id.
 type gatehouse struct {
@@ -34,12 +37,12 @@ type gatehouse struct {
 func newGatehouse(t *testing.T) *gatehouse {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: quiet})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Logger: quiet})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -358,9 +358,10 @@ type AuditEvent struct {
 
 // AuditVerification is the result of recomputing the chain.
 type AuditVerification struct {
-	OK          bool  `json:"ok"`
-	Events      int64 `json:"events"`
-	FirstBadSeq int64 `json:"first_bad_seq,omitempty"`
+	OK          bool   `json:"ok"`
+	Events      int64  `json:"events"`
+	FirstBadSeq int64  `json:"first_bad_seq,omitempty"`
+	Reason      string `json:"reason,omitempty"` // what is wrong at FirstBadSeq
 }
 
 // Revision is the answer to a write that returns nothing else.

@@ -26,7 +26,7 @@ func TestSeedSQLite(t *testing.T) {
 		n, _ = strconv.Atoi(s)
 	}
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.NewKey().Seal})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -15,6 +14,9 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gatehouse/gatehouse/client"
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/auditchain/tamper"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 )
 
@@ -79,32 +81,44 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	if len(list.Items) != 4 || list.Items[0].Seq != 4 || list.Items[0].Action != "resource.put" {
 		t.Fatalf("audit list: %+v", list.Items)
 	}
-	// Stop the server, then rewrite event 3 the way an intruder with the
-	// file would: past the append-only trigger.
+	// Stop the server (its last checkpoint is written then), and keep the
+	// database as it is to tamper with copies of it.
 	if err := s.in.shutdown(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", s.db)
-	if err != nil {
-		t.Fatal(err)
+	r := cli(t, nil, "audit", "verify", "--db", s.db)
+	if r.code != 0 || !hasRow(r.stdout, "acme", "4", "ok") || r.stderr != "" {
+		t.Fatalf("intact chain with the key and checkpoints beside the database: %+v", r)
 	}
-	for _, q := range []string{
-		`DROP TRIGGER audit_events_no_update`,
-		`UPDATE audit_events SET target = 'dataset:zzz' WHERE org = 'acme' AND seq = 3`,
+
+	// Event 3 rewritten the way an intruder with the file would, past the
+	// append-only trigger: edited in place, then edited and rehashed with
+	// today's unkeyed formula (what fooled the verifier before keys).
+	for _, c := range []struct {
+		name   string
+		tamper func(db string)
+		reason string
+	}{
+		{"edited", func(db string) {
+			tamper.Exec(t, db, `UPDATE audit_events SET target = 'dataset:zzz' WHERE org = 'acme' AND seq = 3`)
+		}, "does not verify with the audit key"},
+		{"edited and rehashed without the key", func(db string) {
+			tamper.Rewrite(t, db, "acme", 3, func(e *domain.AuditEvent) { e.Target = "dataset:zzz" }, audit.LegacySeal)
+		}, "unkeyed formula"},
 	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+		db := copyDB(t, s.db)
+		c.tamper(db)
+		r := fails(t, nil, 1, "audit", "verify", "--db", db)
+		if !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stdout, c.reason) ||
+			!strings.Contains(r.stderr, "broken") {
+			t.Fatalf("%s: tampering not reported:\n%s\n%s", c.name, r.stdout, r.stderr)
 		}
-	}
-	db.Close()
-	r := fails(t, nil, 1, "audit", "verify", "--db", s.db)
-	if !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stderr, "broken") {
-		t.Fatalf("tampering not reported:\n%s\n%s", r.stdout, r.stderr)
-	}
-	v := []orgVerification{}
-	r = fails(t, nil, 1, "audit", "verify", "--db", s.db, "--org", "acme", "-o", "json")
-	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 1 || v[0].OK || v[0].FirstBadSeq != 3 {
-		t.Fatalf("json: %s %v", r.stdout, err)
+		v := []orgVerification{}
+		r = fails(t, nil, 1, "audit", "verify", "--db", db, "--org", "acme", "-o", "json")
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || len(v) != 1 || v[0].OK || v[0].FirstBadSeq != 3 || v[0].Org != "acme" ||
+			!strings.Contains(v[0].Reason, c.reason) {
+			t.Fatalf("%s: json: %s %v", c.name, r.stdout, err)
+		}
 	}
 	fails(t, nil, 1, "audit", "verify", "--db", s.db, "--org", "nope")
 }
@@ -471,18 +485,34 @@ func TestEmptyDatabaseExplainsInit(t *testing.T) {
 	}
 }
 
-// TestPostgres: the same commands on a postgres:// database.
+// TestPostgres: the same commands on a postgres:// database, where the
+// audit key is a file named on the command line (or in the environment).
 func TestPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PostgreSQL")
 	}
 	url := pgtest.URL(t)
+	dir := t.TempDir()
+	keyFile, cpFile := filepath.Join(dir, "audit-key"), filepath.Join(dir, "checkpoints.jsonl")
+	initArgs := []string{"init", "--db", url, "--org", "pg", "--name", "PG", "--scheme", "deepomatic",
+		"--owner-email", "o@pg.test", "--owner-password", "pg-password"}
+	// No key file named: a sentence saying what to do, and nothing written.
+	if r := fails(t, nil, 1, initArgs...); !strings.Contains(r.stderr, "--audit-key") || !strings.Contains(r.stderr, "PostgreSQL") {
+		t.Fatalf("init on PostgreSQL without a key: %+v", r)
+	}
 	var boot bootstrapped
-	if err := json.Unmarshal([]byte(ok(t, nil, "init", "--db", url, "--org", "pg", "--name", "PG", "--scheme", "deepomatic",
-		"--owner-email", "o@pg.test", "--owner-password", "pg-password")), &boot); err != nil {
+	if err := json.Unmarshal([]byte(ok(t, map[string]string{"GATEHOUSE_AUDIT_KEY": keyFile}, initArgs...)), &boot); err != nil {
 		t.Fatal(err)
 	}
-	in, err := start(context.Background(), serveOptions{db: url, addr: "127.0.0.1:0", demo: true}, testLogger(t))
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file made by init: %v %v", fi, err)
+	}
+	if _, err := start(context.Background(), serveOptions{db: url, addr: "127.0.0.1:0"}, testLogger(t)); err == nil ||
+		!strings.Contains(err.Error(), "--audit-key") {
+		t.Fatalf("serve on PostgreSQL without a key: %v", err)
+	}
+	in, err := start(context.Background(), serveOptions{db: url, addr: "127.0.0.1:0", demo: true,
+		audit: auditOptions{key: keyFile, checkpoints: cpFile}}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,8 +527,29 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("resource list:\n%s", out)
 	}
 	ok(t, env, "audit", "verify")
-	if out := ok(t, nil, "audit", "verify", "--db", url); !hasRow(out, "pg", "3", "ok") {
+	if err := in.shutdown(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	verify := []string{"audit", "verify", "--db", url, "--audit-key", keyFile, "--checkpoints", cpFile}
+	if out := ok(t, nil, verify...); !hasRow(out, "pg", "3", "ok") {
 		t.Fatalf("audit verify --db postgres:\n%s", out)
+	}
+	if r := fails(t, nil, 1, "audit", "verify", "--db", url); !strings.Contains(r.stderr, "--audit-key") {
+		t.Fatalf("verify on PostgreSQL without a key: %+v", r)
+	}
+
+	// The tamper test on PostgreSQL, through the command: the newest event
+	// deleted is missing against the checkpoint of the shutdown; the
+	// first rewritten with today's unkeyed formula is named.
+	tamper.Truncate(t, url, "pg", 2)
+	r := fails(t, nil, 1, verify...)
+	if !hasRow(r.stdout, "pg", "2", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stdout, "missing") {
+		t.Fatalf("truncation on PostgreSQL not reported:\n%s\n%s", r.stdout, r.stderr)
+	}
+	tamper.Rewrite(t, url, "pg", 2, func(e *domain.AuditEvent) { e.Target = "team:t_other" }, audit.LegacySeal)
+	r = fails(t, nil, 1, "audit", "verify", "--db", url, "--audit-key", keyFile)
+	if !hasRow(r.stdout, "pg", "2", "BROKEN:", "first", "bad", "seq", "2") || !strings.Contains(r.stdout, "unkeyed formula") {
+		t.Fatalf("unkeyed rehash on PostgreSQL not reported:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/client"
+	"github.com/gatehouse/gatehouse/internal/auditchain"
 )
 
 func (a *app) newCheckCmd() *cobra.Command {
@@ -229,21 +230,36 @@ func (a *app) newAuditCmd() *cobra.Command {
 	}
 	list.Flags().IntVar(&pf.limit, "limit", 0, "events per page (default 50)")
 	list.Flags().StringVar(&pf.pageToken, "page-token", "", "page to return, from a previous call")
-	var db string
+	var vo verifyLocalOptions
 	verify := &cobra.Command{
 		Use:   "verify",
-		Short: "Recompute audit hash chains: over the API (--org), or straight from a database (--db)",
-		Long: `Recompute the audit hash chain of an organization and report the first event
-that does not verify. With --db it reads the database directly (no server
-needed) and checks every organization unless --org is given. The exit status is
-1 when any chain is broken.`,
-		Example: "  gatehouse audit verify --db gatehouse.db\n  gatehouse audit verify --org acme --server http://127.0.0.1:8080",
-		Args:    cobra.NoArgs,
+		Short: "Verify audit chains: over the API (--org), or straight from a database (--db)",
+		Long: `Recompute the audit chain of an organization with the audit key and report
+the first event that does not verify, and why: edited, rehashed without the
+key (with the unkeyed formula of older versions, or another key), deleted,
+inserted or moved.
+
+With --db it reads the database directly (no server needed) and checks every
+organization unless --org is given. It needs the audit key (--audit-key; for
+a SQLite file, the database's path + .audit-key by default), and holds each
+chain to the signed heads in the checkpoints files (--checkpoints, repeatable;
+for a SQLite file, its path + .audit-checkpoints when it exists): a chain
+must pass through, and reach, every checkpoint, so deleting the newest events
+or rewriting history, even with the key, is caught. Without checkpoints the
+deletion of the newest events cannot be seen.
+
+Over the API, the server checks with its key and its own newest checkpoint.
+The exit status is 1 when any chain is broken.`,
+		Example: "  gatehouse audit verify --db gatehouse.db\n" +
+			"  gatehouse audit verify --db postgres://gatehouse@db/gatehouse --audit-key /etc/gatehouse/audit-key --checkpoints shipped.jsonl\n" +
+			"  gatehouse audit verify --org acme --server http://127.0.0.1:8080",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var results []orgVerification
-			if db != "" {
+			if vo.db != "" {
 				var err error
-				if results, err = verifyLocal(cmd.Context(), db, org); err != nil {
+				vo.org = org
+				if results, err = verifyLocal(cmd.Context(), vo, a.stderr); err != nil {
 					return err
 				}
 			} else {
@@ -254,7 +270,7 @@ needed) and checks every organization unless --org is given. The exit status is
 				if err != nil {
 					return err
 				}
-				results = []orgVerification{{Org: org, OK: v.OK, Events: v.Events, FirstBadSeq: v.FirstBadSeq}}
+				results = []orgVerification{{Org: org, OK: v.OK, Events: v.Events, FirstBadSeq: v.FirstBadSeq, Reason: v.Reason}}
 			}
 			bad := 0
 			for _, r := range results {
@@ -268,6 +284,9 @@ needed) and checks every organization unless --org is given. The exit status is
 					res := "ok"
 					if !r.OK {
 						res = "BROKEN: first bad seq " + i64(r.FirstBadSeq)
+						if r.Reason != "" {
+							res += " (" + r.Reason + ")"
+						}
 					}
 					t.row(r.Org, i64(r.Events), res)
 				}
@@ -281,7 +300,12 @@ needed) and checks every organization unless --org is given. The exit status is
 			return nil
 		},
 	}
-	verify.Flags().StringVar(&db, "db", "", "verify this database directly (SQLite path or postgres:// URL)")
+	verify.Flags().StringVar(&vo.db, "db", "", "verify this database directly (SQLite path or postgres:// URL)")
+	verify.Flags().StringVar(&vo.key, "audit-key", "", "with --db: the audit key file the database is sealed with (default: the SQLite file's path + "+keySuffix+"; required with PostgreSQL)")
+	verify.Flags().StringSliceVar(&vo.checkpoints, "checkpoints", nil, "with --db: a checkpoints file the chains must extend (repeatable; default: the SQLite file's path + "+checkpointsSuffix+" when it exists)")
 	cmd.AddCommand(list, verify)
 	return cmd
 }
+
+// orgVerification is one org's line of `audit verify`.
+type orgVerification = auditchain.Result

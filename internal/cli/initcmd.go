@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +16,7 @@ import (
 )
 
 func (a *app) newInitCmd() *cobra.Command {
-	var db, org, name, schemeID, email, password string
+	var db, org, name, schemeID, email, password, auditKey string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create an organization, its Owner and an admin secret key in a database",
@@ -37,7 +37,10 @@ The secret key is shown only here.`,
 			if _, ok := scheme.Get(schemeID); !ok {
 				return fmt.Errorf("--scheme %q: built in are %s", schemeID, strings.Join(scheme.Names(), ", "))
 			}
-			res, err := bootstrap(cmd.Context(), db, org, name, schemeID, email, password)
+			// What keying the database says (a key made) goes to stderr:
+			// stdout is the one JSON object.
+			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			res, err := bootstrap(cmd.Context(), db, auditOptions{key: auditKey}, logger, org, name, schemeID, email, password)
 			if err != nil {
 				return err
 			}
@@ -51,17 +54,22 @@ The secret key is shown only here.`,
 	f.StringVar(&schemeID, "scheme", "vi", "role scheme: "+strings.Join(scheme.Names(), ", "))
 	f.StringVar(&email, "owner-email", "", "email of the Owner")
 	f.StringVar(&password, "owner-password", "", "password of the Owner (at least 8 characters)")
+	f.StringVar(&auditKey, "audit-key", "", auditKeyUsage("sealing the audit chains"))
 	return cmd
 }
 
-func bootstrap(ctx context.Context, db, org, name, schemeID, email, password string) (team.BootstrapResult, error) {
-	st, err := openStore(ctx, db)
+func bootstrap(ctx context.Context, db string, ao auditOptions, logger *slog.Logger, org, name, schemeID, email, password string) (team.BootstrapResult, error) {
+	if db == "" {
+		return team.BootstrapResult{}, errors.New("missing --db")
+	}
+	au, err := openAudited(ctx, db, ao, logger)
 	if err != nil {
 		return team.BootstrapResult{}, err
 	}
+	st := au.st
 	defer st.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: quiet})
+	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: quiet, AuditKey: au.key})
 	if err := svc.Load(ctx); err != nil {
 		return team.BootstrapResult{}, err
 	}
@@ -72,41 +80,4 @@ func bootstrap(ctx context.Context, db, org, name, schemeID, email, password str
 func writeJSONCompact(w io.Writer, v any) error {
 	enc := newJSONEncoder(w)
 	return enc.Encode(v)
-}
-
-// verifyLocal verifies audit chains straight from a database.
-func verifyLocal(ctx context.Context, db, org string) ([]orgVerification, error) {
-	st, err := openStore(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	ids := []string{org}
-	if org == "" {
-		if ids, err = orgIDs(ctx, st); err != nil {
-			return nil, err
-		}
-		slices.Sort(ids)
-	} else if all, err := orgIDs(ctx, st); err != nil {
-		return nil, err
-	} else if !slices.Contains(all, org) {
-		return nil, fmt.Errorf("organization %q not found in %s", org, redactDB(db))
-	}
-	out := make([]orgVerification, 0, len(ids))
-	for _, id := range ids {
-		v, err := team.VerifyStore(ctx, st, id)
-		if err != nil {
-			return nil, fmt.Errorf("verify %s: %w", id, err)
-		}
-		out = append(out, orgVerification{Org: id, OK: v.OK, Events: v.Events, FirstBadSeq: v.FirstBadSeq})
-	}
-	return out, nil
-}
-
-// orgVerification is one org's line of `audit verify`.
-type orgVerification struct {
-	Org         string `json:"org"`
-	OK          bool   `json:"ok"`
-	Events      int64  `json:"events"`
-	FirstBadSeq int64  `json:"first_bad_seq,omitempty"`
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/auditchain"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/console"
 	"github.com/gatehouse/gatehouse/internal/demo"
@@ -44,6 +44,7 @@ type serveOptions struct {
 	consistencyWait time.Duration
 	retention       int64
 	debugAddr       string
+	audit           auditOptions
 }
 
 const defaultDB = "gatehouse.db"
@@ -61,7 +62,13 @@ postgresql:// URL. Without --smtp-url, invitation emails (with their accept
 links) are written to the log. SIGINT or SIGTERM stop the server gracefully.
 
 With --demo, an empty database is first filled with one demonstration
-organization per built-in scheme, and their logins are printed.`,
+organization per built-in scheme, and their logins are printed.
+
+The audit chains are sealed with the key in --audit-key, kept outside the
+database, and each organization's signed chain head is appended to
+--audit-checkpoints (at start, every minute while it moves, at shutdown) for
+` + "`gatehouse audit verify --checkpoints`" + ` to hold the chain to. Chains of an
+older version, made without a key, are verified and resealed at start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(a.stderr, o.logFormat, o.logLevel)
@@ -85,6 +92,10 @@ organization per built-in scheme, and their logins are printed.`,
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default, never expose it")
+	f.StringVar(&o.audit.key, "audit-key", "", auditKeyUsage("sealing the audit chains and signing their checkpoints"))
+	f.StringVar(&o.audit.checkpoints, "audit-checkpoints", "", "file each organization's signed audit chain head is appended to, as JSON lines to ship off the host "+
+		"(default: the database file's path + "+checkpointsSuffix+"; none with PostgreSQL unless given)")
+	f.StringSliceVar(&o.audit.acceptBroken, "audit-accept-broken", nil, "ORG:SEQ: key an older version's audit chain of ORG although it fails at SEQ, as the refusal to start named; the break is recorded in its audit.rekey event")
 	return cmd
 }
 
@@ -125,9 +136,10 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// openStore opens the SQLite file or PostgreSQL database db names.
-func openStore(ctx context.Context, db string) (store.Store, error) {
-	opts := store.Options{Sealer: audit.Seal}
+// openStore opens the SQLite file or PostgreSQL database db names, sealing
+// audit events with sealer.
+func openStore(ctx context.Context, db string, sealer store.Sealer) (store.Store, error) {
+	opts := store.Options{Sealer: sealer}
 	if db == "" {
 		return nil, errors.New("missing --db")
 	}
@@ -165,6 +177,7 @@ type instance struct {
 	Addr  string
 	svc   *team.Service
 	st    store.Store
+	cps   *auditchain.Checkpointer // nil without a checkpoints file
 	srv   *http.Server
 	done  chan error // Serve's result
 	log   *slog.Logger
@@ -186,10 +199,14 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-url: %w", err)
 	}
-	st, err := openStore(ctx, o.db)
+	if o.db == "" {
+		return nil, errors.New("missing --db")
+	}
+	au, err := openAudited(ctx, o.db, o.audit, logger)
 	if err != nil {
 		return nil, err
 	}
+	st := au.st
 	defer func() {
 		if err != nil {
 			st.Close()
@@ -220,7 +237,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		began := time.Now()
 		// A service of its own, silent about mail, seeds before the
 		// serving one loads: the engine has a single writer at a time.
-		seeder := team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base})
+		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base})
 		if err := seeder.Load(ctx); err != nil {
 			return nil, err
 		}
@@ -235,8 +252,23 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		ids = make([]string, len(res.Orgs))
 	}
 
-	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
-		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention})
+	cfg := team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
+		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention, AuditKey: au.key}
+	if au.checkpoints != "" {
+		// After the demo seed, so its events are in the first round.
+		in.cps, err = auditchain.StartCheckpoints(ctx, auditchain.CheckpointConfig{Store: st, Key: au.key,
+			Path: au.checkpoints, Known: au.known, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				in.closeCheckpoints()
+			}
+		}()
+		cfg.AuditCheckpoints = in.cps
+	}
+	in.svc = team.New(cfg)
 	if err := in.svc.Load(ctx); err != nil {
 		in.svc.Close()
 		return nil, fmt.Errorf("load: %w", err)
@@ -297,10 +329,29 @@ func (in *instance) shutdown(timeout time.Duration) error {
 		in.srv.Close()
 	}
 	in.svc.Close()
+	if cerr := in.closeCheckpoints(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if cerr := in.st.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// closeCheckpoints writes the last round of checkpoints, once nothing
+// writes any more, and closes their file. It has time of its own: the
+// shutdown deadline may be spent on requests, and this round matters more.
+func (in *instance) closeCheckpoints() error {
+	if in.cps == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := in.cps.Close(ctx); err != nil {
+		in.log.Error("audit checkpoints: the last round was not written", "err", err)
+		return err
+	}
+	return nil
 }
 
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.Writer) error {
@@ -332,6 +383,7 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 		logger.Info("shutting down", "timeout", o.shutdownTimeout.String())
 	case err := <-in.done:
 		in.svc.Close()
+		in.closeCheckpoints()
 		in.st.Close()
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -28,6 +28,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
 const (
 	ownerEmail = "olivia@acme.test"
 	password   = "correct horse battery"
@@ -84,7 +87,7 @@ type fixtureOpts struct {
 func newFixture(t *testing.T, opts fixtureOpts) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +98,7 @@ func newFixture(t *testing.T, opts fixtureOpts) *fixture {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	f.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: f.mail, Logger: logger,
+	f.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: f.mail, Logger: logger,
 		BaseURL: "http://" + f.srv.Listener.Addr().String()})
 	if err := f.svc.Load(ctx); err != nil {
 		t.Fatal(err)

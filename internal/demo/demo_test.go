@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/auditchain"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/demo"
 	"github.com/gatehouse/gatehouse/internal/mailer"
@@ -15,6 +16,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
 type discardMailer struct{}
 
 func (discardMailer) Send(context.Context, mailer.Message) error { return nil }
@@ -22,12 +26,12 @@ func (discardMailer) Send(context.Context, mailer.Message) error { return nil }
 func seeded(t *testing.T) (*team.Service, *demo.Result, store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "demo.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "demo.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: discardMailer{}})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +128,7 @@ func TestSeed(t *testing.T) {
 		}
 	}
 	for _, o := range res.Orgs {
-		v, err := team.VerifyStore(ctx, st, o.ID)
+		v, err := auditchain.Verify(ctx, st, testAuditKey, o.ID, nil)
 		if err != nil || !v.OK || v.Events < 10 {
 			t.Errorf("audit of %s: %+v %v", o.ID, v, err)
 		}

@@ -106,6 +106,7 @@ func (m *mailbox) Send(_ context.Context, msg mailer.Message) error {
 // inproc is one server over one store.
 type inproc struct {
 	backend string
+	key     *audit.Key // seals and verifies the audit chains
 	st      store.Store
 	svc     *team.Service
 	srv     *httptest.Server
@@ -143,6 +144,8 @@ func eachBackend(t *testing.T, f func(t *testing.T, s *inproc)) {
 func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	t.Helper()
 	s := &inproc{backend: backend, clock: &testClock{}, logs: &syncBuffer{}, mail: &mailbox{}, secrets: map[string]bool{}}
+	key, _ := e2eAuditKey(t)
+	s.key = key
 	var err error
 	switch backend {
 	case "sqlite":
@@ -151,13 +154,13 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 			dir = t.TempDir()
 		}
 		s.dbPath = filepath.Join(dir, "gatehouse.db")
-		s.st, err = sqlite.New(context.Background(), s.dbPath, store.Options{Sealer: audit.Seal})
+		s.st, err = sqlite.New(context.Background(), s.dbPath, store.Options{Sealer: key.Seal})
 	case "postgres":
 		url := o.pgURL
 		if url == "" {
 			url = pgtest.URL(t)
 		}
-		s.st, err = postgres.New(context.Background(), url, store.Options{Sealer: audit.Seal})
+		s.st, err = postgres.New(context.Background(), url, store.Options{Sealer: key.Seal})
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
@@ -166,7 +169,7 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	}
 	t.Cleanup(func() { s.st.Close() })
 	logger := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.svc = team.New(team.Config{Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
+	s.svc = team.New(team.Config{AuditKey: key, Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
 		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL})
 	if err := s.svc.Load(context.Background()); err != nil {
 		t.Fatal(err)

@@ -29,7 +29,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,7 +37,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -82,12 +80,11 @@ func TestCrashSafety(t *testing.T) {
 }
 
 func crashRun(t *testing.T, backend string, kills int) {
-	bin := binary(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	if backend == "postgres" {
 		db = pgtest.URL(t)
 	}
-	out, err := exec.Command(bin, "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
+	out, err := gatehouse(t, "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
 		"--owner-email", "owner@acme.test", "--owner-password", "correct horse battery").Output()
 	if err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
@@ -273,12 +270,13 @@ func crashMember(srv *replica, key string, u crashUser, acks *crashAcks, remove 
 
 func withStore(t *testing.T, backend, db string, f func(store.Store)) {
 	t.Helper()
+	key, _ := e2eAuditKey(t)
 	var st store.Store
 	var err error
 	if backend == "sqlite" {
-		st, err = sqlite.New(context.Background(), db, store.Options{Sealer: audit.Seal})
+		st, err = sqlite.New(context.Background(), db, store.Options{Sealer: key.Seal})
 	} else {
-		st, err = postgres.New(context.Background(), db, store.Options{Sealer: audit.Seal})
+		st, err = postgres.New(context.Background(), db, store.Options{Sealer: key.Seal})
 	}
 	if err != nil {
 		t.Fatalf("open %s after the crash: %v", backend, err)
@@ -290,6 +288,7 @@ func withStore(t *testing.T, backend, db string, f func(store.Store)) {
 // crashCheckDB checks the database as the crash left it.
 func crashCheckDB(t *testing.T, backend, db, owner string, users []crashUser, acks *crashAcks) {
 	t.Helper()
+	key, _ := e2eAuditKey(t)
 	if backend == "sqlite" {
 		raw, err := sql.Open("sqlite", db)
 		if err != nil {
@@ -393,7 +392,7 @@ func crashCheckDB(t *testing.T, backend, db, owner string, users []crashUser, ac
 			if err != nil {
 				return err
 			}
-			if ok, bad := audit.Verify(evs); !ok {
+			if ok, bad := key.Verify(evs); !ok {
 				t.Errorf("audit chain broken at seq %d", bad)
 			}
 			if len(evs) < acks.writes {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 )
 
@@ -54,6 +55,44 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
+var (
+	keyOnce sync.Once
+	keyPath string
+	keyVal  *audit.Key
+	keyErr  error
+)
+
+// e2eAuditKey is the one audit key of this run: every server, in process or
+// spawned, seals with it and the tests verify with it. Its file lives as
+// long as the built binary does.
+func e2eAuditKey(t testing.TB) (*audit.Key, string) {
+	t.Helper()
+	keyOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gatehouse-e2e-key-")
+		if err != nil {
+			keyErr = err
+			return
+		}
+		keyPath = filepath.Join(dir, "audit-key")
+		keyVal, keyErr = audit.CreateKeyFile(keyPath)
+	})
+	if keyErr != nil {
+		t.Fatal(keyErr)
+	}
+	return keyVal, keyPath
+}
+
+// gatehouse is a command line of the built binary, given the run's audit
+// key (PostgreSQL needs one named; on SQLite it replaces the file the
+// server would make beside the database).
+func gatehouse(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	_, path := e2eAuditKey(t)
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), "GATEHOUSE_AUDIT_KEY="+path)
+	return cmd
+}
+
 // replica is one `gatehouse serve` process.
 type replica struct {
 	t    *testing.T
@@ -77,7 +116,7 @@ func freeAddr(t *testing.T) string {
 func startReplica(t *testing.T, name, db, addr string) *replica {
 	t.Helper()
 	r := &replica{t: t, name: name, addr: addr, log: &bytes.Buffer{}}
-	r.cmd = exec.Command(binary(t), "serve", "--db", db, "--addr", addr, "--log-format", "json")
+	r.cmd = gatehouse(t, "serve", "--db", db, "--addr", addr, "--log-format", "json")
 	r.cmd.Stdout = io.Discard
 	r.cmd.Stderr = &lockedWriter{mu: &r.mu, w: r.log}
 	if err := r.cmd.Start(); err != nil {
@@ -174,7 +213,7 @@ func TestReplicas(t *testing.T) {
 		t.Skip("builds and runs server processes")
 	}
 	db := pgtest.URL(t)
-	out, err := exec.Command(binary(t), "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
+	out, err := gatehouse(t, "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
 		"--owner-email", "owner@acme.test", "--owner-password", "correct horse battery").CombinedOutput()
 	if err != nil {
 		t.Fatalf("init: %v\n%s", err, out)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,7 +26,7 @@ func TestScalingThroughput(t *testing.T) {
 		t.Skip("set GATEHOUSE_SCALING=1 to measure")
 	}
 	db := pgtest.URL(t)
-	out, err := exec.Command(binary(t), "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
+	out, err := gatehouse(t, "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
 		"--owner-email", "owner@acme.test", "--owner-password", "correct horse battery").CombinedOutput()
 	if err != nil {
 		t.Fatalf("init: %v\n%s", err, out)

@@ -16,7 +16,6 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/authz/reference"
 	"github.com/gatehouse/gatehouse/internal/credential"
@@ -830,7 +829,7 @@ func sortedStrings(m map[string]bool) []string {
 // verifyAudit checks an org's whole chain and scans it for secrets.
 func (w *world) verifyAudit(t *rapid.T, o *worldOrg) {
 	evs := w.s.auditOf(t, o.id)
-	if ok, bad := audit.Verify(evs); !ok {
+	if ok, bad := w.s.key.Verify(evs); !ok {
 		w.fail(t, "%s: audit chain broken at seq %d", o.id, bad)
 	}
 	var b strings.Builder

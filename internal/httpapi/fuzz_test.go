@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
@@ -71,12 +70,12 @@ func newFuzzServer() (*fzServer, error) {
 		return nil, err
 	}
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(dir, "fuzz.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(dir, "fuzz.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: fzDiscard{}, Logger: logger})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: fzDiscard{}, Logger: logger})
 	if err := svc.Load(ctx); err != nil {
 		return nil, err
 	}

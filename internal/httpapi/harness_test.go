@@ -39,6 +39,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // backends are the stores every end-to-end test runs against. open also
@@ -49,7 +52,7 @@ var backends = []struct {
 }{
 	{"sqlite", func(t *testing.T) (store.Store, func(*testing.T, string)) {
 		path := filepath.Join(t.TempDir(), "gatehouse.db")
-		db, err := sqlite.New(context.Background(), path, store.Options{Sealer: audit.Seal})
+		db, err := sqlite.New(context.Background(), path, store.Options{Sealer: testAuditKey.Seal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +60,7 @@ var backends = []struct {
 	}},
 	{"postgres", func(t *testing.T) (store.Store, func(*testing.T, string)) {
 		url := pgtest.URL(t)
-		db, err := postgres.New(context.Background(), url, store.Options{Sealer: audit.Seal})
+		db, err := postgres.New(context.Background(), url, store.Options{Sealer: testAuditKey.Seal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +234,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 		m = o.mailer
 	}
 	// at_least_revision beyond what the server has gives 503 after the wait.
-	e.svc = team.New(team.Config{Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
+	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions})
 	if err := e.svc.Load(context.Background()); err != nil {
 		t.Fatal(err)

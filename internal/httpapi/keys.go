@@ -113,6 +113,7 @@ type verifyOutput struct {
 	OK          bool   `json:"ok"`
 	Events      int64  `json:"events"`
 	FirstBadSeq *int64 `json:"first_bad_seq" doc:"Sequence number of the first event that fails; null when ok"`
+	Reason      string `json:"reason,omitempty" doc:"What is wrong with the first event that fails: edited, sealed without the audit key, out of place, or missing against a signed checkpoint"`
 }
 
 func (s *server) auditRoutes() {
@@ -134,7 +135,7 @@ func (s *server) auditRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := verifyOutput{OK: v.OK, Events: v.Events}
+			out := verifyOutput{OK: v.OK, Events: v.Events, Reason: v.Reason}
 			if !v.OK {
 				out.FirstBadSeq = &v.FirstBadSeq
 			}

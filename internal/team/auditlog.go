@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/auditchain"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -89,9 +90,12 @@ type AuditVerification struct {
 	OK          bool  `json:"ok"`
 	Events      int64 `json:"events"`
 	FirstBadSeq int64 `json:"first_bad_seq,omitempty"`
+	// Reason says what is wrong at FirstBadSeq.
+	Reason string `json:"reason,omitempty"`
 }
 
-// VerifyAudit recomputes the org's hash chain.
+// VerifyAudit recomputes the org's chain with the audit key and holds it to
+// the newest checkpoint this server knows of.
 func (s *Service) VerifyAudit(ctx context.Context, a Actor, org string) (AuditVerification, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
@@ -100,21 +104,18 @@ func (s *Service) VerifyAudit(ctx context.Context, a Actor, org string) (AuditVe
 	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
 		return AuditVerification{}, err
 	}
-	return VerifyStore(ctx, s.store, org)
-}
-
-// VerifyStore verifies an org's audit chain straight from a store (the
-// `gatehouse audit verify` command uses it without a server).
-func VerifyStore(ctx context.Context, st store.Store, org string) (AuditVerification, error) {
-	var v AuditVerification
-	err := st.View(ctx, func(r store.Reader) error {
-		evs, err := r.AllAudit(org)
-		if err != nil {
-			return err
+	if s.cfg.AuditKey == nil {
+		return AuditVerification{}, fault.E(fault.Unavailable, "audit verification is not available: the server runs without an audit key")
+	}
+	var cps []audit.Checkpoint
+	if s.cfg.AuditCheckpoints != nil {
+		if cp, ok := s.cfg.AuditCheckpoints.Latest(org); ok {
+			cps = append(cps, cp)
 		}
-		v.Events = int64(len(evs))
-		v.OK, v.FirstBadSeq = audit.Verify(evs)
-		return nil
-	})
-	return v, mapStoreErr(err)
+	}
+	r, err := auditchain.Verify(ctx, s.store, s.cfg.AuditKey, org, cps)
+	if err != nil {
+		return AuditVerification{}, mapStoreErr(err)
+	}
+	return AuditVerification{OK: r.OK, Events: r.Events, FirstBadSeq: r.FirstBadSeq, Reason: r.Reason}, nil
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -23,12 +22,12 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func replica(t *testing.T, url string) *team.Service {
 	t.Helper()
 	ctx := context.Background()
-	st, err := postgres.New(ctx, url, store.Options{Sealer: audit.Seal})
+	st, err := postgres.New(ctx, url, store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A long poll: only notifications can make the follower quick here.
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), PollInterval: time.Hour})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: time.Hour})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
@@ -47,6 +48,16 @@ type Config struct {
 	// ChangelogRetention is how many revisions of changelog to keep for
 	// replicas that fall behind; 0 keeps everything.
 	ChangelogRetention int64
+
+	// AuditKey verifies the audit chains; the store must seal with it.
+	// Without it VerifyAudit answers 503.
+	AuditKey *audit.Key
+	// AuditCheckpoints, when set, holds VerifyAudit to the newest
+	// checkpoint signed for each organization, so the newest events cannot
+	// go missing unnoticed.
+	AuditCheckpoints interface {
+		Latest(org string) (audit.Checkpoint, bool)
+	}
 }
 
 // Service runs the use cases.

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -15,12 +14,12 @@ import (
 
 func TestInitialized(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil)})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil)})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,17 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
 func newService(t *testing.T) (*team.Service, store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +142,11 @@ func TestFollowerAfterPrune(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "g.db")
 	open := func(poll time.Duration) (*team.Service, store.Store) {
-		st, err := sqlite.New(ctx, path, store.Options{Sealer: audit.Seal})
+		st, err := sqlite.New(ctx, path, store.Options{Sealer: testAuditKey.Seal})
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := team.New(team.Config{Store: st, Engine: authz.New(nil), PollInterval: poll})
+		svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: poll})
 		if err := svc.Load(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -177,11 +180,11 @@ func TestInvitedGrantExpires(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +284,7 @@ func TestLoadRefusesABadGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	counted := &countingStore{Store: st}
-	again := team.New(team.Config{Store: counted, Engine: authz.New(nil)})
+	again := team.New(team.Config{AuditKey: testAuditKey, Store: counted, Engine: authz.New(nil)})
 	defer again.Close()
 	err = again.Load(ctx)
 	if err == nil || !strings.Contains(err.Error(), `unknown role "no.such.role"`) {

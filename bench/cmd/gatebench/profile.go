@@ -56,13 +56,17 @@ func profileCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	st, err := sqlite.New(ctx, path, store.Options{Sealer: audit.Seal})
+	key, err := audit.LoadKeyFile(liteKeyFile(path))
+	if err != nil {
+		return fmt.Errorf("%w (run again with -reseed)", err)
+	}
+	st, err := sqlite.New(ctx, path, store.Options{Sealer: key.Seal})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger})
+	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger, AuditKey: key})
 	if *scenario == "load" {
 		// What a cold start spends: the snapshot read, then the index build.
 		stop, err := startCPUProfile(*out)

@@ -25,7 +25,6 @@ import (
 	"github.com/gatehouse/gatehouse/bench/vi"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
@@ -61,10 +60,12 @@ type seeding struct {
 	liteErr, pgErr   error
 	pg               *pgServer
 	pgURL            string
+	pgKeyFile        string // the PostgreSQL database's audit key
 }
 
 func startSeeding(ctx context.Context, cfg serverConfig, org *vi.Org) *seeding {
-	sd := &seeding{done: make(chan struct{}), litePath: filepath.Join(cfg.workdir, fmt.Sprintf("gatehouse-%d.db", cfg.grants))}
+	sd := &seeding{done: make(chan struct{}), litePath: filepath.Join(cfg.workdir, fmt.Sprintf("gatehouse-%d.db", cfg.grants)),
+		pgKeyFile: filepath.Join(cfg.workdir, "gatehouse-pg.audit-key")}
 	log.Printf("writing Gatehouse's databases (%d grants) in the background", cfg.grants)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -85,7 +86,7 @@ func startSeeding(ctx context.Context, cfg serverConfig, org *vi.Org) *seeding {
 			if sd.pgErr = pg.createDB("gatehouse"); sd.pgErr != nil {
 				return
 			}
-			_, sd.pgSeed, sd.pgErr = seedPostgres(ctx, sd.pgURL, org)
+			_, sd.pgSeed, sd.pgErr = seedPostgres(ctx, sd.pgURL, sd.pgKeyFile, org)
 		}()
 	}
 	go func() { wg.Wait(); close(sd.done) }()
@@ -119,7 +120,7 @@ func runServers(ctx context.Context, cfg serverConfig, sd *seeding, res *Results
 	log.Printf("Gatehouse SQLite database written in %s", round(liteSeed))
 
 	// SQLite: cold start, then the HTTP scenarios on the same process.
-	gh, cold, err := startGatehouse(ctx, cfg.gatehouse, litePath, filepath.Join(cfg.workdir, "gatehouse-sqlite.log"))
+	gh, cold, err := startGatehouse(ctx, cfg.gatehouse, litePath, liteKeyFile(litePath), filepath.Join(cfg.workdir, "gatehouse-sqlite.log"))
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func runServers(ctx context.Context, cfg serverConfig, sd *seeding, res *Results
 			log.Printf("PostgreSQL: %v", pgErr)
 		} else {
 			log.Printf("Gatehouse PostgreSQL database written in %s", round(pgSeed))
-			g, cold, err := startGatehouse(ctx, cfg.gatehouse, pgURL, filepath.Join(cfg.workdir, "gatehouse-pg.log"))
+			g, cold, err := startGatehouse(ctx, cfg.gatehouse, pgURL, sd.pgKeyFile, filepath.Join(cfg.workdir, "gatehouse-pg.log"))
 			if err != nil {
 				return err
 			}
@@ -193,27 +194,45 @@ func runServers(ctx context.Context, cfg serverConfig, sd *seeding, res *Results
 	return nil
 }
 
+// liteKeyFile is the audit key of the SQLite database at path, where
+// `gatehouse serve` looks for it by default.
+func liteKeyFile(path string) string { return path + ".audit-key" }
+
 func seedSQLite(ctx context.Context, path string, org *vi.Org) (string, time.Duration, error) {
-	for _, s := range []string{"", "-wal", "-shm"} {
+	for _, s := range []string{"", "-wal", "-shm", ".audit-checkpoints"} {
 		os.Remove(path + s)
 	}
+	key, err := freshAuditKey(liteKeyFile(path))
+	if err != nil {
+		return "", 0, err
+	}
 	t0 := time.Now()
-	st, err := sqlite.New(ctx, path, store.Options{Sealer: audit.Seal})
+	st, err := sqlite.New(ctx, path, store.Options{Sealer: key.Seal})
 	if err != nil {
 		return "", 0, err
 	}
 	defer st.Close()
+	if err := keyAudit(ctx, st, key); err != nil {
+		return "", 0, err
+	}
 	secret, err := seed.Gatehouse(ctx, st, org, progress("SQLite"))
 	return secret, time.Since(t0), err
 }
 
-func seedPostgres(ctx context.Context, url string, org *vi.Org) (string, time.Duration, error) {
+func seedPostgres(ctx context.Context, url, keyFile string, org *vi.Org) (string, time.Duration, error) {
+	key, err := freshAuditKey(keyFile)
+	if err != nil {
+		return "", 0, err
+	}
 	t0 := time.Now()
-	st, err := postgres.New(ctx, url, store.Options{Sealer: audit.Seal})
+	st, err := postgres.New(ctx, url, store.Options{Sealer: key.Seal})
 	if err != nil {
 		return "", 0, err
 	}
 	defer st.Close()
+	if err := keyAudit(ctx, st, key); err != nil {
+		return "", 0, err
+	}
 	secret, err := seed.GatehouseBulk(ctx, st, org, func(ctx context.Context, gs []domain.Grant) error { return copyGrants(ctx, url, gs) }, progress("PostgreSQL"))
 	return secret, time.Since(t0), err
 }
@@ -344,12 +363,12 @@ func peakRSS(pid int) int64 {
 	return 0
 }
 
-func startGatehouse(ctx context.Context, bin, db, logPath string) (*proc, ColdStart, error) {
+func startGatehouse(ctx context.Context, bin, db, keyFile, logPath string) (*proc, ColdStart, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, ColdStart{}, err
 	}
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--log-level", "warn")
+	cmd := exec.Command(bin, "serve", "--db", db, "--audit-key", keyFile, "--addr", addr, "--log-level", "warn")
 	p, cs, err := startProc(ctx, cmd, addr, "/readyz", logPath)
 	cs.Server = "Gatehouse"
 	return p, cs, err
