@@ -93,6 +93,12 @@ func field(h io.Writer, s string) {
 	h.Write([]byte(s))
 }
 
+// SameHash reports, in constant time, whether two chain hashes are the
+// same. Keyed hashes are MACs: compared byte by byte in variable time, they
+// would tell whoever can time the comparison how much of a forgery is
+// right.
+func SameHash(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
+
 // Seal links e to the event before it (prevHash is that event's Hash, or
 // Genesis for the first) and sets e.PrevHash, e.Hash and e.Scheme. It first
 // normalises e.At to UTC at microsecond precision, because PostgreSQL keeps
@@ -199,20 +205,20 @@ func (v *Verifier) Add(e domain.AuditEvent) bool {
 		return v.fail(e.Seq, fmt.Sprintf("seq %d follows seq %d (an event was deleted, inserted or moved)", e.Seq, v.prevSeq))
 	case v.n > 0 && e.Org != v.org:
 		return v.fail(e.Seq, fmt.Sprintf("belongs to organization %q, not %q", e.Org, v.org))
-	case e.PrevHash != want:
+	case !SameHash(e.PrevHash, want):
 		return v.fail(e.Seq, "does not link to the event before it (an event was deleted, inserted or moved)")
 	case v.legacy:
-		if LegacyHash(e.PrevHash, e) != e.Hash {
+		if !SameHash(LegacyHash(e.PrevHash, e), e.Hash) {
 			return v.fail(e.Seq, "its hash does not match its content (edited)")
 		}
-	case !hmac.Equal([]byte(v.key.Hash(e.PrevHash, e)), []byte(e.Hash)):
-		if LegacyHash(e.PrevHash, e) == e.Hash {
+	case !SameHash(v.key.Hash(e.PrevHash, e), e.Hash):
+		if SameHash(LegacyHash(e.PrevHash, e), e.Hash) {
 			return v.fail(e.Seq, "hashed with the unkeyed formula, not the audit key (rewritten without the key, or never resealed)")
 		}
 		return v.fail(e.Seq, "does not verify with the audit key (edited, or sealed with another key)")
 	}
 	for ; v.next < len(v.cps) && v.cps[v.next].Seq <= e.Seq; v.next++ {
-		if cp := v.cps[v.next]; cp.Seq == e.Seq && !hmac.Equal([]byte(cp.Hash), []byte(e.Hash)) {
+		if cp := v.cps[v.next]; cp.Seq == e.Seq && !SameHash(cp.Hash, e.Hash) {
 			return v.fail(e.Seq, fmt.Sprintf("differs from the checkpoint signed at %s (the chain was rewritten from here)", stamp(cp.At)))
 		}
 	}

@@ -2,7 +2,6 @@ package auditchain
 
 import (
 	"context"
-	"crypto/hmac"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -154,7 +153,7 @@ func (c *Checkpointer) Flush(ctx context.Context) error {
 			}
 			cd := candidate{head: evs[0]}
 			cd.last, cd.hasLast = c.last[org]
-			if cd.hasLast && cd.head.Seq == cd.last.Seq && cd.head.Hash == cd.last.Hash {
+			if cd.hasLast && cd.head.Seq == cd.last.Seq && audit.SameHash(cd.head.Hash, cd.last.Hash) {
 				continue
 			}
 			if cd.hasLast && cd.head.Seq > cd.last.Seq {
@@ -178,7 +177,7 @@ func (c *Checkpointer) Flush(ctx context.Context) error {
 	for _, cd := range cands {
 		if why := c.refusal(cd); why != "" {
 			org := cd.head.Org
-			if c.refused[org] != cd.head.Hash {
+			if !audit.SameHash(c.refused[org], cd.head.Hash) {
 				c.refused[org] = cd.head.Hash
 				c.cfg.Logger.Error("audit chain does not continue its last checkpoint; not signing it (run `gatehouse audit verify`)",
 					"org", org, "seq", cd.head.Seq, "problem", why, "checkpoint_seq", cd.last.Seq, "checkpoint_at", cd.last.At)
@@ -201,7 +200,7 @@ func (c *Checkpointer) Flush(ctx context.Context) error {
 // refusal says why a head must not be signed, "" if it may.
 func (c *Checkpointer) refusal(cd candidate) string {
 	h := cd.head
-	if h.Scheme != domain.AuditSchemeHMAC || !hmac.Equal([]byte(c.cfg.Key.Hash(h.PrevHash, h)), []byte(h.Hash)) {
+	if h.Scheme != domain.AuditSchemeHMAC || !audit.SameHash(c.cfg.Key.Hash(h.PrevHash, h), h.Hash) {
 		return "the newest event does not verify with the audit key"
 	}
 	if !cd.hasLast {
@@ -212,7 +211,7 @@ func (c *Checkpointer) refusal(cd candidate) string {
 		return fmt.Sprintf("the chain ends at seq %d, before the checkpoint's seq %d: events were deleted", h.Seq, cd.last.Seq)
 	case h.Seq == cd.last.Seq:
 		return "the newest event differs from the checkpoint: it was rewritten"
-	case cd.atLast == nil || cd.atLast.Seq != cd.last.Seq || cd.atLast.Hash != cd.last.Hash:
+	case cd.atLast == nil || cd.atLast.Seq != cd.last.Seq || !audit.SameHash(cd.atLast.Hash, cd.last.Hash):
 		return fmt.Sprintf("the event at the checkpoint's seq %d differs from it: the chain was rewritten", cd.last.Seq)
 	}
 	return ""

@@ -8,7 +8,6 @@ package auditchain
 
 import (
 	"context"
-	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,7 +189,7 @@ func rekey(tx store.Tx, key *audit.Key, org string, acceptSeq int64, now time.Ti
 	}
 	// A store sealing with another key would leave a chain that fails at
 	// its newest event; better to refuse before it commits.
-	if !hmac.Equal([]byte(ev.Hash), []byte(key.Hash(ev.PrevHash, *ev))) {
+	if !audit.SameHash(ev.Hash, key.Hash(ev.PrevHash, *ev)) {
 		return nil, errors.New("auditchain: the store seals audit events with another key than the one given to Prepare")
 	}
 	r := &Rekeyed{Org: org, Events: len(evs)}
