@@ -2,11 +2,11 @@ package authz
 
 import (
 	"errors"
-	"github.com/gatehouse/gatehouse/internal/domain"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
@@ -142,7 +142,22 @@ func (o *Org) parentTypeNode(t uint8) uint32 {
 // decide walks the chain for subject s and its groups. It returns the first
 // grant (or the membership role) that gives p and whose condition holds; on
 // a denial the reason carries the last condition that failed, if any.
+//
+// A key holds a permission only where its owner holds it too: the key's
+// own grants name the reason, and the owner's decision bounds it.
 func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+	reason, ok := o.decideOne(s, p, chain, f, channel, now)
+	if !ok || o.subj[s].kind != domain.SubjectKey {
+		return reason, ok
+	}
+	if bound, ok := o.decideOne(o.subj[s].owner, p, chain, f, channel, now); !ok {
+		return bound, false
+	}
+	return reason, true
+}
+
+// decideOne is decide for one subject, without a key's owner bound.
+func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
 		return Reason{}, false
@@ -259,8 +274,14 @@ func (o *Org) anywhere(sub *subject, pi int, in *scheme.Input, now int64, failed
 
 // activeAt reports whether a subject may hold access at all: a member, a
 // live unexpired key, an existing group.
+//
+// A key is active only while its owner is an active member: removing the
+// owner ends the key at once.
 func (o *Org) activeAt(s *subject, now int64) bool {
-	return s.active && (s.expires == 0 || now < s.expires)
+	if !s.active || (s.expires != 0 && now >= s.expires) {
+		return false
+	}
+	return s.kind != domain.SubjectKey || (s.owner != none && o.subj[s.owner].active)
 }
 
 // grantsAt returns the run of grants at node n in a list sorted by node.

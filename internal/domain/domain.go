@@ -274,14 +274,17 @@ type Role struct {
 
 // KeyRecord is a secret API key. Only hashes of secrets are kept.
 type KeyRecord struct {
-	Org        string
-	ID         string
-	Name       string
-	Prefix     string // the first characters of the secret, shown in lists
-	Hash       []byte // SHA-256 of the current secret
-	PrevHash   []byte // SHA-256 of the secret before the last rotation
-	PrevUntil  time.Time
-	CreatedBy  string // user id
+	Org       string
+	ID        string
+	Name      string
+	Prefix    string // the first characters of the secret, shown in lists
+	Hash      []byte // SHA-256 of the current secret
+	PrevHash  []byte // SHA-256 of the secret before the last rotation
+	PrevUntil time.Time
+	CreatedBy string // the subject that made it: "user:ID" or "key:ID"
+	// Owner is the user id of the member whose power bounds the key's: its
+	// effective power is its grants intersected with the owner's.
+	Owner      string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // zero: never
 	LastUsedAt time.Time

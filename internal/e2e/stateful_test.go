@@ -900,10 +900,18 @@ func opClock(t *rapid.T, w *world, si *stepInfo) {
 
 // --- invariants -----------------------------------------------------------
 
-// live reports whether the actor's credential authenticates now.
+// live reports whether the actor's credential authenticates now. A key
+// authenticates only while its owner is a member (rule 10).
 func (w *world) live(a *actor) bool {
 	if a.person != nil {
 		return a.person.session == a
+	}
+	for _, o := range w.orgs {
+		if o.id == a.key.org {
+			if _, member := o.ref.Members[o.ref.Keys[a.key.id].Owner]; !member {
+				return false
+			}
+		}
 	}
 	return a.key.live(a.token, w.s.clock.now())
 }
@@ -1491,6 +1499,12 @@ func (w *world) attribute(t *rapid.T, si *stepInfo, o *worldOrg, d orgDiff, gain
 			for u := range members {
 				subjects["user:"+u] = true
 			}
+		}
+	}
+	// A key holds what its owner holds too, so it gains where its owner did.
+	for id, k := range o.ref.Keys {
+		if subjects["user:"+k.Owner] {
+			subjects["key:"+id] = true
 		}
 	}
 	resources := map[string]bool{}

@@ -299,11 +299,11 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 		// The key, as `gatehouse init` makes one.
 		secret, prefix, hash := credential.NewKey()
 		key := domain.KeyRecord{Org: o.id, ID: credential.NewID("k_"), Name: "seed", Prefix: prefix, Hash: hash,
-			CreatedBy: "user:" + ms[0].id, CreatedAt: now}
+			CreatedBy: "user:" + ms[0].id, Owner: ms[0].id, CreatedAt: now}
 		kg := domain.Grant{Org: o.id, ID: credential.NewID("gr_"), Subject: domain.KeySubject(key.ID), Role: keyRole(o.sc),
 			Scope: domain.OrgScope(), CreatedBy: "user:" + ms[0].id, CreatedAt: now}
 		sd.other = append(sd.other, func(tx store.Tx) error { return tx.PutKey(key) }, func(tx store.Tx) error { return tx.PutGrant(kg) })
-		sd.changes = append(sd.changes, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{Org: o.id, ID: key.ID}},
+		sd.changes = append(sd.changes, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{Org: o.id, ID: key.ID, Owner: ms[0].id}},
 			domain.Change{Op: domain.OpPutGrant, Grant: &kg})
 		wk := &worldKey{id: key.ID, org: o.id, current: secret}
 		w.keys[key.ID] = wk

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
@@ -79,7 +80,7 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 	secret, prefix, hash := credential.NewKey()
 	now := s.now()
 	k := domain.KeyRecord{Org: org, ID: credential.NewID("k_"), Name: req.Name, Prefix: prefix, Hash: hash,
-		CreatedBy: a.Subject.String(), CreatedAt: now, ExpiresAt: req.ExpiresAt.UTC()}
+		CreatedBy: a.Subject.String(), Owner: s.ownerFor(o, a), CreatedAt: now, ExpiresAt: req.ExpiresAt.UTC()}
 	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: domain.KeySubject(k.ID), Role: req.Role, Scope: sc,
 		CreatedBy: a.Subject.String(), CreatedAt: now}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -194,7 +195,17 @@ func (s *Service) editKey(ctx context.Context, a Actor, org, id, action string, 
 }
 
 // keyChange is what the engine and the changelog learn of a key: whether
-// and until when it is live, never its hashes.
+// and until when it is live and whose power bounds it, never its hashes.
 func keyChange(k domain.KeyRecord) *domain.KeyRecord {
-	return &domain.KeyRecord{Org: k.Org, ID: k.ID, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+	return &domain.KeyRecord{Org: k.Org, ID: k.ID, Owner: k.Owner, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+}
+
+// ownerFor is the owner of a key the actor makes: the actor itself, or for
+// a key making a key, that key's owner, so power never outlives a person.
+func (s *Service) ownerFor(o *authz.Org, a Actor) string {
+	if a.IsKey() {
+		owner, _ := o.KeyOwner(a.Subject.ID)
+		return owner
+	}
+	return a.UserID()
 }

@@ -109,7 +109,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	actor := Actor{Subject: domain.UserSubject(user.ID)}
 	// created_by is a subject ("user:ID"), as for every other key.
 	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
-		CreatedBy: actor.Subject.String(), CreatedAt: now}
+		CreatedBy: actor.Subject.String(), Owner: user.ID, CreatedAt: now}
 	org := domain.Org{ID: orgID, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: now,
 		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
 	_, err = s.write(ctx, actor, func(tx store.Tx) (*change, error) {

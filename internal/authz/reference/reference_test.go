@@ -96,11 +96,11 @@ func TestDeepomaticTeamsChannelsAnywhereExpiry(t *testing.T) {
 	st := New(s)
 	exp := t0.Add(time.Hour)
 	mustApply(t, st,
-		member("fe", "member"), member("op", "operator"),
+		member("fe", "member"), member("op", "operator"), member("ana", "org_admin"),
 		res("work_order", "w1", "", "t1", "op", nil),
 		res("work_order", "w2", "", "t2", "op", nil),
 		grant("g1", "user:fe", "team_field_engineer", "team:t1", exp),
-		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k", ExpiresAt: exp}},
+		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k", ExpiresAt: exp, Owner: "ana"}},
 		grant("g2", "key:k", "operator_manager", "org", time.Time{}),
 	)
 	check(t, st, "user:fe", "work_order.read", "work_order:w1", "mobile", t0, true)
