@@ -93,8 +93,9 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 
 // facts is what conditions may test about the resource of a check.
 type facts struct {
-	owner string // owner subject ref, or empty
-	attrs map[string]string
+	owner  string // owner subject ref, or empty
+	attrs  map[string]string
+	hidden []string // fields conditions may not read (CheckNew)
 }
 
 func (o *Org) targetOf(n uint32) facts {
@@ -162,7 +163,7 @@ func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts,
 	if !o.activeAt(sub, now) {
 		return Reason{}, false
 	}
-	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs}
+	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
 	pi := p.Index
 	var failed Reason
 	for _, n := range chain {
@@ -312,7 +313,11 @@ func (o *Org) sortByID(list []uint32) {
 // the walk starts at its parent (with its type's wildcard and its team), and
 // conditions see its owner and attributes. It answers "may the subject
 // register (or remove) this resource".
-func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel string, now int64) bool {
+//
+// hidden names fields (scheme.OwnerField or attribute names) that may not
+// decide: a condition clause reading one does not hold. A change to those
+// fields is judged by what the subject holds without them (rule 11).
+func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel string, hidden []string, now int64) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(permission)
@@ -343,7 +348,7 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 		start = n
 	}
 	chain = o.chain(start, chain)
-	f := facts{attrs: r.Attributes}
+	f := facts{attrs: r.Attributes, hidden: hidden}
 	if r.Owner != "" {
 		f.owner = domain.UserSubject(r.Owner).String()
 	}

@@ -139,6 +139,35 @@ func (o *Org) coversOne(s uint32, r *scheme.Role, chain []uint32, now int64) err
 	return nil
 }
 
+// HoldsAsFreely reports whether a subject holds a permission at a scope
+// without a condition, or under one that want implies (want nil: none
+// allowed): handing the permission on under want gives nothing the subject
+// lacks. A key must hold it and so must its owner. On a refusal, the
+// condition it holds the permission under, if any.
+func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *scheme.Cond, sc domain.Scope, now int64) (heldUnder string, ok bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(permission)
+	if !ok {
+		return "", false
+	}
+	s, ok := o.findSubject(actor)
+	if !ok {
+		return "", false
+	}
+	n, err := o.scopeNodeRead(sc)
+	if err != nil {
+		return "", false
+	}
+	var buf [32]uint32
+	chain := o.chain(n, buf[:0])
+	reason, ok := o.holdsAsFreely(s, p, want, chain, now)
+	if ok && o.subj[s].kind == domain.SubjectKey {
+		reason, ok = o.holdsAsFreely(o.subj[s].owner, p, want, chain, now)
+	}
+	return reason.Condition, ok
+}
+
 // holdsAsFreely reports whether s holds p along chain without a condition,
 // or under one that want implies (want nil: none allowed), so that handing
 // p on under want gives nothing s lacks. On a refusal the reason names a

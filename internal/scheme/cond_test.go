@@ -142,3 +142,71 @@ func TestCondPredicates(t *testing.T) {
 		}
 	}
 }
+
+func TestImplies(t *testing.T) {
+	cases := []struct {
+		c, d string // "" is no condition
+		want bool
+	}{
+		{"", "", true},
+		{"own", "", true},
+		{"", "own", false},
+		{"own", "own", true},
+		{"own and task in (rework)", "own", true},
+		{"own", "own or task in (rework)", true},
+		{"own or task in (rework)", "own", false},
+		{"task in (rework)", "task in (rework, review)", true},
+		{"task in (rework, review)", "task in (rework)", false},
+		{"task not in (done, archived)", "task not in (done)", true},
+		{"task not in (done)", "task not in (done, archived)", false},
+		{"task not in (done)", "task in (rework)", false},
+		{"channel in (mobile)", "channel in (mobile, backoffice)", true},
+		{"channel in (mobile, web)", "channel in (mobile)", false},
+		{"", "task not in (done)", false},
+		{"own and channel in (web)", "channel in (web, api) or task in (x)", true},
+	}
+	parse := func(s string) *Cond {
+		if s == "" {
+			return nil
+		}
+		c, err := ParseCond(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, c := range cases {
+		if got := Implies(parse(c.c), parse(c.d)); got != c.want {
+			t.Errorf("Implies(%q, %q) = %v, want %v", c.c, c.d, got, c.want)
+		}
+	}
+}
+
+// Hidden fields may not decide: a clause reading one does not hold, the
+// others still do.
+func TestCondHiddenFields(t *testing.T) {
+	c, err := ParseCond("own or task in (rework)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rework := map[string]string{"task": "rework"}
+	in := &Input{Subject: "user:a", Owner: "user:b", Attrs: rework}
+	if !c.Eval(in) {
+		t.Fatal("a rework label: want true")
+	}
+	in.Hidden = []string{"task"}
+	if c.Eval(in) {
+		t.Error("task hidden: the rework clause may not decide")
+	}
+	in.Owner = "user:a"
+	if !c.Eval(in) {
+		t.Error("task hidden, own label: the own clause still holds")
+	}
+	in.Hidden = []string{OwnerField, "task"}
+	if c.Eval(in) {
+		t.Error("owner and task hidden: nothing may decide")
+	}
+	if !c.Reads(OwnerField) || !c.Reads("task") || c.Reads("state") {
+		t.Error("Reads")
+	}
+}

@@ -132,7 +132,7 @@ func TestBuiltinMatricesReproduceTheSpec(t *testing.T) {
 	lbCols := []string{"admin", "readonly_admin", "data_admin", "project_lead", "team_manager", "reviewer", "labeler"}
 	lbRows := map[string][]string{
 		"label.write":              {"Y", "N", "Y", "Y", "Y", "Y", "own or task in (rework)"},
-		"label.view":               {"Y", "Y", "Y", "Y", "Y", "Y", "own"},
+		"label.view":               {"Y", "Y", "Y", "Y", "Y", "Y", "own or task in (rework)"}, // Labeler: see docs/decisions.md
 		"project.manage":           {"Y", "N", "Y", "own", "N", "N", "N"},
 		"benchmark.receive":        {"Y", "N", "N", "Y", "Y", "Y", "Y"}, // Admin: see docs/decisions.md
 		"metrics.view":             {"Y", "Y", "Y", "Y", "Y", "own", "own"},

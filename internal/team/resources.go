@@ -120,7 +120,7 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		}
 	}
 	if t.CreatePermission != "" {
-		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", s.now().UnixNano())
+		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", nil, s.now().UnixNano())
 		if !ok {
 			return ResourceView{}, fault.E(fault.Forbidden, "registering a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
 		}
@@ -136,7 +136,7 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		if err := s.seeResource(o, sc, a, ref); err != nil {
 			return ResourceView{}, err
 		}
-		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", s.now().UnixNano()) {
+		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", nil, s.now().UnixNano()) {
 			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(*old))
 		}
 	}
@@ -221,7 +221,7 @@ func (s *Service) DeleteResource(ctx context.Context, a Actor, org string, ref d
 		return 0, err
 	}
 	t, _ := sc.Type(ref.Type)
-	if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", s.now().UnixNano()) {
+	if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", nil, s.now().UnixNano()) {
 		return 0, fault.E(fault.Forbidden, "removing a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
