@@ -8,10 +8,10 @@ import (
 
 func TestNormalizeEmail(t *testing.T) {
 	for in, want := range map[string]string{
-		"  Olivia@ACME.test ":  "olivia@acme.test",
-		"ｏｌｉｖｉａ@acme.test": "olivia@acme.test", // full-width letters are the same letters
-		"oﬃce@acme.test":       "office@acme.test", // the ligature is three letters
-		"ИВАН@пример.рф":       "иван@пример.рф",
+		"  Olivia@ACME.test ": "olivia@acme.test",
+		"ｏｌｉｖｉａ@acme.test":    "olivia@acme.test", // full-width letters are the same letters
+		"oﬃce@acme.test":      "office@acme.test", // the ligature is three letters
+		"ИВАН@пример.рф":      "иван@пример.рф",
 	} {
 		if got := NormalizeEmail(in); got != want {
 			t.Errorf("NormalizeEmail(%q) = %q, want %q", in, got, want)
