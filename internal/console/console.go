@@ -39,6 +39,9 @@ type Config struct {
 	SetupToken string
 	// Secure sets the Secure attribute on cookies (serve over TLS).
 	Secure bool
+	// TrustProxy reads client addresses from X-Forwarded-For, as the API
+	// does with the same setting (see package peer).
+	TrustProxy bool
 }
 
 // contentSecurityPolicy allows the console's own files and nothing inline.
@@ -48,9 +51,10 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 type handler struct {
-	svc    *team.Service
-	log    *slog.Logger
-	secure bool
+	svc        *team.Service
+	log        *slog.Logger
+	secure     bool
+	trustProxy bool
 
 	setupToken string
 	setupMu    sync.Mutex
@@ -78,7 +82,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: cfg.Service, log: cfg.Logger, secure: cfg.Secure, setupToken: cfg.SetupToken,
+	h := &handler{svc: cfg.Service, log: cfg.Logger, secure: cfg.Secure, trustProxy: cfg.TrustProxy, setupToken: cfg.SetupToken,
 		pages: r, assets: a, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	r.assetURL = a.url
 	h.routes()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/peer"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -165,11 +166,9 @@ func (h *handler) takeFlash(w http.ResponseWriter, r *http.Request) (msg string,
 	return msg, isErr
 }
 
-// clientAddr is the address failed logins are counted against.
-func clientAddr(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
-	}
-	return strings.Trim(addr, "[]")
+// client is the team.Client of a request: its address by the same rule as
+// the API's (see package peer), for the sign-in throttle, the session list
+// and the audit log.
+func (h *handler) client(w http.ResponseWriter, r *http.Request) team.Client {
+	return team.Client{Addr: peer.Addr(r, h.trustProxy), UserAgent: r.UserAgent(), RequestID: requestID(r, w)}
 }

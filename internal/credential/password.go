@@ -59,6 +59,10 @@ var ErrPasswordTooLong = errors.New("credential: password too long")
 // one textual form.
 var b64 = base64.RawStdEncoding.Strict()
 
+// HashMemory is the memory, in bytes, one HashPassword or DummyVerify
+// takes while it runs: what a bound on concurrent hashing divides by.
+func HashMemory() int { return int(params.Memory) << 10 }
+
 // NormalizePassword is the form a password is hashed in: NFKC, so the same
 // characters typed on two keyboards (a precomposed "é" or "e" and a
 // combining accent, a full-width digit) make the same password.

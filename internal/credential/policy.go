@@ -57,7 +57,7 @@ func CheckPassword(pw, email string, personal ...string) error {
 	lower := strings.ToLower(pw)
 	email = strings.ToLower(strings.TrimSpace(email))
 	local, _, _ := strings.Cut(email, "@")
-	if email != "" && strings.Contains(lower, email) || len(local) >= 3 && strings.Contains(lower, local) {
+	if email != "" && strings.Contains(lower, email) || len(local) >= 4 && strings.Contains(lower, local) {
 		return fmt.Errorf("%w: the password must not contain your email address or the part of it before @", ErrWeakPassword)
 	}
 	inputs := make([]string, 0, 2+len(personal))
