@@ -233,14 +233,14 @@ func TestSessionsAndPasswordChange(t *testing.T) {
 			t.Errorf("%d current sessions in %v", current, list)
 		}
 		// End one session by id: the phone's token stops working at once.
-		lap.delete("/v1/me/sessions/" + phoneID).want(t, 204)
+		lap.delete("/v1/me/sessions/"+phoneID).want(t, 204)
 		phone.get("/v1/me").want(t, 401)
-		lap.delete("/v1/me/sessions/" + phoneID).want(t, 404)
+		lap.delete("/v1/me/sessions/"+phoneID).want(t, 404)
 		lap.delete("/v1/me/sessions/ses_nope").want(t, 404)
 		// Another user's session is not found, never ended.
 		bob, _ := e.member(e.owner, "acme", "bob@acme.test", "member")
 		bobID := bob.get("/v1/me/sessions").want(t, 200).items(t)[0]["id"].(string)
-		lap.delete("/v1/me/sessions/" + bobID).want(t, 404)
+		lap.delete("/v1/me/sessions/"+bobID).want(t, 404)
 		bob.get("/v1/me").want(t, 200)
 
 		// Sign out everywhere else.
