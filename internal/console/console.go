@@ -1,7 +1,8 @@
 // Package console is Gatehouse's web console: the Settings pages of an
 // organization (General, Members, Teams, Groups, Roles, Secret Keys,
-// Billing, Audit log, resource access), the login, invitation and first-run
-// pages, all server-rendered with html/template and enhanced by htmx.
+// Billing, Audit log, resource access), the Account page (password,
+// sessions), the login, password-reset, invitation and first-run pages, all
+// server-rendered with html/template and enhanced by htmx.
 //
 // The console holds no authorization logic of its own. Every action calls
 // the same team.Service use case the HTTP API calls, and shows the
@@ -100,6 +101,14 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /invite", h.acceptInvite)
 	m.HandleFunc("GET /setup", h.setupForm)
 	m.HandleFunc("POST /setup", h.setup)
+	m.HandleFunc("GET /forgot", h.forgotForm)
+	m.HandleFunc("POST /forgot", h.forgot)
+	m.HandleFunc("GET /reset", h.resetForm)
+	m.HandleFunc("POST /reset", h.reset)
+	m.HandleFunc("GET /account", h.user(h.account))
+	m.HandleFunc("POST /account/password", h.user(h.changePassword))
+	m.HandleFunc("POST /account/sessions/{id}/end", h.user(h.endSession))
+	m.HandleFunc("POST /account/sessions/end-others", h.user(h.endOtherSessions))
 	m.HandleFunc("GET /orgs", h.user(h.orgList))
 	m.HandleFunc("POST /orgs", h.user(h.createOrg))
 
