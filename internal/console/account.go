@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, s *session) {
 	next := r.PostFormValue("new_password")
-	if next != r.PostFormValue("new_password2") {
+	if subtle.ConstantTimeCompare([]byte(next), []byte(r.PostFormValue("new_password2"))) != 1 {
 		h.accountPage(w, r, s, http.StatusUnprocessableEntity, accountData{Error: "The two new passwords differ."}, "")
 		return
 	}
@@ -136,7 +137,7 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 		v := &view{Title: "Set a new password", CSRF: h.anonCSRF(w, r), Data: d, Error: msg}
 		h.render(w, r, status, "reset", v)
 	}
-	if pw != r.PostFormValue("password2") {
+	if subtle.ConstantTimeCompare([]byte(pw), []byte(r.PostFormValue("password2"))) != 1 {
 		fail(http.StatusUnprocessableEntity, "The two passwords differ.")
 		return
 	}

@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/url"
@@ -179,7 +180,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 	if err := checkNewPassword(next, user.Email, user.Name); err != nil {
 		return 0, err
 	}
-	if credential.NormalizePassword(next) == credential.NormalizePassword(current) {
+	if subtle.ConstantTimeCompare([]byte(credential.NormalizePassword(next)), []byte(credential.NormalizePassword(current))) == 1 {
 		return 0, fault.E(fault.Unprocessable, "the new password is the current one: choose another")
 	}
 	if _, err := s.verifyPassword(ctx, user.Email, current, c, "password change"); err != nil {
