@@ -9,8 +9,8 @@ package e2e
 // place where API.md does not show it.
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
