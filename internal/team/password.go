@@ -80,6 +80,15 @@ func roundUp(d time.Duration) string {
 // auditFailure records a failed sign-in in every org of the account. Its
 // actor is nobody: the person failed to prove who they are.
 func (s *Service) auditFailure(ctx context.Context, userID, email string, c Client, via string) {
+	// A person in no org has no log to write to; no write, no revision.
+	var orgs []store.OrgRole
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		orgs, err = r.ListOrgsOfUser(userID)
+		return err
+	}); err != nil || len(orgs) == 0 {
+		return
+	}
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
 		return s.auditUser(tx, userID, Actor{Subject: anonymous, RequestID: c.RequestID}, "session.login_failed", "user:"+userID,
 			map[string]any{"email": email, "client_address": c.Addr, "user_agent": c.userAgent(), "via": via})
