@@ -14,7 +14,8 @@ import (
 // core for tens of milliseconds and its memory cost (19 MiB) for as long,
 // so without a bound 32 concurrent logins took 1.3 GB and every core. The
 // gate admits as many hashes as there are cores and as the memory budget
-// holds; others wait a little for a turn, and past that, or when too many
+// holds; others wait a little for a turn (a waiting request holds a few
+// kilobytes, not a hash's megabytes), and past that, or when too many
 // already wait, the answer is 503 with Retry-After rather than a server
 // that swaps or stops answering its health checks.
 type hashGate struct {
@@ -39,7 +40,7 @@ func hashSlots(budget int64) int {
 }
 
 func newHashGate(slots int, wait time.Duration) *hashGate {
-	return &hashGate{slots: make(chan struct{}, slots), wait: wait, maxWaiting: int64(16 * slots)}
+	return &hashGate{slots: make(chan struct{}, slots), wait: wait, maxWaiting: int64(64 * slots)}
 }
 
 // busy is the answer when no turn comes: a person can simply retry.
