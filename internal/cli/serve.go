@@ -60,8 +60,10 @@ func (a *app) newServeCmd() *cobra.Command {
 the OpenAPI document.
 
 --db is a file path (embedded SQLite, created when missing) or a postgres:// or
-postgresql:// URL. Without --smtp-url, invitation emails (with their accept
-links) are written to the log. SIGINT or SIGTERM stop the server gracefully.
+postgresql:// URL. Without --smtp-url, invitation and password-reset emails
+(with their links) are written to the log, and invitation answers carry their
+token (development); with it, tokens reach only the recipient's mailbox.
+SIGINT or SIGTERM stop the server gracefully.
 
 With --demo, an empty database is first filled with one demonstration
 organization per built-in scheme, and their logins are printed.`,
