@@ -43,7 +43,7 @@ func newGatehouse(t *testing.T) *gatehouse {
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "owner-password")
+	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "tidal granite thirty")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func (g *gatehouse) member(t *testing.T, email string) (string, *client.Client) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := client.New(g.url, "").AcceptInvitation(ctx, client.AcceptRequest{Token: inv.Token, Name: email, Password: "member-password"})
+	acc, err := client.New(g.url, "").AcceptInvitation(ctx, client.AcceptRequest{Token: inv.Token, Name: email, Password: "violet anchor meadow"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestCallsAndErrors(t *testing.T) {
 	g := newGatehouse(t)
 	ctx := context.Background()
 
-	s, err := client.New(g.url, "").Login(ctx, "owner@acme.test", "owner-password")
+	s, err := client.New(g.url, "").Login(ctx, "owner@acme.test", "tidal granite thirty")
 	if err != nil || s.Token == "" || s.User.ID != g.owner {
 		t.Fatalf("login: %+v %v", s, err)
 	}

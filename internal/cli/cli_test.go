@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestInitOutputShape(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "g.db")
 	args := []string{"init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
-		"--owner-email", "o@acme.test", "--owner-password", "a-long-password"}
+		"--owner-email", "o@acme.test", "--owner-password", "a long password"}
 	out := ok(t, nil, args...)
 	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "}\n") {
 		t.Fatalf("want one JSON object on one line, got %q", out)
@@ -49,7 +49,7 @@ func TestInitOutputShape(t *testing.T) {
 	if !strings.Contains(r.stderr, "--owner-password") {
 		t.Fatalf("missing flag not named: %q", r.stderr)
 	}
-	env["GATEHOUSE_OWNER_PASSWORD"] = "beta-password"
+	env["GATEHOUSE_OWNER_PASSWORD"] = "beta owns a long phrase"
 	var b bootstrapped
 	if err := json.Unmarshal([]byte(ok(t, env, "init")), &b); err != nil || b.Org != "beta" {
 		t.Fatalf("init from env: %+v %v", b, err)
@@ -71,12 +71,13 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	for _, id := range []string{"a", "b", "c"} {
 		ok(t, s.env, "resource", "put", "dataset:"+id, "--name", "Set "+id)
 	}
+	// The bootstrap, the test's sign-in and the three resources.
 	out := ok(t, s.env, "audit", "verify")
-	if !hasRow(out, "acme", "4", "ok") {
+	if !hasRow(out, "acme", "5", "ok") {
 		t.Fatalf("audit verify over the API:\n%s", out)
 	}
 	list := okJSON[client.Page[client.AuditEvent]](t, s.env, "audit", "list")
-	if len(list.Items) != 4 || list.Items[0].Seq != 4 || list.Items[0].Action != "resource.put" {
+	if len(list.Items) != 5 || list.Items[0].Seq != 5 || list.Items[0].Action != "resource.put" {
 		t.Fatalf("audit list: %+v", list.Items)
 	}
 	// Stop the server, then rewrite event 3 the way an intruder with the
@@ -98,7 +99,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	}
 	db.Close()
 	r := fails(t, nil, 1, "audit", "verify", "--db", s.db)
-	if !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stderr, "broken") {
+	if !hasRow(r.stdout, "acme", "5", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stderr, "broken") {
 		t.Fatalf("tampering not reported:\n%s\n%s", r.stdout, r.stderr)
 	}
 	v := []orgVerification{}
@@ -479,7 +480,7 @@ func TestPostgres(t *testing.T) {
 	url := pgtest.URL(t)
 	var boot bootstrapped
 	if err := json.Unmarshal([]byte(ok(t, nil, "init", "--db", url, "--org", "pg", "--name", "PG", "--scheme", "deepomatic",
-		"--owner-email", "o@pg.test", "--owner-password", "pg-password")), &boot); err != nil {
+		"--owner-email", "o@pg.test", "--owner-password", "tidal granite thirty")), &boot); err != nil {
 		t.Fatal(err)
 	}
 	in, err := start(context.Background(), serveOptions{db: url, addr: "127.0.0.1:0", demo: true}, testLogger(t))
@@ -515,7 +516,7 @@ func TestOrgCreateAndTransfer(t *testing.T) {
 	fails(t, env, 1, "org", "create", "--id", "beta", "--name", "Again")
 	env["GATEHOUSE_ORG"] = "beta"
 	inv := okJSON[client.Invitation](t, env, "invite", "create", "--email", "ada@beta.test", "--role", "admin")
-	acc := okJSON[client.Accepted](t, env, "invite", "accept", "--invitation-token", inv.Token, "--name", "Ada", "--password", "ada-password")
+	acc := okJSON[client.Accepted](t, env, "invite", "accept", "--invitation-token", inv.Token, "--name", "Ada", "--password", "ada picks her words")
 	out := ok(t, env, "org", "transfer", "--user-id", acc.UserID)
 	if !strings.Contains(out, "transferred") {
 		t.Fatalf("transfer: %s", out)

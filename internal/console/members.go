@@ -194,8 +194,12 @@ func (h *handler) invite(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 	h.membersWith(c, http.StatusCreated, "dlg-invite-sent", d, "")
 }
 
-// inviteLink is the accept link as the invitee's email has it.
+// inviteLink is the accept link as the invitee's email has it, or none
+// when the service kept the token for the mailbox (a real mailer).
 func (h *handler) inviteLink(r *http.Request, token string) string {
+	if token == "" {
+		return ""
+	}
 	proto := "http"
 	if r.TLS != nil || h.secure {
 		proto = "https"

@@ -163,7 +163,7 @@ func TestSecurity(t *testing.T) {
 	inline := regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s(?:src)=)[^>]*)?>\s*</script>`)
 	handlers := regexp.MustCompile(`(?i)\son[a-z]+\s*=|\sstyle\s*=|javascript:`)
 	for _, p := range []string{"/o/acme/general", "/o/acme/members", "/o/acme/members/invite", "/o/acme/roles", "/o/acme/roles/new",
-		"/o/acme/keys", "/o/acme/billing", "/o/acme/audit", "/o/acme/resources", "/o/acme/resources/dataset/cats", "/o/acme/groups", "/orgs"} {
+		"/o/acme/keys", "/o/acme/billing", "/o/acme/audit", "/o/acme/resources", "/o/acme/resources/dataset/cats", "/o/acme/groups", "/orgs", "/account"} {
 		body := c.body(p)
 		if m := inline.FindString(body); m != "" && !strings.Contains(m, "src=") {
 			t.Errorf("%s: inline script %q", p, m)

@@ -195,7 +195,7 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 			password: "pw-" + label + "-" + randomText()}
 		users = append(users, domain.UserRecord{ID: p.id, Email: p.email, Name: label, PasswordHash: cheapHash(p.password), CreatedAt: now})
 		token, hash := credential.NewToken(credential.SessionPrefix)
-		sessions = append(sessions, domain.Session{TokenHash: hash, UserID: p.id, CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+		sessions = append(sessions, domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: p.id, CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour), LastUsedAt: now})
 		p.session = &actor{label: label, token: token, person: p}
 		w.remember(token)
 		w.remember(p.password)

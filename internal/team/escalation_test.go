@@ -16,7 +16,7 @@ import (
 func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t)
-	boot, err := svc.Bootstrap(ctx, "lb", "LB", "labelbox", "admin@lb.test", "admin-password")
+	boot, err := svc.Bootstrap(ctx, "lb", "LB", "labelbox", "admin@lb.test", "lilac staircase seven")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("invite %s as %s: %v", email, role, err)
 		}
-		acc, _, err := svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: email, Password: "member-password"})
+		acc, _, err := svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: email, Password: "violet anchor meadow"})
 		if err != nil {
 			t.Fatalf("accept %s: %v", email, err)
 		}

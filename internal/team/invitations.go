@@ -3,7 +3,6 @@ package team
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -18,7 +17,9 @@ import (
 )
 
 // InvitationView is an invitation as clients see it; Token is set only in
-// the answer to its creation.
+// the answers to its creation and resending, and only in development (see
+// Config.RevealInvitationTokens): otherwise it reaches only the invitee's
+// mailbox.
 type InvitationView struct {
 	ID        string                `json:"id"`
 	Email     string                `json:"email"`
@@ -65,8 +66,8 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		return InvitationView{}, 0, err
 	}
 	email := normalizeEmail(req.Email)
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
-		return InvitationView{}, 0, fault.E(fault.Unprocessable, "email %q is not a valid address", req.Email)
+	if err := domain.CheckEmail(email); err != nil {
+		return InvitationView{}, 0, fault.Wrap(fault.Unprocessable, err)
 	}
 	if req.Role == "" {
 		req.Role = sc.BaseRole
@@ -116,7 +117,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	}
 	s.sendInvitation(ctx, inv, token)
 	v := s.invitationView(inv)
-	v.Token = token
+	v.Token = s.revealed(token)
 	return v, rev, nil
 }
 
@@ -174,6 +175,14 @@ func (s *Service) checkSeat(r store.Reader, org string, n int) error {
 	return nil
 }
 
+// revealed is the token an answer may carry: none with a real mailer.
+func (s *Service) revealed(token string) string {
+	if s.cfg.RevealInvitationTokens {
+		return token
+	}
+	return ""
+}
+
 func (s *Service) sendInvitation(ctx context.Context, inv domain.Invitation, token string) {
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/invite?token=" + url.QueryEscape(token)
 	msg := mailer.Message{To: inv.Email, Subject: "You are invited to " + inv.Org + " on Gatehouse",
@@ -228,7 +237,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string)
 	}
 	s.sendInvitation(ctx, inv, token)
 	v := s.invitationView(inv)
-	v.Token = token
+	v.Token = s.revealed(token)
 	return v, rev, nil
 }
 
@@ -271,6 +280,7 @@ type AcceptRequest struct {
 	Password  string
 	Email     string
 	RequestID string
+	Client    Client // for the throttle of the existing account's password
 }
 
 // Accepted is the new member's identity and a session token.
@@ -306,18 +316,44 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if !inv.Pending(s.now()) {
 		return Accepted{}, 0, invalid
 	}
+	// No answer here may tell whether the invitation's email has an
+	// account: a registered and an unknown email get the same status and
+	// sentence for the same request, short of success.
+	client := req.Client
+	if client.RequestID == "" {
+		client.RequestID = req.RequestID
+	}
 	var user domain.UserRecord
-	if existing != nil {
-		if normalizeEmail(req.Email) != inv.Email {
-			return Accepted{}, 0, fault.E(fault.Unauthenticated, "this email already has an account: accept with its email and password")
+	switch {
+	case strings.TrimSpace(req.Email) != "":
+		// The existing-account form: the one password check, throttled, and
+		// the same 401 for an unknown email, a wrong password and an
+		// account other than the invitee's.
+		u, err := s.verifyPassword(ctx, req.Email, req.Password, client, "invitation")
+		if err != nil {
+			return Accepted{}, 0, err
 		}
-		ok, _ := credential.VerifyPassword(existing.PasswordHash, req.Password)
-		if !ok {
-			return Accepted{}, 0, fault.E(fault.Unauthenticated, "wrong email or password")
+		if u.Email != inv.Email {
+			return Accepted{}, 0, wrongPair()
 		}
-		user = *existing
-	} else {
-		if user, err = s.newUser(inv.Email, strings.TrimSpace(req.Name), req.Password); err != nil {
+		user, existing = u, &u
+	default:
+		// The new-account form. The policy speaks first, before anything
+		// depends on the database.
+		if err := checkNewPassword(req.Password, inv.Email, strings.TrimSpace(req.Name)); err != nil {
+			return Accepted{}, 0, err
+		}
+		if existing != nil {
+			// The email has an account, and this form cannot make a second.
+			// Saying so would tell whoever holds the token that the email is
+			// registered, so the password is taken as that account's, through
+			// the same throttled check: right, it joins; wrong, the same 401.
+			u, err := s.verifyPassword(ctx, inv.Email, req.Password, client, "invitation")
+			if err != nil {
+				return Accepted{}, 0, err
+			}
+			user, existing = u, &u
+		} else if user, err = s.newUser(ctx, inv.Email, strings.TrimSpace(req.Name), req.Password); err != nil {
 			return Accepted{}, 0, err
 		}
 	}
@@ -380,7 +416,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if err != nil {
 		return Accepted{}, 0, err
 	}
-	token, err := s.openSession(ctx, &user)
+	token, err := s.openSession(ctx, &user, client)
 	if err != nil {
 		return Accepted{}, 0, err
 	}

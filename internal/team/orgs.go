@@ -94,7 +94,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	user, err := s.newUser(email, "Owner", password)
+	user, err := s.newUser(ctx, email, "Owner", password)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -141,13 +141,13 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	return BootstrapResult{Org: orgID, UserID: user.ID, SecretKey: secret}, nil
 }
 
-func (s *Service) newUser(email, name, password string) (domain.UserRecord, error) {
+func (s *Service) newUser(ctx context.Context, email, name, password string) (domain.UserRecord, error) {
 	email = normalizeEmail(email)
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
-		return domain.UserRecord{}, fault.E(fault.Unprocessable, "email %q is not a valid address", email)
+	if err := domain.CheckEmail(email); err != nil {
+		return domain.UserRecord{}, fault.Wrap(fault.Unprocessable, err)
 	}
-	if len(password) < 8 {
-		return domain.UserRecord{}, fault.E(fault.Unprocessable, "password: want at least 8 characters")
+	if err := checkNewPassword(password, email, name); err != nil {
+		return domain.UserRecord{}, err
 	}
 	if name == "" {
 		name = strings.Split(email, "@")[0]
@@ -155,9 +155,9 @@ func (s *Service) newUser(email, name, password string) (domain.UserRecord, erro
 	if err := validName("name", name); err != nil {
 		return domain.UserRecord{}, err
 	}
-	hash, err := credential.HashPassword(password)
+	hash, err := s.hashNew(ctx, password)
 	if err != nil {
-		return domain.UserRecord{}, fault.Wrap(fault.Unprocessable, err)
+		return domain.UserRecord{}, err
 	}
 	return domain.UserRecord{ID: credential.NewID("u_"), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.now()}, nil
 }
