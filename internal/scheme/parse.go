@@ -30,6 +30,10 @@ type fileScheme struct {
 	// InvitePermissions invite new people into the org; absent, every
 	// user-management permission does.
 	InvitePermissions []string `yaml:"invite_permissions"`
+	// ScopedRolesNeedBase: roles bound below the org go only to members
+	// whose org role is the base role (Labelbox: a workspace-wide role
+	// cannot be overridden at the project level).
+	ScopedRolesNeedBase bool `yaml:"scoped_roles_need_base_role"`
 }
 
 type fileType struct {
@@ -189,7 +193,8 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
-		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase,
+		types:               map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
 		e.add(keyLine(data, "id"), "scheme id %q: want a lowercase name", s.ID)

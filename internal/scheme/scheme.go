@@ -45,7 +45,10 @@ type Scheme struct {
 	// (Labelbox: only members.invite); by default every user-management
 	// permission.
 	InvitePermissions []string
-	File              string
+	// ScopedRolesNeedBase: roles bound below the org go only to members
+	// whose org role is BaseRole (Labelbox's project-based roles).
+	ScopedRolesNeedBase bool
+	File                string
 
 	types map[string]*ResourceType
 	perms map[string]*Permission

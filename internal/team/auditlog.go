@@ -48,7 +48,7 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, org, pageToken string,
 	if err != nil {
 		return Page[AuditView]{}, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return Page[AuditView]{}, err
 	}
 	var before int64
@@ -97,7 +97,7 @@ func (s *Service) VerifyAudit(ctx context.Context, a Actor, org string) (AuditVe
 	if err != nil {
 		return AuditVerification{}, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return AuditVerification{}, err
 	}
 	return VerifyStore(ctx, s.store, org)

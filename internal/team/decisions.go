@@ -46,12 +46,12 @@ func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
 
 // subjectFor resolves whom a check is about: the caller, or someone else
 // for holders of the audit permission.
-func (s *Service) subjectFor(o *authz.Org, auditPerm string, a Actor, subject string) (string, error) {
+func (s *Service) subjectFor(o *authz.Org, sc *scheme.Scheme, a Actor, subject string) (string, error) {
 	if subject == "" || subject == a.Subject.String() {
 		return a.Subject.String(), nil
 	}
-	if !s.allowed(o, a, auditPerm, "") {
-		return "", fault.E(fault.Forbidden, "asking about another subject needs %s", auditPerm)
+	if s.authorize(o, sc, a, ActAuditRead, nil) != nil {
+		return "", fault.E(fault.Forbidden, "asking about another subject needs %s", sc.AuditPermission)
 	}
 	return subject, nil
 }
@@ -98,7 +98,7 @@ func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []Ch
 
 // check answers the i-th check of a request from o's state at applied.
 func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r CheckRequest, now, applied int64) (CheckResult, error) {
-	subject, err := s.subjectFor(o, sc.AuditPermission, a, r.Subject)
+	subject, err := s.subjectFor(o, sc, a, r.Subject)
 	if err != nil {
 		return CheckResult{}, err
 	}
@@ -144,7 +144,7 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 	if err != nil {
 		return authz.ResourcePage{}, err
 	}
-	subject, err := s.subjectFor(o, sc.AuditPermission, a, req.Subject)
+	subject, err := s.subjectFor(o, sc, a, req.Subject)
 	if err != nil {
 		return authz.ResourcePage{}, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, 0, err
 	}
 	subs, rev, err := o.LookupSubjects(&authz.SubjectQuery{Permission: req.Permission, Resource: req.Resource,

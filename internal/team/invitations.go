@@ -78,7 +78,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	if len(req.Grants) > 100 {
 		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation carries at most 100 grants")
 	}
-	if err := s.mayInvite(o, sc, a, req.Role, req.Grants); err != nil {
+	if err := s.mayInvite(o, sc, a, ActInvitationCreate, req.Role, req.Grants); err != nil {
 		return InvitationView{}, 0, err
 	}
 	ttl := s.cfg.InvitationTTL
@@ -110,7 +110,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		if err := tx.PutInvitation(inv); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "invitation.create", target: "email:" + email, after: s.invitationView(inv)}, nil
+		return &change{org: org, action: string(ActInvitationCreate), target: "email:" + email, after: s.invitationView(inv)}, nil
 	})
 	if err != nil {
 		return InvitationView{}, 0, err
@@ -121,11 +121,10 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	return v, rev, nil
 }
 
-// mayInvite: the org role must be within the inviter's power, except the
-// base role, which anyone managing users somewhere may give (a Deepomatic
-// Team Admin invites members into its own teams); every grant must pass
-// the no-escalation rule.
-func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role string, grants []domain.InvitedGrant) error {
+// mayInvite validates an invitation's role and grants and judges it under
+// the policy's rule for act (creating, resending or accepting it): whoever
+// issues the token hands out everything it carries.
+func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, act Action, role string, grants []domain.InvitedGrant) error {
 	r, ok := o.Role(role)
 	if !ok {
 		return fault.E(fault.Unprocessable, "unknown role %q", role)
@@ -133,15 +132,8 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 	if r.ScopeType != scheme.OrgType {
 		return fault.E(fault.Unprocessable, "role %s is bound at %s scope; an invitation's role is an org role", role, r.ScopeType)
 	}
-	if role != sc.BaseRole {
-		if err := s.canManageRole(o, a, role); err != nil {
-			return err
-		}
-	} else if !s.managesUsers(o, sc, a) && len(grants) == 0 {
-		return fault.E(fault.Forbidden, "%s may not invite members", a.Subject)
-	}
 	for _, g := range grants {
-		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) {
+		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) && act != ActInvitationAccept {
 			return fault.E(fault.Unprocessable, "grant %s at %s: expires_at is in the past", g.Role, g.Scope)
 		}
 		scope, err := domain.ParseScope(g.Scope)
@@ -151,11 +143,12 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 		if err := s.scopeExists(o, scope); err != nil {
 			return err
 		}
-		if err := s.canGrant(o, a, g.Role, scope); err != nil {
-			return err
+		if sc.ScopedRolesNeedBase && role != sc.BaseRole && scope.Kind != domain.ScopeOrg {
+			return fault.E(fault.Conflict, "a %s role cannot override the organization-wide role %s; invite as %s to give project roles",
+				roleName(sc, g.Role), roleName(sc, role), roleName(sc, sc.BaseRole))
 		}
 	}
-	return nil
+	return s.authorize(o, sc, a, act, &Target{Role: role, Grants: grants})
 }
 
 // checkSeat refuses when adding n seats would pass the plan's limit.
@@ -199,7 +192,7 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor, org string) ([]I
 	if err != nil {
 		return nil, err
 	}
-	if !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
+	if err := s.authorize(o, sc, a, ActInvitationList, nil); err != nil {
 		return nil, fault.E(fault.Forbidden, "listing invitations needs user management or %s", sc.AuditPermission)
 	}
 	out := []InvitationView{}
@@ -215,19 +208,22 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor, org string) ([]I
 
 // RevokeInvitation: its inviter or anyone managing users.
 func (s *Service) RevokeInvitation(ctx context.Context, a Actor, org, id string) (int64, error) {
-	return s.updateInvitation(ctx, a, org, id, "invitation.revoke", func(i *domain.Invitation) error {
+	return s.updateInvitation(ctx, a, org, id, ActInvitationRevoke, func(i *domain.Invitation) error {
 		i.RevokedAt = s.now()
 		return nil
 	})
 }
 
 // ResendInvitation issues a new link (the old one stops working), extends
-// the expiry and mails it again.
+// the expiry and mails it again. The new token is a new invitation: the
+// resender needs the power to issue it, and becomes its inviter, whose
+// power acceptance judges.
 func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string) (InvitationView, int64, error) {
 	token, hash := credential.NewToken(credential.InvitationPrefix)
 	var inv domain.Invitation
-	rev, err := s.updateInvitation(ctx, a, org, id, "invitation.resend", func(i *domain.Invitation) error {
+	rev, err := s.updateInvitation(ctx, a, org, id, ActInvitationResend, func(i *domain.Invitation) error {
 		i.TokenHash = hash
+		i.InvitedBy = a.Subject.String()
 		i.ExpiresAt = s.now().Add(s.cfg.InvitationTTL)
 		inv = *i
 		return nil
@@ -241,21 +237,36 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string)
 	return v, rev, nil
 }
 
-func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action string, edit func(*domain.Invitation) error) (int64, error) {
+func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id string, act Action, edit func(*domain.Invitation) error) (int64, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return 0, err
 	}
-	manages := s.managesUsers(o, sc, a)
+	var judged domain.Invitation
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		judged, err = r.GetInvitation(org, id)
+		return err
+	}); err != nil {
+		return 0, notFound("invitation", id)
+	}
+	if act == ActInvitationResend {
+		err = s.mayInvite(o, sc, a, act, judged.Role, judged.Grants)
+	} else {
+		err = s.authorize(o, sc, a, act, &Target{Owner: judged.InvitedBy})
+	}
+	if err != nil {
+		return 0, err
+	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		inv, err := tx.GetInvitation(org, id)
 		if err != nil {
 			return nil, notFound("invitation", id)
 		}
-		if inv.InvitedBy != a.Subject.String() && !manages {
-			return nil, fault.E(fault.Forbidden, "only the inviter or a user manager may change invitation %s", id)
+		if inv.Role != judged.Role || len(inv.Grants) != len(judged.Grants) || inv.InvitedBy != judged.InvitedBy {
+			return nil, fault.E(fault.Conflict, "invitation %s changed meanwhile; retry", id)
 		}
-		if !inv.Pending(s.now()) && action != "invitation.resend" {
+		if !inv.Pending(s.now()) && act != ActInvitationResend {
 			return nil, fault.E(fault.Conflict, "invitation %s is no longer pending", id)
 		}
 		if !inv.AcceptedAt.IsZero() || !inv.RevokedAt.IsZero() {
@@ -268,7 +279,7 @@ func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action
 		if err := tx.PutInvitation(inv); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: action, target: "email:" + inv.Email, before: before, after: s.invitationView(inv)}, nil
+		return &change{org: org, action: string(act), target: "email:" + inv.Email, before: before, after: s.invitationView(inv)}, nil
 	})
 }
 
@@ -366,7 +377,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if err != nil {
 		return Accepted{}, 0, invalid
 	}
-	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, inv.Role, inv.Grants); err != nil {
+	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, ActInvitationAccept, inv.Role, inv.Grants); err != nil {
 		return Accepted{}, 0, fault.E(fault.Conflict, "the invitation is no longer valid: its inviter may not grant it any more (%v)", err)
 	}
 	actor := Actor{Subject: domain.UserSubject(user.ID), RequestID: req.RequestID}
@@ -410,7 +421,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 			changes = append(changes, domain.Change{Op: domain.OpPutGrant, Grant: &g})
 			views = append(views, grantView(g))
 		}
-		return &change{org: inv.Org, action: "invitation.accept", target: "user:" + user.ID,
+		return &change{org: inv.Org, action: string(ActInvitationAccept), target: "user:" + user.ID,
 			after: map[string]any{"invitation": inv.ID, "role": inv.Role, "grants": views}, changes: changes}, nil
 	})
 	if err != nil {

@@ -173,7 +173,7 @@ func (s *Service) seeResource(o *authz.Org, sc *scheme.Scheme, a Actor, ref stri
 	if !o.HasResource(ref) {
 		return notFound("resource", ref)
 	}
-	if s.allowed(o, a, sc.AuditPermission, "") {
+	if s.authorize(o, sc, a, ActAuditRead, nil) == nil {
 		return nil
 	}
 	for _, p := range sc.Permissions {
@@ -264,7 +264,7 @@ func (s *Service) ListResources(ctx context.Context, a Actor, org, typ, after st
 			return Page[ResourceView]{}, notFound("resource type", typ)
 		}
 	}
-	if !s.allowed(o, a, sc.AuditPermission, "") {
+	if s.authorize(o, sc, a, ActResourceList, nil) != nil {
 		t, ok := sc.Type(typ)
 		if !ok || t.CreatePermission == "" || !s.allowed(o, a, t.CreatePermission, "") {
 			return Page[ResourceView]{}, fault.E(fault.Forbidden, "listing resources needs %s (or a type and its create permission); use lookup/resources for what you can act on", sc.AuditPermission)
@@ -299,7 +299,7 @@ func (s *Service) ResourceAccess(ctx context.Context, a Actor, org string, ref d
 	}
 	// The permission first: a caller without it learns nothing of which
 	// resources exist.
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, err
 	}
 	if !o.HasResource(ref.String()) {

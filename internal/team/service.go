@@ -296,7 +296,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 		}
 		return o, sc, nil
 	}
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: "org.view"}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission}, s.now().UnixNano())
 	if err != nil || !d.Allowed {
 		return nil, nil, notFound("organization", id)
 	}
@@ -307,29 +307,6 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 func (s *Service) allowed(o *authz.Org, a Actor, perm, resource string) bool {
 	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource}, s.now().UnixNano())
 	return err == nil && d.Allowed
-}
-
-// require returns Forbidden unless the actor holds perm on resource.
-func (s *Service) require(o *authz.Org, a Actor, perm, resource string) error {
-	if s.allowed(o, a, perm, resource) {
-		return nil
-	}
-	where := "the organization"
-	if resource != "" {
-		where = resource
-	}
-	return fault.E(fault.Forbidden, "%s lacks permission %s on %s", a.Subject, perm, where)
-}
-
-// managesUsers reports whether the actor holds one of the scheme's
-// user-management permissions at the org.
-func (s *Service) managesUsers(o *authz.Org, sc *scheme.Scheme, a Actor) bool {
-	for _, um := range sc.UserManagement {
-		if s.allowed(o, a, um.Permission, "") {
-			return true
-		}
-	}
-	return false
 }
 
 // change is what one write did: the audit event and the engine changes.

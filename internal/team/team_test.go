@@ -74,7 +74,7 @@ func TestContractorFlow(t *testing.T) {
 	if fault.CodeOf(err) != fault.Forbidden {
 		t.Fatalf("self-escalation: got %v, want forbidden", err)
 	}
-	rev, err := svc.RemoveMember(ctx, owner, "acme", acc.UserID)
+	_, rev, err := svc.RemoveMember(ctx, owner, "acme", acc.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
