@@ -333,13 +333,13 @@ func (b *tab) click(sel string) {
 func (b *tab) typeInto(sel, text string) {
 	b.t.Helper()
 	b.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
-	// Under load a page that was still settling can drop or keep keystrokes;
-	// a field that does not hold exactly the text would make the step test
-	// something else, so it is checked and typed once more.
+	// Under load a page that was still settling can drop or repeat
+	// keystrokes; a field that does not hold exactly the text would make the
+	// step test something else, so it is checked and, if need be, set.
 	// Date and number fields hold a normalised value, not the keystrokes.
 	textual := b.eval(fmt.Sprintf(`["text","email","password","search","url","textarea"].includes(document.querySelector(%q).type) ? "y" : "n"`, sel)) == "y"
 	if textual && b.eval(fmt.Sprintf(`document.querySelector(%q).value`, sel)) != text {
-		b.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+		b.do(chromedp.SetValue(chromedp.CSS(sel), text))
 		if got := b.eval(fmt.Sprintf(`document.querySelector(%q).value`, sel)); got != text {
 			b.dump()
 			b.t.Fatalf("%s: %s holds %q after typing %q", b.name, sel, got, text)

@@ -221,7 +221,7 @@ func TestMemberCannotInviteByURL(t *testing.T) {
 	b.open("/o/acme/members/invite")
 	b.typeInto("#inv-email", "eve@evil.test")
 	b.click("#invite-send")
-	b.waitText("#dialog-error", "may not invite members")
+	b.waitText("#dialog-error", "may not invite new members")
 	b.shot("invite-forged-by-member")
 }
 

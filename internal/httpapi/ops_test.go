@@ -34,7 +34,7 @@ var apiPaths = []string{
 	"GET /v1/orgs/{org}/resources/{type}/{id}/access",
 	"POST /v1/orgs/{org}/check", "POST /v1/orgs/{org}/check/batch",
 	"POST /v1/orgs/{org}/lookup/resources", "POST /v1/orgs/{org}/lookup/subjects",
-	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "DELETE /v1/orgs/{org}/keys/{id}",
+	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "POST /v1/orgs/{org}/keys/{id}/transfer", "DELETE /v1/orgs/{org}/keys/{id}",
 	"GET /v1/orgs/{org}/audit", "GET /v1/orgs/{org}/audit/verify",
 }
 

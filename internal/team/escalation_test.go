@@ -58,7 +58,12 @@ func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "labeler", Scope: "project:p1"}); err != nil {
-		t.Fatalf("admin key grants labeler: %v", err)
+	if _, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "team_manager", Scope: "project:p1"}); err != nil {
+		t.Fatalf("admin key grants team manager: %v", err)
+	}
+	// the same grant again is refused, naming the one that exists
+	_, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "labeler", Scope: "project:p1"})
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.Conflict || fe.ExistingID == "" {
+		t.Fatalf("duplicate grant: got %v, want a conflict naming the existing grant", err)
 	}
 }

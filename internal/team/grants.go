@@ -46,6 +46,9 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 		return GrantView{}, 0, err
 	}
 	if subj.Kind == domain.SubjectKey {
+		if err := s.subjectExists(o, subj); err != nil {
+			return GrantView{}, 0, err
+		}
 		return GrantView{}, 0, fault.E(fault.Unprocessable, "a key's grants are set when it is made; make a new key instead")
 	}
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(s.now()) {
