@@ -221,12 +221,13 @@ func owaspOps() map[string]owaspOp {
 					"scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}})}, nil
 			}},
 		"POST /v1/orgs/{org}/grants": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
-			return nil, map[string]any{"subject": "user:" + f.people["target"].id, "role": "dataset.viewer", "scope": "dataset:cats"}
+			// A fresh subject for each call: the same grant twice is a 409.
+			return nil, map[string]any{"subject": "user:" + f.member(t), "role": "dataset.viewer", "scope": "dataset:cats"}
 		}},
 		"GET /v1/orgs/{org}/grants": {allowed: managers, call: none},
 		"DELETE /v1/orgs/{org}/grants/{id}": {allowed: managers, foreign: map[string]string{"id": "grant"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
-				return map[string]string{"id": f.create(t, "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.people["target"].id,
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.member(t),
 					"role": "dataset.viewer", "scope": "dataset:cats"})}, nil
 			}},
 		"POST /v1/orgs/{org}/teams":  {allowed: managers, call: body(map[string]any{"name": "t"})},
@@ -297,6 +298,10 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/keys/{id}/rotate": {allowed: managers, foreign: map[string]string{"id": "key"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, map[string]any{"overlap_seconds": 0}
+			}},
+		"POST /v1/orgs/{org}/keys/{id}/transfer": {allowed: managers, foreign: map[string]string{"id": "key"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, map[string]any{"owner": f.member(t)}
 			}},
 		"DELETE /v1/orgs/{org}/keys/{id}": {allowed: managers, foreign: map[string]string{"id": "key"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {

@@ -850,7 +850,12 @@ func opInvitation(t *rapid.T, w *world, si *stepInfo) {
 		if r.status == 200 {
 			for _, i := range o.invs {
 				if i.id == id {
-					i.token = r.str(t, "token")
+					// A new token is a new invitation: its resender is its
+					// inviter, whose power acceptance is judged by.
+					if got := r.str(t, "invited_by"); got != si.actor.subject() {
+						w.fail(t, "resent invitation %s names %s as inviter, not its resender %s", id, got, si.actor.subject())
+					}
+					i.token, i.inviter = r.str(t, "token"), si.actor.subject()
 					w.remember(i.token)
 				}
 			}

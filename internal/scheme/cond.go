@@ -43,9 +43,10 @@ type Input struct {
 	Owner   string // resource owner as a subject string, or empty
 	Channel string
 	Attrs   map[string]string // the resource's attributes, shared, never written
-	// Hidden names fields (OwnerField or attribute names) whose value may
-	// not decide: a clause that reads one does not hold. It judges a
-	// change to those fields by what holds without them (rule 11).
+	// Hidden names fields (OwnerField or attribute names) a change is
+	// about to rewrite: a condition that reads any of them does not hold at
+	// all, so only who holds the permission without it may change them (a
+	// condition holds against the people it limits).
 	Hidden []string
 }
 
@@ -55,10 +56,14 @@ const OwnerField = "@owner"
 
 // Eval reports whether the condition holds.
 func (c *Cond) Eval(in *Input) bool {
-	for i := range c.Any {
-		if in.Hidden != nil && c.Any[i].readsAny(in.Hidden) {
-			continue
+	if in.Hidden != nil {
+		for i := range c.Any {
+			if c.Any[i].readsAny(in.Hidden) {
+				return false
+			}
 		}
+	}
+	for i := range c.Any {
 		if c.Any[i].eval(in) {
 			return true
 		}

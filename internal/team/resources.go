@@ -119,8 +119,15 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 			return ResourceView{}, notFound("team", r.Team)
 		}
 	}
+	// Conditions hold against the people they limit: a field a condition
+	// reads (the owner, an attribute such as task) may change only for
+	// someone who holds the permission without reading it.
+	var hidden []string
+	if old != nil {
+		hidden = changedFields(*old, r)
+	}
 	if t.CreatePermission != "" {
-		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", nil, s.now().UnixNano())
+		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", hidden, s.now().UnixNano())
 		if !ok {
 			return ResourceView{}, fault.E(fault.Forbidden, "registering a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
 		}
@@ -136,7 +143,7 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		if err := s.seeResource(o, sc, a, ref); err != nil {
 			return ResourceView{}, err
 		}
-		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", nil, s.now().UnixNano()) {
+		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", hidden, s.now().UnixNano()) {
 			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(*old))
 		}
 	}
@@ -165,6 +172,26 @@ func parentLabel(r domain.Resource) string {
 		return "the organization"
 	}
 	return r.Parent.String()
+}
+
+// changedFields names the fields a replace changes, as conditions name
+// them: scheme.OwnerField and attribute names.
+func changedFields(old, next domain.Resource) []string {
+	var out []string
+	if old.Owner != next.Owner {
+		out = append(out, scheme.OwnerField)
+	}
+	for k, v := range old.Attributes {
+		if nv, ok := next.Attributes[k]; !ok || nv != v {
+			out = append(out, k)
+		}
+	}
+	for k := range next.Attributes {
+		if _, ok := old.Attributes[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // seeResource returns NotFound unless the actor holds some permission on the
