@@ -304,3 +304,23 @@ func TestMiddlewareChannel(t *testing.T) {
 		t.Fatalf("%d %+v", rec.Code, got)
 	}
 }
+
+// A key goes to a member who holds what it holds; its owner shows.
+func TestTransferKey(t *testing.T) {
+	g := newGatehouse(t)
+	ctx := context.Background()
+	k, err := g.admin.CreateKey(ctx, "acme", client.KeyRequest{Name: "ci", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := g.member(t, "kim@acme.test")
+	moved, err := g.admin.TransferKey(ctx, "acme", k.ID, uid)
+	if err != nil || moved.Owner != uid || len(moved.Grants) != 1 || moved.Grants[0].Role != "member" {
+		t.Fatalf("transfer: %+v %v", moved, err)
+	}
+	_, err = g.admin.TransferKey(ctx, "acme", k.ID, "u_nobody")
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != 404 {
+		t.Fatalf("transfer to a stranger: %v, want 404", err)
+	}
+}

@@ -310,6 +310,12 @@ func TestManagementCommands(t *testing.T) {
 		t.Fatalf("rotate: %+v", rot)
 	}
 	ok(t, s.with("GATEHOUSE_TOKEN", rot.Secret), "check", "--permission", "dataset.upload", "--resource", "dataset:cats")
+	if r := fails(t, env, 1, "key", "transfer", k.ID); !strings.Contains(r.stderr, "--owner is required") {
+		t.Fatalf("key transfer without --owner: %+v", r)
+	}
+	if r := fails(t, env, 1, "key", "transfer", k.ID, "--owner", "u_nobody"); !strings.Contains(r.stderr, "404") {
+		t.Fatalf("key transfer to a stranger: %+v", r)
+	}
 	ok(t, env, "key", "revoke", k.ID)
 	if r := fails(t, s.with("GATEHOUSE_TOKEN", rot.Secret), 1, "me"); !strings.Contains(r.stderr, "401") {
 		t.Fatalf("revoked key: %+v", r)

@@ -113,7 +113,7 @@ var policy = []rule{
 	{ActOrgRename, "rename the organization", []need{perm("org.rename")}},
 	{ActBillingView, "see the plan and the billing contact", []need{perm("billing.view")}},
 	{ActBillingUpdate, "change the plan, seats or billing contact", []need{perm("billing.manage")}},
-	{ActOrgTransfer, "hand the unique top role to another member", []need{perm("org.transfer"), topHolder}},
+	{ActOrgTransfer, "hand the unique top role to another member (schemes with `unique_top`)", []need{uniqueTop(perm("org.transfer")), topHolder}},
 
 	{ActMemberList, "list members, teams and groups", []need{perm("members.view")}},
 	{ActMemberDetail, "see another member's grants and effective access", []need{anyOf(self, userManager, auditor)}},
@@ -299,6 +299,22 @@ func perm(p string) need {
 			}
 			return fault.E(fault.Forbidden, "%s lacks permission %s on the organization", j.a.Subject, p)
 		}}
+}
+
+// uniqueTop: n, in the schemes whose top role is unique (the others have
+// no transfer, so no permission for it).
+func uniqueTop(n need) need {
+	return need{doc: n.doc, perms: func(sc *scheme.Scheme) []string {
+		if !sc.UniqueTop {
+			return nil
+		}
+		return n.perms(sc)
+	}, check: func(j *judge, t *Target) error {
+		if !j.sc.UniqueTop {
+			return fault.E(fault.Conflict, "scheme %s has no unique owner: give the member the role %s instead", j.sc.ID, j.sc.TopRole)
+		}
+		return n.check(j, t)
+	}}
 }
 
 func anyOf(ns ...need) need {

@@ -148,6 +148,13 @@ func (s *Service) Engine() *authz.Engine { return s.engine }
 // Changes committed meanwhile are applied again, which is harmless: every
 // change states a result, not a step.
 func (s *Service) Load(ctx context.Context) error {
+	// The management policy names permissions every scheme must have.
+	for _, id := range scheme.Names() {
+		sc, _ := scheme.Get(id)
+		if err := ValidateScheme(sc); err != nil {
+			return err
+		}
+	}
 	var ids []string
 	var from int64
 	err := s.store.View(ctx, func(r store.Reader) error {

@@ -67,7 +67,7 @@ func TestLabelboxOwnReworkAndGroups(t *testing.T) {
 	check(t, st, "user:lab", "label.write", "label:own", "", t0, true)
 	check(t, st, "user:lab", "label.write", "label:rw", "", t0, true)
 	check(t, st, "user:lab", "label.write", "label:x", "", t0, false)
-	check(t, st, "user:lab", "label.view", "label:rw", "", t0, true)  // rework: never write without view
+	check(t, st, "user:lab", "label.view", "label:rw", "", t0, true) // rework: never write without view
 	check(t, st, "user:lab", "label.view", "label:x", "", t0, false)
 	check(t, st, "user:lab", "issue.manage", "issue:i", "", t0, true)
 	check(t, st, "user:lab", "issue.manage", "comment:c", "", t0, false) // owner of the comment decides
