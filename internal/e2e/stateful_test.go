@@ -138,6 +138,11 @@ type stepInfo struct {
 	noOrg    bool   // not about an organization (me, logout, accept)
 	accepted *worldInvitation
 	acceptor *worldPerson
+	// revealed: the credentials the answer handed the actor (a rotated
+	// key's new secret, a resent invitation's token), for the power-flow
+	// invariant.
+	revealedKey string
+	revealedInv *worldInvitation
 	from     string // the client address the request comes from, when not the test's
 	clock    bool   // time moved
 	live     bool   // the actor's credential authenticated before the step
@@ -549,6 +554,7 @@ func opRotateKey(t *rapid.T, w *world, si *stepInfo) {
 		}
 		k.prev, k.prevUntil = k.current, w.s.clock.now().Add(time.Duration(overlap)*time.Second)
 		k.current = r.str(t, "secret")
+		si.revealedKey = id
 		w.remember(k.current)
 		w.actors = append(w.actors, &actor{label: fmt.Sprintf("key%d-rotated", w.step), token: k.current, key: k})
 	}
@@ -857,6 +863,7 @@ func opInvitation(t *rapid.T, w *world, si *stepInfo) {
 					}
 					i.token, i.inviter = r.str(t, "token"), si.actor.subject()
 					w.remember(i.token)
+					si.revealedInv = i
 				}
 			}
 		}
@@ -1320,6 +1327,37 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 	inviter := ""
 	if si.accepted != nil {
 		inviter = si.accepted.inviter
+	}
+	// Power flow: a secret or token an answer reveals hands its power to
+	// the actor, who must have been able to grant that power before the
+	// step (a key's grants as for creating it, an invitation's role and
+	// grants as for inviting).
+	if si.revealedKey != "" {
+		for _, g := range prev.snap.Grants {
+			if g.Subject != domain.KeySubject(si.revealedKey) {
+				continue
+			}
+			role, ok := prev.ref.Role(g.Role)
+			if !ok {
+				continue
+			}
+			if err := covers(prev, actor, role, g.Scope, now); err != nil {
+				w.fail(t, "rotating key %s revealed %s at %s to %s, who does not hold it: %v", si.revealedKey, g.Role, g.Scope, actor, err)
+			}
+		}
+	}
+	if inv := si.revealedInv; inv != nil {
+		if inv.role != prev.sc.BaseRole {
+			if err := mayGrant(prev, actor, inv.role, domain.OrgScope(), now); err != nil {
+				w.fail(t, "resending invitation %s revealed a %s token to %s: %v", inv.id, inv.role, actor, err)
+			}
+		}
+		for _, ig := range inv.grants {
+			sc, _ := domain.ParseScope(ig.Scope)
+			if err := mayGrant(prev, actor, ig.Role, sc, now); err != nil {
+				w.fail(t, "resending invitation %s revealed %s at %s to %s: %v", inv.id, ig.Role, ig.Scope, actor, err)
+			}
+		}
 	}
 	newKeys := map[string]bool{}
 	for _, k := range d.keysAdded {
