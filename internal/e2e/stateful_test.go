@@ -143,12 +143,12 @@ type stepInfo struct {
 	// invariant.
 	revealedKey string
 	revealedInv *worldInvitation
-	from     string // the client address the request comes from, when not the test's
-	clock    bool   // time moved
-	live     bool   // the actor's credential authenticated before the step
-	active   bool   // and the actor belonged to the org
-	session  bool   // login/logout: a store write without an audit event
-	after    []func(t *rapid.T)
+	from        string // the client address the request comes from, when not the test's
+	clock       bool   // time moved
+	live        bool   // the actor's credential authenticated before the step
+	active      bool   // and the actor belonged to the org
+	session     bool   // login/logout: a store write without an audit event
+	after       []func(t *rapid.T)
 }
 
 type op struct {
@@ -172,6 +172,7 @@ func init() {
 		{"transfer", 2, opTransfer},
 		{"create_key", 3, opCreateKey},
 		{"rotate_key", 1, opRotateKey},
+		{"transfer_key", 1, opTransferKey},
 		{"revoke_key", 2, opRevokeKey},
 		{"create_role", 2, opCreateRole},
 		{"delete_role", 1, opDeleteRole},
@@ -558,6 +559,14 @@ func opRotateKey(t *rapid.T, w *world, si *stepInfo) {
 		w.remember(k.current)
 		w.actors = append(w.actors, &actor{label: fmt.Sprintf("key%d-rotated", w.step), token: k.current, key: k})
 	}
+}
+
+// opTransferKey hands a key to a member; the new owner must cover it, so
+// the key never holds more with them than its grants and they allow.
+func opTransferKey(t *rapid.T, w *world, si *stepInfo) {
+	o := si.org
+	id := w.drawID(t, o.keyIDs, w.other(o).keyIDs, "k")
+	w.request(t, si, "POST", base(o)+"/keys/"+id+"/transfer", map[string]any{"owner": w.drawUserID(t, o)})
 }
 
 func opRevokeKey(t *rapid.T, w *world, si *stepInfo) {
@@ -1221,7 +1230,7 @@ func diffOf(a, b *domain.Snapshot) orgDiff {
 		switch {
 		case !ok:
 			d.keysAdded = append(d.keysAdded, k)
-		case !old.RevokedAt.Equal(k.RevokedAt) || string(old.Hash) != string(k.Hash) || !old.ExpiresAt.Equal(k.ExpiresAt):
+		case !old.RevokedAt.Equal(k.RevokedAt) || string(old.Hash) != string(k.Hash) || !old.ExpiresAt.Equal(k.ExpiresAt) || old.Owner != k.Owner:
 			d.keysChanged = append(d.keysChanged, [2]domain.KeyRecord{old, k})
 		}
 	}
@@ -1369,6 +1378,21 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 	for _, kk := range d.keysChanged {
 		if !holdsAtOrg(prev, actor, "keys.manage", now) {
 			w.fail(t, "key %s changed by %s without keys.manage", kk[0].ID, actor)
+		}
+		if kk[0].Owner == kk[1].Owner {
+			continue
+		}
+		// A transfer: both the actor and the new owner held what the key holds.
+		for _, g := range prev.snap.Grants {
+			role, ok := prev.ref.Role(g.Role)
+			if g.Subject != domain.KeySubject(kk[1].ID) || !ok {
+				continue
+			}
+			for _, who := range []string{actor, "user:" + kk[1].Owner} {
+				if err := covers(prev, who, role, g.Scope, now); err != nil {
+					w.fail(t, "key %s went to %s (by %s) holding %s at %s beyond %s: %v", kk[1].ID, kk[1].Owner, actor, g.Role, g.Scope, who, err)
+				}
+			}
 		}
 	}
 	for _, g := range d.grantsAdded {
@@ -1584,6 +1608,13 @@ func (w *world) attribute(t *rapid.T, si *stepInfo, o *worldOrg, d orgDiff, gain
 			for u := range members {
 				subjects["user:"+u] = true
 			}
+		}
+	}
+	// A key handed to another owner holds, within its grants, what the new
+	// owner holds.
+	for _, kk := range d.keysChanged {
+		if kk[0].Owner != kk[1].Owner {
+			subjects["key:"+kk[1].ID] = true
 		}
 	}
 	// A key holds what its owner holds too, so it gains where its owner did.
