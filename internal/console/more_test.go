@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/gatehouse/gatehouse/internal/console"
+	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // The first-run page creates the first organization and Owner with the
@@ -320,4 +321,29 @@ func TestGroupGrant(t *testing.T) {
 		t.Errorf("access does not say through which group: %q", got)
 	}
 	b.shot("member-access-group")
+}
+
+// Removing a member shows, before and after, which of their keys stop.
+func TestRemovalShowsStoppedKeys(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ada := f.member("ada@acme.test", "Ada Admin", "admin")
+	k, _, err := f.svc.CreateKey(context.Background(), ada, f.org, team.KeyRequest{Name: "nightly-export", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/keys")
+	b.waitFor("#keys")
+	if got := b.text(`#keys tr[data-key="` + k.ID + `"] .key-owner`); !strings.Contains(got, "Ada Admin") {
+		t.Errorf("keys page owner column: %q", got)
+	}
+	b.open("/o/acme/members")
+	b.click(`#members tr[data-email="ada@acme.test"] a[href$="/remove"]`)
+	b.waitText("#remove-keys", "nightly-export")
+	b.click("#remove-confirm")
+	b.waitText("#flash", "Ada Admin was removed")
+	if got := b.text("#flash"); !strings.Contains(got, "nightly-export stopped working") {
+		t.Errorf("flash after removal: %q", got)
+	}
 }
