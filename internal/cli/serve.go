@@ -43,6 +43,7 @@ type serveOptions struct {
 	sessionTTL      time.Duration
 	sessionIdle     time.Duration
 	hashMemoryMiB   int64
+	quotas          team.Quotas
 	pollInterval    time.Duration
 	consistencyWait time.Duration
 	retention       int64
@@ -89,6 +90,10 @@ organization per built-in scheme, and their logins are printed.`,
 	f.DurationVar(&o.sessionTTL, "session-ttl", 7*24*time.Hour, "absolute lifetime of a session")
 	f.DurationVar(&o.sessionIdle, "session-idle", 12*time.Hour, "a session unused this long ends (idle timeout)")
 	f.Int64Var(&o.hashMemoryMiB, "hash-memory", team.DefaultHashMemory>>20, "memory budget in MiB of password hashes in flight (19 MiB each); with the core count it bounds concurrent hashing, past which sign-ins wait, then get 503")
+	f.IntVar(&o.quotas.OrgsPerUser, "max-orgs-per-user", team.DefaultQuotas.OrgsPerUser, "organizations one user may own (create)")
+	f.IntVar(&o.quotas.KeysPerOrg, "max-keys-per-org", team.DefaultQuotas.KeysPerOrg, "live secret keys per organization")
+	f.IntVar(&o.quotas.RolesPerOrg, "max-roles-per-org", team.DefaultQuotas.RolesPerOrg, "custom roles per organization")
+	f.IntVar(&o.quotas.PendingInvitations, "max-pending-invitations", team.DefaultQuotas.PendingInvitations, "pending invitations per organization")
 	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
@@ -247,8 +252,11 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	if o.sessionTTL < 0 || o.sessionIdle < 0 || o.hashMemoryMiB < 0 {
 		return nil, errors.New("--session-ttl, --session-idle and --hash-memory must not be negative")
 	}
+	if q := o.quotas; q.OrgsPerUser < 1 || q.KeysPerOrg < 1 || q.RolesPerOrg < 1 || q.PendingInvitations < 1 {
+		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must be at least 1")
+	}
 	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
-		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20,
+		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention})
 	if err := in.svc.Load(ctx); err != nil {
 		in.svc.Close()

@@ -97,6 +97,7 @@ type envOptions struct {
 	hashMem  int64         // the hash gate's memory budget
 	hashWait time.Duration // and its wait for a turn
 	timeout  time.Duration // per request; no owner login when set
+	quotas   team.Quotas
 }
 
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
@@ -241,7 +242,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	// at_least_revision beyond what the server has gives 503 after the wait.
 	e.svc = team.New(team.Config{Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
-		HashMemory: o.hashMem, HashWait: o.hashWait,
+		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
 		// Most tests stand in for the development setup, where answers carry
 		// invitation tokens; with a real mailer they never do.
 		RevealInvitationTokens: o.mailer == nil && !o.mailOnly})

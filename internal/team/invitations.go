@@ -99,10 +99,17 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		if err != nil {
 			return nil, err
 		}
+		pending := 0
 		for _, x := range invs {
 			if x.Email == email && x.Pending(now) {
 				return nil, fault.E(fault.Conflict, "%s already has a pending invitation (%s); resend or revoke it", email, x.ID)
 			}
+			if x.Pending(now) {
+				pending++
+			}
+		}
+		if err := s.checkInvitationQuota(pending); err != nil {
+			return nil, err
 		}
 		if err := s.checkSeat(tx, org, 1); err != nil {
 			return nil, err

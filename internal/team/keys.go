@@ -94,6 +94,9 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 		return KeyView{}, 0, err
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkKeyQuota(tx, org); err != nil {
+			return nil, err
+		}
 		if err := tx.PutKey(k); err != nil {
 			return nil, err
 		}

@@ -61,6 +61,9 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID str
 	org := domain.Org{ID: id, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: s.now(),
 		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkOrgQuota(tx, a.UserID()); err != nil {
+			return nil, err
+		}
 		if err := tx.CreateOrg(org); err != nil {
 			if fault.CodeOf(mapStoreErr(err)) == fault.Conflict {
 				return nil, fault.E(fault.Conflict, "organization id %q is taken", id)

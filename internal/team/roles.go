@@ -100,6 +100,9 @@ func (s *Service) CreateRole(ctx context.Context, a Actor, org string, r domain.
 		return RoleView{}, 0, err
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkRoleQuota(tx, org); err != nil {
+			return nil, err
+		}
 		if err := tx.PutRole(r); err != nil {
 			return nil, err
 		}

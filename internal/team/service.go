@@ -41,6 +41,9 @@ type Config struct {
 	ResetTTL      time.Duration // life of a password-reset link, default 30 minutes
 	// DefaultSeatLimit is the seats of a new org, default 25.
 	DefaultSeatLimit int
+	// Quotas bound what one caller can make, each answered with a 409
+	// naming it: Quotas{} takes the defaults (DefaultQuotas).
+	Quotas Quotas
 	// LoginFailureLimit is how many failed sign-ins one address may make
 	// on one account before each further attempt waits (1 s, doubling up
 	// to 15 min), default 5. AddressFailureLimit is the same for one
@@ -126,6 +129,7 @@ func New(cfg Config) *Service {
 	if cfg.DefaultSeatLimit == 0 {
 		cfg.DefaultSeatLimit = 25
 	}
+	cfg.Quotas = cfg.Quotas.withDefaults()
 	if cfg.ConsistencyWait <= 0 {
 		cfg.ConsistencyWait = 2 * time.Second
 	}
