@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // MaxBatch bounds a batch check.
@@ -34,6 +35,19 @@ type CheckResult struct {
 func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
 	if rev <= 0 || s.engine.Revision() >= rev {
 		return nil
+	}
+	// A revision nobody has written is the client's mistake, not a replica
+	// behind: say so at once rather than after the wait.
+	var newest int64
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		newest, err = r.CurrentRevision()
+		return err
+	}); err != nil {
+		return err
+	}
+	if rev > newest {
+		return fault.E(fault.Unprocessable, "at_least_revision %d has not been written: the newest revision is %d", rev, newest)
 	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConsistencyWait)
 	defer cancel()
