@@ -1536,6 +1536,12 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 		if !seesResource(prev, actor, ref, now) || !mayRegister(prev, actor, rc[0], now) || !mayRegister(prev, actor, cur, now) {
 			w.fail(t, "%s replaced %s (%+v -> %+v) without the power to remove and register it", actor, ref, rc[0], cur)
 		}
+		// Conditions hold against the people they limit: a changed owner or
+		// attribute may not be what gave the power to change it, so the
+		// power must hold whatever value the field takes.
+		if v, ok := mayChangeFields(prev, actor, rc[0], cur, now); !ok {
+			w.fail(t, "%s changed %s's %s though its power to depends on it", actor, ref, v)
+		}
 	}
 	for _, r := range d.resRemoved {
 		if !r.Parent.IsZero() && removedRes[r.Parent.String()] {

@@ -801,6 +801,60 @@ func mayRegister(o *worldOrg, actor string, r domain.Resource, now time.Time) bo
 	return err == nil && ok
 }
 
+// mayChangeFields: a replace that changes the owner or an attribute needs
+// the create permission on the resource, old and new, through a holding
+// whose condition reads none of the changed fields: a condition may not be
+// what gave the power to change what it reads. It names the fields when not.
+func mayChangeFields(o *worldOrg, actor string, old, cur domain.Resource, now time.Time) (string, bool) {
+	t, ok := o.sc.Type(cur.Type)
+	if !ok || t.CreatePermission == "" {
+		return "", true
+	}
+	var changed []string
+	if old.Owner != cur.Owner {
+		changed = append(changed, scheme.OwnerField)
+	}
+	for k, v := range old.Attributes {
+		if w, ok := cur.Attributes[k]; !ok || w != v {
+			changed = append(changed, k)
+		}
+	}
+	for k := range cur.Attributes {
+		if _, ok := old.Attributes[k]; !ok {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) == 0 {
+		return "", true
+	}
+	for _, r := range []domain.Resource{old, cur} {
+		probe := r
+		probe.ID = r.ID + ".fields"
+		ref := probe.Type + ":" + probe.ID
+		o.ref.Resources[ref] = probe
+		h := o.ref.Held(actor, t.CreatePermission, domain.ResourceScope(probe.Type, probe.ID), now)
+		delete(o.ref.Resources, ref)
+		ok := h.Unconditional
+		for _, c := range h.Conditions {
+			cond, err := scheme.ParseCond(c)
+			if err != nil || slices.ContainsFunc(changed, cond.Reads) {
+				continue
+			}
+			owner := ""
+			if probe.Owner != "" {
+				owner = domain.UserSubject(probe.Owner).String()
+			}
+			if cond.Eval(&scheme.Input{Subject: actor, Owner: owner, Attrs: probe.Attributes}) {
+				ok = true
+			}
+		}
+		if !ok {
+			return strings.Join(changed, ", "), false
+		}
+	}
+	return "", true
+}
+
 // seesResource: some permission on the resource, or the audit permission.
 func seesResource(o *worldOrg, actor, ref string, now time.Time) bool {
 	if holdsAtOrg(o, actor, o.sc.AuditPermission, now) {
