@@ -252,8 +252,8 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	if o.sessionTTL < 0 || o.sessionIdle < 0 || o.hashMemoryMiB < 0 {
 		return nil, errors.New("--session-ttl, --session-idle and --hash-memory must not be negative")
 	}
-	if q := o.quotas; q.OrgsPerUser < 1 || q.KeysPerOrg < 1 || q.RolesPerOrg < 1 || q.PendingInvitations < 1 {
-		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must be at least 1")
+	if q := o.quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
+		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
 	}
 	in.svc = team.New(team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
