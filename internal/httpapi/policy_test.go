@@ -252,5 +252,12 @@ func TestLabelboxInvitesAndProjectRoles(t *testing.T) {
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + wideID, "role": "reviewer", "scope": "project:p1"}).want(t, 409)
 		e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "z@acme.test", "role": "labeler",
 			"grants": []any{grant("reviewer", "project:p1")}}).want(t, 409)
+		// Nor through a group: not by granting the group, not by joining it.
+		g := e.owner.post("/v1/orgs/acme/groups", map[string]any{"name": "Reviewers"}).want(t, 201).str(t, "id")
+		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+wideID, nil).want(t, 204)
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "reviewer", "scope": "project:p1"}).want(t, 409)
+		e.owner.delete("/v1/orgs/acme/groups/" + g + "/members/" + wideID).want(t, 204)
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "reviewer", "scope": "project:p1"}).want(t, 201)
+		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+wideID, nil).want(t, 409)
 	})
 }

@@ -69,6 +69,17 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 			t.Team = sc.ID
 		}
 	}
+	if subj.Kind == domain.SubjectGroup && sch.ScopedRolesNeedBase && sc.Kind != domain.ScopeOrg {
+		if err := s.view(ctx, func(r store.Reader) error {
+			ms, err := r.ListGroupMembers(org, subj.ID)
+			for _, m := range ms {
+				t.Holders = append(t.Holders, m.UserID)
+			}
+			return err
+		}); err != nil {
+			return GrantView{}, 0, err
+		}
+	}
 	if err := s.authorize(o, sch, a, ActGrantCreate, t); err != nil {
 		return GrantView{}, 0, err
 	}

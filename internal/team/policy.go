@@ -92,6 +92,7 @@ type Target struct {
 	Perms   []scheme.RolePerm     // a custom role's permissions
 	Team    string                // a team whose roster changes
 	Member  string                // the member acted on
+	Holders []string              // the members of a group a grant goes to
 }
 
 // need is one condition of a rule.
@@ -524,11 +525,20 @@ var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge,
 
 // baseOnly: where the scheme says so, roles bound below the org go only to
 // members whose org role is the base role.
-var baseOnly = need{doc: "where the scheme has `scoped_roles_need_base_role`, a user subject of a scoped role has the base org role", check: func(j *judge, t *Target) error {
-	if t.Grant == nil || t.Grant.Subject.Kind != domain.SubjectUser {
+var baseOnly = need{doc: "where the scheme has `scoped_roles_need_base_role`, the user given a scoped role (or each member of the group given it) has the base org role", check: func(j *judge, t *Target) error {
+	if t.Grant == nil {
 		return nil
 	}
-	return j.baseFor(t.Grant.Subject.ID, []domain.Grant{*t.Grant})
+	users := t.Holders
+	if t.Grant.Subject.Kind == domain.SubjectUser {
+		users = []string{t.Grant.Subject.ID}
+	}
+	for _, u := range users {
+		if err := j.baseFor(u, []domain.Grant{*t.Grant}); err != nil {
+			return err
+		}
+	}
+	return nil
 }}
 
 var baseOnlyGroup = need{doc: "where the scheme has `scoped_roles_need_base_role` and the group holds scoped roles, the member has the base org role", check: func(j *judge, t *Target) error {
