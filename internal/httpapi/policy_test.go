@@ -259,5 +259,9 @@ func TestLabelboxInvitesAndProjectRoles(t *testing.T) {
 		e.owner.delete("/v1/orgs/acme/groups/" + g + "/members/" + wideID).want(t, 204)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "reviewer", "scope": "project:p1"}).want(t, 201)
 		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+wideID, nil).want(t, 409)
+		// And a group member's org role does not become workspace-wide.
+		_, inID := e.member(e.owner, "acme", "in@acme.test", "member")
+		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+inID, nil).want(t, 204)
+		e.owner.patch("/v1/orgs/acme/members/"+inID, map[string]any{"role": "labeler"}).want(t, 409)
 	})
 }

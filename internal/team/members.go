@@ -187,10 +187,11 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role str
 		return MemberView{}, 0, err
 	}
 	if sc.ScopedRolesNeedBase && role != sc.BaseRole {
-		// A member with project roles keeps them only under the base role.
+		// A member with project roles, directly or through a group, keeps
+		// them only under the base role.
 		var scoped []domain.Grant
 		if err := s.view(ctx, func(r store.Reader) error {
-			gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.UserSubject(userID)}, "", 0)
+			gs, err := s.grantsReaching(r, org, userID)
 			for _, g := range gs {
 				if g.Scope.Kind != domain.ScopeOrg {
 					scoped = append(scoped, g)
