@@ -404,6 +404,14 @@ func (c *Client) RotateKey(ctx context.Context, org, id string, overlap time.Dur
 	return &out, err
 }
 
+// TransferKey hands a key to another member, who must hold everything the
+// key holds; the secret does not change.
+func (c *Client) TransferKey(ctx context.Context, org, id, owner string) (*Key, error) {
+	var out Key
+	err := c.call(ctx, http.MethodPost, orgPath(org, "keys", esc(id), "transfer"), nil, map[string]string{"owner": owner}, &out)
+	return &out, err
+}
+
 // RevokeKey revokes a key; the next request with it gets 401; it returns the revision.
 func (c *Client) RevokeKey(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "keys", esc(id)), nil, nil, nil)

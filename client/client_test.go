@@ -46,7 +46,7 @@ func newGatehouse(t *testing.T) *gatehouse {
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "owner-password")
+	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "tidal granite thirty")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func (g *gatehouse) member(t *testing.T, email string) (string, *client.Client) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := client.New(g.url, "").AcceptInvitation(ctx, client.AcceptRequest{Token: inv.Token, Name: email, Password: "member-password"})
+	acc, err := client.New(g.url, "").AcceptInvitation(ctx, client.AcceptRequest{Token: inv.Token, Name: email, Password: "violet anchor meadow"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestCallsAndErrors(t *testing.T) {
 	g := newGatehouse(t)
 	ctx := context.Background()
 
-	s, err := client.New(g.url, "").Login(ctx, "owner@acme.test", "owner-password")
+	s, err := client.New(g.url, "").Login(ctx, "owner@acme.test", "tidal granite thirty")
 	if err != nil || s.Token == "" || s.User.ID != g.owner {
 		t.Fatalf("login: %+v %v", s, err)
 	}
@@ -305,5 +305,25 @@ func TestMiddlewareChannel(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 200 || got.Context == nil || got.Context.Channel != "mobile" || got.Subject != "user:u_1" {
 		t.Fatalf("%d %+v", rec.Code, got)
+	}
+}
+
+// A key goes to a member who holds what it holds; its owner shows.
+func TestTransferKey(t *testing.T) {
+	g := newGatehouse(t)
+	ctx := context.Background()
+	k, err := g.admin.CreateKey(ctx, "acme", client.KeyRequest{Name: "ci", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := g.member(t, "kim@acme.test")
+	moved, err := g.admin.TransferKey(ctx, "acme", k.ID, uid)
+	if err != nil || moved.Owner != uid || len(moved.Grants) != 1 || moved.Grants[0].Role != "member" {
+		t.Fatalf("transfer: %+v %v", moved, err)
+	}
+	_, err = g.admin.TransferKey(ctx, "acme", k.ID, "u_nobody")
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != 404 {
+		t.Fatalf("transfer to a stranger: %v, want 404", err)
 	}
 }

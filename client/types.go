@@ -334,6 +334,8 @@ type Key struct {
 	Prefix     string     `json:"prefix"`
 	Role       string     `json:"role,omitempty"`
 	Scope      string     `json:"scope,omitempty"`
+	Grants     []KeyGrant `json:"grants,omitempty"`
+	Owner      string     `json:"owner,omitempty"`
 	CreatedBy  string     `json:"created_by,omitempty"`
 	CreatedAt  time.Time  `json:"created_at,omitzero"`
 	LastUsedAt *time.Time `json:"last_used_at"`
@@ -341,6 +343,14 @@ type Key struct {
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	Secret     string     `json:"secret,omitempty"`
 	Revision   int64      `json:"revision,omitempty"`
+}
+
+// KeyGrant is one role a key holds at one scope. A key holds exactly its
+// grants, bounded by its owner's current power.
+type KeyGrant struct {
+	ID    string `json:"id"`
+	Role  string `json:"role"`
+	Scope string `json:"scope"`
 }
 
 // AuditEvent is one entry of an organization's hash-chained audit log.

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of Gatehouse. Installs what the tests need when it is
-# missing: Debian's PostgreSQL (store conformance, end-to-end tests) and
-# Chromium (console browser tests).
+# missing: Debian's PostgreSQL (store conformance, end-to-end tests),
+# Chromium (console browser tests) and Python's venv (schemathesis, the
+# outside API fuzzer, installed from PyPI into .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing ${need[*]} ..."
 	if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
@@ -19,3 +22,4 @@ go vet ./...
 # Property tests run 10,000 cases in CI; locally the default is smaller.
 export GATEHOUSE_RAPID_CHECKS="${GATEHOUSE_RAPID_CHECKS:-10000}"
 go test -race -count=1 -timeout 45m "$@" ./...
+./scripts/schemathesis.sh

@@ -116,6 +116,17 @@ func (o *Org) Active(ref string, now int64) bool {
 	return ok && o.activeAt(&o.subj[s], now)
 }
 
+// KeyOwner returns the user id of a key's owner, if the key has one.
+func (o *Org) KeyOwner(keyID string) (string, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	k, ok := o.findSubject(domain.KeySubject(keyID))
+	if !ok || o.subj[k].owner == none {
+		return "", false
+	}
+	return strings.TrimPrefix(o.subj[o.subj[k].owner].ref, "user:"), true
+}
+
 // MemberRole returns a user's membership role, if a member.
 func (o *Org) MemberRole(userID string) (string, bool) {
 	o.mu.RLock()

@@ -2,11 +2,11 @@ package authz
 
 import (
 	"errors"
-	"github.com/gatehouse/gatehouse/internal/domain"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
@@ -93,8 +93,9 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 
 // facts is what conditions may test about the resource of a check.
 type facts struct {
-	owner string // owner subject ref, or empty
-	attrs map[string]string
+	owner  string // owner subject ref, or empty
+	attrs  map[string]string
+	hidden []string // fields conditions may not read (CheckNew)
 }
 
 func (o *Org) targetOf(n uint32) facts {
@@ -142,12 +143,27 @@ func (o *Org) parentTypeNode(t uint8) uint32 {
 // decide walks the chain for subject s and its groups. It returns the first
 // grant (or the membership role) that gives p and whose condition holds; on
 // a denial the reason carries the last condition that failed, if any.
+//
+// A key holds a permission only where its owner holds it too: the key's
+// own grants name the reason, and the owner's decision bounds it.
 func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+	reason, ok := o.decideOne(s, p, chain, f, channel, now)
+	if !ok || o.subj[s].kind != domain.SubjectKey {
+		return reason, ok
+	}
+	if bound, ok := o.decideOne(o.subj[s].owner, p, chain, f, channel, now); !ok {
+		return bound, false
+	}
+	return reason, true
+}
+
+// decideOne is decide for one subject, without a key's owner bound.
+func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
 		return Reason{}, false
 	}
-	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs}
+	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
 	pi := p.Index
 	var failed Reason
 	for _, n := range chain {
@@ -259,8 +275,14 @@ func (o *Org) anywhere(sub *subject, pi int, in *scheme.Input, now int64, failed
 
 // activeAt reports whether a subject may hold access at all: a member, a
 // live unexpired key, an existing group.
+//
+// A key is active only while its owner is an active member: removing the
+// owner ends the key at once.
 func (o *Org) activeAt(s *subject, now int64) bool {
-	return s.active && (s.expires == 0 || now < s.expires)
+	if !s.active || (s.expires != 0 && now >= s.expires) {
+		return false
+	}
+	return s.kind != domain.SubjectKey || (s.owner != none && o.subj[s.owner].active)
 }
 
 // grantsAt returns the run of grants at node n in a list sorted by node.
@@ -291,7 +313,11 @@ func (o *Org) sortByID(list []uint32) {
 // the walk starts at its parent (with its type's wildcard and its team), and
 // conditions see its owner and attributes. It answers "may the subject
 // register (or remove) this resource".
-func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel string, now int64) bool {
+//
+// hidden names fields (scheme.OwnerField or attribute names) that may not
+// decide: a condition clause reading one does not hold. A change to those
+// fields is judged by what the subject holds without them (rule 11).
+func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel string, hidden []string, now int64) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(permission)
@@ -322,7 +348,7 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 		start = n
 	}
 	chain = o.chain(start, chain)
-	f := facts{attrs: r.Attributes}
+	f := facts{attrs: r.Attributes, hidden: hidden}
 	if r.Owner != "" {
 		f.owner = domain.UserSubject(r.Owner).String()
 	}

@@ -223,7 +223,15 @@ func assertNoNewAccessUncovered(t *rapid.T, g *genOrg, o *authz.Org, before, aft
 // covered reports whether some grant of the sequence reaches (subject,
 // perm, target) and its granter held perm at its scope under the
 // condition the role gives it.
+//
+// A key's power is bounded by its owner's, so a key also gains where its
+// owner gained (the owner's gain is judged on its own).
 func covered(g *genOrg, st *reference.State, grants []madeGrant, subject, perm, target string, now time.Time) bool {
+	if s, _ := domain.ParseSubject(subject); s.Kind == domain.SubjectKey {
+		if owner := st.Keys[s.ID].Owner; owner != "" && covered(g, st, grants, "user:"+owner, perm, target, now) {
+			return true
+		}
+	}
 	principals := []string{subject}
 	if s, _ := domain.ParseSubject(subject); s.Kind == domain.SubjectUser {
 		for grp, members := range st.GroupMembers {
@@ -347,7 +355,7 @@ func TestCanGrantTopRole(t *testing.T) {
 	deep.expect("user:pm", "org_admin", "org", "org_admin")
 	deep.expect("user:opm", "org_admin", "org", "org_admin")
 	lb := newGrantWorld(t, "labelbox", putMember("adm", "admin"), putMember("da", "data_admin"),
-		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k"}}, putGrant("gk", "key:k", "admin", "org"))
+		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k", Owner: "adm"}}, putGrant("gk", "key:k", "admin", "org"))
 	lb.expect("user:adm", "admin", "org", "")
 	lb.expect("user:da", "admin", "org", "admin")
 	lb.expect("key:k", "admin", "org", "admin") // a key holding the role by grant is no member holding it

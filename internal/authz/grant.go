@@ -108,31 +108,77 @@ func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now i
 	return o.covers(s, o.roles[ri].def, o.chain(n, buf[:0]), now)
 }
 
+// covers: s holds every permission of r along chain at least as freely as
+// r gives it. A key must hold it, and so must its owner.
 func (o *Org) covers(s uint32, r *scheme.Role, chain []uint32, now int64) error {
-	for _, rp := range r.Perms {
-		reason, ok := o.decideUnconditional(s, rp.Perm, rp.Cond, chain, now)
-		if !ok {
-			return fmt.Errorf("%w: role %s includes %s, which %s does not hold there", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref)
-		}
-		if reason.Condition != "" && (rp.Cond == nil || rp.Cond.String() != reason.Condition) {
-			return fmt.Errorf("%w: role %s includes %s, which %s holds only with condition %q", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref, reason.Condition)
+	if err := o.coversOne(s, r, chain, now); err != nil {
+		return err
+	}
+	if sub := &o.subj[s]; sub.kind == domain.SubjectKey {
+		if err := o.coversOne(sub.owner, r, chain, now); err != nil {
+			return fmt.Errorf("%w (a key holds only what its owner holds)", err)
 		}
 	}
 	return nil
 }
 
-// decideUnconditional finds a grant giving p along chain, preferring one
-// without a condition, then one with exactly the condition want (nil: none
-// wanted); otherwise a conditional one is reported with its condition,
-// whether or not it holds for any particular resource.
-func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
+func (o *Org) coversOne(s uint32, r *scheme.Role, chain []uint32, now int64) error {
+	if s == none {
+		return fmt.Errorf("%w: the key has no owner", ErrEscalation)
+	}
+	for _, rp := range r.Perms {
+		reason, ok := o.holdsAsFreely(s, rp.Perm, rp.Cond, chain, now)
+		if ok {
+			continue
+		}
+		if reason.Condition != "" {
+			return fmt.Errorf("%w: role %s includes %s, which %s holds only with condition %q", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref, reason.Condition)
+		}
+		return fmt.Errorf("%w: role %s includes %s, which %s does not hold there", ErrEscalation, r.ID, rp.Perm.ID, o.subj[s].ref)
+	}
+	return nil
+}
+
+// HoldsAsFreely reports whether a subject holds a permission at a scope
+// without a condition, or under one that want implies (want nil: none
+// allowed): handing the permission on under want gives nothing the subject
+// lacks. A key must hold it and so must its owner. On a refusal, the
+// condition it holds the permission under, if any.
+func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *scheme.Cond, sc domain.Scope, now int64) (heldUnder string, ok bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(permission)
+	if !ok {
+		return "", false
+	}
+	s, ok := o.findSubject(actor)
+	if !ok {
+		return "", false
+	}
+	n, err := o.scopeNodeRead(sc)
+	if err != nil {
+		return "", false
+	}
+	var buf [32]uint32
+	chain := o.chain(n, buf[:0])
+	reason, ok := o.holdsAsFreely(s, p, want, chain, now)
+	if ok && o.subj[s].kind == domain.SubjectKey {
+		reason, ok = o.holdsAsFreely(o.subj[s].owner, p, want, chain, now)
+	}
+	return reason.Condition, ok
+}
+
+// holdsAsFreely reports whether s holds p along chain without a condition,
+// or under one that want implies (want nil: none allowed), so that handing
+// p on under want gives nothing s lacks. On a refusal the reason names a
+// condition s holds p under, if any, for the message.
+func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
 		return Reason{}, false
 	}
 	pi := p.Index
-	var best Reason
-	found := false
+	var near Reason
 	consider := func(r *role, reason Reason) bool {
 		if !r.perms.Has(pi) {
 			return false
@@ -140,18 +186,22 @@ func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, want *scheme.C
 		if !r.conds.Has(pi) {
 			return true
 		}
-		c := r.cond(pi).String()
-		if !found || want != nil && c == want.String() {
-			reason.Condition = c
-			best, found = reason, true
+		c := r.cond(pi)
+		if scheme.Implies(want, c) {
+			return true
+		}
+		if near.Condition == "" {
+			near = reason
+			near.Condition = c.String()
 		}
 		return false
 	}
 	principals := append([]uint32{s}, sub.groups...)
 	for _, n := range chain {
 		if n == orgNode && sub.orgRole != noRole {
-			if r := &o.roles[sub.orgRole]; consider(r, Reason{Role: r.id, Scope: "org", Via: ViaMembership}) {
-				return Reason{Role: r.id, Scope: "org", Via: ViaMembership}, true
+			r := &o.roles[sub.orgRole]
+			if reason := (Reason{Role: r.id, Scope: "org", Via: ViaMembership}); consider(r, reason) {
+				return reason, true
 			}
 		}
 		for _, ps := range principals {
@@ -170,7 +220,7 @@ func (o *Org) decideUnconditional(s uint32, p *scheme.Permission, want *scheme.C
 			}
 		}
 	}
-	return best, found
+	return near, false
 }
 
 // scopeNodeRead resolves a scope without creating anything (read lock held).

@@ -69,9 +69,13 @@ type nodeGrant struct {
 type subject struct {
 	ref     string // "user:u_1"
 	kind    domain.SubjectKind
-	active  bool     // a member, a live key, an existing group
-	orgRole uint16   // users: membership role, or noRole
-	expires int64    // keys: unix nanoseconds, 0 for never
+	active  bool   // a member, a live key, an existing group
+	orgRole uint16 // users: membership role, or noRole
+	expires int64  // keys: unix nanoseconds, 0 for never
+	// owner is a key's owning user (none: no owner, so the key holds
+	// nothing). A key's power is its own grants intersected with its
+	// owner's current power (PRODUCT.md rule 10).
+	owner   uint32
 	groups  []uint32 // users: the groups they belong to
 	members []uint32 // groups: their users
 	grants  []grant  // sorted by node, then role
@@ -289,7 +293,7 @@ func (o *Org) subjectIndex(s domain.Subject) uint32 {
 		return i
 	}
 	i := uint32(len(o.subj))
-	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole})
+	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole, owner: none})
 	o.subjects[s.Kind][s.ID] = i
 	return i
 }
@@ -408,6 +412,11 @@ func (o *Org) apply(c domain.Change) error {
 		live := c.Key.RevokedAt.IsZero()
 		o.subj[k].active = live
 		o.subj[k].expires = unixNano(c.Key.ExpiresAt)
+		o.subj[k].owner = none
+		if c.Key.Owner != "" {
+			u := o.userIndex(c.Key.Owner)
+			o.subj[k].owner = u
+		}
 		return nil
 	case domain.OpDeleteKey:
 		if k, ok := o.findSubject(domain.KeySubject(c.Key.ID)); ok {

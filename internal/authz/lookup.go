@@ -63,7 +63,10 @@ func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
 	if !ok || !o.activeAt(&o.subj[s], q.Now) {
 		return page, nil
 	}
-	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, now: q.Now}
+	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, now: q.Now, bound: none}
+	if o.subj[s].kind == domain.SubjectKey {
+		l.bound = o.subj[s].owner
+	}
 	var ids []uint32
 	switch cands, m := l.candidates(); m {
 	case modeAll:
@@ -91,6 +94,9 @@ type lookup struct {
 	typ     uint8
 	channel string
 	now     int64
+	// bound is a key's owner, whose power bounds every answer (none for
+	// other subjects): the fast paths below see only the key's grants.
+	bound uint32
 	// reach holds the resource and team nodes where the subject (or a
 	// group of it) holds the permission unconditionally; conditional tells
 	// whether any conditional grant of it exists, which only a full check
@@ -248,6 +254,16 @@ func (l *lookup) descend(n uint32, sure bool, out []cand) []cand {
 	return out
 }
 
+// ownerAllows applies a key's owner bound to a resource the key reaches.
+func (l *lookup) ownerAllows(n uint32) bool {
+	if l.bound == none {
+		return true
+	}
+	var buf [32]uint32
+	_, ok := l.o.decideOne(l.bound, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
+	return ok
+}
+
 func (l *lookup) allowed(n uint32) bool {
 	var buf [32]uint32
 	_, ok := l.o.decide(l.s, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
@@ -264,7 +280,7 @@ func (l *lookup) scan(after string, want int, check bool) []uint32 {
 	}
 	var out []uint32
 	for _, n := range list[start:] {
-		if !check || l.allowedFast(n) {
+		if (!check || l.allowedFast(n)) && l.ownerAllows(n) {
 			if out = append(out, n); len(out) == want {
 				break
 			}
@@ -297,7 +313,7 @@ func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 		if after != "" && o.data[c.n].id <= after {
 			continue
 		}
-		if c.sure || l.allowedFast(c.n) {
+		if (c.sure || l.allowedFast(c.n)) && l.ownerAllows(c.n) {
 			if out = append(out, c.n); len(out) == want {
 				break
 			}

@@ -222,6 +222,10 @@ func drawOrg(t *rapid.T, size genSize) *genOrg {
 
 	for i := range rapid.IntRange(0, size.keys).Draw(t, "keys") {
 		k := domain.KeyRecord{Org: "o", ID: fmt.Sprintf("k%d", i+1), ExpiresAt: drawExpiry(t, "key")}
+		// Most keys have an owner (some never a member); a few have none.
+		if len(g.users) > 0 && rapid.IntRange(0, 5).Draw(t, "key_owned") > 0 {
+			k.Owner = rapid.SampledFrom(g.users).Draw(t, "key_owner")
+		}
 		if rapid.IntRange(0, 5).Draw(t, "key_revoked") == 0 {
 			k.RevokedAt = t0.Add(-time.Minute)
 		}

@@ -53,6 +53,7 @@ type scenarioState struct {
 	Keys []struct {
 		ID      string    `yaml:"id"`
 		Expires time.Time `yaml:"expires"`
+		Owner   string    `yaml:"owner"` // user id whose power bounds the key's
 	} `yaml:"keys"`
 	Resources []struct {
 		Ref    string            `yaml:"ref"`
@@ -197,7 +198,7 @@ func stateChanges(t *testing.T, st *scenarioState) []domain.Change {
 		}
 	}
 	for _, k := range st.Keys {
-		cs = append(cs, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: k.ID, ExpiresAt: k.Expires}})
+		cs = append(cs, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: k.ID, ExpiresAt: k.Expires, Owner: k.Owner}})
 	}
 	for _, r := range st.Resources {
 		ref, err := domain.ParseRef(r.Ref)

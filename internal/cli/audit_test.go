@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +41,9 @@ func copyDB(t *testing.T, db string) string {
 	return dst
 }
 
-// stoppedServer is a SQLite database after a server made 4 audit events
-// in acme (the bootstrap and three resources) and stopped.
+// stoppedServer is a SQLite database after a server made 5 audit events
+// in acme (the bootstrap, the test's sign-in and three resources) and
+// stopped.
 func stoppedServer(t *testing.T) string {
 	t.Helper()
 	s := startServer(t)
@@ -71,7 +73,7 @@ func TestServeKeepsKeyAndCheckpointsBesideTheDatabase(t *testing.T) {
 		t.Fatalf("checkpoints: %+v %v %v", cps, torn, err)
 	}
 	// At start the head was init's event; at shutdown, the last write's.
-	if first, last := cps[0], cps[len(cps)-1]; first.Org != "acme" || first.Seq != 1 || last.Seq != 4 ||
+	if first, last := cps[0], cps[len(cps)-1]; first.Org != "acme" || first.Seq != 1 || last.Seq != 5 ||
 		last.KeyID != key.ID() || last.VerifySignature(key.PublicKey()) != nil {
 		t.Fatalf("checkpoints: first %+v, last %+v", first, last)
 	}
@@ -113,7 +115,7 @@ func TestAuditVerifyHoldsChainsToCheckpoints(t *testing.T) {
 
 	db = copyDB(t, orig)
 	tamper.Swap(t, db, "acme", 2, 3)
-	if r := fails(t, nil, 1, "audit", "verify", "--db", db); !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "2") {
+	if r := fails(t, nil, 1, "audit", "verify", "--db", db); !hasRow(r.stdout, "acme", "5", "BROKEN:", "first", "bad", "seq", "2") {
 		t.Fatalf("reordering not reported:\n%s", r.stdout)
 	}
 
@@ -147,7 +149,11 @@ func TestAuditVerifyHoldsChainsToCheckpoints(t *testing.T) {
 	db = copyDB(t, orig)
 	text, _ := os.ReadFile(db + checkpointsSuffix)
 	lines := strings.SplitAfter(string(text), "\n")
-	lines[len(lines)-2] = strings.Replace(lines[len(lines)-2], `"seq":4`, `"seq":2`, 1)
+	last := lines[len(lines)-2]
+	if !strings.Contains(last, `"seq":5,`) {
+		t.Fatalf("the last checkpoint is not the head's, seq 5: %s", last)
+	}
+	lines[len(lines)-2] = strings.Replace(last, `"seq":5,`, `"seq":2,`, 1)
 	os.WriteFile(db+checkpointsSuffix, []byte(strings.Join(lines, "")), 0o600)
 	if r := fails(t, nil, 1, "audit", "verify", "--db", db); !strings.Contains(r.stderr, "line ") || !strings.Contains(r.stderr, "signature") {
 		t.Fatalf("edited checkpoint: %+v", r)
@@ -164,7 +170,8 @@ func TestAuditVerifyOverTheAPIHoldsToCheckpoints(t *testing.T) {
 	if err := s.in.cps.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if out := ok(t, s.env, "audit", "verify"); !hasRow(out, "acme", "3", "ok") {
+	// The bootstrap, the test's sign-in and the two resources.
+	if out := ok(t, s.env, "audit", "verify"); !hasRow(out, "acme", "4", "ok") {
 		t.Fatalf("verify:\n%s", out)
 	}
 	tamper.Truncate(t, s.db, "acme", 2)
@@ -198,13 +205,19 @@ func oldDatabase(t *testing.T, orgs ...string) string {
 	return db
 }
 
-// rekeyEvent is the newest audit event of org, which must be the rekey.
-func rekeyEvent(t *testing.T, env map[string]string, org string) map[string]any {
+// rekeyEvent is org's audit event at seq, which must be the rekey, and
+// returns what it records of the old chain. (The events after it are the
+// test's own, such as its sign-in.)
+func rekeyEvent(t *testing.T, env map[string]string, org string, seq int64) map[string]any {
 	t.Helper()
 	list := okJSON[client.Page[client.AuditEvent]](t, env, "audit", "list", "--org", org)
-	e := list.Items[0]
+	i := slices.IndexFunc(list.Items, func(e client.AuditEvent) bool { return e.Seq == seq })
+	if i < 0 {
+		t.Fatalf("no event %d of %s: %+v", seq, org, list.Items)
+	}
+	e := list.Items[i]
 	if e.Action != "audit.rekey" || e.Actor != "system:gatehouse" || e.Target != "org:"+org {
-		t.Fatalf("newest event of %s: %+v", org, e)
+		t.Fatalf("event %d of %s: %+v", seq, org, e)
 	}
 	var before map[string]any
 	if err := json.Unmarshal(e.Before, &before); err != nil {
@@ -236,13 +249,15 @@ func TestServeMigratesUnkeyedDatabase(t *testing.T) {
 	if !strings.Contains(logs.String(), "resealed with the audit key") || !strings.Contains(logs.String(), "made a new audit key") {
 		t.Fatalf("start-up log:\n%s", logs.String())
 	}
+	// Each org: its bootstrap event, the rekey right after it, then the
+	// test's sign-in.
 	for _, org := range []string{"acme", "beta"} {
 		env := loginEnv(t, in, org)
-		before := rekeyEvent(t, env, org)
-		if before["scheme"] != "sha256" || before["events"] != float64(1) || before["first_bad_seq"] != nil {
+		before := rekeyEvent(t, env, org, 2)
+		if before["scheme"] != "sha256" || before["events"] != float64(1) || before["head_seq"] != float64(1) || before["first_bad_seq"] != nil {
 			t.Errorf("rekey of %s: %v", org, before)
 		}
-		if out := ok(t, env, "audit", "verify", "--org", org); !hasRow(out, org, "2", "ok") {
+		if out := ok(t, env, "audit", "verify", "--org", org); !hasRow(out, org, "3", "ok") {
 			t.Errorf("verify %s over the API:\n%s", org, out)
 		}
 	}
@@ -250,7 +265,7 @@ func TestServeMigratesUnkeyedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := ok(t, nil, "audit", "verify", "--db", db)
-	if !hasRow(out, "acme", "2", "ok") || !hasRow(out, "beta", "2", "ok") {
+	if !hasRow(out, "acme", "3", "ok") || !hasRow(out, "beta", "3", "ok") {
 		t.Fatalf("verify after the migration:\n%s", out)
 	}
 	// A second start has nothing to migrate.
@@ -291,12 +306,13 @@ func TestServeRefusesBrokenUnkeyedChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.shutdown(5 * time.Second)
-	before := rekeyEvent(t, loginEnv(t, in, "beta"), "beta")
+	before := rekeyEvent(t, loginEnv(t, in, "beta"), "beta", 2)
 	if before["first_bad_seq"] != float64(1) || before["break_accepted"] != true {
 		t.Fatalf("rekey of the accepted break: %v", before)
 	}
 	in.shutdown(5 * time.Second)
-	if out := ok(t, nil, "audit", "verify", "--db", db); !hasRow(out, "beta", "2", "ok") {
+	// The bootstrap, the rekey and the sign-in.
+	if out := ok(t, nil, "audit", "verify", "--db", db); !hasRow(out, "beta", "3", "ok") {
 		t.Fatalf("verify after the accepted reseal:\n%s", out)
 	}
 }

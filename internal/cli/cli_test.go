@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestInitOutputShape(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "g.db")
 	args := []string{"init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
-		"--owner-email", "o@acme.test", "--owner-password", "a-long-password"}
+		"--owner-email", "o@acme.test", "--owner-password", "a long password"}
 	out := ok(t, nil, args...)
 	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "}\n") {
 		t.Fatalf("want one JSON object on one line, got %q", out)
@@ -51,7 +51,7 @@ func TestInitOutputShape(t *testing.T) {
 	if !strings.Contains(r.stderr, "--owner-password") {
 		t.Fatalf("missing flag not named: %q", r.stderr)
 	}
-	env["GATEHOUSE_OWNER_PASSWORD"] = "beta-password"
+	env["GATEHOUSE_OWNER_PASSWORD"] = "beta owns a long phrase"
 	var b bootstrapped
 	if err := json.Unmarshal([]byte(ok(t, env, "init")), &b); err != nil || b.Org != "beta" {
 		t.Fatalf("init from env: %+v %v", b, err)
@@ -73,12 +73,13 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	for _, id := range []string{"a", "b", "c"} {
 		ok(t, s.env, "resource", "put", "dataset:"+id, "--name", "Set "+id)
 	}
+	// The bootstrap, the test's sign-in and the three resources.
 	out := ok(t, s.env, "audit", "verify")
-	if !hasRow(out, "acme", "4", "ok") {
+	if !hasRow(out, "acme", "5", "ok") {
 		t.Fatalf("audit verify over the API:\n%s", out)
 	}
 	list := okJSON[client.Page[client.AuditEvent]](t, s.env, "audit", "list")
-	if len(list.Items) != 4 || list.Items[0].Seq != 4 || list.Items[0].Action != "resource.put" {
+	if len(list.Items) != 5 || list.Items[0].Seq != 5 || list.Items[0].Action != "resource.put" {
 		t.Fatalf("audit list: %+v", list.Items)
 	}
 	// Stop the server (its last checkpoint is written then), and keep the
@@ -87,7 +88,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := cli(t, nil, "audit", "verify", "--db", s.db)
-	if r.code != 0 || !hasRow(r.stdout, "acme", "4", "ok") || r.stderr != "" {
+	if r.code != 0 || !hasRow(r.stdout, "acme", "5", "ok") || r.stderr != "" {
 		t.Fatalf("intact chain with the key and checkpoints beside the database: %+v", r)
 	}
 
@@ -109,7 +110,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		db := copyDB(t, s.db)
 		c.tamper(db)
 		r := fails(t, nil, 1, "audit", "verify", "--db", db)
-		if !hasRow(r.stdout, "acme", "4", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stdout, c.reason) ||
+		if !hasRow(r.stdout, "acme", "5", "BROKEN:", "first", "bad", "seq", "3") || !strings.Contains(r.stdout, c.reason) ||
 			!strings.Contains(r.stderr, "broken") {
 			t.Fatalf("%s: tampering not reported:\n%s\n%s", c.name, r.stdout, r.stderr)
 		}
@@ -323,6 +324,12 @@ func TestManagementCommands(t *testing.T) {
 		t.Fatalf("rotate: %+v", rot)
 	}
 	ok(t, s.with("GATEHOUSE_TOKEN", rot.Secret), "check", "--permission", "dataset.upload", "--resource", "dataset:cats")
+	if r := fails(t, env, 1, "key", "transfer", k.ID); !strings.Contains(r.stderr, "--owner is required") {
+		t.Fatalf("key transfer without --owner: %+v", r)
+	}
+	if r := fails(t, env, 1, "key", "transfer", k.ID, "--owner", "u_nobody"); !strings.Contains(r.stderr, "404") {
+		t.Fatalf("key transfer to a stranger: %+v", r)
+	}
 	ok(t, env, "key", "revoke", k.ID)
 	if r := fails(t, s.with("GATEHOUSE_TOKEN", rot.Secret), 1, "me"); !strings.Contains(r.stderr, "401") {
 		t.Fatalf("revoked key: %+v", r)
@@ -495,7 +502,7 @@ func TestPostgres(t *testing.T) {
 	dir := t.TempDir()
 	keyFile, cpFile := filepath.Join(dir, "audit-key"), filepath.Join(dir, "checkpoints.jsonl")
 	initArgs := []string{"init", "--db", url, "--org", "pg", "--name", "PG", "--scheme", "deepomatic",
-		"--owner-email", "o@pg.test", "--owner-password", "pg-password"}
+		"--owner-email", "o@pg.test", "--owner-password", "tidal granite thirty"}
 	// No key file named: a sentence saying what to do, and nothing written.
 	if r := fails(t, nil, 1, initArgs...); !strings.Contains(r.stderr, "--audit-key") || !strings.Contains(r.stderr, "PostgreSQL") {
 		t.Fatalf("init on PostgreSQL without a key: %+v", r)
@@ -566,7 +573,7 @@ func TestOrgCreateAndTransfer(t *testing.T) {
 	fails(t, env, 1, "org", "create", "--id", "beta", "--name", "Again")
 	env["GATEHOUSE_ORG"] = "beta"
 	inv := okJSON[client.Invitation](t, env, "invite", "create", "--email", "ada@beta.test", "--role", "admin")
-	acc := okJSON[client.Accepted](t, env, "invite", "accept", "--invitation-token", inv.Token, "--name", "Ada", "--password", "ada-password")
+	acc := okJSON[client.Accepted](t, env, "invite", "accept", "--invitation-token", inv.Token, "--name", "Ada", "--password", "ada picks her words")
 	out := ok(t, env, "org", "transfer", "--user-id", acc.UserID)
 	if !strings.Contains(out, "transferred") {
 		t.Fatalf("transfer: %s", out)

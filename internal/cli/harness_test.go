@@ -81,7 +81,7 @@ type server struct {
 	in    *instance
 }
 
-const ownerEmail, ownerPassword = "owner@acme.test", "owner-password"
+const ownerEmail, ownerPassword = "owner@acme.test", "tidal granite thirty"
 
 func testLogger(t *testing.T) *slog.Logger {
 	if testing.Verbose() {

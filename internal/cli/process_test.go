@@ -19,7 +19,7 @@ import (
 )
 
 // binary builds the gatehouse command into a temporary directory of t.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the gatehouse binary")
@@ -42,7 +42,7 @@ type proc struct {
 }
 
 // spawn starts `gatehouse serve` on db and waits until it listens.
-func spawn(t *testing.T, bin, db string, extra ...string) *proc {
+func spawn(t testing.TB, bin, db string, extra ...string) *proc {
 	t.Helper()
 	args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json"}, extra...)
 	cmd := exec.Command(bin, args...)
@@ -124,7 +124,7 @@ func (p *proc) waitLog(t *testing.T, s string) {
 	}
 }
 
-func initDB(t *testing.T, bin, db, org string) bootstrapped {
+func initDB(t testing.TB, bin, db, org string) bootstrapped {
 	t.Helper()
 	out, err := exec.Command(bin, "init", "--db", db, "--org", org, "--name", org, "--scheme", "vi",
 		"--owner-email", "owner@"+org+".test", "--owner-password", ownerPassword).Output()

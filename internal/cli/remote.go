@@ -962,7 +962,7 @@ func (a *app) newResourceCmd() *cobra.Command {
 
 func (a *app) newKeyCmd() *cobra.Command {
 	var org string
-	cmd := &cobra.Command{Use: "key", Aliases: []string{"keys"}, Short: "Secret keys: create, list, rotate, revoke"}
+	cmd := &cobra.Command{Use: "key", Aliases: []string{"keys"}, Short: "Secret keys: create, list, rotate, transfer, revoke"}
 	orgFlag(cmd, &org)
 	printSecret := func(k *client.Key) error {
 		return a.print(k, func(t *tw) {
@@ -1013,9 +1013,9 @@ func (a *app) newKeyCmd() *cobra.Command {
 				return err
 			}
 			return a.print(keys, func(t *tw) {
-				t.row("ID", "NAME", "PREFIX", "ROLE", "SCOPE", "CREATED_BY", "LAST_USED", "EXPIRES", "REVOKED")
+				t.row("ID", "NAME", "PREFIX", "ROLE", "SCOPE", "OWNER", "CREATED_BY", "LAST_USED", "EXPIRES", "REVOKED")
 				for _, k := range keys {
-					t.row(k.ID, k.Name, k.Prefix, k.Role, k.Scope, k.CreatedBy, ts(k.LastUsedAt), ts(k.ExpiresAt), ts(k.RevokedAt))
+					t.row(k.ID, k.Name, k.Prefix, k.Role, k.Scope, k.Owner, k.CreatedBy, ts(k.LastUsedAt), ts(k.ExpiresAt), ts(k.RevokedAt))
 				}
 			})
 		},
@@ -1039,7 +1039,28 @@ func (a *app) newKeyCmd() *cobra.Command {
 		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
 			return c.RevokeKey(ctx, org, id)
 		})
-	cmd.AddCommand(create, list, rotate, revoke)
+	var to string
+	transfer := &cobra.Command{
+		Use: "transfer ID --owner USER_ID", Short: "Hand a key to a member who holds everything it holds", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOrg(org); err != nil {
+				return err
+			}
+			if to == "" {
+				return fmt.Errorf("--owner is required: the user id of the key's new owner")
+			}
+			k, err := a.client().TransferKey(cmd.Context(), org, args[0], to)
+			if err != nil {
+				return err
+			}
+			return a.print(k, func(t *tw) {
+				t.row("ID", "NAME", "OWNER")
+				t.row(k.ID, k.Name, k.Owner)
+			})
+		},
+	}
+	transfer.Flags().StringVar(&to, "owner", "", "user id of the new owner")
+	cmd.AddCommand(create, list, rotate, transfer, revoke)
 	return cmd
 }
 

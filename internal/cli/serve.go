@@ -40,6 +40,10 @@ type serveOptions struct {
 	demo            bool
 	shutdownTimeout time.Duration
 	trustProxy      bool
+	sessionTTL      time.Duration
+	sessionIdle     time.Duration
+	hashMemoryMiB   int64
+	quotas          team.Quotas
 	pollInterval    time.Duration
 	consistencyWait time.Duration
 	retention       int64
@@ -58,8 +62,10 @@ func (a *app) newServeCmd() *cobra.Command {
 the OpenAPI document.
 
 --db is a file path (embedded SQLite, created when missing) or a postgres:// or
-postgresql:// URL. Without --smtp-url, invitation emails (with their accept
-links) are written to the log. SIGINT or SIGTERM stop the server gracefully.
+postgresql:// URL. Without --smtp-url, invitation and password-reset emails
+(with their links) are written to the log, and invitation answers carry their
+token (development); with it, tokens reach only the recipient's mailbox.
+SIGINT or SIGTERM stop the server gracefully.
 
 With --demo, an empty database is first filled with one demonstration
 organization per built-in scheme, and their logins are printed.
@@ -87,7 +93,14 @@ older version, made without a key, are verified and resealed at start.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&o.demo, "demo", false, "seed demo organizations into an empty database and print their logins")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for requests in flight")
-	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
+	f.BoolVar(&o.trustProxy, "trust-proxy", false, "behind one reverse proxy: take the client address from the right-most X-Forwarded-For entry, the one the proxy appended (default: the socket's address)")
+	f.DurationVar(&o.sessionTTL, "session-ttl", 7*24*time.Hour, "absolute lifetime of a session")
+	f.DurationVar(&o.sessionIdle, "session-idle", 12*time.Hour, "a session unused this long ends (idle timeout)")
+	f.Int64Var(&o.hashMemoryMiB, "hash-memory", team.DefaultHashMemory>>20, "memory budget in MiB of password hashes in flight (19 MiB each); with the core count it bounds concurrent hashing, past which sign-ins wait, then get 503")
+	f.IntVar(&o.quotas.OrgsPerUser, "max-orgs-per-user", team.DefaultQuotas.OrgsPerUser, "organizations one user may own (create)")
+	f.IntVar(&o.quotas.KeysPerOrg, "max-keys-per-org", team.DefaultQuotas.KeysPerOrg, "live secret keys per organization")
+	f.IntVar(&o.quotas.RolesPerOrg, "max-roles-per-org", team.DefaultQuotas.RolesPerOrg, "custom roles per organization")
+	f.IntVar(&o.quotas.PendingInvitations, "max-pending-invitations", team.DefaultQuotas.PendingInvitations, "pending invitations per organization")
 	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
@@ -237,7 +250,8 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		began := time.Now()
 		// A service of its own, silent about mail, seeds before the
 		// serving one loads: the engine has a single writer at a time.
-		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base})
+		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base,
+			RevealInvitationTokens: true})
 		if err := seeder.Load(ctx); err != nil {
 			return nil, err
 		}
@@ -252,7 +266,14 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		ids = make([]string, len(res.Orgs))
 	}
 
+	if o.sessionTTL < 0 || o.sessionIdle < 0 || o.hashMemoryMiB < 0 {
+		return nil, errors.New("--session-ttl, --session-idle and --hash-memory must not be negative")
+	}
+	if q := o.quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
+		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
+	}
 	cfg := team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
+		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention, AuditKey: au.key}
 	if au.checkpoints != "" {
 		// After the demo seed, so its events are in the first round.
@@ -279,7 +300,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		in.SetupToken = rand.Text()
 	}
 	ui, err := console.New(console.Config{Service: in.svc, Logger: logger, SetupToken: in.SetupToken,
-		Secure: strings.HasPrefix(base, "https://")})
+		Secure: strings.HasPrefix(base, "https://"), TrustProxy: o.trustProxy})
 	if err != nil {
 		in.svc.Close()
 		return nil, fmt.Errorf("console: %w", err)
@@ -294,7 +315,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	}
 	go func() { in.done <- in.srv.Serve(ln) }()
 	logger.Info("gatehouse listening", "addr", in.Addr, "url", in.URL, "db", redactDB(o.db), "orgs", len(ids),
-		"mail", mailMode(o.smtpURL))
+		"mail", mailMode(o.smtpURL), "hash_slots", in.svc.HashSlots())
 	return in, nil
 }
 

@@ -9,17 +9,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-// auditActions are the actions the team use cases record, for the filter.
-var auditActions = []string{
-	"org.create", "org.bootstrap", "org.rename", "org.transfer", "billing.update",
-	"member.role", "member.remove",
-	"invitation.create", "invitation.resend", "invitation.revoke", "invitation.accept",
-	"grant.create", "grant.delete", "role.create", "role.delete",
-	"key.create", "key.rotate", "key.revoke",
-	"team.create", "team.delete", "team.member.add", "team.member.remove",
-	"group.create", "group.delete", "group.member.add", "group.member.remove",
-	"resource.put", "resource.delete",
-}
+// auditActions are the actions the audit log may carry, for the filter.
+var auditActions = team.AuditActions()
 
 type auditData struct {
 	Actor, Action string

@@ -49,7 +49,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
-	tok, _, err := h.svc.Login(r.Context(), email, r.PostFormValue("password"), clientAddr(r))
+	tok, _, err := h.svc.Login(r.Context(), email, r.PostFormValue("password"), h.client(w, r))
 	if err != nil {
 		v := &view{Title: "Log in", CSRF: h.anonCSRF(w, r), Error: h.message(r, err), Data: loginData{Email: email, Next: next}}
 		h.render(w, r, statusOf(err), "login", v)
@@ -66,7 +66,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 			h.csrfFailed(w, r)
 			return
 		}
-		if err := h.svc.Logout(r.Context(), s.token); err != nil {
+		if err := h.svc.Logout(r.Context(), s.token, h.client(w, r)); err != nil {
 			h.log.Warn("console: logout", "err", err)
 		}
 	}
@@ -98,7 +98,7 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	d := inviteData{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), Existing: r.PostFormValue("existing") == "1"}
-	req := team.AcceptRequest{Token: d.Token, Password: r.PostFormValue("password"), RequestID: requestID(r, nil)}
+	req := team.AcceptRequest{Token: d.Token, Password: r.PostFormValue("password"), RequestID: requestID(r, w), Client: h.client(w, r)}
 	if d.Existing {
 		req.Email = d.Email
 	} else {
@@ -202,7 +202,7 @@ func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	h.setupUsed.Store(true)
 	h.log.Info("console: first-run setup done; the setup token no longer works", "org", res.Org)
-	tok, _, err := h.svc.Login(r.Context(), d.Email, pw, clientAddr(r))
+	tok, _, err := h.svc.Login(r.Context(), d.Email, pw, h.client(w, r))
 	if err != nil {
 		h.flash(w, "The organization is ready. Log in as its Owner.")
 		h.redirect(w, r, "/login")

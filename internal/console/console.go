@@ -1,7 +1,8 @@
 // Package console is Gatehouse's web console: the Settings pages of an
 // organization (General, Members, Teams, Groups, Roles, Secret Keys,
-// Billing, Audit log, resource access), the login, invitation and first-run
-// pages, all server-rendered with html/template and enhanced by htmx.
+// Billing, Audit log, resource access), the Account page (password,
+// sessions), the login, password-reset, invitation and first-run pages, all
+// server-rendered with html/template and enhanced by htmx.
 //
 // The console holds no authorization logic of its own. Every action calls
 // the same team.Service use case the HTTP API calls, and shows the
@@ -39,6 +40,9 @@ type Config struct {
 	SetupToken string
 	// Secure sets the Secure attribute on cookies (serve over TLS).
 	Secure bool
+	// TrustProxy reads client addresses from X-Forwarded-For, as the API
+	// does with the same setting (see package peer).
+	TrustProxy bool
 }
 
 // contentSecurityPolicy allows the console's own files and nothing inline.
@@ -48,9 +52,10 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 type handler struct {
-	svc    *team.Service
-	log    *slog.Logger
-	secure bool
+	svc        *team.Service
+	log        *slog.Logger
+	secure     bool
+	trustProxy bool
 
 	setupToken string
 	setupMu    sync.Mutex
@@ -78,7 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: cfg.Service, log: cfg.Logger, secure: cfg.Secure, setupToken: cfg.SetupToken,
+	h := &handler{svc: cfg.Service, log: cfg.Logger, secure: cfg.Secure, trustProxy: cfg.TrustProxy, setupToken: cfg.SetupToken,
 		pages: r, assets: a, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	r.assetURL = a.url
 	h.routes()
@@ -96,6 +101,14 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /invite", h.acceptInvite)
 	m.HandleFunc("GET /setup", h.setupForm)
 	m.HandleFunc("POST /setup", h.setup)
+	m.HandleFunc("GET /forgot", h.forgotForm)
+	m.HandleFunc("POST /forgot", h.forgot)
+	m.HandleFunc("GET /reset", h.resetForm)
+	m.HandleFunc("POST /reset", h.reset)
+	m.HandleFunc("GET /account", h.user(h.account))
+	m.HandleFunc("POST /account/password", h.user(h.changePassword))
+	m.HandleFunc("POST /account/sessions/{id}/end", h.user(h.endSession))
+	m.HandleFunc("POST /account/sessions/end-others", h.user(h.endOtherSessions))
 	m.HandleFunc("GET /orgs", h.user(h.orgList))
 	m.HandleFunc("POST /orgs", h.user(h.createOrg))
 

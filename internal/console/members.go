@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -194,8 +195,12 @@ func (h *handler) invite(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 	h.membersWith(c, http.StatusCreated, "dlg-invite-sent", d, "")
 }
 
-// inviteLink is the accept link as the invitee's email has it.
+// inviteLink is the accept link as the invitee's email has it, or none
+// when the service kept the token for the mailbox (a real mailer).
 func (h *handler) inviteLink(r *http.Request, token string) string {
+	if token == "" {
+		return ""
+	}
 	proto := "http"
 	if r.TLS != nil || h.secure {
 		proto = "https"
@@ -346,7 +351,8 @@ func (h *handler) changeRole(w http.ResponseWriter, r *http.Request, c *orgCtx) 
 }
 
 type removeDialog struct {
-	M team.MemberView
+	M       team.MemberView
+	Removal team.Removal
 }
 
 func (h *handler) removeDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -357,7 +363,12 @@ func (h *handler) removeDialog(w http.ResponseWriter, r *http.Request, c *orgCtx
 		h.membersWith(c, http.StatusNotFound, "", nil, "No such member.")
 		return
 	}
-	h.membersWith(c, http.StatusOK, "dlg-remove", removeDialog{M: m}, "")
+	rm, err := h.svc.PreviewRemoval(r.Context(), c.actor, c.org.ID, uid)
+	if err != nil {
+		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
+		return
+	}
+	h.membersWith(c, http.StatusOK, "dlg-remove", removeDialog{M: m, Removal: rm}, "")
 }
 
 func (h *handler) removeMember(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -367,7 +378,8 @@ func (h *handler) removeMember(w http.ResponseWriter, r *http.Request, c *orgCtx
 	if m, ok := c.people[uid]; ok {
 		name = m.Name
 	}
-	if _, err := h.svc.RemoveMember(r.Context(), c.actor, c.org.ID, uid); err != nil {
+	rm, _, err := h.svc.RemoveMember(r.Context(), c.actor, c.org.ID, uid)
+	if err != nil {
 		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
 		return
 	}
@@ -375,7 +387,13 @@ func (h *handler) removeMember(w http.ResponseWriter, r *http.Request, c *orgCtx
 		c.back("/orgs", "You left "+c.org.Name+".")
 		return
 	}
-	c.back(c.path("members"), name+" was removed. Their work stays in the organization.")
+	msg := name + " was removed. Their work stays in the organization."
+	if n := len(rm.StoppedKeys); n == 1 {
+		msg += " Their secret key " + rm.StoppedKeys[0].Name + " stopped working."
+	} else if n > 1 {
+		msg += fmt.Sprintf(" Their %d secret keys stopped working.", n)
+	}
+	c.back(c.path("members"), msg)
 }
 
 // --- grants ----------------------------------------------------------------

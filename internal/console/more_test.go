@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/gatehouse/gatehouse/internal/console"
+	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // The first-run page creates the first organization and Owner with the
@@ -163,7 +164,7 @@ func TestSecurity(t *testing.T) {
 	inline := regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s(?:src)=)[^>]*)?>\s*</script>`)
 	handlers := regexp.MustCompile(`(?i)\son[a-z]+\s*=|\sstyle\s*=|javascript:`)
 	for _, p := range []string{"/o/acme/general", "/o/acme/members", "/o/acme/members/invite", "/o/acme/roles", "/o/acme/roles/new",
-		"/o/acme/keys", "/o/acme/billing", "/o/acme/audit", "/o/acme/resources", "/o/acme/resources/dataset/cats", "/o/acme/groups", "/orgs"} {
+		"/o/acme/keys", "/o/acme/billing", "/o/acme/audit", "/o/acme/resources", "/o/acme/resources/dataset/cats", "/o/acme/groups", "/orgs", "/account"} {
 		body := c.body(p)
 		if m := inline.FindString(body); m != "" && !strings.Contains(m, "src=") {
 			t.Errorf("%s: inline script %q", p, m)
@@ -221,7 +222,7 @@ func TestMemberCannotInviteByURL(t *testing.T) {
 	b.open("/o/acme/members/invite")
 	b.typeInto("#inv-email", "eve@evil.test")
 	b.click("#invite-send")
-	b.waitText("#dialog-error", "may not invite members")
+	b.waitText("#dialog-error", "may not invite new members")
 	b.shot("invite-forged-by-member")
 }
 
@@ -320,4 +321,29 @@ func TestGroupGrant(t *testing.T) {
 		t.Errorf("access does not say through which group: %q", got)
 	}
 	b.shot("member-access-group")
+}
+
+// Removing a member shows, before and after, which of their keys stop.
+func TestRemovalShowsStoppedKeys(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ada := f.member("ada@acme.test", "Ada Admin", "admin")
+	k, _, err := f.svc.CreateKey(context.Background(), ada, f.org, team.KeyRequest{Name: "nightly-export", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/keys")
+	b.waitFor("#keys")
+	if got := b.text(`#keys tr[data-key="` + k.ID + `"] .key-owner`); !strings.Contains(got, "Ada Admin") {
+		t.Errorf("keys page owner column: %q", got)
+	}
+	b.open("/o/acme/members")
+	b.click(`#members tr[data-email="ada@acme.test"] a[href$="/remove"]`)
+	b.waitText("#remove-keys", "nightly-export")
+	b.click("#remove-confirm")
+	b.waitText("#flash", "Ada Admin was removed")
+	if got := b.text("#flash"); !strings.Contains(got, "nightly-export stopped working") {
+		t.Errorf("flash after removal: %q", got)
+	}
 }

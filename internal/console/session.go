@@ -9,8 +9,11 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/peer"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -129,9 +132,22 @@ func (h *handler) redirectToLogin(w http.ResponseWriter, r *http.Request) {
 	h.redirect(w, r, target)
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: a path of this origin
+// or "/". Browsers drop tabs and newlines from URLs and read "\\" as "/",
+// so "/\t/evil.example" and "/\\evil.example" are "//evil.example" to
+// them, another site: any control character, space or backslash refuses
+// the whole value, as does anything that parses with a scheme or host.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2048 {
+		return "/"
+	}
+	for _, c := range next {
+		if c == '\\' || unicode.IsControl(c) || unicode.IsSpace(c) || c == utf8.RuneError {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
@@ -165,11 +181,9 @@ func (h *handler) takeFlash(w http.ResponseWriter, r *http.Request) (msg string,
 	return msg, isErr
 }
 
-// clientAddr is the address failed logins are counted against.
-func clientAddr(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
-	}
-	return strings.Trim(addr, "[]")
+// client is the team.Client of a request: its address by the same rule as
+// the API's (see package peer), for the sign-in throttle, the session list
+// and the audit log.
+func (h *handler) client(w http.ResponseWriter, r *http.Request) team.Client {
+	return team.Client{Addr: peer.Addr(r, h.trustProxy), UserAgent: r.UserAgent(), RequestID: requestID(r, w)}
 }

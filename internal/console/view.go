@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -118,36 +117,16 @@ func (h *handler) org(fn orgHandler) http.HandlerFunc {
 	})
 }
 
-// loadCaps asks the service, in one batch, which of the scheme's platform
-// permissions the user holds at the org.
+// loadCaps takes what the user may do at the org from the service's
+// policy; the console names no permission of its own.
 func (c *orgCtx) loadCaps() error {
-	perms := []string{"org.rename", "members.view", "keys.manage", "billing.view", "billing.manage", "org.transfer", c.sc.AuditPermission}
-	for _, um := range c.sc.UserManagement {
-		perms = append(perms, um.Permission)
-	}
-	var reqs []team.CheckRequest
-	var asked []string
-	for _, p := range perms {
-		if _, ok := c.sc.Permission(p); ok && !slices.Contains(asked, p) {
-			asked = append(asked, p)
-			reqs = append(reqs, team.CheckRequest{Permission: p})
-		}
-	}
-	res, err := c.h.svc.CheckBatch(c.r.Context(), c.actor, c.org.ID, reqs)
+	can, err := c.h.svc.Capabilities(c.actor, c.org.ID)
 	if err != nil {
 		return err
 	}
-	held := map[string]bool{}
-	for i, p := range asked {
-		held[p] = res[i].Allowed
-	}
-	c.can = caps{Rename: held["org.rename"], MembersView: held["members.view"], Keys: held["keys.manage"],
-		BillingView: held["billing.view"], BillingManage: held["billing.manage"], Transfer: held["org.transfer"],
-		Audit: held[c.sc.AuditPermission]}
-	for _, um := range c.sc.UserManagement {
-		c.can.ManageUsers = c.can.ManageUsers || held[um.Permission]
-	}
-	c.can.OtherMembers = c.can.ManageUsers || c.can.Audit
+	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
+		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
+		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList]}
 	for _, t := range c.sc.Types {
 		c.can.Teams = c.can.Teams || t.Teams
 	}

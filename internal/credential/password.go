@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // passwordParams are the argon2id cost parameters of new hashes.
@@ -58,12 +59,22 @@ var ErrPasswordTooLong = errors.New("credential: password too long")
 // one textual form.
 var b64 = base64.RawStdEncoding.Strict()
 
-// HashPassword returns an argon2id PHC string for pw with a fresh random salt:
-// $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH.
+// HashMemory is the memory, in bytes, one HashPassword or DummyVerify
+// takes while it runs: what a bound on concurrent hashing divides by.
+func HashMemory() int { return int(params.Memory) << 10 }
+
+// NormalizePassword is the form a password is hashed in: NFKC, so the same
+// characters typed on two keyboards (a precomposed "é" or "e" and a
+// combining accent, a full-width digit) make the same password.
+func NormalizePassword(pw string) string { return norm.NFKC.String(pw) }
+
+// HashPassword returns an argon2id PHC string for pw (normalised) with a
+// fresh random salt: $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH.
 func HashPassword(pw string) (string, error) {
 	if len(pw) > maxPasswordLen {
 		return "", ErrPasswordTooLong
 	}
+	pw = NormalizePassword(pw)
 	p := params
 	salt := make([]byte, p.SaltLen)
 	rand.Read(salt) // never fails since Go 1.24
@@ -76,6 +87,11 @@ func HashPassword(pw string) (string, error) {
 // parameters recorded in phc, not the current ones, so hashes made before a
 // cost change keep working (see NeedsRehash). A wrong password is (false, nil);
 // an unusable phc is (false, error wrapping ErrMalformedHash).
+//
+// pw is compared in its normalised form. Hashes made before passwords were
+// normalised hold the bytes as typed, so when the two forms differ and the
+// normalised one fails, the bytes as typed are tried too: such a password
+// keeps working until it is next changed.
 func VerifyPassword(phc, pw string) (bool, error) {
 	h, err := decodePHC(phc)
 	if err != nil {
@@ -84,8 +100,16 @@ func VerifyPassword(phc, pw string) (bool, error) {
 	if len(pw) > maxPasswordLen {
 		return false, nil
 	}
+	n := NormalizePassword(pw)
+	if h.matches(n) {
+		return true, nil
+	}
+	return n != pw && h.matches(pw), nil
+}
+
+func (h decodedHash) matches(pw string) bool {
 	key := argon2.IDKey([]byte(pw), h.salt, h.p.Time, h.p.Memory, h.p.Threads, uint32(len(h.key)))
-	return subtle.ConstantTimeCompare(key, h.key) == 1, nil
+	return subtle.ConstantTimeCompare(key, h.key) == 1
 }
 
 // NeedsRehash reports whether phc was made with parameters other than the
@@ -107,6 +131,7 @@ func DummyVerify(pw string) {
 	if len(pw) > maxPasswordLen {
 		return // VerifyPassword returns early too
 	}
+	pw = NormalizePassword(pw)
 	p := params
 	// The salt only needs the right length; its value is irrelevant.
 	salt := make([]byte, p.SaltLen)

@@ -12,6 +12,7 @@ import (
 const (
 	SessionPrefix    = "gss_"
 	InvitationPrefix = "gsi_"
+	ResetPrefix      = "gsr_" // password reset
 )
 
 // NewToken makes an opaque bearer token: prefix followed by 43 base62

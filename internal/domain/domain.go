@@ -274,14 +274,17 @@ type Role struct {
 
 // KeyRecord is a secret API key. Only hashes of secrets are kept.
 type KeyRecord struct {
-	Org        string
-	ID         string
-	Name       string
-	Prefix     string // the first characters of the secret, shown in lists
-	Hash       []byte // SHA-256 of the current secret
-	PrevHash   []byte // SHA-256 of the secret before the last rotation
-	PrevUntil  time.Time
-	CreatedBy  string // user id
+	Org       string
+	ID        string
+	Name      string
+	Prefix    string // the first characters of the secret, shown in lists
+	Hash      []byte // SHA-256 of the current secret
+	PrevHash  []byte // SHA-256 of the secret before the last rotation
+	PrevUntil time.Time
+	CreatedBy string // the subject that made it: "user:ID" or "key:ID"
+	// Owner is the user id of the member whose power bounds the key's: its
+	// effective power is its grants intersected with the owner's.
+	Owner      string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // zero: never
 	LastUsedAt time.Time
@@ -315,8 +318,22 @@ func (i Invitation) Pending(now time.Time) bool {
 	return i.AcceptedAt.IsZero() && i.RevokedAt.IsZero() && now.Before(i.ExpiresAt)
 }
 
-// Session is a logged-in user's token, stored only as a hash.
+// Session is a logged-in user's token, stored only as a hash. ID names it
+// in lists and in the audit log; unlike the hash it is no key to the token.
 type Session struct {
+	TokenHash  []byte
+	ID         string // "ses_…"
+	UserID     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // the absolute end
+	LastUsedAt time.Time // for the idle timeout; kept up to date about once a minute
+	ClientAddr string    // where it was opened from
+	UserAgent  string
+}
+
+// PasswordReset is a one-time token that sets a user's password, stored
+// only as a hash.
+type PasswordReset struct {
 	TokenHash []byte
 	UserID    string
 	CreatedAt time.Time

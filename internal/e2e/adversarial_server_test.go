@@ -10,6 +10,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -170,13 +171,18 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	t.Cleanup(func() { s.st.Close() })
 	logger := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.svc = team.New(team.Config{AuditKey: key, Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
-		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL})
+		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL, SessionIdle: cmp.Or(o.sessionTTL, 7*24*time.Hour),
+		// The development setup, where the inviter holds the token: the
+		// strongest attacker these tests play.
+		RevealInvitationTokens: true})
 	if err := s.svc.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.svc.Close)
+	// Behind a trusted proxy, as tests that play clients at other
+	// addresses need; requests without X-Forwarded-For are the socket's.
 	h := httpapi.New(httpapi.Config{Service: s.svc, Store: s.st, Logger: logger, MaxBodyBytes: o.maxBody,
-		RequestTimeout: o.requestTimeout})
+		RequestTimeout: o.requestTimeout, TrustProxy: true})
 	s.srv = httptest.NewServer(h)
 	t.Cleanup(s.srv.Close)
 	s.client = s.srv.Client()
@@ -278,7 +284,7 @@ var showsSecrets = []*regexp.Regexp{
 }
 
 // secretLike matches keys, session tokens and invitation tokens.
-var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_)[A-Za-z0-9_]{20,}`)
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_)[A-Za-z0-9_]{20,}`)
 
 // hashLike matches what a stored password hash looks like.
 var hashLike = regexp.MustCompile(`\$argon2(id|i|d)\$`)

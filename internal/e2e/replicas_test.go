@@ -298,10 +298,10 @@ func TestReplicas(t *testing.T) {
 		t.Fatalf("late replica following: status %d, %+v", code, res)
 	}
 
-	// A revision nobody has committed cannot be served fresh: 503, never a
-	// stale answer.
-	if _, code := d.check(key, "dataset:cats", rev+1_000_000); code != http.StatusServiceUnavailable {
-		t.Errorf("future revision: status %d, want 503", code)
+	// A revision nobody has committed is the client's mistake: 422, never
+	// a stale answer.
+	if _, code := d.check(key, "dataset:cats", rev+1_000_000); code != http.StatusUnprocessableEntity {
+		t.Errorf("future revision: status %d, want 422", code)
 	}
 }
 

@@ -138,11 +138,17 @@ type stepInfo struct {
 	noOrg    bool   // not about an organization (me, logout, accept)
 	accepted *worldInvitation
 	acceptor *worldPerson
-	clock    bool // time moved
-	live     bool // the actor's credential authenticated before the step
-	active   bool // and the actor belonged to the org
-	session  bool // login/logout: a store write without an audit event
-	after    []func(t *rapid.T)
+	// revealed: the credentials the answer handed the actor (a rotated
+	// key's new secret, a resent invitation's token), for the power-flow
+	// invariant.
+	revealedKey string
+	revealedInv *worldInvitation
+	from        string // the client address the request comes from, when not the test's
+	clock       bool   // time moved
+	live        bool   // the actor's credential authenticated before the step
+	active      bool   // and the actor belonged to the org
+	session     bool   // login/logout: a store write without an audit event
+	after       []func(t *rapid.T)
 }
 
 type op struct {
@@ -166,6 +172,7 @@ func init() {
 		{"transfer", 2, opTransfer},
 		{"create_key", 3, opCreateKey},
 		{"rotate_key", 1, opRotateKey},
+		{"transfer_key", 1, opTransferKey},
 		{"revoke_key", 2, opRevokeKey},
 		{"create_role", 2, opCreateRole},
 		{"delete_role", 1, opDeleteRole},
@@ -250,7 +257,11 @@ func (w *world) request(t *rapid.T, si *stepInfo, method, path string, body any)
 	if si.actor != nil {
 		token = si.actor.token
 	}
-	r := w.s.do(t, token, method, path, body)
+	var hdr []string
+	if si.from != "" {
+		hdr = []string{"X-Forwarded-For", si.from}
+	}
+	r := w.s.do(t, token, method, path, body, hdr...)
 	b, _ := json.Marshal(body)
 	si.input += " " + path + " " + string(b)
 	si.resp = r
@@ -462,6 +473,9 @@ func opAccept(t *rapid.T, w *world, si *stepInfo) {
 		w.remember(body["password"].(string))
 	case w.between(0, 9) == 0:
 		body["email"], body["password"] = p.email, "not-the-password"
+		// A guesser elsewhere: its failures slow down its own address,
+		// never the person's sign-ins from theirs (issue 12, finding 3).
+		si.from = fmt.Sprintf("198.51.100.%d", w.between(1, 254))
 	default:
 		body["email"], body["password"] = p.email, p.password
 	}
@@ -541,9 +555,18 @@ func opRotateKey(t *rapid.T, w *world, si *stepInfo) {
 		}
 		k.prev, k.prevUntil = k.current, w.s.clock.now().Add(time.Duration(overlap)*time.Second)
 		k.current = r.str(t, "secret")
+		si.revealedKey = id
 		w.remember(k.current)
 		w.actors = append(w.actors, &actor{label: fmt.Sprintf("key%d-rotated", w.step), token: k.current, key: k})
 	}
+}
+
+// opTransferKey hands a key to a member; the new owner must cover it, so
+// the key never holds more with them than its grants and they allow.
+func opTransferKey(t *rapid.T, w *world, si *stepInfo) {
+	o := si.org
+	id := w.drawID(t, o.keyIDs, w.other(o).keyIDs, "k")
+	w.request(t, si, "POST", base(o)+"/keys/"+id+"/transfer", map[string]any{"owner": w.drawUserID(t, o)})
 }
 
 func opRevokeKey(t *rapid.T, w *world, si *stepInfo) {
@@ -842,8 +865,14 @@ func opInvitation(t *rapid.T, w *world, si *stepInfo) {
 		if r.status == 200 {
 			for _, i := range o.invs {
 				if i.id == id {
-					i.token = r.str(t, "token")
+					// A new token is a new invitation: its resender is its
+					// inviter, whose power acceptance is judged by.
+					if got := r.str(t, "invited_by"); got != si.actor.subject() {
+						w.fail(t, "resent invitation %s names %s as inviter, not its resender %s", id, got, si.actor.subject())
+					}
+					i.token, i.inviter = r.str(t, "token"), si.actor.subject()
 					w.remember(i.token)
+					si.revealedInv = i
 				}
 			}
 		}
@@ -900,10 +929,18 @@ func opClock(t *rapid.T, w *world, si *stepInfo) {
 
 // --- invariants -----------------------------------------------------------
 
-// live reports whether the actor's credential authenticates now.
+// live reports whether the actor's credential authenticates now. A key
+// authenticates only while its owner is a member (rule 10).
 func (w *world) live(a *actor) bool {
 	if a.person != nil {
 		return a.person.session == a
+	}
+	for _, o := range w.orgs {
+		if o.id == a.key.org {
+			if _, member := o.ref.Members[o.ref.Keys[a.key.id].Owner]; !member {
+				return false
+			}
+		}
 	}
 	return a.key.live(a.token, w.s.clock.now())
 }
@@ -952,7 +989,24 @@ func (w *world) checkStep(t *rapid.T, si *stepInfo) {
 	}
 	// Writes: which organizations changed, and only the one asked about.
 	rev := w.s.currentRevision(t)
-	wrote := rev != w.rev
+	moved := rev != w.rev
+	var changed []*worldOrg
+	accountOnly := false
+	if moved {
+		for _, o := range w.orgs {
+			if seq := w.s.lastAuditSeq(t, o.id); seq != o.auditSeq {
+				if w.accountEventsOnly(t, o) {
+					accountOnly = true
+					continue
+				}
+				changed = append(changed, o)
+			}
+		}
+	}
+	// Sign-ins (failed ones too) and sign-outs are audited in every org of
+	// the person, as bookkeeping of the account, not of the org: a write
+	// that recorded only those changed no organization.
+	wrote := moved && (len(changed) > 0 || !accountOnly)
 	if wrote && !si.session {
 		if r.status >= 400 {
 			w.fail(t, "a refused request (%d) moved the revision from %d to %d", r.status, w.rev, rev)
@@ -962,14 +1016,6 @@ func (w *world) checkStep(t *rapid.T, si *stepInfo) {
 		}
 	}
 	w.rev = rev
-	var changed []*worldOrg
-	if wrote {
-		for _, o := range w.orgs {
-			if seq := w.s.lastAuditSeq(t, o.id); seq != o.auditSeq {
-				changed = append(changed, o)
-			}
-		}
-	}
 	for _, o := range changed {
 		w.stats.writes.Add(1)
 		switch {
@@ -1024,6 +1070,31 @@ func orgName(si *stepInfo) string {
 		return "no organization"
 	}
 	return si.org.id
+}
+
+// accountEvents are the events about a person's account, appended to every
+// org the person belongs to.
+var accountEvents = map[string]bool{"session.login": true, "session.login_failed": true, "session.logout": true, "session.end": true}
+
+// accountEventsOnly reports whether o's new audit events are all account
+// events, and if so takes them as seen.
+func (w *world) accountEventsOnly(t *rapid.T, o *worldOrg) bool {
+	evs := w.s.auditOf(t, o.id)
+	last := o.auditSeq
+	for _, e := range evs {
+		if e.Seq <= o.auditSeq {
+			continue
+		}
+		if !accountEvents[e.Action] {
+			return false
+		}
+		if e.Actor != "anonymous" && !strings.HasPrefix(e.Actor, "user:") {
+			w.fail(t, "%s: account event %d (%s) names %s", o.id, e.Seq, e.Action, e.Actor)
+		}
+		last = e.Seq
+	}
+	o.auditSeq = last
+	return true
 }
 
 // checkAuditEvents: the step's new audit events name its actor and carry
@@ -1159,7 +1230,7 @@ func diffOf(a, b *domain.Snapshot) orgDiff {
 		switch {
 		case !ok:
 			d.keysAdded = append(d.keysAdded, k)
-		case !old.RevokedAt.Equal(k.RevokedAt) || string(old.Hash) != string(k.Hash) || !old.ExpiresAt.Equal(k.ExpiresAt):
+		case !old.RevokedAt.Equal(k.RevokedAt) || string(old.Hash) != string(k.Hash) || !old.ExpiresAt.Equal(k.ExpiresAt) || old.Owner != k.Owner:
 			d.keysChanged = append(d.keysChanged, [2]domain.KeyRecord{old, k})
 		}
 	}
@@ -1266,6 +1337,37 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 	if si.accepted != nil {
 		inviter = si.accepted.inviter
 	}
+	// Power flow: a secret or token an answer reveals hands its power to
+	// the actor, who must have been able to grant that power before the
+	// step (a key's grants as for creating it, an invitation's role and
+	// grants as for inviting).
+	if si.revealedKey != "" {
+		for _, g := range prev.snap.Grants {
+			if g.Subject != domain.KeySubject(si.revealedKey) {
+				continue
+			}
+			role, ok := prev.ref.Role(g.Role)
+			if !ok {
+				continue
+			}
+			if err := covers(prev, actor, role, g.Scope, now); err != nil {
+				w.fail(t, "rotating key %s revealed %s at %s to %s, who does not hold it: %v", si.revealedKey, g.Role, g.Scope, actor, err)
+			}
+		}
+	}
+	if inv := si.revealedInv; inv != nil {
+		if inv.role != prev.sc.BaseRole {
+			if err := mayGrant(prev, actor, inv.role, domain.OrgScope(), now); err != nil {
+				w.fail(t, "resending invitation %s revealed a %s token to %s: %v", inv.id, inv.role, actor, err)
+			}
+		}
+		for _, ig := range inv.grants {
+			sc, _ := domain.ParseScope(ig.Scope)
+			if err := mayGrant(prev, actor, ig.Role, sc, now); err != nil {
+				w.fail(t, "resending invitation %s revealed %s at %s to %s: %v", inv.id, ig.Role, ig.Scope, actor, err)
+			}
+		}
+	}
 	newKeys := map[string]bool{}
 	for _, k := range d.keysAdded {
 		newKeys[k.ID] = true
@@ -1276,6 +1378,21 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 	for _, kk := range d.keysChanged {
 		if !holdsAtOrg(prev, actor, "keys.manage", now) {
 			w.fail(t, "key %s changed by %s without keys.manage", kk[0].ID, actor)
+		}
+		if kk[0].Owner == kk[1].Owner {
+			continue
+		}
+		// A transfer: both the actor and the new owner held what the key holds.
+		for _, g := range prev.snap.Grants {
+			role, ok := prev.ref.Role(g.Role)
+			if g.Subject != domain.KeySubject(kk[1].ID) || !ok {
+				continue
+			}
+			for _, who := range []string{actor, "user:" + kk[1].Owner} {
+				if err := covers(prev, who, role, g.Scope, now); err != nil {
+					w.fail(t, "key %s went to %s (by %s) holding %s at %s beyond %s: %v", kk[1].ID, kk[1].Owner, actor, g.Role, g.Scope, who, err)
+				}
+			}
 		}
 	}
 	for _, g := range d.grantsAdded {
@@ -1419,6 +1536,12 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 		if !seesResource(prev, actor, ref, now) || !mayRegister(prev, actor, rc[0], now) || !mayRegister(prev, actor, cur, now) {
 			w.fail(t, "%s replaced %s (%+v -> %+v) without the power to remove and register it", actor, ref, rc[0], cur)
 		}
+		// Conditions hold against the people they limit: a changed owner or
+		// attribute may not be what gave the power to change it, so the
+		// power must hold whatever value the field takes.
+		if v, ok := mayChangeFields(prev, actor, rc[0], cur, now); !ok {
+			w.fail(t, "%s changed %s's %s though its power to depends on it", actor, ref, v)
+		}
 	}
 	for _, r := range d.resRemoved {
 		if !r.Parent.IsZero() && removedRes[r.Parent.String()] {
@@ -1491,6 +1614,19 @@ func (w *world) attribute(t *rapid.T, si *stepInfo, o *worldOrg, d orgDiff, gain
 			for u := range members {
 				subjects["user:"+u] = true
 			}
+		}
+	}
+	// A key handed to another owner holds, within its grants, what the new
+	// owner holds.
+	for _, kk := range d.keysChanged {
+		if kk[0].Owner != kk[1].Owner {
+			subjects["key:"+kk[1].ID] = true
+		}
+	}
+	// A key holds what its owner holds too, so it gains where its owner did.
+	for id, k := range o.ref.Keys {
+		if subjects["user:"+k.Owner] {
+			subjects["key:"+id] = true
 		}
 	}
 	resources := map[string]bool{}

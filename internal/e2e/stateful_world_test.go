@@ -194,7 +194,7 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 			password: "pw-" + label + "-" + randomText()}
 		users = append(users, domain.UserRecord{ID: p.id, Email: p.email, Name: label, PasswordHash: cheapHash(p.password), CreatedAt: now})
 		token, hash := credential.NewToken(credential.SessionPrefix)
-		sessions = append(sessions, domain.Session{TokenHash: hash, UserID: p.id, CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+		sessions = append(sessions, domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: p.id, CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour), LastUsedAt: now})
 		p.session = &actor{label: label, token: token, person: p}
 		w.remember(token)
 		w.remember(p.password)
@@ -298,11 +298,11 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 		// The key, as `gatehouse init` makes one.
 		secret, prefix, hash := credential.NewKey()
 		key := domain.KeyRecord{Org: o.id, ID: credential.NewID("k_"), Name: "seed", Prefix: prefix, Hash: hash,
-			CreatedBy: "user:" + ms[0].id, CreatedAt: now}
+			CreatedBy: "user:" + ms[0].id, Owner: ms[0].id, CreatedAt: now}
 		kg := domain.Grant{Org: o.id, ID: credential.NewID("gr_"), Subject: domain.KeySubject(key.ID), Role: keyRole(o.sc),
 			Scope: domain.OrgScope(), CreatedBy: "user:" + ms[0].id, CreatedAt: now}
 		sd.other = append(sd.other, func(tx store.Tx) error { return tx.PutKey(key) }, func(tx store.Tx) error { return tx.PutGrant(kg) })
-		sd.changes = append(sd.changes, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{Org: o.id, ID: key.ID}},
+		sd.changes = append(sd.changes, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{Org: o.id, ID: key.ID, Owner: ms[0].id}},
 			domain.Change{Op: domain.OpPutGrant, Grant: &kg})
 		wk := &worldKey{id: key.ID, org: o.id, current: secret}
 		w.keys[key.ID] = wk
@@ -798,6 +798,60 @@ func mayRegister(o *worldOrg, actor string, r domain.Resource, now time.Time) bo
 	defer delete(o.ref.Resources, ref)
 	ok, err := o.ref.Check(reference.Request{Subject: actor, Permission: t.CreatePermission, Resource: ref, Now: now})
 	return err == nil && ok
+}
+
+// mayChangeFields: a replace that changes the owner or an attribute needs
+// the create permission on the resource, old and new, through a holding
+// whose condition reads none of the changed fields: a condition may not be
+// what gave the power to change what it reads. It names the fields when not.
+func mayChangeFields(o *worldOrg, actor string, old, cur domain.Resource, now time.Time) (string, bool) {
+	t, ok := o.sc.Type(cur.Type)
+	if !ok || t.CreatePermission == "" {
+		return "", true
+	}
+	var changed []string
+	if old.Owner != cur.Owner {
+		changed = append(changed, scheme.OwnerField)
+	}
+	for k, v := range old.Attributes {
+		if w, ok := cur.Attributes[k]; !ok || w != v {
+			changed = append(changed, k)
+		}
+	}
+	for k := range cur.Attributes {
+		if _, ok := old.Attributes[k]; !ok {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) == 0 {
+		return "", true
+	}
+	for _, r := range []domain.Resource{old, cur} {
+		probe := r
+		probe.ID = r.ID + ".fields"
+		ref := probe.Type + ":" + probe.ID
+		o.ref.Resources[ref] = probe
+		h := o.ref.Held(actor, t.CreatePermission, domain.ResourceScope(probe.Type, probe.ID), now)
+		delete(o.ref.Resources, ref)
+		ok := h.Unconditional
+		for _, c := range h.Conditions {
+			cond, err := scheme.ParseCond(c)
+			if err != nil || slices.ContainsFunc(changed, cond.Reads) {
+				continue
+			}
+			owner := ""
+			if probe.Owner != "" {
+				owner = domain.UserSubject(probe.Owner).String()
+			}
+			if cond.Eval(&scheme.Input{Subject: actor, Owner: owner, Attrs: probe.Attributes}) {
+				ok = true
+			}
+		}
+		if !ok {
+			return strings.Join(changed, ", "), false
+		}
+	}
+	return "", true
 }
 
 // seesResource: some permission on the resource, or the audit permission.

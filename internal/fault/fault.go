@@ -39,6 +39,7 @@ type Error struct {
 	Code       Code
 	Msg        string
 	RetryAfter time.Duration // for TooManyRequests and Unavailable
+	ExistingID string        // for a Conflict over a duplicate: the one that exists
 	Err        error         // the cause, for logs and errors.Is
 }
 

@@ -134,8 +134,19 @@ func (s *server) accessRoutes() {
 			return ok(p)
 		})
 
+	text := &huma.Schema{Type: huma.TypeString}
 	endpoint(s, huma.Operation{OperationID: "matrix", Method: http.MethodGet, Path: "/v1/orgs/{org}/matrix",
-		Summary: "Rights matrix, roles × permissions", Tags: []string{"roles"}},
+		Summary: "Rights matrix, roles × permissions", Tags: []string{"roles"},
+		// The body is one of four formats; the document says which is what.
+		Responses: map[string]*huma.Response{"200": {Description: "The matrix in the format asked",
+			Content: map[string]*huma.MediaType{
+				"application/json": {Schema: &huma.Schema{Type: huma.TypeObject, Required: []string{"roles"},
+					Properties: map[string]*huma.Schema{"roles": {Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeObject,
+						Required: []string{"id", "name", "scope_type", "permissions"},
+						Properties: map[string]*huma.Schema{"id": text, "name": text, "scope_type": text,
+							"permissions": {Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeObject, Required: []string{"id", "condition"},
+								Properties: map[string]*huma.Schema{"id": text, "condition": text}}}}}}}}},
+				"text/csv": {Schema: text}, "text/markdown": {Schema: text}, "text/html": {Schema: text}}}}},
 		func(ctx context.Context, in *matrixInput) (*matrixOutput, error) {
 			format := in.Format
 			switch format {

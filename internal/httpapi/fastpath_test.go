@@ -114,7 +114,7 @@ func TestFastPathMatchesGenericPath(t *testing.T) {
 		e.owner.resource(t, "acme", "dataset:cats", nil)
 		e.owner.resource(t, "acme", "dataset:dogs", nil)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.editor", "scope": "dataset:cats"}).want(t, 201)
-		samTok := e.login("sam@acme.test", "password-of-sam@acme.test").token
+		samTok := e.login("sam@acme.test", memberPassword("sam@acme.test")).token
 		// The last write, applied at once: answers carry the revision, so
 		// none may come in between the two paths' answers (a login's
 		// session would reach the engine only at the follower's next poll).

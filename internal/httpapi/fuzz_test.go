@@ -88,7 +88,7 @@ func newFuzzServer() (*fzServer, error) {
 	s := &fzServer{h: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger, RequestTimeout: 5 * time.Second}),
 		key: boot.SecretKey, ids: map[string]string{"owner": boot.UserID}}
 	s.cleanup = func() { svc.Close(); st.Close(); os.RemoveAll(dir) }
-	token, _, err := svc.Login(ctx, ownerEmail, ownerPassword, "fuzz")
+	token, _, err := svc.Login(ctx, ownerEmail, ownerPassword, team.Client{Addr: "fuzz"})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -88,13 +89,18 @@ func run(t *testing.T, f func(t *testing.T, e *env)) {
 
 type envOptions struct {
 	scheme   string
-	mailer   mailer.Mailer
+	mailer   mailer.Mailer // a real mailer: invitation tokens go only to mailboxes
+	mailOnly bool          // the same with the test mailbox
 	console  http.Handler
 	maxBody  int64
 	trust    bool
 	noBoot   bool
 	sessions time.Duration
+	idle     time.Duration
+	hashMem  int64         // the hash gate's memory budget
+	hashWait time.Duration // and its wait for a turn
 	timeout  time.Duration // per request; no owner login when set
+	quotas   team.Quotas
 }
 
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
@@ -229,13 +235,20 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 		logs: &syncBuffer{}, secrets: map[string]bool{}}
 	t.Cleanup(func() { st.Close() })
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.idle == 0 {
+		o.idle = o.sessions // a test that keeps sessions long keeps them idle as long
+	}
 	var m mailer.Mailer = e.mail
 	if o.mailer != nil {
 		m = o.mailer
 	}
 	// at_least_revision beyond what the server has gives 503 after the wait.
 	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
-		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions})
+		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
+		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
+		// Most tests stand in for the development setup, where answers carry
+		// invitation tokens; with a real mailer they never do.
+		RevealInvitationTokens: o.mailer == nil && !o.mailOnly})
 	if err := e.svc.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -336,9 +349,9 @@ var showsSecrets = []*regexp.Regexp{
 }
 
 // notWrites are the non-GET calls that change no access state.
-var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects))$`)
+var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|auth/password-reset|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects))$`)
 
-var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_)[A-Za-z0-9_]+`)
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_)[A-Za-z0-9_]+`)
 
 // do sends a request and checks what every answer must satisfy: a request
 // id, the security headers, problem+json on errors, and no password hash,
@@ -555,8 +568,15 @@ func (e *env) member(c *client, org, email, role string, grants ...map[string]an
 	}
 	inv := c.post("/v1/orgs/"+org+"/invitations", body).want(e.t, 201)
 	acc := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv.str(e.t, "token"),
-		"name": strings.Split(email, "@")[0], "password": "password-of-" + email}).want(e.t, 200)
+		"name": strings.Split(email, "@")[0], "password": memberPassword(email)}).want(e.t, 200)
 	return e.as(acc.str(e.t, "token")), acc.str(e.t, "user_id")
+}
+
+// memberPassword is the password e.member gives each new member: one the
+// password policy takes (not containing the email), and known to tests.
+func memberPassword(email string) string {
+	h := sha256.Sum256([]byte(email))
+	return "member lantern " + hex.EncodeToString(h[:4])
 }
 
 func grant(role, scope string) map[string]any { return map[string]any{"role": role, "scope": scope} }

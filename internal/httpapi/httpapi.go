@@ -11,9 +11,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -25,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse/gatehouse/internal/credential"
+	"github.com/gatehouse/gatehouse/internal/peer"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -43,9 +42,10 @@ type Config struct {
 	// registry with the Go and process collectors.
 	Registry *prometheus.Registry
 
-	// TrustProxy takes the client address (for the per-address login limit)
-	// from the last X-Forwarded-For entry, the one a reverse proxy in front
-	// of the server appended. Off by default: the address is the peer's.
+	// TrustProxy takes the client address (for the sign-in throttle,
+	// session lists and the audit log) from the last X-Forwarded-For entry,
+	// the one a reverse proxy in front of the server appended (see package
+	// peer). Off by default: the address is the socket's peer.
 	TrustProxy bool
 	// RequestTimeout bounds each request's work; default 30 s. Checks and
 	// batch checks answer from memory; their one wait, for
@@ -141,8 +141,10 @@ func (m routeMux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.s.mux.Se
 
 // publicRoutes need no credentials.
 var publicRoutes = map[string]bool{
-	"POST /v1/auth/login":         true,
-	"POST /v1/invitations/accept": true,
+	"POST /v1/auth/login":                  true,
+	"POST /v1/invitations/accept":          true,
+	"POST /v1/auth/password-reset":         true,
+	"POST /v1/auth/password-reset/confirm": true,
 }
 
 // route records the request's pattern and bounds its work by the request
@@ -170,6 +172,7 @@ type reqState struct {
 	id    string
 	route string
 	addr  string
+	ua    string
 	log   *slog.Logger
 	actor team.Actor
 	token string // the bearer credential, for logout
@@ -237,7 +240,7 @@ var (
 // panic recovery, metrics and the access log (route adds the timeout).
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	st := &reqState{id: requestID(r.Header.Get("X-Request-Id")), addr: s.clientAddr(r), log: s.log}
+	st := &reqState{id: requestID(r.Header.Get("X-Request-Id")), addr: s.clientAddr(r), ua: r.UserAgent(), log: s.log}
 	h := w.Header()
 	h["X-Request-Id"] = []string{st.id}
 	h["X-Content-Type-Options"] = hdrNosniff
@@ -303,21 +306,17 @@ func (s *server) observe(r *http.Request, st *reqState, status int, d time.Durat
 		slog.String("actor", st.actor.Subject.ID), slog.String("remote", st.addr))
 }
 
-// clientAddr is the address the login limiter counts failures by.
-func (s *server) clientAddr(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-				return a.Unmap().String()
-			}
-		}
+// clientAddr is the address sign-ins are throttled by and sessions and
+// the audit log show (see package peer for the rule).
+func (s *server) clientAddr(r *http.Request) string { return peer.Addr(r, s.cfg.TrustProxy) }
+
+// clientOf is the team.Client of the request.
+func clientOf(ctx context.Context) team.Client {
+	st := stateOf(ctx)
+	if st == nil {
+		return team.Client{}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return team.Client{Addr: st.addr, UserAgent: st.ua, RequestID: st.id}
 }
 
 // statusWriter remembers the status for metrics and whether anything was

@@ -39,6 +39,13 @@ type rotateKeyInput struct {
 	}
 }
 
+type transferKeyInput struct {
+	KeyPath
+	Body struct {
+		Owner string `json:"owner" minLength:"1" doc:"User id of the member who will own the key; they must hold everything it holds"`
+	}
+}
+
 func (s *server) keyRoutes() {
 	endpoint(s, huma.Operation{OperationID: "createKey", Method: http.MethodPost, Path: "/v1/orgs/{org}/keys",
 		Summary: "Create a secret key", Tags: []string{"keys"}, DefaultStatus: http.StatusCreated,
@@ -84,6 +91,18 @@ func (s *server) keyRoutes() {
 				return nil, fault.E(fault.Unprocessable, "overlap_seconds: want 0 to 2592000")
 			}
 			k, rev, err := s.svc.RotateKey(ctx, actor(ctx), in.Org, in.ID, time.Duration(overlap)*time.Second)
+			if err != nil {
+				return nil, err
+			}
+			return wrote(rev, keyOutput{KeyView: k, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "transferKey", Method: http.MethodPost, Path: "/v1/orgs/{org}/keys/{id}/transfer",
+		Summary: "Hand a key to another member", Tags: []string{"keys"},
+		Description: "A key holds its grants only as far as its owner holds them; the new owner must hold everything the key holds " +
+			"(409 otherwise), and so must the caller. The secret does not change."},
+		func(ctx context.Context, in *transferKeyInput) (*body[keyOutput], error) {
+			k, rev, err := s.svc.TransferKey(ctx, actor(ctx), in.Org, in.ID, in.Body.Owner)
 			if err != nil {
 				return nil, err
 			}

@@ -28,6 +28,11 @@ type patchMemberInput struct {
 	}
 }
 
+type removalOutput struct {
+	team.Removal
+	Revision int64 `json:"revision"`
+}
+
 type memberOutput struct {
 	team.MemberView
 	Revision int64 `json:"revision"`
@@ -65,14 +70,16 @@ func (s *server) memberRoutes() {
 		})
 
 	endpoint(s, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/v1/orgs/{org}/members/{user_id}",
-		Summary: "Remove a member", Tags: []string{"members"}, DefaultStatus: http.StatusNoContent,
-		Description: "Their grants go at once; the resources they own stay, with their owner recorded."},
-		func(ctx context.Context, in *MemberPath) (*noContent, error) {
-			rev, err := s.svc.RemoveMember(ctx, actor(ctx), in.Org, in.UserID)
+		Summary: "Remove a member", Tags: []string{"members"},
+		Description: "Their grants, group and team memberships go at once, and the keys they own stop (listed in the answer; " +
+			"transfer a key first to keep it). The resources they own stay, with their owner recorded. " +
+			"It takes the power to grant everything it ends."},
+		func(ctx context.Context, in *MemberPath) (*body[removalOutput], error) {
+			r, rev, err := s.svc.RemoveMember(ctx, actor(ctx), in.Org, in.UserID)
 			if err != nil {
 				return nil, err
 			}
-			return done(rev)
+			return wrote(rev, removalOutput{Removal: r, Revision: rev})
 		})
 }
 

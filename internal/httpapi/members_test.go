@@ -111,12 +111,13 @@ func TestRemoveMember(t *testing.T) {
 		g := e.owner.post("/v1/orgs/acme/groups", map[string]any{"name": "labelers"}).want(t, 201).str(t, "id")
 		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+carlaID, nil).want(t, 204)
 
-		r := e.owner.delete("/v1/orgs/acme/members/"+carlaID).want(t, 204)
+		r := e.owner.delete("/v1/orgs/acme/members/"+carlaID).want(t, 200)
 		if r.header.Get("Gatehouse-Revision") == "" {
-			t.Errorf("204 without Gatehouse-Revision")
+			t.Errorf("removal without Gatehouse-Revision")
 		}
-		if len(r.body) != 0 {
-			t.Errorf("204 with a body: %s", r.body)
+		// Her own grant and the group's reach her: both end.
+		if n := r.num(t, "ended_grants"); n != 1 {
+			t.Errorf("ended_grants = %v, want 1 (her grant; the group holds none)", n)
 		}
 		// The next check is denied, for the owner asking about her and for
 		// her own session, which no longer sees the org.
@@ -148,12 +149,12 @@ func TestRemoveMember(t *testing.T) {
 
 		// Members may leave; admins remove members, not the Owner.
 		dan, danID := e.member(e.owner, "acme", "dan@acme.test", "member")
-		dan.delete("/v1/orgs/acme/members/"+danID).want(t, 204)
+		dan.delete("/v1/orgs/acme/members/"+danID).want(t, 200)
 		dan.get("/v1/orgs/acme").want(t, 404)
 		eve, eveID := e.member(e.owner, "acme", "eve@acme.test", "member")
 		_, fayID := e.member(e.owner, "acme", "fay@acme.test", "member")
 		eve.delete("/v1/orgs/acme/members/"+fayID).want(t, 403)
-		e.key.delete("/v1/orgs/acme/members/"+eveID).want(t, 204)
+		e.key.delete("/v1/orgs/acme/members/"+eveID).want(t, 200)
 	})
 }
 
@@ -197,10 +198,10 @@ func TestInvitations(t *testing.T) {
 		e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "y@acme.test", "expires_in_hours": 100000}).want(t, 422)
 
 		// Accept: a new account and a session, with the invitation's grants.
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": "gsi_" + strings.Repeat("x", 43), "name": "X", "password": "long enough"}).want(t, 404)
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": "nonsense", "name": "X", "password": "long enough"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": "gsi_" + strings.Repeat("x", 43), "name": "X", "password": "long enough, really"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": "nonsense", "name": "X", "password": "long enough, really"}).want(t, 404)
 		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv["token"], "name": "Carla", "password": "short"}).want(t, 422)
-		acc := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv["token"], "name": "Carla", "password": "carla's password"}).want(t, 200).obj(t)
+		acc := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv["token"], "name": "Carla", "password": "her own secret phrase"}).want(t, 200).obj(t)
 		hasKeys(t, "accepted", acc, "user_id", "org", "token")
 		if acc["org"] != "acme" {
 			t.Errorf("accepted %v", acc)
@@ -209,9 +210,9 @@ func TestInvitations(t *testing.T) {
 		if !carla.allowed(t, "acme", "", "dataset.annotate", "dataset:cats") {
 			t.Errorf("invited grant not effective")
 		}
-		e.login("carla@example.test", "carla's password")
+		e.login("carla@example.test", "her own secret phrase")
 		// Used once only.
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv["token"], "name": "Again", "password": "carla's password"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv["token"], "name": "Again", "password": "her own secret phrase"}).want(t, 404)
 		if l := e.owner.get("/v1/orgs/acme/invitations").want(t, 200).items(t); l[0]["status"] != "accepted" {
 			t.Errorf("status after accept: %v", l[0])
 		}
@@ -219,7 +220,7 @@ func TestInvitations(t *testing.T) {
 		// Revoke: the token stops working.
 		inv2 := e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "gone@example.test"}).want(t, 201).obj(t)
 		e.owner.delete("/v1/orgs/acme/invitations/"+inv2["id"].(string)).want(t, 204)
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv2["token"], "name": "G", "password": "long enough"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv2["token"], "name": "G", "password": "long enough, really"}).want(t, 404)
 		e.owner.delete("/v1/orgs/acme/invitations/"+inv2["id"].(string)).want(t, 409)
 		e.owner.delete("/v1/orgs/acme/invitations/inv_nothing").want(t, 404)
 
@@ -233,15 +234,18 @@ func TestInvitations(t *testing.T) {
 		if tokenFrom(t, msgs[len(msgs)-1].Body) != re["token"] {
 			t.Errorf("resend mail has another token")
 		}
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv3["token"], "name": "L", "password": "long enough"}).want(t, 404)
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": re["token"], "name": "L", "password": "long enough"}).want(t, 200)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv3["token"], "name": "L", "password": "long enough, really"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": re["token"], "name": "L", "password": "long enough, really"}).want(t, 200)
 
 		// An existing account accepts with its email and password.
 		e.owner.post("/v1/orgs", map[string]any{"id": "second", "name": "Second"}).want(t, 201)
 		inv4 := e.owner.post("/v1/orgs/second/invitations", map[string]any{"email": "carla@example.test"}).want(t, 201).obj(t)
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv4["token"], "name": "C", "password": "carla's password"}).want(t, 401)
+		// The new-account form on a registered email takes the password as the
+		// account's (a wrong one: the same 401 as login), never saying the
+		// email is registered.
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv4["token"], "name": "C", "password": "not her password at all"}).want(t, 401)
 		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv4["token"], "email": "carla@example.test", "password": "wrong password"}).want(t, 401)
-		acc4 := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv4["token"], "email": "carla@example.test", "password": "carla's password"}).want(t, 200).obj(t)
+		acc4 := e.anon().post("/v1/invitations/accept", map[string]any{"token": inv4["token"], "email": "carla@example.test", "password": "her own secret phrase"}).want(t, 200).obj(t)
 		if acc4["user_id"] != acc["user_id"] || acc4["org"] != "second" {
 			t.Errorf("existing account accept: %v vs %v", acc4, acc)
 		}
@@ -252,7 +256,7 @@ func TestInvitations(t *testing.T) {
 		// Expired invitations cannot be accepted.
 		inv5 := e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "slow@example.test", "expires_in_hours": 1}).want(t, 201).obj(t)
 		e.clock.advance(2 * time.Hour)
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv5["token"], "name": "S", "password": "long enough"}).want(t, 404)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv5["token"], "name": "S", "password": "long enough, really"}).want(t, 404)
 	})
 }
 
@@ -274,10 +278,12 @@ func TestInvitationOverSMTP(t *testing.T) {
 		body := strings.ReplaceAll(strings.ReplaceAll(msg, "=\r\n", ""), "=\n", "")
 		body = strings.ReplaceAll(body, "=3D", "=")
 		tok := tokenFrom(t, body)
-		if tok != inv["token"] {
-			t.Errorf("mailed token %q, answered %q", tok, inv["token"])
+		// Issue 12, finding 5: with a real mailer the token reaches the
+		// invitee's mailbox only, never the inviter's answer.
+		if _, ok := inv["token"]; ok {
+			t.Errorf("with SMTP configured, the invitation answer carries a token: %v", inv)
 		}
-		e.anon().post("/v1/invitations/accept", map[string]any{"token": tok, "name": "S", "password": "long enough"}).want(t, 200)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": tok, "name": "S", "password": "long enough, really"}).want(t, 200)
 	})
 }
 

@@ -14,6 +14,8 @@ import (
 // console and CLI need, as they must appear in the OpenAPI document.
 var apiPaths = []string{
 	"POST /v1/auth/login", "POST /v1/auth/logout", "GET /v1/me",
+	"POST /v1/me/password", "GET /v1/me/sessions", "DELETE /v1/me/sessions", "DELETE /v1/me/sessions/{id}",
+	"POST /v1/auth/password-reset", "POST /v1/auth/password-reset/confirm",
 	"POST /v1/orgs", "GET /v1/orgs/{org}", "PATCH /v1/orgs/{org}",
 	"GET /v1/orgs/{org}/members", "GET /v1/orgs/{org}/members/{user_id}",
 	"PATCH /v1/orgs/{org}/members/{user_id}", "DELETE /v1/orgs/{org}/members/{user_id}",
@@ -32,7 +34,7 @@ var apiPaths = []string{
 	"GET /v1/orgs/{org}/resources/{type}/{id}/access",
 	"POST /v1/orgs/{org}/check", "POST /v1/orgs/{org}/check/batch",
 	"POST /v1/orgs/{org}/lookup/resources", "POST /v1/orgs/{org}/lookup/subjects",
-	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "DELETE /v1/orgs/{org}/keys/{id}",
+	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "POST /v1/orgs/{org}/keys/{id}/transfer", "DELETE /v1/orgs/{org}/keys/{id}",
 	"GET /v1/orgs/{org}/audit", "GET /v1/orgs/{org}/audit/verify",
 }
 

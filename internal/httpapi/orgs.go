@@ -40,9 +40,11 @@ func (s *server) sessionRoutes() {
 	endpoint(s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/v1/auth/login",
 		Summary: "Log in with email and password", Tags: []string{"sessions"},
 		Description: "Wrong pairs get 401, the same for unknown emails and wrong passwords. " +
-			"Repeated failures per account and per client address get 429 with Retry-After."},
+			"Repeated failures on one account from one client address, or from one address over all accounts, " +
+			"get 429 with Retry-After (never a lock-out from other addresses). " +
+			"503 with Retry-After when the server is busy hashing other passwords."},
 		func(ctx context.Context, in *loginInput) (*body[loginOutput], error) {
-			token, u, err := s.svc.Login(ctx, in.Body.Email, in.Body.Password, stateOf(ctx).addr)
+			token, u, err := s.svc.Login(ctx, in.Body.Email, in.Body.Password, clientOf(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -56,7 +58,7 @@ func (s *server) sessionRoutes() {
 			if st.actor.IsKey() {
 				return nil, fault.E(fault.Unprocessable, "a secret key has no session; revoke the key instead")
 			}
-			return &struct{}{}, s.svc.Logout(ctx, st.token)
+			return &struct{}{}, s.svc.Logout(ctx, st.token, clientOf(ctx))
 		})
 
 	endpoint(s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/v1/me",
@@ -72,10 +74,11 @@ func (s *server) sessionRoutes() {
 	endpoint(s, huma.Operation{OperationID: "acceptInvitation", Method: http.MethodPost, Path: "/v1/invitations/accept",
 		Summary: "Accept an invitation", Tags: []string{"invitations"},
 		Description: "A new user gives name and password; an already registered email gives email and password. " +
-			"Answers a session token for the new member."},
+			"Answers a session token for the new member. No answer tells whether the email is registered: " +
+			"a weak password gets the same 422 either way, a wrong pair the same 401 as login."},
 		func(ctx context.Context, in *acceptInput) (*body[acceptOutput], error) {
 			acc, rev, err := s.svc.AcceptInvitation(ctx, team.AcceptRequest{Token: in.Body.Token, Name: in.Body.Name,
-				Password: in.Body.Password, Email: in.Body.Email, RequestID: requestIDOf(ctx)})
+				Password: in.Body.Password, Email: in.Body.Email, RequestID: requestIDOf(ctx), Client: clientOf(ctx)})
 			if err != nil {
 				return nil, err
 			}

@@ -33,6 +33,8 @@ type Problem struct {
 	Title  string `json:"title" doc:"Short summary: the HTTP status text"`
 	Status int    `json:"status" doc:"HTTP status code"`
 	Detail string `json:"detail" doc:"What went wrong in this occurrence"`
+	// ExistingID names what a duplicate would have repeated.
+	ExistingID string `json:"existing_id,omitempty" doc:"For a 409 over a duplicate: the id of the one that exists"`
 
 	headers http.Header
 }
@@ -111,6 +113,7 @@ func problemOf(ctx context.Context, log *slog.Logger, err error) *Problem {
 	}
 	status := fe.Code.HTTPStatus()
 	p = newProblem(status, fe.Msg)
+	p.ExistingID = fe.ExistingID
 	if p.Detail == "" {
 		p.Detail = http.StatusText(status)
 	}

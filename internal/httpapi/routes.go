@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,16 +24,22 @@ func endpoint[I, O any](s *server, op huma.Operation, h func(ctx context.Context
 	if op.OperationID == "" {
 		panic("httpapi: operation without id: " + op.Method + " " + op.Path)
 	}
+	extra := op.Errors // statuses an operation adds to the common ones
 	public := publicRoutes[op.Method+" "+op.Path]
 	if public {
 		op.Security = []map[string][]string{}
 		op.Errors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound,
-			http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests}
+			http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable}
 	} else {
 		op.Errors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
 			http.StatusNotFound, http.StatusUnprocessableEntity}
 		if op.Method != http.MethodGet {
 			op.Errors = append(op.Errors, http.StatusConflict)
+		}
+	}
+	for _, st := range extra {
+		if !slices.Contains(op.Errors, st) {
+			op.Errors = append(op.Errors, st)
 		}
 	}
 	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
@@ -135,6 +142,7 @@ func pageOf[T any](items []T, limit int, token string) (team.Page[T], error) {
 
 func (s *server) routes() {
 	s.sessionRoutes()
+	s.accountRoutes()
 	s.orgRoutes()
 	s.memberRoutes()
 	s.invitationRoutes()

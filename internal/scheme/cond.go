@@ -43,16 +43,128 @@ type Input struct {
 	Owner   string // resource owner as a subject string, or empty
 	Channel string
 	Attrs   map[string]string // the resource's attributes, shared, never written
+	// Hidden names fields (OwnerField or attribute names) a change is
+	// about to rewrite: a condition that reads any of them does not hold at
+	// all, so only who holds the permission without it may change them (a
+	// condition holds against the people it limits).
+	Hidden []string
 }
+
+// OwnerField names a resource's owner among Input.Hidden and Reads; it
+// cannot collide with an attribute name, which has no '@'.
+const OwnerField = "@owner"
 
 // Eval reports whether the condition holds.
 func (c *Cond) Eval(in *Input) bool {
+	if in.Hidden != nil {
+		for i := range c.Any {
+			if c.Any[i].readsAny(in.Hidden) {
+				return false
+			}
+		}
+	}
 	for i := range c.Any {
 		if c.Any[i].eval(in) {
 			return true
 		}
 	}
 	return false
+}
+
+// Reads reports whether the condition looks at field: OwnerField or an
+// attribute name.
+func (c *Cond) Reads(field string) bool {
+	for i := range c.Any {
+		if c.Any[i].reads(field) {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *Clause) reads(field string) bool {
+	if field == OwnerField {
+		return cl.Own
+	}
+	for _, t := range cl.Attrs {
+		if t.Name == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *Clause) readsAny(fields []string) bool {
+	for _, f := range fields {
+		if cl.reads(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// Implies reports whether c is at least as strict as d: wherever c holds,
+// d holds too. nil is the condition that always holds. The test is
+// syntactic and conservative: every clause of c must imply some clause of
+// d, test by test, so a false "no" is possible (and only ever refuses),
+// a false "yes" is not.
+func Implies(c, d *Cond) bool {
+	if d == nil {
+		return true
+	}
+	if c == nil {
+		return false
+	}
+	for i := range c.Any {
+		ok := false
+		for j := range d.Any {
+			if c.Any[i].implies(&d.Any[j]) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// implies: every test of d is implied by a test of cl.
+func (cl *Clause) implies(d *Clause) bool {
+	if d.Own && !cl.Own {
+		return false
+	}
+	if d.Channels != nil && (cl.Channels == nil || !subset(cl.Channels, d.Channels)) {
+		return false
+	}
+	for _, dt := range d.Attrs {
+		ok := false
+		for _, ct := range cl.Attrs {
+			if ct.Name != dt.Name || ct.Negate != dt.Negate {
+				continue
+			}
+			// "in A" implies "in B" when A ⊆ B; "not in A" implies
+			// "not in B" when B ⊆ A.
+			if !dt.Negate && subset(ct.Values, dt.Values) || dt.Negate && subset(dt.Values, ct.Values) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 func (cl *Clause) eval(in *Input) bool {

@@ -142,3 +142,69 @@ func TestCondPredicates(t *testing.T) {
 		}
 	}
 }
+
+func TestImplies(t *testing.T) {
+	cases := []struct {
+		c, d string // "" is no condition
+		want bool
+	}{
+		{"", "", true},
+		{"own", "", true},
+		{"", "own", false},
+		{"own", "own", true},
+		{"own and task in (rework)", "own", true},
+		{"own", "own or task in (rework)", true},
+		{"own or task in (rework)", "own", false},
+		{"task in (rework)", "task in (rework, review)", true},
+		{"task in (rework, review)", "task in (rework)", false},
+		{"task not in (done, archived)", "task not in (done)", true},
+		{"task not in (done)", "task not in (done, archived)", false},
+		{"task not in (done)", "task in (rework)", false},
+		{"channel in (mobile)", "channel in (mobile, backoffice)", true},
+		{"channel in (mobile, web)", "channel in (mobile)", false},
+		{"", "task not in (done)", false},
+		{"own and channel in (web)", "channel in (web, api) or task in (x)", true},
+	}
+	parse := func(s string) *Cond {
+		if s == "" {
+			return nil
+		}
+		c, err := ParseCond(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, c := range cases {
+		if got := Implies(parse(c.c), parse(c.d)); got != c.want {
+			t.Errorf("Implies(%q, %q) = %v, want %v", c.c, c.d, got, c.want)
+		}
+	}
+}
+
+// A condition reading a hidden field does not hold, whichever clause
+// reads it: changing the field takes the permission without the condition.
+func TestCondHiddenFields(t *testing.T) {
+	c, err := ParseCond("own or task in (rework)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rework := map[string]string{"task": "rework"}
+	in := &Input{Subject: "user:a", Owner: "user:a", Attrs: rework}
+	if !c.Eval(in) {
+		t.Fatal("an own rework label: want true")
+	}
+	for _, hidden := range [][]string{{"task"}, {OwnerField}, {OwnerField, "task"}} {
+		in.Hidden = hidden
+		if c.Eval(in) {
+			t.Errorf("%v hidden: the condition reads it and may not hold", hidden)
+		}
+	}
+	in.Hidden = []string{"state"}
+	if !c.Eval(in) {
+		t.Error("an unread field hidden: the condition still holds")
+	}
+	if !c.Reads(OwnerField) || !c.Reads("task") || c.Reads("state") {
+		t.Error("Reads")
+	}
+}

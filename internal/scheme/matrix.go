@@ -74,7 +74,7 @@ func (m *Matrix) row(p *Permission) []string {
 func (m *Matrix) writeMarkdown(w io.Writer) error {
 	esc := func(cells []string) string {
 		for i, c := range cells {
-			cells[i] = strings.ReplaceAll(c, "|", `\|`)
+			cells[i] = markdownCell(c)
 		}
 		return "| " + strings.Join(cells, " | ") + " |\n"
 	}
@@ -96,16 +96,39 @@ func (m *Matrix) writeCSV(w io.Writer) error {
 	for _, r := range m.Roles {
 		header = append(header, r.ID)
 	}
-	if err := cw.Write(header); err != nil {
+	if err := cw.Write(csvCells(header)); err != nil {
 		return err
 	}
 	for _, p := range m.Permissions {
-		if err := cw.Write(m.row(p)); err != nil {
+		if err := cw.Write(csvCells(m.row(p))); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// markdownCell makes text safe in a Markdown table cell: custom role names
+// are anyone's text, so nothing in them may end the cell, start a line,
+// or become markup or HTML when the file is rendered.
+var markdownSpecial = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", `\|`, `\`, `\\`, "`", "\\`",
+	"*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\r\n", " ", "\n", " ", "\r", " ")
+
+func markdownCell(s string) string { return markdownSpecial.Replace(s) }
+
+// csvCells keeps a spreadsheet from taking a cell as a formula (CSV
+// injection): a cell that starts with = + - @ or a tab or carriage return
+// gets a leading apostrophe, the usual neutraliser.
+func csvCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			c = "'" + c
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // JSONRole is one role of the JSON form of the matrix (and of the roles API).

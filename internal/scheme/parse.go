@@ -3,6 +3,7 @@ package scheme
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -26,6 +27,13 @@ type fileScheme struct {
 	Permissions     []filePerm     `yaml:"permissions"`
 	Roles           []fileRole     `yaml:"roles"`
 	UserManagement  []fileUserMgmt `yaml:"user_management"`
+	// InvitePermissions invite new people into the org; absent, every
+	// user-management permission does.
+	InvitePermissions []string `yaml:"invite_permissions"`
+	// ScopedRolesNeedBase: roles bound below the org go only to members
+	// whose org role is the base role (Labelbox: a workspace-wide role
+	// cannot be overridden at the project level).
+	ScopedRolesNeedBase bool `yaml:"scoped_roles_need_base_role"`
 }
 
 type fileType struct {
@@ -36,6 +44,7 @@ type fileType struct {
 	Owned            bool     `yaml:"owned"`
 	Attributes       []string `yaml:"attributes"`
 	Teams            bool     `yaml:"teams"`
+	ViewPermission   string   `yaml:"view_permission"`
 	Line             int      `yaml:"-"`
 }
 
@@ -45,6 +54,7 @@ type filePerm struct {
 	Description string `yaml:"description"`
 	Category    string `yaml:"category"`
 	Anywhere    bool   `yaml:"anywhere"`
+	Reads       bool   `yaml:"reads"`
 	Line        int    `yaml:"-"`
 }
 
@@ -77,25 +87,25 @@ type fileUserMgmt struct {
 func (t *fileType) UnmarshalYAML(n *yaml.Node) error {
 	type plain fileType
 	t.Line = n.Line
-	return n.Decode((*plain)(t))
+	return decodeStrict(n, (*plain)(t))
 }
 
 func (p *filePerm) UnmarshalYAML(n *yaml.Node) error {
 	type plain filePerm
 	p.Line = n.Line
-	return n.Decode((*plain)(p))
+	return decodeStrict(n, (*plain)(p))
 }
 
 func (r *fileRole) UnmarshalYAML(n *yaml.Node) error {
 	type plain fileRole
 	r.Line = n.Line
-	return n.Decode((*plain)(r))
+	return decodeStrict(n, (*plain)(r))
 }
 
 func (m *fileUserMgmt) UnmarshalYAML(n *yaml.Node) error {
 	type plain fileUserMgmt
 	m.Line = n.Line
-	return n.Decode((*plain)(m))
+	return decodeStrict(n, (*plain)(m))
 }
 
 func (rp *fileRolePerm) UnmarshalYAML(n *yaml.Node) error {
@@ -107,11 +117,37 @@ func (rp *fileRolePerm) UnmarshalYAML(n *yaml.Node) error {
 		ID        string `yaml:"id"`
 		Condition string `yaml:"condition"`
 	}
-	if err := n.Decode(&m); err != nil {
+	if err := decodeStrict(n, &m); err != nil {
 		return err
 	}
 	rp.ID, rp.Condition = m.ID, m.Condition
 	return nil
+}
+
+// decodeStrict decodes a mapping into v and refuses keys v has no field
+// for: the decoder's own strictness does not reach custom unmarshalers.
+// An unquoted comma in a flow mapping ({description: see plan, seats})
+// makes such a key, and would otherwise cut the text silently.
+func decodeStrict(n *yaml.Node, v any) error {
+	if n.Kind == yaml.MappingNode {
+		known := map[string]bool{}
+		t := reflect.TypeOf(v).Elem()
+		for i := range t.NumField() {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+				known[name] = true
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !known[k.Value] {
+				hint := ""
+				if n.Style&yaml.FlowStyle != 0 {
+					hint = " (a value with a comma needs quotes)"
+				}
+				return fmt.Errorf("line %d: unknown field %q%s", k.Line, k.Value, hint)
+			}
+		}
+	}
+	return n.Decode(v)
 }
 
 // errs collects validation errors, each prefixed with file and line.
@@ -156,8 +192,9 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	s := &Scheme{
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
-		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file,
-		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
+		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase,
+		types:               map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
 		e.add(keyLine(data, "id"), "scheme id %q: want a lowercase name", s.ID)
@@ -218,6 +255,32 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	if len(s.UserManagement) == 0 {
 		e.add(keyLine(data, "user_management"), "user_management: at least one permission must manage users")
 	}
+	for _, p := range s.InvitePermissions {
+		if _, ok := s.perms[p]; !ok {
+			e.add(keyLine(data, "invite_permissions"), "invite_permissions: unknown permission %q", p)
+		}
+	}
+	if s.InvitePermissions == nil {
+		for _, um := range s.UserManagement {
+			s.InvitePermissions = append(s.InvitePermissions, um.Permission)
+		}
+	}
+	for _, ft := range f.ResourceTypes {
+		t, ok := s.types[ft.ID]
+		if !ok || t.ViewPermission == "" {
+			continue
+		}
+		if p, ok := s.perms[t.ViewPermission]; !ok || p.Type != t.ID {
+			e.add(ft.Line, "resource type %q: view_permission %q is not a permission on %s", t.ID, t.ViewPermission, t.ID)
+		}
+	}
+	if len(e.list) == 0 {
+		for _, fr := range f.Roles {
+			if err := s.CheckViews(s.roles[fr.ID]); err != nil {
+				e.add(fr.Line, "%v", err)
+			}
+		}
+	}
 	if err := e.err(); err != nil {
 		return nil, err
 	}
@@ -259,7 +322,7 @@ func (s *Scheme) parseTypes(fts []fileType, e *errs) {
 			parent = OrgType
 		}
 		t := &ResourceType{ID: ft.ID, Parent: parent, Description: ft.Description, CreatePermission: ft.CreatePermission,
-			Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams, line: ft.Line}
+			Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams, ViewPermission: ft.ViewPermission, line: ft.Line}
 		s.types[t.ID] = t
 		s.Types = append(s.Types, t)
 	}
@@ -296,7 +359,7 @@ func (s *Scheme) parsePerms(fps []filePerm, e *errs) {
 			continue
 		}
 		p := &Permission{Index: len(s.Permissions), ID: fp.ID, Type: fp.Type, Description: fp.Description,
-			Category: fp.Category, Anywhere: fp.Anywhere}
+			Category: fp.Category, Anywhere: fp.Anywhere, Reads: fp.Reads}
 		s.perms[p.ID] = p
 		s.Permissions = append(s.Permissions, p)
 	}

@@ -41,7 +41,14 @@ type Scheme struct {
 	Permissions     []*Permission // Permissions[i].Index == i
 	Roles           []*Role       // built-in roles in file order
 	UserManagement  []UserManagement
-	File            string
+	// InvitePermissions are those that invite new people into the org
+	// (Labelbox: only members.invite); by default every user-management
+	// permission.
+	InvitePermissions []string
+	// ScopedRolesNeedBase: roles bound below the org go only to members
+	// whose org role is BaseRole (Labelbox's project-based roles).
+	ScopedRolesNeedBase bool
+	File                string
 
 	types map[string]*ResourceType
 	perms map[string]*Permission
@@ -57,7 +64,11 @@ type ResourceType struct {
 	Owned            bool   // resources record an owner, so "own" can be tested
 	Attributes       []string
 	Teams            bool // may be attached to a team
-	line             int
+	// ViewPermission is the permission that shows a resource of the type:
+	// every role acting on the type otherwise must hold it, under a
+	// condition its action's condition implies (write never without view).
+	ViewPermission string
+	line           int
 }
 
 // Permission is one entry of the catalog.
@@ -70,6 +81,9 @@ type Permission struct {
 	// Anywhere: a check at the organization holds when the subject holds the
 	// permission at any scope (Deepomatic's "use mobile app" for team roles).
 	Anywhere bool
+	// Reads marks a permission that only shows something (a view of the
+	// fine-grained catalog), so it needs no ViewPermission beside it.
+	Reads bool
 }
 
 // Role is a validated role, built-in or custom.
@@ -173,6 +187,40 @@ func ScopeTypeOf(sc domain.Scope) string {
 		return TeamType
 	}
 	return sc.Type
+}
+
+// CheckViews refuses a role that acts on a type without seeing it there:
+// for every permission on a type with a view permission (other than the
+// view permission and those marked reads), the role must hold the view
+// permission without a condition, or under one the action's condition
+// implies. A Labeler who may rewrite any label in rework must also see it.
+func (s *Scheme) CheckViews(r *Role) error {
+	for _, rp := range r.Perms {
+		t, ok := s.types[rp.Perm.Type]
+		if !ok || t.ViewPermission == "" || rp.Perm.ID == t.ViewPermission || rp.Perm.Reads {
+			continue
+		}
+		var view *RolePerm
+		for i := range r.Perms {
+			if r.Perms[i].Perm.ID == t.ViewPermission {
+				view = &r.Perms[i]
+			}
+		}
+		switch {
+		case view == nil:
+			return fmt.Errorf("role %s holds %s but not %s: a role that acts on a %s must see it", r.ID, rp.Perm.ID, t.ViewPermission, t.ID)
+		case !Implies(rp.Cond, view.Cond):
+			return fmt.Errorf("role %s holds %s%s but %s only under %q: it would act on a %s it cannot see", r.ID, rp.Perm.ID, condText(rp.Cond), t.ViewPermission, view.Cond.String(), t.ID)
+		}
+	}
+	return nil
+}
+
+func condText(c *Cond) string {
+	if c == nil {
+		return ""
+	}
+	return fmt.Sprintf(" under %q", c.String())
 }
 
 // PermissionIDs lists the catalog in order.

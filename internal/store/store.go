@@ -31,6 +31,11 @@ type Store interface {
 	// so authenticating a request never contends with real writes for long.
 	TouchKey(ctx context.Context, org, id string, at time.Time) error
 
+	// TouchSession records that a session was used at at, for the idle
+	// timeout. Like TouchKey it allocates no revision; a missing session
+	// is no error (it may have just ended).
+	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
+
 	// PruneChanges deletes changelog entries older than beforeRevision, once
 	// every replica has applied them. Like TouchKey it allocates no revision.
 	PruneChanges(ctx context.Context, beforeRevision int64) error
@@ -91,6 +96,9 @@ type Reader interface {
 	CountPendingInvitations(org string, now time.Time) (int, error)
 
 	GetSession(tokenHash []byte) (domain.Session, error)
+	ListSessionsOfUser(userID string) ([]domain.Session, error) // creation order
+
+	GetPasswordReset(tokenHash []byte) (domain.PasswordReset, error)
 
 	// ListAudit pages newest first: events with Seq < beforeSeq (every
 	// event when beforeSeq <= 0); next is the beforeSeq of the next page,
@@ -180,9 +188,16 @@ type Tx interface {
 
 	PutInvitation(i domain.Invitation) error // create or replace
 
-	PutSession(s domain.Session) error
+	PutSession(s domain.Session) error // create or replace; ErrConflict if the id is another session's
 	DeleteSession(tokenHash []byte) error
-	DeleteSessionsOfUser(userID string) error
+	// DeleteSessionsOfUser deletes the user's sessions but the one whose
+	// token hashes to keep (nil keeps none) and says how many went.
+	DeleteSessionsOfUser(userID string, keep []byte) (int, error)
+
+	PutPasswordReset(r domain.PasswordReset) error
+	// DeletePasswordResetsOfUser ends every reset token of the user (one
+	// was used, or the password changed another way).
+	DeletePasswordResetsOfUser(userID string) error
 
 	// AppendAudit adds e to its organization's chain: it sets e.Seq, e.At
 	// (now, when zero; always truncated to the microsecond) and, through the

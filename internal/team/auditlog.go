@@ -49,7 +49,7 @@ func (s *Service) ListAudit(ctx context.Context, a Actor, org, pageToken string,
 	if err != nil {
 		return Page[AuditView]{}, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return Page[AuditView]{}, err
 	}
 	var before int64
@@ -101,7 +101,7 @@ func (s *Service) VerifyAudit(ctx context.Context, a Actor, org string) (AuditVe
 	if err != nil {
 		return AuditVerification{}, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return AuditVerification{}, err
 	}
 	if s.cfg.AuditKey == nil {

@@ -22,48 +22,73 @@ type UserView struct {
 
 func userView(u domain.UserRecord) UserView { return UserView{ID: u.ID, Email: u.Email, Name: u.Name} }
 
-// Login checks an email and password and opens a session. Unknown emails and
-// wrong passwords get the same answer after the same work; repeated
-// failures per account and per address are slowed down.
-func (s *Service) Login(ctx context.Context, email, password, addr string) (token string, u UserView, err error) {
-	email = normalizeEmail(email)
-	now := s.now()
-	if wait := s.limiter.blocked(now, "acct:"+email, "addr:"+addr); wait > 0 {
-		return "", UserView{}, &fault.Error{Code: fault.TooManyRequests, Msg: "too many failed logins; try again later", RetryAfter: wait}
+// Client is the request a use case runs for, as the HTTP layer sees it:
+// where it comes from (see --trust-proxy), its user agent and its request
+// id. Sign-ins are throttled by Addr; sessions and the audit log show it.
+type Client struct {
+	Addr      string
+	UserAgent string
+	RequestID string
+}
+
+// maxUserAgent bounds what a session keeps of a User-Agent header.
+const maxUserAgent = 256
+
+func (c Client) userAgent() string {
+	ua := strings.ToValidUTF8(c.UserAgent, "")
+	if len(ua) > maxUserAgent {
+		ua = strings.ToValidUTF8(ua[:maxUserAgent], "")
 	}
-	var user domain.UserRecord
-	err = s.view(ctx, func(r store.Reader) error {
-		var err error
-		user, err = r.GetUserByEmail(email)
-		return err
-	})
-	ok := false
-	switch {
-	case err == nil && user.PasswordHash != "":
-		ok, _ = credential.VerifyPassword(user.PasswordHash, password)
-	case err == nil || fault.CodeOf(err) == fault.NotFound:
-		credential.DummyVerify(password)
-	default:
+	return ua
+}
+
+// Login checks an email and password and opens a session. Unknown emails
+// and wrong passwords get the same answer after the same work; failures
+// are throttled per (account, address) and per address (see throttle).
+func (s *Service) Login(ctx context.Context, email, password string, c Client) (token string, u UserView, err error) {
+	user, err := s.verifyPassword(ctx, email, password, c, "login")
+	if err != nil {
 		return "", UserView{}, err
 	}
-	if !ok {
-		s.limiter.fail(now, "acct:"+email, "addr:"+addr)
-		return "", UserView{}, fault.E(fault.Unauthenticated, "wrong email or password")
-	}
-	s.limiter.reset("acct:" + email)
-	token, err = s.openSession(ctx, &user)
+	token, err = s.openSession(ctx, &user, c)
 	return token, userView(user), err
 }
 
-func (s *Service) openSession(ctx context.Context, u *domain.UserRecord) (string, error) {
+// sessionsKept bounds the sessions of one user: opening one more ends the
+// oldest, so logging in in a loop cannot grow the table without end.
+const sessionsKept = 50
+
+// openSession opens a session for u, records the sign-in in every org u
+// belongs to, and drops u's sessions that have ended (or the oldest past
+// sessionsKept).
+func (s *Service) openSession(ctx context.Context, u *domain.UserRecord, c Client) (string, error) {
 	token, hash := credential.NewToken(credential.SessionPrefix)
 	now := s.now()
 	u.LastLoginAt = now
+	sess := domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: u.ID, CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.SessionTTL), LastUsedAt: now, ClientAddr: c.Addr, UserAgent: c.userAgent()}
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.PutSession(domain.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}); err != nil {
+		old, err := tx.ListSessionsOfUser(u.ID)
+		if err != nil {
 			return err
 		}
-		return tx.UpdateUser(*u)
+		live := 0
+		for i := len(old) - 1; i >= 0; i-- { // newest first
+			if s.sessionLive(old[i], now) && live < sessionsKept-1 {
+				live++
+				continue
+			}
+			if err := tx.DeleteSession(old[i].TokenHash); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutSession(sess); err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(*u); err != nil {
+			return err
+		}
+		return s.auditUser(tx, u.ID, userActor(u.ID, c), "session.login", "user:"+u.ID, sessionEvent(sess, ""))
 	})
 	if err != nil {
 		return "", mapStoreErr(err)
@@ -71,10 +96,29 @@ func (s *Service) openSession(ctx context.Context, u *domain.UserRecord) (string
 	return token, nil
 }
 
+// sessionLive reports whether a session is within both its absolute and
+// its idle timeout.
+func (s *Service) sessionLive(sess domain.Session, now time.Time) bool {
+	last := sess.LastUsedAt
+	if last.IsZero() {
+		last = sess.CreatedAt
+	}
+	return now.Before(sess.ExpiresAt) && now.Sub(last) < s.cfg.SessionIdle
+}
+
 // Logout ends a session at once.
-func (s *Service) Logout(ctx context.Context, token string) error {
+func (s *Service) Logout(ctx context.Context, token string, c Client) error {
 	hash := credential.HashToken(token)
-	_, err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(hash) })
+	_, err := s.store.Update(ctx, func(tx store.Tx) error {
+		sess, err := tx.GetSession(hash)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteSession(hash); err != nil {
+			return err
+		}
+		return s.auditUser(tx, sess.UserID, userActor(sess.UserID, c), "session.logout", "user:"+sess.UserID, sessionEvent(sess, "sign-out"))
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -108,18 +152,26 @@ func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (A
 		return Actor{}, badCredentials()
 	}
 	var sess domain.Session
+	hash := credential.HashToken(bearer)
 	err := s.view(ctx, func(r store.Reader) error {
 		var err error
-		sess, err = r.GetSession(credential.HashToken(bearer))
+		sess, err = r.GetSession(hash)
 		return err
 	})
-	if fault.CodeOf(err) == fault.NotFound || (err == nil && !now.Before(sess.ExpiresAt)) {
+	if fault.CodeOf(err) == fault.NotFound || (err == nil && !s.sessionLive(sess, now)) {
 		return Actor{}, badCredentials()
 	}
 	if err != nil {
 		return Actor{}, err
 	}
-	return Actor{Subject: domain.UserSubject(sess.UserID), RequestID: requestID}, nil
+	// Last use is written at most once a minute per session, outside any
+	// revision: enough for an idle timeout counted in hours.
+	if now.Sub(sess.LastUsedAt) >= time.Minute {
+		if err := s.store.TouchSession(ctx, hash, now); err != nil {
+			s.log.Warn("record session use", "session", sess.ID, "err", err)
+		}
+	}
+	return Actor{Subject: domain.UserSubject(sess.UserID), RequestID: requestID, SessionID: sess.ID, session: hash}, nil
 }
 
 // keyFor resolves a key by the hash of its secret, through a cache that the
@@ -261,62 +313,6 @@ func (s *Service) Me(ctx context.Context, a Actor) (Me, error) {
 	return me, err
 }
 
-func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
-
-// limiter counts failures per key in a sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(limit int, window time.Duration) *limiter {
-	return &limiter{limit: limit, window: window, fails: map[string][]time.Time{}}
-}
-
-// blocked returns how long to wait when any key has reached the limit.
-func (l *limiter) blocked(now time.Time, keys ...string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var wait time.Duration
-	for _, k := range keys {
-		recent := l.prune(now, k)
-		if len(recent) >= l.limit {
-			wait = max(wait, recent[0].Add(l.window).Sub(now))
-		}
-	}
-	return wait
-}
-
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100_000 {
-		clear(l.fails)
-	}
-	for _, k := range keys {
-		l.fails[k] = append(l.prune(now, k), now)
-	}
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
-func (l *limiter) prune(now time.Time, k string) []time.Time {
-	list := l.fails[k]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) >= l.window {
-		i++
-	}
-	list = list[i:]
-	if len(list) == 0 {
-		delete(l.fails, k)
-	} else {
-		l.fails[k] = list
-	}
-	return list
-}
+// normalizeEmail is domain.NormalizeEmail, the one form emails are
+// stored and compared in.
+func normalizeEmail(e string) string { return domain.NormalizeEmail(e) }

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // MaxBatch bounds a batch check.
@@ -35,6 +36,19 @@ func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
 	if rev <= 0 || s.engine.Revision() >= rev {
 		return nil
 	}
+	// A revision nobody has written is the client's mistake, not a replica
+	// behind: say so at once rather than after the wait.
+	var newest int64
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		newest, err = r.CurrentRevision()
+		return err
+	}); err != nil {
+		return err
+	}
+	if rev > newest {
+		return fault.E(fault.Unprocessable, "at_least_revision %d has not been written: the newest revision is %d", rev, newest)
+	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConsistencyWait)
 	defer cancel()
 	if err := s.engine.WaitFor(wctx, rev); err != nil {
@@ -46,12 +60,12 @@ func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
 
 // subjectFor resolves whom a check is about: the caller, or someone else
 // for holders of the audit permission.
-func (s *Service) subjectFor(o *authz.Org, auditPerm string, a Actor, subject string) (string, error) {
+func (s *Service) subjectFor(o *authz.Org, sc *scheme.Scheme, a Actor, subject string) (string, error) {
 	if subject == "" || subject == a.Subject.String() {
 		return a.Subject.String(), nil
 	}
-	if !s.allowed(o, a, auditPerm, "") {
-		return "", fault.E(fault.Forbidden, "asking about another subject needs %s", auditPerm)
+	if s.authorize(o, sc, a, ActAuditRead, nil) != nil {
+		return "", fault.E(fault.Forbidden, "asking about another subject needs %s", sc.AuditPermission)
 	}
 	return subject, nil
 }
@@ -98,7 +112,7 @@ func (s *Service) CheckBatch(ctx context.Context, a Actor, org string, reqs []Ch
 
 // check answers the i-th check of a request from o's state at applied.
 func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r CheckRequest, now, applied int64) (CheckResult, error) {
-	subject, err := s.subjectFor(o, sc.AuditPermission, a, r.Subject)
+	subject, err := s.subjectFor(o, sc, a, r.Subject)
 	if err != nil {
 		return CheckResult{}, err
 	}
@@ -144,7 +158,7 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 	if err != nil {
 		return authz.ResourcePage{}, err
 	}
-	subject, err := s.subjectFor(o, sc.AuditPermission, a, req.Subject)
+	subject, err := s.subjectFor(o, sc, a, req.Subject)
 	if err != nil {
 		return authz.ResourcePage{}, err
 	}
@@ -184,7 +198,7 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, 0, err
 	}
 	subs, rev, err := o.LookupSubjects(&authz.SubjectQuery{Permission: req.Permission, Resource: req.Resource,

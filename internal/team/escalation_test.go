@@ -16,7 +16,7 @@ import (
 func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t)
-	boot, err := svc.Bootstrap(ctx, "lb", "LB", "labelbox", "admin@lb.test", "admin-password")
+	boot, err := svc.Bootstrap(ctx, "lb", "LB", "labelbox", "admin@lb.test", "lilac staircase seven")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("invite %s as %s: %v", email, role, err)
 		}
-		acc, _, err := svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: email, Password: "member-password"})
+		acc, _, err := svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: email, Password: "violet anchor meadow"})
 		if err != nil {
 			t.Fatalf("accept %s: %v", email, err)
 		}
@@ -58,7 +58,12 @@ func TestLabelboxAdminGrantsLabelingRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "labeler", Scope: "project:p1"}); err != nil {
-		t.Fatalf("admin key grants labeler: %v", err)
+	if _, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "team_manager", Scope: "project:p1"}); err != nil {
+		t.Fatalf("admin key grants team manager: %v", err)
+	}
+	// the same grant again is refused, naming the one that exists
+	_, _, err = svc.CreateGrant(ctx, key, "lb", team.GrantRequest{Subject: lab.Subject.String(), Role: "labeler", Scope: "project:p1"})
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.Conflict || fe.ExistingID == "" {
+		t.Fatalf("duplicate grant: got %v, want a conflict naming the existing grant", err)
 	}
 }

@@ -31,10 +31,13 @@ func parseGrant(req GrantRequest) (domain.Subject, domain.Scope, error) {
 	return subj, sc, nil
 }
 
-// CreateGrant binds a role at a scope to a user, group or key, under the
-// no-escalation rule.
+// CreateGrant binds a role at a scope to a member or group, under the
+// policy. A key's grants are set when it is made: a key holds exactly what
+// GET /keys shows. The same subject, role, scope and expiry twice is a 409
+// naming the existing grant. A team-scoped grant puts its user on the
+// team's roster.
 func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req GrantRequest) (GrantView, int64, error) {
-	o, _, err := s.org(a, org)
+	o, sch, err := s.org(a, org)
 	if err != nil {
 		return GrantView{}, 0, err
 	}
@@ -42,31 +45,98 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 	if err != nil {
 		return GrantView{}, 0, err
 	}
+	if subj.Kind == domain.SubjectKey {
+		if err := s.subjectExists(o, subj); err != nil {
+			return GrantView{}, 0, err
+		}
+		return GrantView{}, 0, fault.E(fault.Unprocessable, "a key's grants are set when it is made; make a new key instead")
+	}
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(s.now()) {
 		return GrantView{}, 0, fault.E(fault.Unprocessable, "expires_at is in the past")
 	}
 	if err := s.scopeExists(o, sc); err != nil {
 		return GrantView{}, 0, err
 	}
-	if err := s.canGrant(o, a, req.Role, sc); err != nil {
+	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: subj, Role: req.Role, Scope: sc,
+		ExpiresAt: req.ExpiresAt.UTC(), CreatedBy: a.Subject.String(), CreatedAt: s.now()}
+	t := &Target{Grant: &g}
+	if sc.Kind == domain.ScopeTeam && subj.Kind == domain.SubjectUser {
+		on, err := s.onTeam(ctx, org, sc.ID, subj.ID)
+		if err != nil {
+			return GrantView{}, 0, err
+		}
+		if !on {
+			t.Team = sc.ID
+		}
+	}
+	if subj.Kind == domain.SubjectGroup && sch.ScopedRolesNeedBase && sc.Kind != domain.ScopeOrg {
+		if err := s.view(ctx, func(r store.Reader) error {
+			ms, err := r.ListGroupMembers(org, subj.ID)
+			for _, m := range ms {
+				t.Holders = append(t.Holders, m.UserID)
+			}
+			return err
+		}); err != nil {
+			return GrantView{}, 0, err
+		}
+	}
+	if err := s.authorize(o, sch, a, ActGrantCreate, t); err != nil {
 		return GrantView{}, 0, err
 	}
 	if err := s.subjectExists(o, subj); err != nil {
 		return GrantView{}, 0, err
 	}
-	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: subj, Role: req.Role, Scope: sc,
-		ExpiresAt: req.ExpiresAt.UTC(), CreatedBy: a.Subject.String(), CreatedAt: s.now()}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		same, _, err := tx.ListGrants(org, store.GrantFilter{Subject: subj, Scope: sc}, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range same {
+			if x.Role == g.Role && x.ExpiresAt.Equal(g.ExpiresAt) {
+				e := fault.E(fault.Conflict, "%s already holds %s at %s with this expiry (grant %s)", subj, g.Role, sc, x.ID)
+				e.ExistingID = x.ID
+				return nil, e
+			}
+		}
 		if err := tx.PutGrant(g); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "grant.create", target: subj.String(), after: grantView(g),
-			changes: []domain.Change{{Op: domain.OpPutGrant, Grant: &g}}}, nil
+		changes := []domain.Change{{Op: domain.OpPutGrant, Grant: &g}}
+		after := grantEvent{GrantView: grantView(g)}
+		if t.Team != "" {
+			m := domain.Membership{Org: org, Parent: t.Team, UserID: subj.ID}
+			if err := tx.PutTeamMember(m); err != nil {
+				return nil, err
+			}
+			changes = append(changes, domain.Change{Op: domain.OpPutTeamMember, Membership: &m})
+			after.Roster = t.Team
+		}
+		return &change{org: org, action: string(ActGrantCreate), target: subj.String(), after: after, changes: changes}, nil
 	})
 	if err != nil {
 		return GrantView{}, 0, err
 	}
 	return grantView(g), rev, nil
+}
+
+// grantEvent is a grant's audit record; Roster names the team whose
+// roster the grant put its user on.
+type grantEvent struct {
+	GrantView
+	Roster string `json:"added_to_roster,omitempty"`
+}
+
+// onTeam reports whether a user is on a team's roster.
+func (s *Service) onTeam(ctx context.Context, org, team, user string) (bool, error) {
+	on := false
+	err := s.view(ctx, func(r store.Reader) error {
+		ts, err := r.ListTeamsOfUser(org, user)
+		for _, m := range ts {
+			on = on || m.Parent == team
+		}
+		return err
+	})
+	return on, err
 }
 
 // scopeExists: a grant names an existing resource or team (404 otherwise,
@@ -96,7 +166,7 @@ func (s *Service) subjectExists(o *authz.Org, subj domain.Subject) error {
 // ListGrants lists an org's grants, optionally for one subject or scope.
 // Anyone may list their own; the rest needs user management or audit.
 func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, after string, limit int) (Page[GrantView], error) {
-	o, sc, err := s.org(a, org)
+	o, sch, err := s.org(a, org)
 	if err != nil {
 		return Page[GrantView]{}, err
 	}
@@ -111,8 +181,10 @@ func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, 
 			return Page[GrantView]{}, fault.Wrap(fault.Invalid, err)
 		}
 	}
-	if f.Subject != a.Subject && !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
-		return Page[GrantView]{}, fault.E(fault.Forbidden, "listing grants needs user management or %s (or subject=%s)", sc.AuditPermission, a.Subject)
+	if f.Subject != a.Subject {
+		if err := s.authorize(o, sch, a, ActGrantList, nil); err != nil {
+			return Page[GrantView]{}, fault.E(fault.Forbidden, "listing others' grants needs user management or %s; subject=%s lists your own", sch.AuditPermission, a.Subject)
+		}
 	}
 	page := Page[GrantView]{Items: []GrantView{}}
 	err = s.view(ctx, func(r store.Reader) error {
@@ -128,7 +200,7 @@ func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, 
 
 // DeleteGrant revokes a grant; it takes the same power as making it.
 func (s *Service) DeleteGrant(ctx context.Context, a Actor, org, id string) (int64, error) {
-	o, _, err := s.org(a, org)
+	o, sch, err := s.org(a, org)
 	if err != nil {
 		return 0, err
 	}
@@ -140,14 +212,17 @@ func (s *Service) DeleteGrant(ctx context.Context, a Actor, org, id string) (int
 	}); err != nil {
 		return 0, notFound("grant", id)
 	}
-	if err := s.canGrant(o, a, g.Role, g.Scope); err != nil {
+	if g.Subject.Kind == domain.SubjectKey {
+		return 0, fault.E(fault.Unprocessable, "a key's grants end with the key; revoke the key instead")
+	}
+	if err := s.authorize(o, sch, a, ActGrantDelete, &Target{Grant: &g}); err != nil {
 		return 0, err
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		if err := tx.DeleteGrant(org, id); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "grant.delete", target: g.Subject.String(), before: grantView(g),
+		return &change{org: org, action: string(ActGrantDelete), target: g.Subject.String(), before: grantView(g),
 			changes: []domain.Change{{Op: domain.OpDeleteGrant, Grant: &g}}}, nil
 	})
 }

@@ -3,7 +3,6 @@ package team
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -18,7 +17,9 @@ import (
 )
 
 // InvitationView is an invitation as clients see it; Token is set only in
-// the answer to its creation.
+// the answers to its creation and resending, and only in development (see
+// Config.RevealInvitationTokens): otherwise it reaches only the invitee's
+// mailbox.
 type InvitationView struct {
 	ID        string                `json:"id"`
 	Email     string                `json:"email"`
@@ -65,8 +66,8 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		return InvitationView{}, 0, err
 	}
 	email := normalizeEmail(req.Email)
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
-		return InvitationView{}, 0, fault.E(fault.Unprocessable, "email %q is not a valid address", req.Email)
+	if err := domain.CheckEmail(email); err != nil {
+		return InvitationView{}, 0, fault.Wrap(fault.Unprocessable, err)
 	}
 	if req.Role == "" {
 		req.Role = sc.BaseRole
@@ -77,7 +78,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	if len(req.Grants) > 100 {
 		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation carries at most 100 grants")
 	}
-	if err := s.mayInvite(o, sc, a, req.Role, req.Grants); err != nil {
+	if err := s.mayInvite(o, sc, a, ActInvitationCreate, req.Role, req.Grants); err != nil {
 		return InvitationView{}, 0, err
 	}
 	ttl := s.cfg.InvitationTTL
@@ -98,10 +99,17 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		if err != nil {
 			return nil, err
 		}
+		pending := 0
 		for _, x := range invs {
 			if x.Email == email && x.Pending(now) {
 				return nil, fault.E(fault.Conflict, "%s already has a pending invitation (%s); resend or revoke it", email, x.ID)
 			}
+			if x.Pending(now) {
+				pending++
+			}
+		}
+		if err := s.checkInvitationQuota(pending); err != nil {
+			return nil, err
 		}
 		if err := s.checkSeat(tx, org, 1); err != nil {
 			return nil, err
@@ -109,22 +117,21 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		if err := tx.PutInvitation(inv); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "invitation.create", target: "email:" + email, after: s.invitationView(inv)}, nil
+		return &change{org: org, action: string(ActInvitationCreate), target: "email:" + email, after: s.invitationView(inv)}, nil
 	})
 	if err != nil {
 		return InvitationView{}, 0, err
 	}
 	s.sendInvitation(ctx, inv, token)
 	v := s.invitationView(inv)
-	v.Token = token
+	v.Token = s.revealed(token)
 	return v, rev, nil
 }
 
-// mayInvite: the org role must be within the inviter's power, except the
-// base role, which anyone managing users somewhere may give (a Deepomatic
-// Team Admin invites members into its own teams); every grant must pass
-// the no-escalation rule.
-func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role string, grants []domain.InvitedGrant) error {
+// mayInvite validates an invitation's role and grants and judges it under
+// the policy's rule for act (creating, resending or accepting it): whoever
+// issues the token hands out everything it carries.
+func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, act Action, role string, grants []domain.InvitedGrant) error {
 	r, ok := o.Role(role)
 	if !ok {
 		return fault.E(fault.Unprocessable, "unknown role %q", role)
@@ -132,15 +139,8 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 	if r.ScopeType != scheme.OrgType {
 		return fault.E(fault.Unprocessable, "role %s is bound at %s scope; an invitation's role is an org role", role, r.ScopeType)
 	}
-	if role != sc.BaseRole {
-		if err := s.canManageRole(o, a, role); err != nil {
-			return err
-		}
-	} else if !s.managesUsers(o, sc, a) && len(grants) == 0 {
-		return fault.E(fault.Forbidden, "%s may not invite members", a.Subject)
-	}
 	for _, g := range grants {
-		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) {
+		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) && act != ActInvitationAccept {
 			return fault.E(fault.Unprocessable, "grant %s at %s: expires_at is in the past", g.Role, g.Scope)
 		}
 		scope, err := domain.ParseScope(g.Scope)
@@ -150,11 +150,12 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, role strin
 		if err := s.scopeExists(o, scope); err != nil {
 			return err
 		}
-		if err := s.canGrant(o, a, g.Role, scope); err != nil {
-			return err
+		if sc.ScopedRolesNeedBase && role != sc.BaseRole && scope.Kind != domain.ScopeOrg {
+			return fault.E(fault.Conflict, "a %s role cannot override the organization-wide role %s; invite as %s to give project roles",
+				roleName(sc, g.Role), roleName(sc, role), roleName(sc, sc.BaseRole))
 		}
 	}
-	return nil
+	return s.authorize(o, sc, a, act, &Target{Role: role, Grants: grants})
 }
 
 // checkSeat refuses when adding n seats would pass the plan's limit.
@@ -174,6 +175,14 @@ func (s *Service) checkSeat(r store.Reader, org string, n int) error {
 	return nil
 }
 
+// revealed is the token an answer may carry: none with a real mailer.
+func (s *Service) revealed(token string) string {
+	if s.cfg.RevealInvitationTokens {
+		return token
+	}
+	return ""
+}
+
 func (s *Service) sendInvitation(ctx context.Context, inv domain.Invitation, token string) {
 	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/invite?token=" + url.QueryEscape(token)
 	msg := mailer.Message{To: inv.Email, Subject: "You are invited to " + inv.Org + " on Gatehouse",
@@ -190,7 +199,7 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor, org string) ([]I
 	if err != nil {
 		return nil, err
 	}
-	if !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
+	if err := s.authorize(o, sc, a, ActInvitationList, nil); err != nil {
 		return nil, fault.E(fault.Forbidden, "listing invitations needs user management or %s", sc.AuditPermission)
 	}
 	out := []InvitationView{}
@@ -206,19 +215,22 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor, org string) ([]I
 
 // RevokeInvitation: its inviter or anyone managing users.
 func (s *Service) RevokeInvitation(ctx context.Context, a Actor, org, id string) (int64, error) {
-	return s.updateInvitation(ctx, a, org, id, "invitation.revoke", func(i *domain.Invitation) error {
+	return s.updateInvitation(ctx, a, org, id, ActInvitationRevoke, func(i *domain.Invitation) error {
 		i.RevokedAt = s.now()
 		return nil
 	})
 }
 
 // ResendInvitation issues a new link (the old one stops working), extends
-// the expiry and mails it again.
+// the expiry and mails it again. The new token is a new invitation: the
+// resender needs the power to issue it, and becomes its inviter, whose
+// power acceptance judges.
 func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string) (InvitationView, int64, error) {
 	token, hash := credential.NewToken(credential.InvitationPrefix)
 	var inv domain.Invitation
-	rev, err := s.updateInvitation(ctx, a, org, id, "invitation.resend", func(i *domain.Invitation) error {
+	rev, err := s.updateInvitation(ctx, a, org, id, ActInvitationResend, func(i *domain.Invitation) error {
 		i.TokenHash = hash
+		i.InvitedBy = a.Subject.String()
 		i.ExpiresAt = s.now().Add(s.cfg.InvitationTTL)
 		inv = *i
 		return nil
@@ -228,25 +240,40 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, org, id string)
 	}
 	s.sendInvitation(ctx, inv, token)
 	v := s.invitationView(inv)
-	v.Token = token
+	v.Token = s.revealed(token)
 	return v, rev, nil
 }
 
-func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action string, edit func(*domain.Invitation) error) (int64, error) {
+func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id string, act Action, edit func(*domain.Invitation) error) (int64, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return 0, err
 	}
-	manages := s.managesUsers(o, sc, a)
+	var judged domain.Invitation
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		judged, err = r.GetInvitation(org, id)
+		return err
+	}); err != nil {
+		return 0, notFound("invitation", id)
+	}
+	if act == ActInvitationResend {
+		err = s.mayInvite(o, sc, a, act, judged.Role, judged.Grants)
+	} else {
+		err = s.authorize(o, sc, a, act, &Target{Owner: judged.InvitedBy})
+	}
+	if err != nil {
+		return 0, err
+	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		inv, err := tx.GetInvitation(org, id)
 		if err != nil {
 			return nil, notFound("invitation", id)
 		}
-		if inv.InvitedBy != a.Subject.String() && !manages {
-			return nil, fault.E(fault.Forbidden, "only the inviter or a user manager may change invitation %s", id)
+		if inv.Role != judged.Role || len(inv.Grants) != len(judged.Grants) || inv.InvitedBy != judged.InvitedBy {
+			return nil, fault.E(fault.Conflict, "invitation %s changed meanwhile; retry", id)
 		}
-		if !inv.Pending(s.now()) && action != "invitation.resend" {
+		if !inv.Pending(s.now()) && act != ActInvitationResend {
 			return nil, fault.E(fault.Conflict, "invitation %s is no longer pending", id)
 		}
 		if !inv.AcceptedAt.IsZero() || !inv.RevokedAt.IsZero() {
@@ -259,7 +286,7 @@ func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id, action
 		if err := tx.PutInvitation(inv); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: action, target: "email:" + inv.Email, before: before, after: s.invitationView(inv)}, nil
+		return &change{org: org, action: string(act), target: "email:" + inv.Email, before: before, after: s.invitationView(inv)}, nil
 	})
 }
 
@@ -271,6 +298,7 @@ type AcceptRequest struct {
 	Password  string
 	Email     string
 	RequestID string
+	Client    Client // for the throttle of the existing account's password
 }
 
 // Accepted is the new member's identity and a session token.
@@ -306,18 +334,44 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if !inv.Pending(s.now()) {
 		return Accepted{}, 0, invalid
 	}
+	// No answer here may tell whether the invitation's email has an
+	// account: a registered and an unknown email get the same status and
+	// sentence for the same request, short of success.
+	client := req.Client
+	if client.RequestID == "" {
+		client.RequestID = req.RequestID
+	}
 	var user domain.UserRecord
-	if existing != nil {
-		if normalizeEmail(req.Email) != inv.Email {
-			return Accepted{}, 0, fault.E(fault.Unauthenticated, "this email already has an account: accept with its email and password")
+	switch {
+	case strings.TrimSpace(req.Email) != "":
+		// The existing-account form: the one password check, throttled, and
+		// the same 401 for an unknown email, a wrong password and an
+		// account other than the invitee's.
+		u, err := s.verifyPassword(ctx, req.Email, req.Password, client, "invitation")
+		if err != nil {
+			return Accepted{}, 0, err
 		}
-		ok, _ := credential.VerifyPassword(existing.PasswordHash, req.Password)
-		if !ok {
-			return Accepted{}, 0, fault.E(fault.Unauthenticated, "wrong email or password")
+		if u.Email != inv.Email {
+			return Accepted{}, 0, wrongPair()
 		}
-		user = *existing
-	} else {
-		if user, err = s.newUser(inv.Email, strings.TrimSpace(req.Name), req.Password); err != nil {
+		user, existing = u, &u
+	default:
+		// The new-account form. The policy speaks first, before anything
+		// depends on the database.
+		if err := checkNewPassword(req.Password, inv.Email, strings.TrimSpace(req.Name)); err != nil {
+			return Accepted{}, 0, err
+		}
+		if existing != nil {
+			// The email has an account, and this form cannot make a second.
+			// Saying so would tell whoever holds the token that the email is
+			// registered, so the password is taken as that account's, through
+			// the same throttled check: right, it joins; wrong, the same 401.
+			u, err := s.verifyPassword(ctx, inv.Email, req.Password, client, "invitation")
+			if err != nil {
+				return Accepted{}, 0, err
+			}
+			user, existing = u, &u
+		} else if user, err = s.newUser(ctx, inv.Email, strings.TrimSpace(req.Name), req.Password); err != nil {
 			return Accepted{}, 0, err
 		}
 	}
@@ -330,7 +384,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	if err != nil {
 		return Accepted{}, 0, invalid
 	}
-	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, inv.Role, inv.Grants); err != nil {
+	if err := s.mayInvite(o, sc, Actor{Subject: inviter}, ActInvitationAccept, inv.Role, inv.Grants); err != nil {
 		return Accepted{}, 0, fault.E(fault.Conflict, "the invitation is no longer valid: its inviter may not grant it any more (%v)", err)
 	}
 	actor := Actor{Subject: domain.UserSubject(user.ID), RequestID: req.RequestID}
@@ -374,13 +428,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 			changes = append(changes, domain.Change{Op: domain.OpPutGrant, Grant: &g})
 			views = append(views, grantView(g))
 		}
-		return &change{org: inv.Org, action: "invitation.accept", target: "user:" + user.ID,
+		return &change{org: inv.Org, action: string(ActInvitationAccept), target: "user:" + user.ID,
 			after: map[string]any{"invitation": inv.ID, "role": inv.Role, "grants": views}, changes: changes}, nil
 	})
 	if err != nil {
 		return Accepted{}, 0, err
 	}
-	token, err := s.openSession(ctx, &user)
+	token, err := s.openSession(ctx, &user, client)
 	if err != nil {
 		return Accepted{}, 0, err
 	}

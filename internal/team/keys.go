@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
@@ -11,13 +12,17 @@ import (
 )
 
 // KeyView is a secret key as clients see it: never the secret or its hash,
-// except Secret in the answer to creation and rotation.
+// except Secret in the answer to creation and rotation. Grants are all the
+// key holds (Role and Scope repeat the first, for older clients); Owner is
+// the member whose power bounds it.
 type KeyView struct {
 	ID         string     `json:"id"`
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"`
 	Role       string     `json:"role,omitempty"`
 	Scope      string     `json:"scope,omitempty"`
+	Grants     []KeyGrant `json:"grants"`
+	Owner      string     `json:"owner"`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
@@ -26,9 +31,23 @@ type KeyView struct {
 	Secret     string     `json:"secret,omitempty"`
 }
 
-func keyView(k domain.KeyRecord) KeyView {
-	return KeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt.UTC(),
-		LastUsedAt: timePtr(k.LastUsedAt), ExpiresAt: timePtr(k.ExpiresAt), RevokedAt: timePtr(k.RevokedAt)}
+// KeyGrant is one role a key holds at one scope.
+type KeyGrant struct {
+	ID    string `json:"id"`
+	Role  string `json:"role"`
+	Scope string `json:"scope"`
+}
+
+func keyView(k domain.KeyRecord, gs []domain.Grant) KeyView {
+	v := KeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Owner: k.Owner, CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt.UTC(),
+		LastUsedAt: timePtr(k.LastUsedAt), ExpiresAt: timePtr(k.ExpiresAt), RevokedAt: timePtr(k.RevokedAt), Grants: []KeyGrant{}}
+	for _, g := range gs {
+		v.Grants = append(v.Grants, KeyGrant{ID: g.ID, Role: g.Role, Scope: g.Scope.String()})
+	}
+	if len(gs) > 0 {
+		v.Role, v.Scope = gs[0].Role, gs[0].Scope.String()
+	}
+	return v
 }
 
 // KeyRequest creates a key holding one role at one scope.
@@ -39,23 +58,15 @@ type KeyRequest struct {
 	ExpiresAt time.Time
 }
 
-// CreateKey needs keys.manage; the key never holds more than its creator
-// holds at that moment.
+// CreateKey: the key never holds more than its creator holds at that
+// moment, and its owner is its creator (see the policy).
 func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyRequest) (KeyView, int64, error) {
 	o, sch, err := s.org(a, org)
 	if err != nil {
 		return KeyView{}, 0, err
 	}
-	if err := s.require(o, a, "keys.manage", ""); err != nil {
+	if err := s.authorize(o, sch, a, ActKeyCreate, nil); err != nil {
 		return KeyView{}, 0, err
-	}
-	// A key holding the top role is one more holder of it: as for a grant
-	// (rule 2), only a holder makes one, and where the top role is unique
-	// (vi's Owner) nobody does; it changes hands only by transfer.
-	if req.Role == sch.TopRole {
-		if role, _ := o.MemberRole(a.UserID()); sch.UniqueTop || a.IsKey() || role != sch.TopRole {
-			return KeyView{}, 0, fault.E(fault.Forbidden, "a secret key cannot hold the top role %s", sch.TopRole)
-		}
 	}
 	if err := validName("key name", req.Name); err != nil {
 		return KeyView{}, 0, err
@@ -73,42 +84,43 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 	if err := s.scopeExists(o, sc); err != nil {
 		return KeyView{}, 0, err
 	}
-	if err := grantErr(o.Covers(a.Subject, req.Role, sc, s.now().UnixNano())); err != nil {
-		return KeyView{}, 0, err
-	}
 	secret, prefix, hash := credential.NewKey()
 	now := s.now()
 	k := domain.KeyRecord{Org: org, ID: credential.NewID("k_"), Name: req.Name, Prefix: prefix, Hash: hash,
-		CreatedBy: a.Subject.String(), CreatedAt: now, ExpiresAt: req.ExpiresAt.UTC()}
+		CreatedBy: a.Subject.String(), Owner: s.ownerFor(o, a), CreatedAt: now, ExpiresAt: req.ExpiresAt.UTC()}
 	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: domain.KeySubject(k.ID), Role: req.Role, Scope: sc,
 		CreatedBy: a.Subject.String(), CreatedAt: now}
+	if err := s.authorize(o, sch, a, ActKeyCreate, &Target{Key: []domain.Grant{g}}); err != nil {
+		return KeyView{}, 0, err
+	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkKeyQuota(tx, org); err != nil {
+			return nil, err
+		}
 		if err := tx.PutKey(k); err != nil {
 			return nil, err
 		}
 		if err := tx.PutGrant(g); err != nil {
 			return nil, err
 		}
-		v := keyView(k)
-		v.Role, v.Scope = g.Role, g.Scope.String()
-		return &change{org: org, action: "key.create", target: "key:" + k.ID, after: v,
+		return &change{org: org, action: string(ActKeyCreate), target: "key:" + k.ID, after: keyView(k, []domain.Grant{g}),
 			changes: []domain.Change{{Op: domain.OpPutKey, Key: keyChange(k)}, {Op: domain.OpPutGrant, Grant: &g}}}, nil
 	})
 	if err != nil {
 		return KeyView{}, 0, err
 	}
-	v := keyView(k)
-	v.Role, v.Scope, v.Secret = g.Role, g.Scope.String(), secret
+	v := keyView(k, []domain.Grant{g})
+	v.Secret = secret
 	return v, rev, nil
 }
 
-// ListKeys needs keys.manage.
+// ListKeys shows every key with its owner and all its grants.
 func (s *Service) ListKeys(ctx context.Context, a Actor, org string) ([]KeyView, error) {
-	o, _, err := s.org(a, org)
+	o, sc, err := s.org(a, org)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.require(o, a, "keys.manage", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActKeyList, nil); err != nil {
 		return nil, err
 	}
 	out := []KeyView{}
@@ -118,15 +130,11 @@ func (s *Service) ListKeys(ctx context.Context, a Actor, org string) ([]KeyView,
 			return err
 		}
 		for _, k := range keys {
-			v := keyView(k)
-			gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 1)
+			gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)
 			if err != nil {
 				return err
 			}
-			if len(gs) > 0 {
-				v.Role, v.Scope = gs[0].Role, gs[0].Scope.String()
-			}
-			out = append(out, v)
+			out = append(out, keyView(k, gs))
 		}
 		return nil
 	})
@@ -134,15 +142,17 @@ func (s *Service) ListKeys(ctx context.Context, a Actor, org string) ([]KeyView,
 }
 
 // RotateKey issues a new secret; the old one keeps working for overlap.
+// The new secret is the key's power, so the rotator must cover it.
 func (s *Service) RotateKey(ctx context.Context, a Actor, org, id string, overlap time.Duration) (KeyView, int64, error) {
 	if overlap < 0 || overlap > 30*24*time.Hour {
 		return KeyView{}, 0, fault.E(fault.Unprocessable, "overlap_seconds: want 0 to 2592000")
 	}
 	secret, prefix, hash := credential.NewKey()
 	var out KeyView
-	rev, err := s.editKey(ctx, a, org, id, "key.rotate", func(k *domain.KeyRecord) {
+	rev, err := s.editKey(ctx, a, org, id, ActKeyRotate, func(k *domain.KeyRecord, _ *Target) error {
 		k.PrevHash, k.PrevUntil = k.Hash, s.now().Add(overlap)
 		k.Hash, k.Prefix = hash, prefix
+		return nil
 	}, &out)
 	out.Secret = secret
 	return out, rev, err
@@ -150,18 +160,52 @@ func (s *Service) RotateKey(ctx context.Context, a Actor, org, id string, overla
 
 // RevokeKey: the next request with the key gets 401.
 func (s *Service) RevokeKey(ctx context.Context, a Actor, org, id string) (int64, error) {
-	return s.editKey(ctx, a, org, id, "key.revoke", func(k *domain.KeyRecord) {
+	return s.editKey(ctx, a, org, id, ActKeyRevoke, func(k *domain.KeyRecord, _ *Target) error {
 		k.RevokedAt = s.now()
 		k.PrevHash, k.PrevUntil = nil, time.Time{}
+		return nil
 	}, nil)
 }
 
-func (s *Service) editKey(ctx context.Context, a Actor, org, id, action string, edit func(*domain.KeyRecord), out *KeyView) (int64, error) {
-	o, _, err := s.org(a, org)
+// TransferKey hands a key to another member, who must cover it; its
+// secret does not change (the holder of the secret is whoever has it).
+func (s *Service) TransferKey(ctx context.Context, a Actor, org, id, to string) (KeyView, int64, error) {
+	var out KeyView
+	rev, err := s.editKey(ctx, a, org, id, ActKeyTransfer, func(k *domain.KeyRecord, t *Target) error {
+		if k.Owner == to {
+			return fault.E(fault.Conflict, "key %s is already owned by %s", id, to)
+		}
+		k.Owner = to
+		return nil
+	}, &out, to)
+	return out, rev, err
+}
+
+func (s *Service) editKey(ctx context.Context, a Actor, org, id string, act Action, edit func(*domain.KeyRecord, *Target) error, out *KeyView, to ...string) (int64, error) {
+	o, sc, err := s.org(a, org)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.require(o, a, "keys.manage", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActKeyList, nil); err != nil {
+		return 0, err
+	}
+	var k domain.KeyRecord
+	var gs []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		if k, err = r.GetKey(org, id); err != nil {
+			return notFound("key", id)
+		}
+		gs, _, err = r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(id)}, "", 0)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	t := &Target{Key: gs, Owner: k.Owner}
+	if len(to) > 0 {
+		t.To = to[0]
+	}
+	if err := s.authorize(o, sc, a, act, t); err != nil {
 		return 0, err
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -172,8 +216,18 @@ func (s *Service) editKey(ctx context.Context, a Actor, org, id, action string, 
 		if !k.RevokedAt.IsZero() {
 			return nil, fault.E(fault.Conflict, "key %s is revoked", id)
 		}
-		before := keyView(k)
-		edit(&k)
+		// The grants judged above must be the key's grants now.
+		now, _, err := tx.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(id)}, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		if len(now) != len(gs) {
+			return nil, fault.E(fault.Conflict, "the grants of key %s changed meanwhile; retry", id)
+		}
+		before := keyView(k, gs)
+		if err := edit(&k, t); err != nil {
+			return nil, err
+		}
 		if err := tx.PutKey(k); err != nil {
 			return nil, err
 		}
@@ -182,9 +236,9 @@ func (s *Service) editKey(ctx context.Context, a Actor, org, id, action string, 
 			op = domain.OpDeleteKey
 		}
 		if out != nil {
-			*out = keyView(k)
+			*out = keyView(k, gs)
 		}
-		return &change{org: org, action: action, target: "key:" + id, before: before, after: keyView(k),
+		return &change{org: org, action: string(act), target: "key:" + id, before: before, after: keyView(k, gs),
 			changes: []domain.Change{{Op: op, Key: keyChange(k)}}}, nil
 	})
 	// Drop cached lookups at once, whatever the outcome: the next request
@@ -194,7 +248,17 @@ func (s *Service) editKey(ctx context.Context, a Actor, org, id, action string, 
 }
 
 // keyChange is what the engine and the changelog learn of a key: whether
-// and until when it is live, never its hashes.
+// and until when it is live and whose power bounds it, never its hashes.
 func keyChange(k domain.KeyRecord) *domain.KeyRecord {
-	return &domain.KeyRecord{Org: k.Org, ID: k.ID, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+	return &domain.KeyRecord{Org: k.Org, ID: k.ID, Owner: k.Owner, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+}
+
+// ownerFor is the owner of a key the actor makes: the actor itself, or for
+// a key making a key, that key's owner, so power never outlives a person.
+func (s *Service) ownerFor(o *authz.Org, a Actor) string {
+	if a.IsKey() {
+		owner, _ := o.KeyOwner(a.Subject.ID)
+		return owner
+	}
+	return a.UserID()
 }

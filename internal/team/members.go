@@ -2,7 +2,7 @@ package team
 
 import (
 	"context"
-	"errors"
+
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -61,11 +61,11 @@ type Page[T any] struct {
 
 // ListMembers needs members.view (every vi member has it).
 func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, limit int) (Page[MemberView], error) {
-	o, _, err := s.org(a, org)
+	o, sc, err := s.org(a, org)
 	if err != nil {
 		return Page[MemberView]{}, err
 	}
-	if err := s.require(o, a, "members.view", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return Page[MemberView]{}, err
 	}
 	page := Page[MemberView]{Items: []MemberView{}}
@@ -109,10 +109,10 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 	if err != nil {
 		return MemberDetail{}, err
 	}
-	if err := s.require(o, a, "members.view", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return MemberDetail{}, err
 	}
-	if a.UserID() != userID && !s.managesUsers(o, sc, a) && !s.allowed(o, a, sc.AuditPermission, "") {
+	if err := s.authorize(o, sc, a, ActMemberDetail, &Target{Member: userID}); err != nil {
 		return MemberDetail{}, fault.E(fault.Forbidden, "seeing another member's access needs user management or %s", sc.AuditPermission)
 	}
 	var d MemberDetail
@@ -160,24 +160,6 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 	return d, nil
 }
 
-// canManageRole reports whether the actor could grant role at the org: the
-// power to give a role is the power to take it away.
-func (s *Service) canManageRole(o *authz.Org, a Actor, role string) error {
-	return s.canGrant(o, a, role, domain.OrgScope())
-}
-
-func grantErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, authz.ErrInvalidGrant):
-		return fault.Wrap(fault.Unprocessable, err)
-	case errors.Is(err, authz.ErrEscalation):
-		return fault.Wrap(fault.Forbidden, err)
-	}
-	return err
-}
-
 // ChangeRole changes a member's org role in place.
 func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role string) (MemberView, int64, error) {
 	o, sc, err := s.org(a, org)
@@ -201,12 +183,26 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role str
 	if err := s.keepsTop(o, sc, cur, role); err != nil {
 		return MemberView{}, 0, err
 	}
-	if err := s.canManageRole(o, a, role); err != nil {
+	if err := s.authorize(o, sc, a, ActMemberRole, &Target{Member: userID, Role: role, Current: cur}); err != nil {
 		return MemberView{}, 0, err
 	}
-	if cur != sc.BaseRole {
-		if err := s.canManageRole(o, a, cur); err != nil {
-			return MemberView{}, 0, fault.E(fault.Forbidden, "%s may not change the role of a %s: %v", a.Subject, cur, err)
+	if sc.ScopedRolesNeedBase && role != sc.BaseRole {
+		// A member with project roles, directly or through a group, keeps
+		// them only under the base role.
+		var scoped []domain.Grant
+		if err := s.view(ctx, func(r store.Reader) error {
+			gs, err := s.grantsReaching(r, org, userID)
+			for _, g := range gs {
+				if g.Scope.Kind != domain.ScopeOrg {
+					scoped = append(scoped, g)
+				}
+			}
+			return err
+		}); err != nil {
+			return MemberView{}, 0, err
+		}
+		if len(scoped) > 0 {
+			return MemberView{}, 0, fault.E(fault.Conflict, "%s holds %d project role(s), which an organization-wide role would override; revoke them first", userID, len(scoped))
 		}
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -224,7 +220,7 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role str
 		if err := tx.PutMember(m); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "member.role", target: "user:" + userID,
+		return &change{org: org, action: string(ActMemberRole), target: "user:" + userID,
 			before: map[string]string{"role": before}, after: map[string]string{"role": role},
 			changes: []domain.Change{{Op: domain.OpPutMember, Member: &m}}}, nil
 	})
@@ -291,32 +287,37 @@ func (s *Service) memberViewOf(ctx context.Context, org, userID string, rev int6
 	return v, rev, err
 }
 
+// Removal is what removing a member ended.
+type Removal struct {
+	UserID string `json:"user_id"`
+	// StoppedKeys are the keys the member owned: bounded by their owner's
+	// power, they hold nothing from now on (transfer them to keep them).
+	StoppedKeys []KeyView `json:"stopped_keys"`
+	EndedGrants int       `json:"ended_grants"`
+}
+
 // RemoveMember revokes a member's access at once (membership, grants, group
-// and team memberships) and keeps their work: resources stay, owner recorded.
-func (s *Service) RemoveMember(ctx context.Context, a Actor, org, userID string) (int64, error) {
-	o, sc, err := s.org(a, org)
+// and team memberships; the keys they own stop) and keeps their work:
+// resources stay, owner recorded. It takes the power to end all of it.
+func (s *Service) RemoveMember(ctx context.Context, a Actor, org, userID string) (Removal, int64, error) {
+	_, sc, out, ends, cur, err := s.prepareRemoval(ctx, a, org, userID)
 	if err != nil {
-		return 0, err
+		return Removal{}, 0, err
 	}
-	cur, ok := o.MemberRole(userID)
-	if !ok {
-		return 0, notFound("member", userID)
-	}
-	if cur == sc.TopRole && (sc.UniqueTop || o.RoleHolders(cur) <= 1) {
-		return 0, fault.E(fault.Conflict, "the %s cannot be removed; transfer ownership first", cur)
-	}
-	if a.UserID() != userID {
-		if err := s.canManageRole(o, a, cur); err != nil {
-			return 0, err
-		}
-	}
-	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		m, err := tx.GetMember(org, userID)
 		if err != nil {
 			return nil, err
 		}
 		if err := sameRole(tx, sc, org, m, cur, ""); err != nil {
 			return nil, err
+		}
+		now, err := s.grantsReaching(tx, org, userID)
+		if err != nil {
+			return nil, err
+		}
+		if len(now) != len(ends) {
+			return nil, fault.E(fault.Conflict, "the grants of %s changed meanwhile; retry", userID)
 		}
 		if err := tx.DeleteMember(org, userID); err != nil {
 			return nil, err
@@ -353,7 +354,87 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, org, userID string)
 		for i, g := range grants {
 			views[i] = grantView(g)
 		}
-		return &change{org: org, action: "member.remove", target: "user:" + userID,
-			before: map[string]any{"role": m.Role, "grants": views}, changes: changes}, nil
+		out.EndedGrants = len(grants)
+		keyIDs := make([]string, len(out.StoppedKeys))
+		for i, k := range out.StoppedKeys {
+			keyIDs[i] = k.ID
+		}
+		return &change{org: org, action: string(ActMemberRemove), target: "user:" + userID,
+			before: map[string]any{"role": m.Role, "grants": views}, after: map[string]any{"stopped_keys": keyIDs}, changes: changes}, nil
 	})
+	if err != nil {
+		return Removal{}, 0, err
+	}
+	return out, rev, nil
+}
+
+// PreviewRemoval answers what RemoveMember would end, under the same rule,
+// without ending it: the console's confirmation shows it.
+func (s *Service) PreviewRemoval(ctx context.Context, a Actor, org, userID string) (Removal, error) {
+	_, _, out, ends, _, err := s.prepareRemoval(ctx, a, org, userID)
+	out.EndedGrants = len(ends)
+	return out, err
+}
+
+func (s *Service) prepareRemoval(ctx context.Context, a Actor, org, userID string) (*authz.Org, *scheme.Scheme, Removal, []domain.Grant, string, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, nil, Removal{}, nil, "", err
+	}
+	cur, ok := o.MemberRole(userID)
+	if !ok {
+		return nil, nil, Removal{}, nil, "", notFound("member", userID)
+	}
+	if cur == sc.TopRole && (sc.UniqueTop || o.RoleHolders(cur) <= 1) {
+		return nil, nil, Removal{}, nil, "", fault.E(fault.Conflict, "the %s cannot be removed; transfer ownership first", cur)
+	}
+	out := Removal{UserID: userID, StoppedKeys: []KeyView{}}
+	var ends []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		if ends, err = s.grantsReaching(r, org, userID); err != nil {
+			return err
+		}
+		keys, err := r.ListKeys(org)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if k.Owner == userID && k.RevokedAt.IsZero() {
+				gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)
+				if err != nil {
+					return err
+				}
+				out.StoppedKeys = append(out.StoppedKeys, keyView(k, gs))
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, Removal{}, nil, "", err
+	}
+	if err := s.authorize(o, sc, a, ActMemberRemove, &Target{Member: userID, Current: cur, Ends: ends}); err != nil {
+		return nil, nil, Removal{}, nil, "", err
+	}
+	return o, sc, out, ends, cur, nil
+}
+
+// grantsReaching lists the grants a member holds directly and through
+// their groups: what ends, for them, when they leave.
+func (s *Service) grantsReaching(r store.Reader, org, userID string) ([]domain.Grant, error) {
+	out, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.UserSubject(userID)}, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := r.ListGroupsOfUser(org, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, gm := range groups {
+		gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.GroupSubject(gm.Parent)}, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gs...)
+	}
+	return out, nil
 }

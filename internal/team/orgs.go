@@ -61,6 +61,9 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID str
 	org := domain.Org{ID: id, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: s.now(),
 		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkOrgQuota(tx, a.UserID()); err != nil {
+			return nil, err
+		}
 		if err := tx.CreateOrg(org); err != nil {
 			if fault.CodeOf(mapStoreErr(err)) == fault.Conflict {
 				return nil, fault.E(fault.Conflict, "organization id %q is taken", id)
@@ -94,7 +97,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	user, err := s.newUser(email, "Owner", password)
+	user, err := s.newUser(ctx, email, "Owner", password)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -109,7 +112,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	actor := Actor{Subject: domain.UserSubject(user.ID)}
 	// created_by is a subject ("user:ID"), as for every other key.
 	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
-		CreatedBy: actor.Subject.String(), CreatedAt: now}
+		CreatedBy: actor.Subject.String(), Owner: user.ID, CreatedAt: now}
 	org := domain.Org{ID: orgID, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: now,
 		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
 	_, err = s.write(ctx, actor, func(tx store.Tx) (*change, error) {
@@ -128,7 +131,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 			}
 		}
 		return &change{org: orgID, scheme: sc.ID, action: "org.bootstrap", target: "org:" + orgID,
-			after: map[string]any{"org": orgView(org, 0), "owner": userView(user), "key": keyView(key)},
+			after: map[string]any{"org": orgView(org, 0), "owner": userView(user), "key": keyView(key, []domain.Grant{g})},
 			changes: []domain.Change{
 				{Op: domain.OpPutMember, Member: &m},
 				{Op: domain.OpPutKey, Key: keyChange(key)},
@@ -141,13 +144,13 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	return BootstrapResult{Org: orgID, UserID: user.ID, SecretKey: secret}, nil
 }
 
-func (s *Service) newUser(email, name, password string) (domain.UserRecord, error) {
+func (s *Service) newUser(ctx context.Context, email, name, password string) (domain.UserRecord, error) {
 	email = normalizeEmail(email)
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
-		return domain.UserRecord{}, fault.E(fault.Unprocessable, "email %q is not a valid address", email)
+	if err := domain.CheckEmail(email); err != nil {
+		return domain.UserRecord{}, fault.Wrap(fault.Unprocessable, err)
 	}
-	if len(password) < 8 {
-		return domain.UserRecord{}, fault.E(fault.Unprocessable, "password: want at least 8 characters")
+	if err := checkNewPassword(password, email, name); err != nil {
+		return domain.UserRecord{}, err
 	}
 	if name == "" {
 		name = strings.Split(email, "@")[0]
@@ -155,9 +158,9 @@ func (s *Service) newUser(email, name, password string) (domain.UserRecord, erro
 	if err := validName("name", name); err != nil {
 		return domain.UserRecord{}, err
 	}
-	hash, err := credential.HashPassword(password)
+	hash, err := s.hashNew(ctx, password)
 	if err != nil {
-		return domain.UserRecord{}, fault.Wrap(fault.Unprocessable, err)
+		return domain.UserRecord{}, err
 	}
 	return domain.UserRecord{ID: credential.NewID("u_"), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.now()}, nil
 }
@@ -181,11 +184,11 @@ func (s *Service) GetOrg(ctx context.Context, a Actor, id string) (OrgView, erro
 
 // RenameOrg changes the display name; the id never changes.
 func (s *Service) RenameOrg(ctx context.Context, a Actor, id, name string) (OrgView, error) {
-	o, _, err := s.org(a, id)
+	o, sc, err := s.org(a, id)
 	if err != nil {
 		return OrgView{}, err
 	}
-	if err := s.require(o, a, "org.rename", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActOrgRename, nil); err != nil {
 		return OrgView{}, err
 	}
 	if err := validName("organization name", name); err != nil {
@@ -202,7 +205,7 @@ func (s *Service) RenameOrg(ctx context.Context, a Actor, id, name string) (OrgV
 		if err := tx.UpdateOrg(after); err != nil {
 			return nil, err
 		}
-		return &change{org: id, action: "org.rename", target: "org:" + id,
+		return &change{org: id, action: string(ActOrgRename), target: "org:" + id,
 			before: map[string]string{"name": before.Name}, after: map[string]string{"name": after.Name}}, nil
 	})
 	if err != nil {
@@ -220,13 +223,13 @@ type Billing struct {
 	Revision     int64  `json:"revision,omitempty"`
 }
 
-// GetBilling needs billing.view (vi: the Owner only).
+// GetBilling: see the policy (vi: the Owner only).
 func (s *Service) GetBilling(ctx context.Context, a Actor, id string) (Billing, error) {
-	o, _, err := s.org(a, id)
+	o, sc, err := s.org(a, id)
 	if err != nil {
 		return Billing{}, err
 	}
-	if err := s.require(o, a, "billing.view", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActBillingView, nil); err != nil {
 		return Billing{}, err
 	}
 	var b Billing
@@ -249,13 +252,13 @@ type BillingUpdate struct {
 	BillingEmail *string
 }
 
-// UpdateBilling needs billing.manage (vi: the Owner only).
+// UpdateBilling: see the policy (vi: the Owner only).
 func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u BillingUpdate) (Billing, error) {
-	o, _, err := s.org(a, id)
+	o, sc, err := s.org(a, id)
 	if err != nil {
 		return Billing{}, err
 	}
-	if err := s.require(o, a, "billing.manage", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActBillingUpdate, nil); err != nil {
 		return Billing{}, err
 	}
 	if u.Plan != nil && (strings.TrimSpace(*u.Plan) == "" || len(*u.Plan) > 50) {
@@ -297,7 +300,7 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 		}
 		used, err := s.seatsUsed(tx, id)
 		b = Billing{Plan: after.Plan.Name, SeatLimit: after.Plan.SeatLimit, SeatsUsed: used, BillingEmail: after.BillingEmail}
-		return &change{org: id, action: "billing.update", target: "org:" + id,
+		return &change{org: id, action: string(ActBillingUpdate), target: "org:" + id,
 			before: billingOf(before), after: billingOf(after)}, err
 	})
 	b.Revision = rev
@@ -328,11 +331,8 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, id, userID str
 	if !sc.UniqueTop {
 		return 0, fault.E(fault.Conflict, "scheme %s has no unique owner: give %s the role %s instead", sc.ID, userID, sc.TopRole)
 	}
-	if err := s.require(o, a, "org.transfer", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActOrgTransfer, nil); err != nil {
 		return 0, err
-	}
-	if role, _ := o.MemberRole(a.UserID()); a.IsKey() || role != sc.TopRole {
-		return 0, fault.E(fault.Forbidden, "only the %s transfers ownership", sc.TopRole)
 	}
 	role, ok := o.MemberRole(userID)
 	if !ok {
@@ -362,7 +362,7 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, id, userID str
 				return nil, err
 			}
 		}
-		return &change{org: id, action: "org.transfer", target: "user:" + userID,
+		return &change{org: id, action: string(ActOrgTransfer), target: "user:" + userID,
 			before: map[string]string{"owner": a.UserID()}, after: map[string]string{"owner": userID},
 			changes: []domain.Change{{Op: domain.OpPutMember, Member: &newOwner}, {Op: domain.OpPutMember, Member: &oldOwner}}}, nil
 	})

@@ -119,8 +119,15 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 			return ResourceView{}, notFound("team", r.Team)
 		}
 	}
+	// Conditions hold against the people they limit: a field a condition
+	// reads (the owner, an attribute such as task) may change only for
+	// someone who holds the permission without reading it.
+	var hidden []string
+	if old != nil {
+		hidden = changedFields(*old, r)
+	}
 	if t.CreatePermission != "" {
-		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", s.now().UnixNano())
+		ok := o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", hidden, s.now().UnixNano())
 		if !ok {
 			return ResourceView{}, fault.E(fault.Forbidden, "registering a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
 		}
@@ -136,7 +143,7 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		if err := s.seeResource(o, sc, a, ref); err != nil {
 			return ResourceView{}, err
 		}
-		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", s.now().UnixNano()) {
+		if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, *old, "", hidden, s.now().UnixNano()) {
 			return ResourceView{}, fault.E(fault.Forbidden, "replacing %s needs %s on it as it is, at %s", ref, t.CreatePermission, parentLabel(*old))
 		}
 	}
@@ -167,13 +174,33 @@ func parentLabel(r domain.Resource) string {
 	return r.Parent.String()
 }
 
+// changedFields names the fields a replace changes, as conditions name
+// them: scheme.OwnerField and attribute names.
+func changedFields(old, next domain.Resource) []string {
+	var out []string
+	if old.Owner != next.Owner {
+		out = append(out, scheme.OwnerField)
+	}
+	for k, v := range old.Attributes {
+		if nv, ok := next.Attributes[k]; !ok || nv != v {
+			out = append(out, k)
+		}
+	}
+	for k := range next.Attributes {
+		if _, ok := old.Attributes[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // seeResource returns NotFound unless the actor holds some permission on the
 // resource (or the audit permission): existence must not leak.
 func (s *Service) seeResource(o *authz.Org, sc *scheme.Scheme, a Actor, ref string) error {
 	if !o.HasResource(ref) {
 		return notFound("resource", ref)
 	}
-	if s.allowed(o, a, sc.AuditPermission, "") {
+	if s.authorize(o, sc, a, ActAuditRead, nil) == nil {
 		return nil
 	}
 	for _, p := range sc.Permissions {
@@ -221,7 +248,7 @@ func (s *Service) DeleteResource(ctx context.Context, a Actor, org string, ref d
 		return 0, err
 	}
 	t, _ := sc.Type(ref.Type)
-	if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", s.now().UnixNano()) {
+	if t.CreatePermission != "" && !o.CheckNew(a.Subject.String(), t.CreatePermission, r, "", nil, s.now().UnixNano()) {
 		return 0, fault.E(fault.Forbidden, "removing a %s needs %s at %s", t.ID, t.CreatePermission, parentLabel(r))
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -264,7 +291,7 @@ func (s *Service) ListResources(ctx context.Context, a Actor, org, typ, after st
 			return Page[ResourceView]{}, notFound("resource type", typ)
 		}
 	}
-	if !s.allowed(o, a, sc.AuditPermission, "") {
+	if s.authorize(o, sc, a, ActResourceList, nil) != nil {
 		t, ok := sc.Type(typ)
 		if !ok || t.CreatePermission == "" || !s.allowed(o, a, t.CreatePermission, "") {
 			return Page[ResourceView]{}, fault.E(fault.Forbidden, "listing resources needs %s (or a type and its create permission); use lookup/resources for what you can act on", sc.AuditPermission)
@@ -299,7 +326,7 @@ func (s *Service) ResourceAccess(ctx context.Context, a Actor, org string, ref d
 	}
 	// The permission first: a caller without it learns nothing of which
 	// resources exist.
-	if err := s.require(o, a, sc.AuditPermission, ""); err != nil {
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, err
 	}
 	if !o.HasResource(ref.String()) {

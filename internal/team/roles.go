@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -80,7 +79,7 @@ func (s *Service) CreateRole(ctx context.Context, a Actor, org string, r domain.
 	if err != nil {
 		return RoleView{}, 0, err
 	}
-	if !s.managesUsers(o, sc, a) {
+	if err := s.authorize(o, sc, a, ActRoleCreate, nil); err != nil {
 		return RoleView{}, 0, fault.E(fault.Forbidden, "creating roles needs user management at the organization")
 	}
 	r.Org, r.Builtin = org, false
@@ -94,16 +93,20 @@ func (s *Service) CreateRole(ctx context.Context, a Actor, org string, r domain.
 	if err != nil {
 		return RoleView{}, 0, fault.Wrap(fault.Unprocessable, err)
 	}
-	for _, rp := range compiled.Perms {
-		if !s.allowed(o, a, rp.Perm.ID, "") && !s.holdsAnywhereWide(o, sc, a, rp.Perm) {
-			return RoleView{}, 0, fault.E(fault.Forbidden, "a custom role may only hold permissions its creator holds across the organization; %s lacks %s", a.Subject, rp.Perm.ID)
-		}
+	if err := sc.CheckViews(compiled); err != nil {
+		return RoleView{}, 0, fault.Wrap(fault.Unprocessable, err)
+	}
+	if err := s.authorize(o, sc, a, ActRoleCreate, &Target{Perms: compiled.Perms}); err != nil {
+		return RoleView{}, 0, err
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := s.checkRoleQuota(tx, org); err != nil {
+			return nil, err
+		}
 		if err := tx.PutRole(r); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "role.create", target: "role:" + r.ID, after: roleView(compiled),
+		return &change{org: org, action: string(ActRoleCreate), target: "role:" + r.ID, after: roleView(compiled),
 			changes: []domain.Change{{Op: domain.OpPutRole, Role: &r}}}, nil
 	})
 	if err != nil {
@@ -112,21 +115,13 @@ func (s *Service) CreateRole(ctx context.Context, a Actor, org string, r domain.
 	return roleView(compiled), rev, nil
 }
 
-// holdsAnywhereWide: the creator holds p over every resource of its type.
-func (s *Service) holdsAnywhereWide(o *authz.Org, sc *scheme.Scheme, a Actor, p *scheme.Permission) bool {
-	if p.Type == scheme.OrgType {
-		return false
-	}
-	return o.HoldsAt(a.Subject.String(), p.ID, domain.TypeScope(p.Type), s.now().UnixNano())
-}
-
 // DeleteRole removes a custom role that no grant or member uses.
 func (s *Service) DeleteRole(ctx context.Context, a Actor, org, id string) (int64, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return 0, err
 	}
-	if !s.managesUsers(o, sc, a) {
+	if err := s.authorize(o, sc, a, ActRoleDelete, nil); err != nil {
 		return 0, fault.E(fault.Forbidden, "deleting roles needs user management at the organization")
 	}
 	if r, ok := o.Role(id); !ok || r.Builtin {
@@ -148,7 +143,7 @@ func (s *Service) DeleteRole(ctx context.Context, a Actor, org, id string) (int6
 		if err := tx.DeleteRole(org, id); err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: "role.delete", target: "role:" + id,
+		return &change{org: org, action: string(ActRoleDelete), target: "role:" + id,
 			changes: []domain.Change{{Op: domain.OpDeleteRole, Role: &domain.Role{Org: org, ID: id}}}}, nil
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,10 +36,34 @@ type Config struct {
 	Now     func() time.Time
 	BaseURL string // where the console is reached, for invitation links
 
-	SessionTTL        time.Duration // default 7 days
-	InvitationTTL     time.Duration // default 7 days
-	DefaultSeatLimit  int           // seats of a new org, default 25
-	LoginFailureLimit int           // failures a minute per account and per address, default 10
+	SessionTTL    time.Duration // absolute session lifetime, default 7 days
+	SessionIdle   time.Duration // a session unused this long ends, default 12 hours
+	InvitationTTL time.Duration // default 7 days
+	ResetTTL      time.Duration // life of a password-reset link, default 30 minutes
+	// DefaultSeatLimit is the seats of a new org, default 25.
+	DefaultSeatLimit int
+	// Quotas bound what one caller can make, each answered with a 409
+	// naming it: Quotas{} takes the defaults (DefaultQuotas).
+	Quotas Quotas
+	// LoginFailureLimit is how many failed sign-ins one address may make
+	// on one account before each further attempt waits (1 s, doubling up
+	// to 15 min), default 5. AddressFailureLimit is the same for one
+	// address over every account, default 20. No limit is per account
+	// alone: an attacker never locks the owner out from elsewhere.
+	LoginFailureLimit   int
+	AddressFailureLimit int
+	// HashMemory is the memory budget, in bytes, of password hashes in
+	// flight; with the core count it bounds how many run at once (default
+	// DefaultHashMemory). HashWait is how long a sign-in waits for a turn
+	// before 503, default 2 s.
+	HashMemory int64
+	HashWait   time.Duration
+	// RevealInvitationTokens puts the invitation token in the answers to
+	// creating and resending an invitation. Only for development: the
+	// inviter could then accept in the invitee's place. New turns it on
+	// with the log mailer (no SMTP), where the log shows the link anyway;
+	// with a real mailer the token goes only to the invitee's mailbox.
+	RevealInvitationTokens bool
 	// PollInterval is how often the changelog is read when nothing wakes
 	// the follower (writes of this process and database notifications do).
 	PollInterval time.Duration // default 1s
@@ -67,9 +92,14 @@ type Service struct {
 	engine   *authz.Engine
 	log      *slog.Logger
 	now      func() time.Time
-	limiter  *limiter
+	throttle *throttle
+	hashes   *hashGate
 	follower *follower
 	keys     *keyCache
+
+	resetQuota *quota
+	resetSem   chan struct{}
+	bg         sync.WaitGroup // reset mails in flight
 }
 
 // New returns a Service. Call Load before serving.
@@ -83,8 +113,26 @@ func New(cfg Config) *Service {
 	if cfg.Mailer == nil {
 		cfg.Mailer = mailer.NewLog(cfg.Logger)
 	}
+	if _, ok := cfg.Mailer.(*mailer.Log); ok {
+		cfg.RevealInvitationTokens = true
+	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 12 * time.Hour
+	}
+	if cfg.ResetTTL == 0 {
+		cfg.ResetTTL = 30 * time.Minute
+	}
+	if cfg.AddressFailureLimit == 0 {
+		cfg.AddressFailureLimit = 20
+	}
+	if cfg.HashMemory == 0 {
+		cfg.HashMemory = DefaultHashMemory
+	}
+	if cfg.HashWait == 0 {
+		cfg.HashWait = 2 * time.Second
 	}
 	if cfg.InvitationTTL == 0 {
 		cfg.InvitationTTL = 7 * 24 * time.Hour
@@ -92,14 +140,17 @@ func New(cfg Config) *Service {
 	if cfg.DefaultSeatLimit == 0 {
 		cfg.DefaultSeatLimit = 25
 	}
+	cfg.Quotas = cfg.Quotas.withDefaults()
 	if cfg.ConsistencyWait <= 0 {
 		cfg.ConsistencyWait = 2 * time.Second
 	}
 	if cfg.LoginFailureLimit == 0 {
-		cfg.LoginFailureLimit = 10
+		cfg.LoginFailureLimit = 5
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
-		limiter: newLimiter(cfg.LoginFailureLimit, time.Minute), keys: newKeyCache()}
+		throttle: newThrottle(cfg.LoginFailureLimit, cfg.AddressFailureLimit),
+		hashes:   newHashGate(hashSlots(cfg.HashMemory), cfg.HashWait),
+		keys:     newKeyCache(), resetQuota: newQuota(), resetSem: make(chan struct{}, resetBacklog)}
 	s.follower = newFollower(s, cfg.PollInterval)
 	return s
 }
@@ -112,6 +163,13 @@ func (s *Service) Engine() *authz.Engine { return s.engine }
 // Changes committed meanwhile are applied again, which is harmless: every
 // change states a result, not a step.
 func (s *Service) Load(ctx context.Context) error {
+	// The management policy names permissions every scheme must have.
+	for _, id := range scheme.Names() {
+		sc, _ := scheme.Get(id)
+		if err := ValidateScheme(sc); err != nil {
+			return err
+		}
+	}
 	var ids []string
 	var from int64
 	err := s.store.View(ctx, func(r store.Reader) error {
@@ -154,8 +212,14 @@ func (s *Service) loadAll(ctx context.Context) error {
 	return s.loadOrgs(ctx, ids)
 }
 
-// Close stops following the changelog.
-func (s *Service) Close() { s.follower.stop() }
+// Close stops following the changelog and waits for reset mails in flight.
+func (s *Service) Close() {
+	s.follower.stop()
+	s.bg.Wait()
+}
+
+// HashSlots is how many password hashes this service runs at once.
+func (s *Service) HashSlots() int { return cap(s.hashes.slots) }
 
 // errIndexRefused stops a load's read once the index has refused a grant.
 var errIndexRefused = errors.New("the index refused a grant")
@@ -219,6 +283,8 @@ type Actor struct {
 	Subject   domain.Subject // user:ID or key:ID
 	KeyOrg    string         // for keys: the only org they act in
 	RequestID string
+	SessionID string // for users: the session the request came with
+	session   []byte // its token hash, for "every session but this one"
 }
 
 // IsKey reports whether the actor is a secret key.
@@ -252,7 +318,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 		}
 		return o, sc, nil
 	}
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: "org.view"}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission}, s.now().UnixNano())
 	if err != nil || !d.Allowed {
 		return nil, nil, notFound("organization", id)
 	}
@@ -263,29 +329,6 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 func (s *Service) allowed(o *authz.Org, a Actor, perm, resource string) bool {
 	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource}, s.now().UnixNano())
 	return err == nil && d.Allowed
-}
-
-// require returns Forbidden unless the actor holds perm on resource.
-func (s *Service) require(o *authz.Org, a Actor, perm, resource string) error {
-	if s.allowed(o, a, perm, resource) {
-		return nil
-	}
-	where := "the organization"
-	if resource != "" {
-		where = resource
-	}
-	return fault.E(fault.Forbidden, "%s lacks permission %s on %s", a.Subject, perm, where)
-}
-
-// managesUsers reports whether the actor holds one of the scheme's
-// user-management permissions at the org.
-func (s *Service) managesUsers(o *authz.Org, sc *scheme.Scheme, a Actor) bool {
-	for _, um := range sc.UserManagement {
-		if s.allowed(o, a, um.Permission, "") {
-			return true
-		}
-	}
-	return false
 }
 
 // change is what one write did: the audit event and the engine changes.

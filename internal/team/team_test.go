@@ -77,7 +77,7 @@ func TestContractorFlow(t *testing.T) {
 	if fault.CodeOf(err) != fault.Forbidden {
 		t.Fatalf("self-escalation: got %v, want forbidden", err)
 	}
-	rev, err := svc.RemoveMember(ctx, owner, "acme", acc.UserID)
+	_, rev, err := svc.RemoveMember(ctx, owner, "acme", acc.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +102,11 @@ func TestContractorFlow(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t)
-	a, err := svc.Bootstrap(ctx, "org-a", "A", "vi", "a@a.test", "password-a1")
+	a, err := svc.Bootstrap(ctx, "org-a", "A", "vi", "a@a.test", "amber kettle orbit")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := svc.Bootstrap(ctx, "org-b", "B", "vi", "b@b.test", "password-b1")
+	b, err := svc.Bootstrap(ctx, "org-b", "B", "vi", "b@b.test", "birch lantern quiet")
 	if err != nil {
 		t.Fatal(err)
 	}

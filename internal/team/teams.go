@@ -2,14 +2,12 @@ package team
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
-	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -24,13 +22,14 @@ type CollectionView struct {
 // collection abstracts what teams and groups share: both are named sets of
 // users created by user managers.
 type collection struct {
-	kind   string // "team" or "group"
-	prefix string
+	kind                          string // "team" or "group"
+	prefix                        string
+	create, rename, del, add, rem Action
 }
 
 var (
-	teams  = collection{kind: "team", prefix: "t_"}
-	groups = collection{kind: "group", prefix: "g_"}
+	teams  = collection{"team", "t_", ActTeamCreate, ActTeamRename, ActTeamDelete, ActTeamMemberAdd, ActTeamMemberRemove}
+	groups = collection{"group", "g_", ActGroupCreate, ActGroupRename, ActGroupDelete, ActGroupMemberAdd, ActGroupMemberRemove}
 )
 
 // CreateTeam creates an operation team (user management at the org).
@@ -48,7 +47,7 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 	if err != nil {
 		return CollectionView{}, err
 	}
-	if !s.managesUsers(o, sc, a) {
+	if err := s.authorize(o, sc, a, c.create, nil); err != nil {
 		return CollectionView{}, fault.E(fault.Forbidden, "creating a %s needs user management at the organization", c.kind)
 	}
 	if err := validName(c.kind+" name", name); err != nil {
@@ -71,7 +70,7 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 			}
 			ch = domain.Change{Op: domain.OpPutGroup, Group: &g}
 		}
-		return &change{org: org, action: c.kind + ".create", target: c.kind + ":" + id,
+		return &change{org: org, action: string(c.create), target: c.kind + ":" + id,
 			after: map[string]string{"id": id, "name": name}, changes: []domain.Change{ch}}, nil
 	})
 	return CollectionView{ID: id, Name: name, Members: []string{}, Revision: rev}, err
@@ -88,11 +87,11 @@ func (s *Service) ListGroups(ctx context.Context, a Actor, org string) ([]Collec
 }
 
 func (s *Service) listCollections(ctx context.Context, a Actor, org string, c collection) ([]CollectionView, error) {
-	o, _, err := s.org(a, org)
+	o, sc, err := s.org(a, org)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.require(o, a, "members.view", ""); err != nil {
+	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return nil, err
 	}
 	out := []CollectionView{}
@@ -137,27 +136,26 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 	return out, err
 }
 
-// mayManageCollection: user management at the org, or (teams) at the team
-// itself, as a Deepomatic Team Admin holds it.
-func (s *Service) mayManageCollection(o *authz.Org, sc *scheme.Scheme, a Actor, c collection, id string) error {
+// collectionExists: 404 for a team or group the org does not have.
+func (s *Service) collectionExists(o *authz.Org, c collection, id string) error {
 	if c == teams && !o.HasTeam(id) {
 		return notFound("team", id)
 	}
 	if c == groups && !o.Active(domain.GroupSubject(id).String(), s.now().UnixNano()) {
 		return notFound("group", id)
 	}
-	if s.managesUsers(o, sc, a) {
-		return nil
-	}
+	return nil
+}
+
+// collectionGrants are the grants that go with a collection: those at a
+// team, those a group holds.
+func collectionGrants(r store.Reader, org string, c collection, id string) ([]domain.Grant, error) {
+	f := store.GrantFilter{Subject: domain.GroupSubject(id)}
 	if c == teams {
-		for _, um := range sc.UserManagement {
-			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
-				o.HoldsAt(a.Subject.String(), um.Permission, domain.TeamScope(id), s.now().UnixNano()) {
-				return nil
-			}
-		}
+		f = store.GrantFilter{Scope: domain.TeamScope(id)}
 	}
-	return fault.E(fault.Forbidden, "managing %s %s needs user management there", c.kind, id)
+	gs, _, err := r.ListGrants(org, f, "", 0)
+	return gs, err
 }
 
 // SetTeamMember adds (or with remove, removes) a member to a team.
@@ -175,37 +173,61 @@ func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string
 	if err != nil {
 		return 0, err
 	}
-	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+	if err := s.collectionExists(o, c, id); err != nil {
 		return 0, err
 	}
 	if _, ok := o.MemberRole(userID); !ok {
 		return 0, notFound("member", userID)
 	}
-	if c == groups {
-		// A group's members hold its grants: joining one hands out its
-		// roles, leaving one takes them away. Either takes the power to
-		// grant each of them (rule 2), or an Admin would join a group
-		// holding what it could never grant itself.
-		if err := s.mayHandOutGrants(ctx, o, a, org, store.GrantFilter{Subject: domain.GroupSubject(id)}, "changing the members of group "+id); err != nil {
-			return 0, err
+	// A group's members hold its grants: joining hands them out, leaving
+	// takes them away. Leaving a team's roster ends the member's grants at
+	// the team. Either takes the power to make each of them (rule 2).
+	var ends []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		gs, err := collectionGrants(r, org, c, id)
+		for _, g := range gs {
+			if c == groups || (remove && g.Subject == domain.UserSubject(userID)) {
+				ends = append(ends, g)
+			}
 		}
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	act := c.add
+	if remove {
+		act = c.rem
+	}
+	t := &Target{Member: userID, Ends: ends}
+	if c == teams {
+		t.Team = id
+	}
+	if err := s.authorize(o, sc, a, act, t); err != nil {
+		return 0, err
 	}
 	m := domain.Membership{Org: org, Parent: id, UserID: userID}
-	action, op := c.kind+".member.add", domain.OpPutTeamMember
+	op := domain.OpPutTeamMember
 	switch {
 	case remove && c == teams:
-		action, op = c.kind+".member.remove", domain.OpDeleteTeamMember
+		op = domain.OpDeleteTeamMember
 	case remove:
-		action, op = c.kind+".member.remove", domain.OpDeleteGroupMember
+		op = domain.OpDeleteGroupMember
 	case c == groups:
 		op = domain.OpPutGroupMember
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		var err error
+		var changes []domain.Change
 		switch op {
 		case domain.OpPutTeamMember:
 			err = tx.PutTeamMember(m)
 		case domain.OpDeleteTeamMember:
+			for i, g := range ends {
+				if err := tx.DeleteGrant(org, g.ID); err != nil {
+					return nil, err
+				}
+				changes = append(changes, domain.Change{Op: domain.OpDeleteGrant, Grant: &ends[i]})
+			}
 			err = tx.DeleteTeamMember(org, id, userID)
 		case domain.OpPutGroupMember:
 			err = tx.PutGroupMember(m)
@@ -215,8 +237,16 @@ func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string
 		if err != nil {
 			return nil, err
 		}
-		return &change{org: org, action: action, target: c.kind + ":" + id, after: map[string]string{"user_id": userID},
-			changes: []domain.Change{{Op: op, Membership: &m}}}, nil
+		changes = append(changes, domain.Change{Op: op, Membership: &m})
+		after := map[string]any{"user_id": userID}
+		if op == domain.OpDeleteTeamMember && len(ends) > 0 {
+			views := make([]GrantView, len(ends))
+			for i, g := range ends {
+				views[i] = grantView(g)
+			}
+			after["ended_grants"] = views
+		}
+		return &change{org: org, action: string(act), target: c.kind + ":" + id, after: after, changes: changes}, nil
 	})
 }
 
@@ -235,18 +265,19 @@ func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string,
 	if err != nil {
 		return 0, err
 	}
-	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+	if err := s.collectionExists(o, c, id); err != nil {
 		return 0, err
 	}
-	if !s.managesUsers(o, sc, a) {
-		return 0, fault.E(fault.Forbidden, "deleting a %s needs user management at the organization", c.kind)
-	}
 	// Deleting it revokes its grants, which takes the power to make them.
-	f := store.GrantFilter{Subject: domain.GroupSubject(id)}
-	if c == teams {
-		f = store.GrantFilter{Scope: domain.TeamScope(id)}
+	var ends []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		ends, err = collectionGrants(r, org, c, id)
+		return err
+	}); err != nil {
+		return 0, err
 	}
-	if err := s.mayHandOutGrants(ctx, o, a, org, f, "deleting "+c.kind+" "+id); err != nil {
+	if err := s.authorize(o, sc, a, c.del, &Target{Ends: ends}); err != nil {
 		return 0, err
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -278,7 +309,7 @@ func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string,
 			}
 			changes = append(changes, domain.Change{Op: domain.OpDeleteGroup, Group: &domain.Group{Org: org, ID: id}})
 		}
-		return &change{org: org, action: c.kind + ".delete", target: c.kind + ":" + id, changes: changes}, nil
+		return &change{org: org, action: string(c.del), target: c.kind + ":" + id, changes: changes}, nil
 	})
 }
 
@@ -297,10 +328,10 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	if err != nil {
 		return CollectionView{}, err
 	}
-	if err := s.mayManageCollection(o, sc, a, c, id); err != nil {
+	if err := s.collectionExists(o, c, id); err != nil {
 		return CollectionView{}, err
 	}
-	if !s.managesUsers(o, sc, a) {
+	if err := s.authorize(o, sc, a, c.rename, nil); err != nil {
 		return CollectionView{}, fault.E(fault.Forbidden, "renaming a %s needs user management at the organization", c.kind)
 	}
 	if err := validName(c.kind+" name", name); err != nil {
@@ -340,7 +371,7 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 		for _, m := range ms {
 			v.Members = append(v.Members, m.UserID)
 		}
-		return &change{org: org, action: c.kind + ".rename", target: c.kind + ":" + id,
+		return &change{org: org, action: string(c.rename), target: c.kind + ":" + id,
 			before: map[string]string{"name": before}, after: map[string]string{"name": name}}, nil
 	})
 	if err != nil {
@@ -348,23 +379,4 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	}
 	v.Revision = rev
 	return v, nil
-}
-
-// mayHandOutGrants refuses (403) unless the actor could make every grant
-// that f selects: what an action hands out or takes away through them.
-func (s *Service) mayHandOutGrants(ctx context.Context, o *authz.Org, a Actor, org string, f store.GrantFilter, what string) error {
-	var gs []domain.Grant
-	if err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		gs, _, err = r.ListGrants(org, f, "", 0)
-		return err
-	}); err != nil {
-		return err
-	}
-	for _, g := range gs {
-		if err := s.canGrant(o, a, g.Role, g.Scope); err != nil {
-			return fault.E(fault.Forbidden, "%s hands out or takes away %s at %s: %v", what, g.Role, g.Scope, err)
-		}
-	}
-	return nil
 }

@@ -11,8 +11,10 @@
 // The semantics modelled (see authz/check.go and authz/lookup.go):
 //
 //   - A subject is active when it is a member (users), an existing group
-//     (groups), or a put, unrevoked, unexpired key (keys). Inactive subjects
-//     are denied everything; their grants stay but give nothing.
+//     (groups), or a put, unrevoked, unexpired key whose owner is a member
+//     (keys). Inactive subjects are denied everything; their grants stay
+//     but give nothing.
+//   - A key holds a permission only where its owner holds it too.
 //   - The scopes that reach a resource are: the resource, its type's wildcard
 //     TYPE:*, its team (if attached), then the same for its parent, and so on
 //     up to the organization. A check at the organization sees only "org".
@@ -31,6 +33,7 @@ package reference
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -50,6 +53,7 @@ var (
 type Key struct {
 	Expires time.Time // zero: never
 	Revoked bool
+	Owner   string // user id; "" holds nothing
 }
 
 // State is an organization's access state, as plain data.
@@ -163,7 +167,7 @@ func (st *State) Apply(c domain.Change) error {
 	case domain.OpDeleteRole:
 		delete(st.Custom, c.Role.ID)
 	case domain.OpPutKey:
-		st.Keys[c.Key.ID] = Key{Expires: c.Key.ExpiresAt, Revoked: !c.Key.RevokedAt.IsZero()}
+		st.Keys[c.Key.ID] = Key{Expires: c.Key.ExpiresAt, Revoked: !c.Key.RevokedAt.IsZero(), Owner: c.Key.Owner}
 	case domain.OpDeleteKey:
 		delete(st.Keys, c.Key.ID)
 	default:
@@ -232,7 +236,8 @@ func (st *State) Active(subject string, now time.Time) bool {
 		return st.Groups[s.ID]
 	case domain.SubjectKey:
 		k, ok := st.Keys[s.ID]
-		return ok && !k.Revoked && (k.Expires.IsZero() || now.Before(k.Expires))
+		_, owned := st.Members[k.Owner]
+		return ok && owned && !k.Revoked && (k.Expires.IsZero() || now.Before(k.Expires))
 	}
 	return false
 }
@@ -348,8 +353,21 @@ type Request struct {
 	Now        time.Time
 }
 
-// Check answers a request.
+// Check answers a request. A key holds a permission only where both the
+// key and its owner hold it.
 func (st *State) Check(req Request) (bool, error) {
+	ok, err := st.checkOne(req)
+	if !ok || err != nil {
+		return ok, err
+	}
+	if s, _ := domain.ParseSubject(req.Subject); s.Kind == domain.SubjectKey {
+		req.Subject = "user:" + st.Keys[s.ID].Owner
+		return st.checkOne(req)
+	}
+	return true, nil
+}
+
+func (st *State) checkOne(req Request) (bool, error) {
 	p, ok := st.Scheme.Permission(req.Permission)
 	if !ok {
 		return false, ErrUnknownPermission
@@ -467,9 +485,83 @@ type Holding struct {
 
 // Covers reports whether holding the permission this way covers a role entry
 // with condition cond ("" for none): an unconditional holding covers
-// anything, a conditional one only the same condition.
+// anything, a conditional one a condition at least as strict as its own.
 func (h Holding) Covers(cond string) bool {
-	return h.Unconditional || cond != "" && slices.Contains(h.Conditions, cond)
+	if h.Unconditional {
+		return true
+	}
+	if cond == "" {
+		return false
+	}
+	want, err := scheme.ParseCond(cond)
+	if err != nil {
+		return false
+	}
+	for _, c := range h.Conditions {
+		if held, err := scheme.ParseCond(c); err == nil && implies(want, held) {
+			return true
+		}
+	}
+	return false
+}
+
+// implies decides "wherever c holds, d holds" by trying every input that
+// can tell them apart: owner or not, each channel either names (and one
+// neither does), and for each attribute either tests, each value named,
+// one never named, and absence.
+func implies(c, d *scheme.Cond) bool {
+	channels := []string{"\x00other"}
+	values := map[string][]string{}
+	for _, cond := range []*scheme.Cond{c, d} {
+		for _, cl := range cond.Any {
+			channels = append(channels, cl.Channels...)
+			for _, a := range cl.Attrs {
+				values[a.Name] = append(values[a.Name], a.Values...)
+			}
+		}
+	}
+	var names []string
+	for n := range values {
+		names = append(names, n)
+		values[n] = append(values[n], "\x00other", "\x00absent")
+	}
+	sort.Strings(names)
+	holdsOn := func(cond *scheme.Cond, owner bool, channel string, attrs map[string]string) bool {
+		t := target{attrs: attrs}
+		if owner {
+			t.owner = "user:me"
+		}
+		for _, cl := range cond.Any {
+			if clauseHolds(cl, "user:me", channel, t) {
+				return true
+			}
+		}
+		return false
+	}
+	var try func(i int, attrs map[string]string) bool
+	try = func(i int, attrs map[string]string) bool {
+		if i == len(names) {
+			for _, owner := range []bool{false, true} {
+				for _, ch := range channels {
+					if holdsOn(c, owner, ch, attrs) && !holdsOn(d, owner, ch, attrs) {
+						return false
+					}
+				}
+			}
+			return true
+		}
+		for _, v := range values[names[i]] {
+			next := maps.Clone(attrs)
+			if v != "\x00absent" {
+				next[names[i]] = v
+			}
+			if !try(i+1, next) {
+				return false
+			}
+		}
+		return true
+	}
+	return try(0, map[string]string{})
 }
 
 // Held says how subject holds perm at a scope (the scopes that reach it,

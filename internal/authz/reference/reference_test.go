@@ -67,7 +67,8 @@ func TestLabelboxOwnReworkAndGroups(t *testing.T) {
 	check(t, st, "user:lab", "label.write", "label:own", "", t0, true)
 	check(t, st, "user:lab", "label.write", "label:rw", "", t0, true)
 	check(t, st, "user:lab", "label.write", "label:x", "", t0, false)
-	check(t, st, "user:lab", "label.view", "label:rw", "", t0, false)
+	check(t, st, "user:lab", "label.view", "label:rw", "", t0, true) // rework: never write without view
+	check(t, st, "user:lab", "label.view", "label:x", "", t0, false)
 	check(t, st, "user:lab", "issue.manage", "issue:i", "", t0, true)
 	check(t, st, "user:lab", "issue.manage", "comment:c", "", t0, false) // owner of the comment decides
 	check(t, st, "user:other", "label.view", "label:rw", "", t0, false)
@@ -96,11 +97,11 @@ func TestDeepomaticTeamsChannelsAnywhereExpiry(t *testing.T) {
 	st := New(s)
 	exp := t0.Add(time.Hour)
 	mustApply(t, st,
-		member("fe", "member"), member("op", "operator"),
+		member("fe", "member"), member("op", "operator"), member("ana", "org_admin"),
 		res("work_order", "w1", "", "t1", "op", nil),
 		res("work_order", "w2", "", "t2", "op", nil),
 		grant("g1", "user:fe", "team_field_engineer", "team:t1", exp),
-		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k", ExpiresAt: exp}},
+		domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: "k", ExpiresAt: exp, Owner: "ana"}},
 		grant("g2", "key:k", "operator_manager", "org", time.Time{}),
 	)
 	check(t, st, "user:fe", "work_order.read", "work_order:w1", "mobile", t0, true)

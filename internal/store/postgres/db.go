@@ -112,6 +112,12 @@ func (db *DB) TouchKey(ctx context.Context, org, id string, at time.Time) error 
 	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).TouchKey(org, id, at)
 }
 
+// TouchSession, like TouchKey, is one single-row update outside any
+// transaction of ours, so authenticating never queues behind writers.
+func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).TouchSession(tokenHash, at)
+}
+
 func (db *DB) PruneChanges(ctx context.Context, beforeRevision int64) error {
 	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).PruneChanges(beforeRevision)
 }

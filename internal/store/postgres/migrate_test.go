@@ -15,9 +15,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
-// A database of the version before audit keys keeps its events, marked as
-// the unkeyed scheme, and the schema then allows exactly one change to
-// them: the reseal.
+// Migration 6: a database of the version before audit keys keeps its
+// events, marked as the unkeyed scheme, and the schema then allows exactly
+// one change to them: the reseal.
 func TestMigrateAuditKeys(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
@@ -31,7 +31,7 @@ func TestMigrateAuditKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 3); err != nil {
+	if _, err := p.UpTo(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO audit_events (org, seq, at, actor, action, target, before_doc, after_doc, request_id, prev_hash, hash)

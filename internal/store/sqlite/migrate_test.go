@@ -15,9 +15,88 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
-// A database of the version before audit keys keeps its events, marked as
-// the unkeyed scheme, and the schema then allows exactly one change to
-// them: the reseal.
+// Migration 4: keys made before owners existed get one from their creator
+// (a user directly, a key through that key's owner, down a chain), and
+// users holding team-scoped grants join those teams' rosters.
+func TestMigrationKeyOwnersAndRosters(t *testing.T) {
+	ctx := context.Background()
+	db, err := open(filepath.Join(t.TempDir(), "old.db") + "?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email) VALUES ('a', 'A', 'vi', 'team', 5, '')`,
+		`INSERT INTO api_keys (org, id, name, prefix, created_by) VALUES ('a', 'k1', 'boot', 'p1', 'user:u_owner')`,
+		`INSERT INTO api_keys (org, id, name, prefix, created_by) VALUES ('a', 'k2', 'by k1', 'p2', 'key:k1')`,
+		`INSERT INTO api_keys (org, id, name, prefix, created_by) VALUES ('a', 'k3', 'by k2', 'p3', 'key:k2')`,
+		`INSERT INTO api_keys (org, id, name, prefix, created_by) VALUES ('a', 'k4', 'by admin', 'p4', 'user:u_admin')`,
+		`INSERT INTO api_keys (org, id, name, prefix, created_by) VALUES ('a', 'k5', 'unknown', 'p5', 'system')`,
+		`INSERT INTO users (id, email, email_key, name, password_hash) VALUES ('u_ta', 'ta@a', 'ta@a', 'TA', '')`,
+		`INSERT INTO users (id, email, email_key, name, password_hash) VALUES ('u_on', 'on@a', 'on@a', 'On', '')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_n', 'North')`,
+		`INSERT INTO team_members (org, team_id, user_id) VALUES ('a', 't_n', 'u_on')`,
+		`INSERT INTO grants (org, id, subject_kind, subject_id, role, scope_kind, scope_type, scope_id, created_by)
+			VALUES ('a', 'g1', 1, 'u_ta', 'team_admin', 4, '', 't_n', 'user:x')`,
+		`INSERT INTO grants (org, id, subject_kind, subject_id, role, scope_kind, scope_type, scope_id, created_by)
+			VALUES ('a', 'g2', 1, 'u_on', 'team_operator', 4, '', 't_n', 'user:x')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"k1": "u_owner", "k2": "u_owner", "k3": "u_owner", "k4": "u_admin", "k5": ""}
+	rows, err := db.QueryContext(ctx, `SELECT id, owner FROM api_keys`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, owner string
+		if err := rows.Scan(&id, &owner); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if owner != want[id] {
+			t.Errorf("key %s: owner %q, want %q", id, owner, want[id])
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d keys after the migration, want %d", n, len(want))
+	}
+	var rostered []string
+	rs, err := db.QueryContext(ctx, `SELECT user_id FROM team_members WHERE org = 'a' AND team_id = 't_n' ORDER BY user_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var u string
+		if err := rs.Scan(&u); err != nil {
+			t.Fatal(err)
+		}
+		rostered = append(rostered, u)
+	}
+	if strings.Join(rostered, ",") != "u_on,u_ta" {
+		t.Errorf("North's roster after the migration: %v, want [u_on u_ta]", rostered)
+	}
+}
+
+// Migration 6: a database of the version before audit keys keeps its
+// events, marked as the unkeyed scheme, and the schema then allows exactly
+// one change to them: the reseal.
 func TestMigrateAuditKeys(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -31,7 +110,7 @@ func TestMigrateAuditKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 3); err != nil {
+	if _, err := p.UpTo(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO audit_events (org, seq, at, actor, action, target, before_doc, after_doc, request_id, prev_hash, hash)

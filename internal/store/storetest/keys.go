@@ -17,7 +17,7 @@ func testKeys(e *env) {
 	t := e.t
 	e.org("acme")
 	k1 := domain.KeyRecord{Org: "acme", ID: "k_1", Name: "ci", Prefix: "gsk_abc", Hash: hashOf("s1"),
-		CreatedBy: "u1", CreatedAt: t0, ExpiresAt: at(24 * time.Hour)}
+		CreatedBy: "user:u1", Owner: "u1", CreatedAt: t0, ExpiresAt: at(24 * time.Hour)}
 	k2 := domain.KeyRecord{Org: "acme", ID: "k_0", Name: "etl", Prefix: "gsk_def", Hash: hashOf("s2"),
 		CreatedBy: "u1", CreatedAt: t0}
 	e.mustWrite(func(tx store.Tx) error {
@@ -31,8 +31,9 @@ func testKeys(e *env) {
 	_, err := read(e, func(r store.Reader) (domain.KeyRecord, error) { return r.GetKey("acme", "k_9") })
 	isErr(t, "GetKey missing", err, store.ErrNotFound)
 
-	// PutKey writes the whole record: a rotation and a revocation.
+	// PutKey writes the whole record: a rotation, a revocation, a new owner.
 	k1.PrevHash, k1.PrevUntil, k1.Hash = k1.Hash, at(time.Hour), hashOf("s1b")
+	k1.Owner = "u2"
 	k2.RevokedAt = at(time.Minute)
 	e.mustWrite(func(tx store.Tx) error {
 		if err := tx.PutKey(k1); err != nil {

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KeyByHash", testKeyByHash},
 		{"Invitations", testInvitations},
 		{"Sessions", testSessions},
+		{"PasswordResets", testPasswordResets},
 		{"TenantIsolation", testTenantIsolation},
 		{"Revisions", testRevisions},
 		{"FailedUpdateWritesNothing", testFailedUpdate},

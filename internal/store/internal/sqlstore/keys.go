@@ -10,12 +10,12 @@ import (
 )
 
 const keyCols = `org, id, name, prefix, hash, prev_hash, prev_until, created_by, created_at,
-	expires_at, last_used_at, revoked_at`
+	expires_at, last_used_at, revoked_at, owner`
 
 func scanKey(s scanner) (domain.KeyRecord, error) {
 	var k domain.KeyRecord
 	return k, s.Scan(&k.Org, &k.ID, &k.Name, &k.Prefix, &k.Hash, &k.PrevHash, ts(&k.PrevUntil),
-		&k.CreatedBy, ts(&k.CreatedAt), ts(&k.ExpiresAt), ts(&k.LastUsedAt), ts(&k.RevokedAt))
+		&k.CreatedBy, ts(&k.CreatedAt), ts(&k.ExpiresAt), ts(&k.LastUsedAt), ts(&k.RevokedAt), &k.Owner)
 }
 
 // bytesOrNull binds an empty hash as NULL, so "no previous secret" never
@@ -28,13 +28,13 @@ func bytesOrNull(b []byte) any {
 }
 
 func (t *Tx) PutKey(k domain.KeyRecord) error {
-	_, err := t.exec(`INSERT INTO api_keys (`+keyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	_, err := t.exec(`INSERT INTO api_keys (`+keyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (org, id) DO UPDATE SET name = excluded.name, prefix = excluded.prefix, hash = excluded.hash,
 			prev_hash = excluded.prev_hash, prev_until = excluded.prev_until, created_by = excluded.created_by,
 			created_at = excluded.created_at, expires_at = excluded.expires_at,
-			last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at`,
+			last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at, owner = excluded.owner`,
 		k.Org, k.ID, k.Name, k.Prefix, bytesOrNull(k.Hash), bytesOrNull(k.PrevHash), t.tm(k.PrevUntil),
-		k.CreatedBy, t.tm(k.CreatedAt), t.tm(k.ExpiresAt), t.tm(k.LastUsedAt), t.tm(k.RevokedAt))
+		k.CreatedBy, t.tm(k.CreatedAt), t.tm(k.ExpiresAt), t.tm(k.LastUsedAt), t.tm(k.RevokedAt), k.Owner)
 	if err != nil {
 		return fmt.Errorf("store: put key %q of org %q: %w", k.ID, k.Org, err)
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 )
@@ -14,10 +13,11 @@ func scanUser(s scanner) (domain.UserRecord, error) {
 	return u, s.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, ts(&u.CreatedAt), ts(&u.LastLoginAt))
 }
 
-// emailKey is what makes emails unique regardless of case. It is computed
-// here rather than with SQL lower(), which in SQLite folds only ASCII and so
-// would disagree with PostgreSQL about the same address.
-func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// emailKey is what makes emails unique: domain.NormalizeEmail, the form the
+// use cases compare. It is computed here rather than with SQL lower(), which
+// in SQLite folds only ASCII and so would disagree with PostgreSQL about the
+// same address.
+func emailKey(email string) string { return domain.NormalizeEmail(email) }
 
 func (t *Tx) CreateUser(u domain.UserRecord) error {
 	_, err := t.exec(`INSERT INTO users (id, email, email_key, name, password_hash, created_at, last_login_at)
