@@ -319,3 +319,18 @@ func TestServeRefusesBrokenUnkeyedChain(t *testing.T) {
 
 // newTestLogger logs at info level to w, for tests that read the log.
 func newTestLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// The command an empty server suggests names the audit key it was given,
+// which init must seal with too.
+func TestInitCommandNamesTheAuditKey(t *testing.T) {
+	for _, c := range []struct{ db, key, want string }{
+		{"gatehouse.db", "", "gatehouse init --db gatehouse.db --org acme"},
+		{"/srv/g.db", "/etc/gatehouse/audit key", "gatehouse init --db /srv/g.db --audit-key '/etc/gatehouse/audit key' --org acme"},
+		{"postgres://gh:secret@db/gh", "/etc/gatehouse/audit-key", "--audit-key /etc/gatehouse/audit-key --org acme"},
+	} {
+		got := initCommand(c.db, c.key)
+		if !strings.Contains(got, c.want) || strings.Contains(got, "secret@") {
+			t.Errorf("initCommand(%q, %q) = %s; want it to hold %s, without the database password", c.db, c.key, got, c.want)
+		}
+	}
+}

@@ -397,7 +397,7 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	case in.Empty:
 		logger.Warn("the database holds no organization yet: create the first one in a browser at the setup URL, "+
 			"or with `gatehouse init` (this server picks it up within a second)",
-			"setup_url", in.URL+"/setup?token="+in.SetupToken, "command", initCommand(o.db))
+			"setup_url", in.URL+"/setup?token="+in.SetupToken, "command", initCommand(o.db, o.audit.key))
 	}
 	select {
 	case <-ctx.Done():
@@ -433,13 +433,22 @@ func serveDebug(addr string, logger *slog.Logger) (stop func(), err error) {
 	return func() { srv.Close() }, nil
 }
 
-// initCommand is the command line that creates the first organization.
-func initCommand(db string) string {
-	d := redactDB(db)
-	if strings.ContainsAny(d, " \"'$&;|<>()") {
-		d = "'" + strings.ReplaceAll(d, "'", `'\''`) + "'"
+// initCommand is the command line that creates the first organization in
+// db, with the audit key file the server was given (init must seal with it).
+func initCommand(db, auditKey string) string {
+	cmd := "gatehouse init --db " + shellQuote(redactDB(db))
+	if auditKey != "" {
+		cmd += " --audit-key " + shellQuote(auditKey)
 	}
-	return "gatehouse init --db " + d + " --org acme --name \"Acme\" --scheme vi --owner-email you@example.com --owner-password 'choose-a-password'"
+	return cmd + " --org acme --name \"Acme\" --scheme vi --owner-email you@example.com --owner-password 'choose-a-password'"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " \"'$&;|<>()") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }
 
 func printDemo(w io.Writer, baseURL string, res *demo.Result) {
