@@ -222,6 +222,20 @@ func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string
 		case domain.OpPutTeamMember:
 			err = tx.PutTeamMember(m)
 		case domain.OpDeleteTeamMember:
+			// The grants judged above must be all there are now.
+			cur, lerr := collectionGrants(tx, org, c, id)
+			if lerr != nil {
+				return nil, lerr
+			}
+			n := 0
+			for _, g := range cur {
+				if g.Subject == domain.UserSubject(userID) {
+					n++
+				}
+			}
+			if n != len(ends) {
+				return nil, fault.E(fault.Conflict, "the grants of %s at team %s changed meanwhile; retry", userID, id)
+			}
 			for i, g := range ends {
 				if err := tx.DeleteGrant(org, g.ID); err != nil {
 					return nil, err
