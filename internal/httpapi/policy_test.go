@@ -256,7 +256,7 @@ func TestLabelboxInvitesAndProjectRoles(t *testing.T) {
 		g := e.owner.post("/v1/orgs/acme/groups", map[string]any{"name": "Reviewers"}).want(t, 201).str(t, "id")
 		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+wideID, nil).want(t, 204)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "reviewer", "scope": "project:p1"}).want(t, 409)
-		e.owner.delete("/v1/orgs/acme/groups/" + g + "/members/" + wideID).want(t, 204)
+		e.owner.delete("/v1/orgs/acme/groups/"+g+"/members/"+wideID).want(t, 204)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + g, "role": "reviewer", "scope": "project:p1"}).want(t, 201)
 		e.owner.put("/v1/orgs/acme/groups/"+g+"/members/"+wideID, nil).want(t, 409)
 		// And a group member's org role does not become workspace-wide.

@@ -24,7 +24,7 @@ func TestQuotas(t *testing.T) {
 		// The bootstrap key is one live key; revoking one frees its place.
 		id := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "k1", "role": "member"}).want(t, 201).str(t, "id")
 		refused(e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "k2", "role": "member"}), "max-keys-per-org")
-		e.owner.delete("/v1/orgs/acme/keys/" + id).want(t, 204)
+		e.owner.delete("/v1/orgs/acme/keys/"+id).want(t, 204)
 		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "k3", "role": "member"}).want(t, 201)
 
 		role := func(id string) map[string]any {
