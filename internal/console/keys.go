@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,12 +14,15 @@ import (
 type keysData struct {
 	Keys    []team.KeyView
 	Revoked []team.KeyView
-	Roles   []team.RoleView
-	Scopes  []option
-	Form    keyForm
-	Secret  *team.KeyView // the key whose secret is shown, once
-	Rotated bool
-	Revoke  *team.KeyView // the key the confirm dialog asks about
+	// LiveMore and RevokedMore link the next page of each list: revoked
+	// keys have no quota, and live keys one a flag can raise.
+	LiveMore, RevokedMore string
+	Roles                 []team.RoleView
+	Scopes                []option
+	Form                  keyForm
+	Secret                *team.KeyView // the key whose secret is shown, once
+	Rotated               bool
+	Revoke                *team.KeyView // the key the confirm dialog asks about
 }
 
 type keyForm struct {
@@ -26,20 +30,26 @@ type keyForm struct {
 }
 
 func (h *handler) keysView(c *orgCtx) (*view, error) {
-	keys, err := h.svc.ListKeys(c.r.Context(), c.actor, c.org.ID)
+	ctx := c.r.Context()
+	q := c.r.URL.Query()
+	live, err := h.svc.ListKeys(ctx, c.actor, c.org.ID, team.KeyQuery{State: team.UnrevokedKey, After: q.Get("live"), Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
-	d := keysData{Roles: c.keyRoles(), Scopes: c.scopeOptions(), Form: keyForm{Scope: "org"}}
+	revoked, err := h.svc.ListKeys(ctx, c.actor, c.org.ID, team.KeyQuery{State: team.RevokedKey, After: q.Get("revoked"), Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	d := keysData{Keys: live.Items, Revoked: revoked.Items, Roles: c.keyRoles(), Scopes: c.scopeOptions(), Form: keyForm{Scope: "org"}}
+	more := func(param, next string) string {
+		if next == "" {
+			return ""
+		}
+		return c.path("keys") + "?" + url.Values{param: {next}}.Encode()
+	}
+	d.LiveMore, d.RevokedMore = more("live", live.Next), more("revoked", revoked.Next)
 	if r, ok := c.sc.Role("admin"); ok {
 		d.Form.Role = r.ID
-	}
-	for _, k := range keys {
-		if k.RevokedAt != nil {
-			d.Revoked = append(d.Revoked, k)
-		} else {
-			d.Keys = append(d.Keys, k)
-		}
 	}
 	v := c.view("keys", "Secret Keys")
 	v.Data = d

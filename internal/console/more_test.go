@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -345,5 +346,40 @@ func TestRemovalShowsStoppedKeys(t *testing.T) {
 	b.waitText("#flash", "Ada Admin was removed")
 	if got := b.text("#flash"); !strings.Contains(got, "nightly-export stopped working") {
 		t.Errorf("flash after removal: %q", got)
+	}
+}
+
+// Revoked keys have no quota, so the page lists them fifty at a time, in
+// the order they were made, and links the next fifty; the live list is
+// unaffected.
+func TestRevokedKeysArePaged(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ctx := context.Background()
+	for i := range 52 {
+		k, _, err := f.svc.CreateKey(ctx, f.owner, f.org, team.KeyRequest{Name: fmt.Sprintf("old-%02d", i), Role: "member"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RevokeKey(ctx, f.owner, f.org, k.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/keys")
+	b.waitFor("#keys")
+	b.click("details.revoked summary")
+	first := b.text("details.revoked")
+	if !strings.Contains(first, "50 revoked keys on this page") || !strings.Contains(first, "old-00") || strings.Contains(first, "old-51") {
+		t.Errorf("first page of revoked keys: %q", first)
+	}
+	b.click(`details.revoked a[href*="revoked="]`)
+	b.waitText("details.revoked summary", "2 revoked keys")
+	b.click("details.revoked summary")
+	if got := b.text("details.revoked"); !strings.Contains(got, "old-51") || strings.Contains(got, "old-49") {
+		t.Errorf("second page of revoked keys: %q", got)
+	}
+	if got := b.text("#keys"); strings.Contains(got, "old-") {
+		t.Errorf("a revoked key in the live list: %q", got)
 	}
 }

@@ -65,14 +65,7 @@ func (s *server) keyRoutes() {
 	endpoint(s, huma.Operation{OperationID: "listKeys", Method: http.MethodGet, Path: "/v1/orgs/{org}/keys",
 		Summary: "Secret keys, never their secrets", Tags: []string{"keys"}},
 		func(ctx context.Context, in *listInput) (*body[team.Page[team.KeyView]], error) {
-			list, err := s.svc.ListKeys(ctx, actor(ctx), in.Org)
-			if err != nil {
-				return nil, err
-			}
-			for i := range list {
-				list[i].Secret = ""
-			}
-			p, err := pageOf(list, in.Limit, in.PageToken)
+			p, err := s.svc.ListKeys(ctx, actor(ctx), in.Org, team.KeyQuery{After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}

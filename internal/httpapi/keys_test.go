@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +105,36 @@ func TestKeys(t *testing.T) {
 		sk.get("/v1/orgs/acme").want(t, 200)
 		e.clock.advance(2 * time.Hour)
 		sk.get("/v1/orgs/acme").want(t, 401)
+	})
+}
+
+// TestKeyPages: the store pages the keys, in creation order, each once; a
+// token that names no key is a 400, not an empty page.
+func TestKeyPages(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		var want []string
+		for i := range 6 {
+			k := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "bot " + strconv.Itoa(i), "role": "admin", "scope": "org"}).want(t, 201).obj(t)
+			want = append(want, k["id"].(string))
+		}
+		var got []string
+		tok := ""
+		for pages := 1; ; pages++ {
+			r := e.owner.get("/v1/orgs/acme/keys?limit=3&page_token="+url.QueryEscape(tok)).want(t, 200)
+			for _, k := range r.items(t) {
+				got = append(got, k["id"].(string))
+			}
+			if tok = r.str(t, "next_page_token"); tok == "" {
+				break
+			}
+			if pages > 5 {
+				t.Fatal("key pages do not end")
+			}
+		}
+		// The bootstrap key comes first: it is the oldest.
+		if len(got) != 7 || !slices.Equal(got[1:], want) {
+			t.Errorf("paged keys %v, want the bootstrap key then %v", got, want)
+		}
+		e.owner.get("/v1/orgs/acme/keys?page_token=k_nosuchkey").want(t, 400)
 	})
 }

@@ -88,7 +88,11 @@ type Reader interface {
 	// (PrevUntil after now); viaPrevious tells which. Revoked and expired
 	// keys are returned too: judging them is the caller's job.
 	GetKeyByHash(hash []byte, now time.Time) (key domain.KeyRecord, viaPrevious bool, err error)
-	ListKeys(org string) ([]domain.KeyRecord, error) // creation order
+	// ListKeys pages the keys that pass filter in creation order; after is
+	// the id of the last key of the previous page ("" for the first), and
+	// next the after of the next page ("" on the last). limit <= 0 means all.
+	ListKeys(org string, filter KeyFilter, after string, limit int) (keys []domain.KeyRecord, next string, err error)
+	CountKeys(org string, filter KeyFilter) (int, error)
 
 	GetInvitation(org, id string) (domain.Invitation, error)
 	GetInvitationByTokenHash(hash []byte) (domain.Invitation, error)
@@ -228,6 +232,21 @@ type GrantFilter struct {
 	Subject domain.Subject
 	Scope   domain.Scope
 }
+
+// KeyFilter narrows ListKeys and CountKeys; the zero value passes every key.
+type KeyFilter struct {
+	Owner string // only the keys this user owns
+	State KeyState
+}
+
+// KeyState selects keys by whether they were revoked.
+type KeyState int
+
+const (
+	AnyKey KeyState = iota
+	UnrevokedKey
+	RevokedKey
+)
 
 // ChangeSet is what one revision changed in one organization.
 type ChangeSet struct {

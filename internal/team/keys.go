@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -114,31 +115,63 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 	return v, rev, nil
 }
 
-// ListKeys shows every key with its owner and all its grants.
-func (s *Service) ListKeys(ctx context.Context, a Actor, org string) ([]KeyView, error) {
+// KeyQuery pages ListKeys, of every key or of those in one state.
+type KeyQuery struct {
+	State KeyState
+	After string // the next_page_token of the previous page
+	Limit int
+}
+
+// KeyState selects keys by whether they were revoked.
+type KeyState = store.KeyState
+
+const (
+	AnyKey       = store.AnyKey
+	UnrevokedKey = store.UnrevokedKey
+	RevokedKey   = store.RevokedKey
+)
+
+// ListKeys pages the keys, each with its owner and all its grants.
+func (s *Service) ListKeys(ctx context.Context, a Actor, org string, q KeyQuery) (Page[KeyView], error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
-		return nil, err
+		return Page[KeyView]{}, err
 	}
 	if err := s.authorize(o, sc, a, ActKeyList, nil); err != nil {
-		return nil, err
+		return Page[KeyView]{}, err
 	}
-	out := []KeyView{}
+	page := Page[KeyView]{Items: []KeyView{}}
 	err = s.view(ctx, func(r store.Reader) error {
-		keys, err := r.ListKeys(org)
+		if q.After != "" {
+			if _, err := r.GetKey(org, q.After); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return fault.E(fault.Invalid, "invalid page_token")
+				}
+				return err
+			}
+		}
+		keys, next, err := r.ListKeys(org, store.KeyFilter{State: q.State}, q.After, clampLimit(q.Limit))
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)
-			if err != nil {
-				return err
-			}
-			out = append(out, keyView(k, gs))
-		}
-		return nil
+		page.Next = next
+		page.Items, err = keyViews(r, org, keys)
+		return err
 	})
-	return out, err
+	return page, err
+}
+
+// keyViews reads each key's grants.
+func keyViews(r store.Reader, org string, keys []domain.KeyRecord) ([]KeyView, error) {
+	out := make([]KeyView, 0, len(keys))
+	for _, k := range keys {
+		gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keyView(k, gs))
+	}
+	return out, nil
 }
 
 // RotateKey issues a new secret; the old one keeps working for overlap.

@@ -395,20 +395,12 @@ func (s *Service) prepareRemoval(ctx context.Context, a Actor, org, userID strin
 		if ends, err = s.grantsReaching(r, org, userID); err != nil {
 			return err
 		}
-		keys, err := r.ListKeys(org)
+		keys, _, err := r.ListKeys(org, store.KeyFilter{Owner: userID, State: store.UnrevokedKey}, "", 0)
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if k.Owner == userID && k.RevokedAt.IsZero() {
-				gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)
-				if err != nil {
-					return err
-				}
-				out.StoppedKeys = append(out.StoppedKeys, keyView(k, gs))
-			}
-		}
-		return nil
+		out.StoppedKeys, err = keyViews(r, org, keys)
+		return err
 	}); err != nil {
 		return nil, nil, Removal{}, nil, "", err
 	}

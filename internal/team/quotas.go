@@ -55,15 +55,9 @@ func (s *Service) checkOrgQuota(tx store.Reader, userID string) error {
 }
 
 func (s *Service) checkKeyQuota(tx store.Reader, org string) error {
-	keys, err := tx.ListKeys(org)
+	n, err := tx.CountKeys(org, store.KeyFilter{State: store.UnrevokedKey})
 	if err != nil {
 		return err
-	}
-	n := 0
-	for _, k := range keys {
-		if k.RevokedAt.IsZero() {
-			n++
-		}
 	}
 	if n >= s.cfg.Quotas.KeysPerOrg {
 		return quotaErr(n, s.cfg.Quotas.KeysPerOrg, "live secret keys in this organization", "max-keys-per-org")

@@ -31,7 +31,8 @@ func TestInitialized(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The bootstrap key records its creator as a subject, like CreateKey.
-	keys, err := svc.ListKeys(ctx, team.Actor{Subject: domain.UserSubject(res.UserID)}, "acme")
+	page, err := svc.ListKeys(ctx, team.Actor{Subject: domain.UserSubject(res.UserID)}, "acme", team.KeyQuery{})
+	keys := page.Items
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("ListKeys = %v, %v", keys, err)
 	}

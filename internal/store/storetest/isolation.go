@@ -66,7 +66,10 @@ func testTenantIsolation(e *env) {
 			return len(v), err
 		}},
 		{"resources", func(r store.Reader) (int, error) { v, _, err := r.ListResources("b", "", "", 0); return len(v), err }},
-		{"keys", func(r store.Reader) (int, error) { v, err := r.ListKeys("b"); return len(v), err }},
+		{"keys", func(r store.Reader) (int, error) {
+			v, _, err := r.ListKeys("b", store.KeyFilter{}, "", 0)
+			return len(v), err
+		}},
 		{"invitations", func(r store.Reader) (int, error) { v, err := r.ListInvitations("b"); return len(v), err }},
 		{"teams", func(r store.Reader) (int, error) { v, err := r.ListTeams("b"); return len(v), err }},
 		{"groups", func(r store.Reader) (int, error) { v, err := r.ListGroups("b"); return len(v), err }},

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -41,8 +42,23 @@ func testKeys(e *env) {
 		}
 		return tx.PutKey(k2)
 	})
-	keys := mustRead(e, func(r store.Reader) ([]domain.KeyRecord, error) { return r.ListKeys("acme") })
-	equal(t, "ListKeys in creation order", keys, []domain.KeyRecord{k1, k2})
+	all := func(f store.KeyFilter) []domain.KeyRecord {
+		return mustRead(e, func(r store.Reader) ([]domain.KeyRecord, error) {
+			keys, _, err := r.ListKeys("acme", f, "", 0)
+			return keys, err
+		})
+	}
+	equal(t, "ListKeys in creation order", all(store.KeyFilter{}), []domain.KeyRecord{k1, k2})
+	equal(t, "ListKeys of an owner", all(store.KeyFilter{Owner: "u2"}), []domain.KeyRecord{k1})
+	equal(t, "ListKeys unrevoked", all(store.KeyFilter{State: store.UnrevokedKey}), []domain.KeyRecord{k1})
+	equal(t, "ListKeys revoked", all(store.KeyFilter{State: store.RevokedKey}), []domain.KeyRecord{k2})
+	equal(t, "ListKeys of an owner with none", all(store.KeyFilter{Owner: "u1"}), []domain.KeyRecord(nil))
+	count := func(f store.KeyFilter) int {
+		return mustRead(e, func(r store.Reader) (int, error) { return r.CountKeys("acme", f) })
+	}
+	equal(t, "CountKeys", count(store.KeyFilter{}), 2)
+	equal(t, "CountKeys unrevoked", count(store.KeyFilter{State: store.UnrevokedKey}), 1)
+	equal(t, "CountKeys of an owner, unrevoked", count(store.KeyFilter{Owner: "u1", State: store.UnrevokedKey}), 0)
 
 	isErr(t, "PutKey with another key's hash", e.write(func(tx store.Tx) error {
 		return tx.PutKey(domain.KeyRecord{Org: "acme", ID: "k_2", Hash: hashOf("s2")})
@@ -62,6 +78,54 @@ func testKeys(e *env) {
 	equal(t, "GetKey after TouchKey", got, k1)
 	isErr(t, "TouchKey missing", e.s.TouchKey(e.ctx, "acme", "k_9", t0), store.ErrNotFound)
 	isErr(t, "TouchKey in another org", e.s.TouchKey(e.ctx, "other", "k_1", t0), store.ErrNotFound)
+}
+
+// testKeyPages: pages follow creation order, not id order, and every key
+// appears on exactly one page.
+func testKeyPages(e *env) {
+	t := e.t
+	e.org("acme")
+	e.org("beta")
+	var want []string
+	e.mustWrite(func(tx store.Tx) error {
+		for i := range 7 {
+			id := fmt.Sprintf("k_%d", 9-i) // ids descend while creation ascends
+			want = append(want, id)
+			k := domain.KeyRecord{Org: "acme", ID: id, Name: id, Hash: hashOf("a" + id), CreatedAt: t0, Owner: "u1"}
+			if err := tx.PutKey(k); err != nil {
+				return err
+			}
+			if err := tx.PutKey(domain.KeyRecord{Org: "beta", ID: id, Name: id, Hash: hashOf("b" + id), CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	listPage := func(after string, limit int) (keys []domain.KeyRecord, next string) {
+		noErr(t, "ListKeys page", e.s.View(e.ctx, func(r store.Reader) error {
+			var err error
+			keys, next, err = r.ListKeys("acme", store.KeyFilter{}, after, limit)
+			return err
+		}))
+		return keys, next
+	}
+	var got []string
+	after, pages := "", 0
+	for ; pages < 10; pages++ {
+		keys, next := listPage(after, 3)
+		for _, k := range keys {
+			got = append(got, k.ID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	equal(t, "keys over pages of 3", got, want)
+	equal(t, "pages of 3 for 7 keys", pages+1, 3)
+	keys, next := listPage("", 7)
+	equal(t, "a page that holds them all has no next", next, "")
+	equal(t, "a page that holds them all", len(keys), 7)
 }
 
 func testKeyByHash(e *env) {

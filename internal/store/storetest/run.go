@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TeamsAndGroups", testTeamsAndGroups},
 		{"Roles", testRoles},
 		{"Keys", testKeys},
+		{"KeyPages", testKeyPages},
 		{"KeyByHash", testKeyByHash},
 		{"Invitations", testInvitations},
 		{"Sessions", testSessions},

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -67,7 +68,46 @@ func (t *Tx) GetKeyByHash(hash []byte, now time.Time) (domain.KeyRecord, bool, e
 	return k, err == nil, err
 }
 
-func (t *Tx) ListKeys(org string) ([]domain.KeyRecord, error) {
-	return list(t, fmt.Sprintf("list keys of org %q", org), scanKey,
-		`SELECT `+keyCols+` FROM api_keys WHERE org = $1 ORDER BY pos`, org)
+func (t *Tx) ListKeys(org string, f store.KeyFilter, after string, limit int) ([]domain.KeyRecord, string, error) {
+	where, args := keyWhere(org, f)
+	if after != "" {
+		// The cursor is a key id; keys are never deleted, only revoked, so
+		// it always names a row.
+		args = append(args, after)
+		n := strconv.Itoa(len(args))
+		where += ` AND pos > (SELECT c.pos FROM api_keys c WHERE c.org = $1 AND c.id = $` + n + `)`
+	}
+	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY pos`
+	if limit > 0 {
+		args = append(args, fetch(limit))
+		q += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	keys, err := list(t, fmt.Sprintf("list keys of org %q", org), scanKey, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	keys, next := page(keys, limit, func(k domain.KeyRecord) string { return k.ID })
+	return keys, next, nil
+}
+
+func (t *Tx) CountKeys(org string, f store.KeyFilter) (int, error) {
+	where, args := keyWhere(org, f)
+	var n int
+	err := t.one(fmt.Sprintf("count keys of org %q", org), `SELECT COUNT(*) FROM api_keys WHERE `+where, args, &n)
+	return n, err
+}
+
+func keyWhere(org string, f store.KeyFilter) (string, []any) {
+	where, args := `org = $1`, []any{org}
+	if f.Owner != "" {
+		args = append(args, f.Owner)
+		where += ` AND owner = $` + strconv.Itoa(len(args))
+	}
+	switch f.State {
+	case store.UnrevokedKey:
+		where += ` AND revoked_at IS NULL`
+	case store.RevokedKey:
+		where += ` AND revoked_at IS NOT NULL`
+	}
+	return where, args
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Snapshot reads an org's whole access state. The backend runs it in a
@@ -58,7 +59,7 @@ func (t *Tx) SnapshotHead(org string) (domain.Snapshot, int, error) {
 		func() (err error) { s.Groups, err = t.ListGroups(org); return err },
 		func() (err error) { s.GroupMembers, err = t.allUnitMembers(groupUnit, org); return err },
 		func() (err error) { s.Roles, err = t.ListRoles(org); return err },
-		func() (err error) { s.Keys, err = t.ListKeys(org); return err },
+		func() (err error) { s.Keys, _, err = t.ListKeys(org, store.KeyFilter{}, "", 0); return err },
 		func() (err error) { n, err = t.countGrants(org); return err },
 	}
 	for _, step := range steps {
