@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/auditchain/tamper"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
@@ -50,7 +51,7 @@ func stoppedServer(t *testing.T) string {
 	for _, id := range []string{"a", "b", "c"} {
 		ok(t, s.env, "resource", "put", "dataset:"+id, "--name", "Set "+id)
 	}
-	if err := s.in.shutdown(5 * time.Second); err != nil {
+	if err := shutdown(s.in, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	return s.db
@@ -167,7 +168,7 @@ func TestAuditVerifyOverTheAPIHoldsToCheckpoints(t *testing.T) {
 	for _, id := range []string{"a", "b"} {
 		ok(t, s.env, "resource", "put", "dataset:"+id, "--name", "Set "+id)
 	}
-	if err := s.in.cps.Flush(context.Background()); err != nil {
+	if err := s.in.FlushCheckpoints(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// The bootstrap, the test's sign-in and the two resources.
@@ -226,7 +227,7 @@ func rekeyEvent(t *testing.T, env map[string]string, org string, seq int64) map[
 	return before
 }
 
-func loginEnv(t *testing.T, in *instance, org string) map[string]string {
+func loginEnv(t *testing.T, in *server.Server, org string) map[string]string {
 	t.Helper()
 	tok := strings.TrimSpace(ok(t, map[string]string{"GATEHOUSE_SERVER": in.URL},
 		"login", "--email", "owner@"+org+".test", "--password", ownerPassword))
@@ -245,7 +246,7 @@ func TestServeMigratesUnkeyedDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.shutdown(5 * time.Second)
+	defer shutdown(in, 5*time.Second)
 	if !strings.Contains(logs.String(), "resealed with the audit key") || !strings.Contains(logs.String(), "made a new audit key") {
 		t.Fatalf("start-up log:\n%s", logs.String())
 	}
@@ -261,7 +262,7 @@ func TestServeMigratesUnkeyedDatabase(t *testing.T) {
 			t.Errorf("verify %s over the API:\n%s", org, out)
 		}
 	}
-	if err := in.shutdown(5 * time.Second); err != nil {
+	if err := shutdown(in, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	out := ok(t, nil, "audit", "verify", "--db", db)
@@ -274,7 +275,7 @@ func TestServeMigratesUnkeyedDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in2.shutdown(5 * time.Second)
+	shutdown(in2, 5*time.Second)
 	if strings.Contains(logs2.String(), "resealed") {
 		t.Fatalf("second start resealed again:\n%s", logs2.String())
 	}
@@ -305,12 +306,12 @@ func TestServeRefusesBrokenUnkeyedChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.shutdown(5 * time.Second)
+	defer shutdown(in, 5*time.Second)
 	before := rekeyEvent(t, loginEnv(t, in, "beta"), "beta", 2)
 	if before["first_bad_seq"] != float64(1) || before["break_accepted"] != true {
 		t.Fatalf("rekey of the accepted break: %v", before)
 	}
-	in.shutdown(5 * time.Second)
+	shutdown(in, 5*time.Second)
 	// The bootstrap, the rekey and the sign-in.
 	if out := ok(t, nil, "audit", "verify", "--db", db); !hasRow(out, "beta", "3", "ok") {
 		t.Fatalf("verify after the accepted reseal:\n%s", out)

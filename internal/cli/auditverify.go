@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/auditchain"
+	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 // verifyLocalOptions are the flags of `audit verify --db`.
@@ -25,7 +26,7 @@ type verifyLocalOptions struct {
 // and against every checkpoint given. Notes for the operator (no
 // checkpoints, a torn last line) go to notes.
 func verifyLocal(ctx context.Context, o verifyLocalOptions, notes io.Writer) ([]auditchain.Result, error) {
-	path, err := keyPath(o.db, o.key)
+	path, err := server.KeyPath(o.db, o.key)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func verifyLocal(ctx context.Context, o verifyLocalOptions, notes io.Writer) ([]
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, o.db, key.Seal)
+	st, err := server.OpenStore(ctx, o.db, key.Seal)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func verifyLocal(ctx context.Context, o verifyLocalOptions, notes io.Writer) ([]
 	files := o.checkpoints
 	required := len(files) > 0
 	if !required {
-		if def := checkpointsPath(o.db, ""); def != "" {
+		if def := server.CheckpointsPath(o.db, ""); def != "" {
 			files = []string{def}
 		}
 	}
@@ -76,7 +77,7 @@ func verifyLocal(ctx context.Context, o verifyLocalOptions, notes io.Writer) ([]
 
 	// Organizations the checkpoints know count too: one whose events are
 	// all gone is the bluntest truncation.
-	known, err := orgIDs(ctx, st)
+	known, err := server.OrgIDs(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func verifyLocal(ctx context.Context, o verifyLocalOptions, notes io.Writer) ([]
 	ids := slices.Sorted(maps.Keys(set))
 	if o.org != "" {
 		if !set[o.org] {
-			return nil, fmt.Errorf("organization %q not found in %s", o.org, redactDB(o.db))
+			return nil, fmt.Errorf("organization %q not found in %s", o.org, server.RedactDB(o.db))
 		}
 		ids = []string{o.org}
 	}

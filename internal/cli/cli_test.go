@@ -84,7 +84,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	}
 	// Stop the server (its last checkpoint is written then), and keep the
 	// database as it is to tamper with copies of it.
-	if err := s.in.shutdown(5 * time.Second); err != nil {
+	if err := shutdown(s.in, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	r := cli(t, nil, "audit", "verify", "--db", s.db)
@@ -427,7 +427,7 @@ func TestServeDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.shutdown(5 * time.Second)
+	defer shutdown(in, 5*time.Second)
 	if in.Demo != nil || in.Empty {
 		t.Fatal("second start seeded again")
 	}
@@ -523,7 +523,7 @@ func TestPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.shutdown(5 * time.Second)
+	defer shutdown(in, 5*time.Second)
 	if in.Demo != nil {
 		t.Fatal("seeded a database that holds an org")
 	}
@@ -534,7 +534,7 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("resource list:\n%s", out)
 	}
 	ok(t, env, "audit", "verify")
-	if err := in.shutdown(5 * time.Second); err != nil {
+	if err := shutdown(in, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	verify := []string{"audit", "verify", "--db", url, "--audit-key", keyFile, "--checkpoints", cpFile}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 // result is what one command line did.
@@ -70,15 +72,15 @@ type bootstrapped struct {
 	SecretKey string `json:"secret_key"`
 }
 
-// server is a Gatehouse server running in this process on a loopback port
+// testServer is a Gatehouse server running in this process on a loopback port
 // over a temporary SQLite file, with one vi organization "acme".
-type server struct {
+type testServer struct {
 	url   string
 	db    string
 	boot  bootstrapped
 	token string            // the Owner's session
 	env   map[string]string // GATEHOUSE_SERVER, _TOKEN (the Owner's), _ORG
-	in    *instance
+	in    *server.Server
 }
 
 const ownerEmail, ownerPassword = "owner@acme.test", "tidal granite thirty"
@@ -115,12 +117,12 @@ func (w tlogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func startServer(t *testing.T) *server {
+func startServer(t *testing.T) *testServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "gatehouse.db")
 	out := ok(t, nil, "init", "--db", db, "--org", "acme", "--name", "Acme", "--scheme", "vi",
 		"--owner-email", ownerEmail, "--owner-password", ownerPassword)
-	s := &server{db: db}
+	s := &testServer{db: db}
 	if err := json.Unmarshal([]byte(out), &s.boot); err != nil {
 		t.Fatalf("init output %q: %v", out, err)
 	}
@@ -129,7 +131,7 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := in.shutdown(5 * time.Second); err != nil {
+		if err := shutdown(in, 5*time.Second); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
@@ -141,7 +143,7 @@ func startServer(t *testing.T) *server {
 }
 
 // with returns the server's environment with changes.
-func (s *server) with(kv ...string) map[string]string {
+func (s *testServer) with(kv ...string) map[string]string {
 	env := map[string]string{}
 	for k, v := range s.env {
 		env[k] = v

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -59,22 +58,7 @@ The secret key is shown only here.`,
 }
 
 func bootstrap(ctx context.Context, db string, ao auditOptions, logger *slog.Logger, org, name, schemeID, email, password string) (team.BootstrapResult, error) {
-	if db == "" {
-		return team.BootstrapResult{}, errors.New("missing --db")
-	}
-	au, err := openAudited(ctx, db, ao, logger)
-	if err != nil {
-		return team.BootstrapResult{}, err
-	}
-	st := au.st
-	defer st.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: quiet, AuditKey: au.key})
-	if err := svc.Load(ctx); err != nil {
-		return team.BootstrapResult{}, err
-	}
-	defer svc.Close()
-	return svc.Bootstrap(ctx, org, name, schemeID, email, password)
+	return server.Init(ctx, server.Config{DB: db, Audit: server.AuditFiles{Key: ao.key}, Logger: logger}, org, name, schemeID, email, password)
 }
 
 func writeJSONCompact(w io.Writer, v any) error {

@@ -2,30 +2,20 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse/gatehouse/internal/auditchain"
-	"github.com/gatehouse/gatehouse/internal/authz"
-	"github.com/gatehouse/gatehouse/internal/console"
 	"github.com/gatehouse/gatehouse/internal/demo"
-	"github.com/gatehouse/gatehouse/internal/httpapi"
-	"github.com/gatehouse/gatehouse/internal/mailer"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -143,236 +133,32 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// isPostgres reports whether db names a PostgreSQL database.
-func isPostgres(db string) bool {
-	l := strings.ToLower(db)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
-// openStore opens the SQLite file or PostgreSQL database db names, sealing
-// audit events with sealer.
-func openStore(ctx context.Context, db string, sealer store.Sealer) (store.Store, error) {
-	opts := store.Options{Sealer: sealer}
-	if db == "" {
-		return nil, errors.New("missing --db")
-	}
-	if isPostgres(db) {
-		return postgres.New(ctx, db, opts)
-	}
-	return sqlite.New(ctx, db, opts)
-}
-
-// redactDB hides a password in a database URL, for logs.
-func redactDB(db string) string {
-	if !isPostgres(db) {
-		return db
-	}
-	u, err := url.Parse(db)
+// config is the server configuration the flags describe.
+func (o serveOptions) config(logger *slog.Logger) (server.Config, error) {
+	accept, err := server.ParseAcceptBroken(o.audit.acceptBroken)
 	if err != nil {
-		return "postgres://…"
+		return server.Config{}, err
 	}
-	return u.Redacted()
-}
-
-func orgIDs(ctx context.Context, st store.Store) ([]string, error) {
-	var ids []string
-	err := st.View(ctx, func(r store.Reader) error {
-		var err error
-		ids, err = r.ListOrgIDs()
-		return err
-	})
-	return ids, err
-}
-
-// instance is a running server.
-type instance struct {
-	URL   string // where it listens, http://HOST:PORT
-	Addr  string
-	svc   *team.Service
-	st    store.Store
-	cps   *auditchain.Checkpointer // nil without a checkpoints file
-	srv   *http.Server
-	done  chan error // Serve's result
-	log   *slog.Logger
-	Demo  *demo.Result
-	Empty bool
-	// SetupToken opens the console's first-run page on an empty database.
-	SetupToken string
-}
-
-// discardMailer drops messages: demo invitations are accepted at once.
-type discardMailer struct{}
-
-func (discardMailer) Send(context.Context, mailer.Message) error { return nil }
-
-// start opens the store, seeds the demo when asked, loads the engine and
-// starts serving on o.addr. Stop it with shutdown.
-func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instance, err error) {
-	m, err := mailer.New(o.smtpURL, logger)
-	if err != nil {
-		return nil, fmt.Errorf("--smtp-url: %w", err)
-	}
-	if o.db == "" {
-		return nil, errors.New("missing --db")
-	}
-	au, err := openAudited(ctx, o.db, o.audit, logger)
-	if err != nil {
-		return nil, err
-	}
-	st := au.st
-	defer func() {
-		if err != nil {
-			st.Close()
-		}
-	}()
-	ids, err := orgIDs(ctx, st)
-	if err != nil {
-		return nil, fmt.Errorf("read database: %w", err)
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			ln.Close()
-		}
-	}()
-	in := &instance{Addr: ln.Addr().String(), st: st, log: logger, done: make(chan error, 1), Empty: len(ids) == 0}
-	in.URL = "http://" + linkHost(ln.Addr())
-	base := o.baseURL
-	if base == "" {
-		base = in.URL
-	}
-
-	if o.demo && in.Empty {
-		logger.Info("seeding demo organizations (a few seconds)", "db", redactDB(o.db))
-		began := time.Now()
-		// A service of its own, silent about mail, seeds before the
-		// serving one loads: the engine has a single writer at a time.
-		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base,
-			RevealInvitationTokens: true})
-		if err := seeder.Load(ctx); err != nil {
-			return nil, err
-		}
-		res, err := demo.Seed(ctx, seeder)
-		seeder.Close()
-		if err != nil {
-			return nil, fmt.Errorf("seed demo: %w", err)
-		}
-		in.Demo = res
-		in.Empty = false
-		logger.Info("demo organizations seeded", "orgs", len(res.Orgs), "logins", len(res.Logins), "took", time.Since(began).Round(time.Millisecond).String())
-		ids = make([]string, len(res.Orgs))
-	}
-
-	if o.sessionTTL < 0 || o.sessionIdle < 0 || o.hashMemoryMiB < 0 {
-		return nil, errors.New("--session-ttl, --session-idle and --hash-memory must not be negative")
-	}
-	if q := o.quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
-		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
-	}
-	cfg := team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
+	return server.Config{DB: o.db, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
+		Addr: o.addr, BaseURL: o.baseURL, Logger: logger, SMTPURL: o.smtpURL, Demo: o.demo, TrustProxy: o.trustProxy,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
-		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention, AuditKey: au.key}
-	if au.checkpoints != "" {
-		// After the demo seed, so its events are in the first round.
-		in.cps, err = auditchain.StartCheckpoints(ctx, auditchain.CheckpointConfig{Store: st, Key: au.key,
-			Path: au.checkpoints, Known: au.known, Logger: logger})
-		if err != nil {
-			return nil, err
-		}
-		defer func() {
-			if err != nil {
-				in.closeCheckpoints()
-			}
-		}()
-		cfg.AuditCheckpoints = in.cps
-	}
-	in.svc = team.New(cfg)
-	if err := in.svc.Load(ctx); err != nil {
-		in.svc.Close()
-		return nil, fmt.Errorf("load: %w", err)
-	}
-	if in.Empty {
-		// The console's first-run page creates the first organization
-		// from a browser for whoever knows this one-time token.
-		in.SetupToken = rand.Text()
-	}
-	ui, err := console.New(console.Config{Service: in.svc, Logger: logger, SetupToken: in.SetupToken,
-		Secure: strings.HasPrefix(base, "https://"), TrustProxy: o.trustProxy})
+		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention}, nil
+}
+
+// start starts the server the flags describe.
+func start(ctx context.Context, o serveOptions, logger *slog.Logger) (*server.Server, error) {
+	cfg, err := o.config(logger)
 	if err != nil {
-		in.svc.Close()
-		return nil, fmt.Errorf("console: %w", err)
+		return nil, err
 	}
-	handler := httpapi.New(httpapi.Config{Service: in.svc, Store: st, Logger: logger, Console: ui, TrustProxy: o.trustProxy})
-	in.srv = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	go func() { in.done <- in.srv.Serve(ln) }()
-	logger.Info("gatehouse listening", "addr", in.Addr, "url", in.URL, "db", redactDB(o.db), "orgs", len(ids),
-		"mail", mailMode(o.smtpURL), "hash_slots", in.svc.HashSlots())
-	return in, nil
+	return server.Start(ctx, cfg)
 }
 
-func mailMode(smtpURL string) string {
-	if smtpURL == "" {
-		return "log"
-	}
-	return "smtp"
-}
-
-// linkHost is addr as a host to put in links: an unspecified address
-// (0.0.0.0, ::) becomes localhost.
-func linkHost(addr net.Addr) string {
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return addr.String()
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "localhost"
-	}
-	return net.JoinHostPort(host, port)
-}
-
-// shutdown stops accepting, waits up to timeout for requests in flight,
-// then stops the service and closes the store.
-func (in *instance) shutdown(timeout time.Duration) error {
+// shutdown stops in, waiting up to timeout for requests in flight.
+func shutdown(in *server.Server, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	err := in.srv.Shutdown(ctx)
-	if err != nil {
-		in.log.Warn("requests still in flight at the shutdown deadline; closing them", "err", err)
-		in.srv.Close()
-	}
-	in.svc.Close()
-	if cerr := in.closeCheckpoints(); cerr != nil && err == nil {
-		err = cerr
-	}
-	if cerr := in.st.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// closeCheckpoints writes the last round of checkpoints, once nothing
-// writes any more, and closes their file. It has time of its own: the
-// shutdown deadline may be spent on requests, and this round matters more.
-func (in *instance) closeCheckpoints() error {
-	if in.cps == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := in.cps.Close(ctx); err != nil {
-		in.log.Error("audit checkpoints: the last round was not written", "err", err)
-		return err
-	}
-	return nil
+	return in.Shutdown(ctx)
 }
 
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.Writer) error {
@@ -383,7 +169,7 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	if o.debugAddr != "" {
 		stop, err := serveDebug(o.debugAddr, logger)
 		if err != nil {
-			in.shutdown(o.shutdownTimeout)
+			shutdown(in, o.shutdownTimeout)
 			return fmt.Errorf("--debug-addr: %w", err)
 		}
 		defer stop()
@@ -392,8 +178,8 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	case in.Demo != nil:
 		printDemo(stdout, in.URL, in.Demo)
 	case o.demo:
-		logger.Info("database is not empty: serving it as it is, no demo seeding", "db", redactDB(o.db))
-		fmt.Fprintf(stdout, "Gatehouse is serving %s at %s (the database already holds organizations, so no demo data was added).\n", redactDB(o.db), in.URL)
+		logger.Info("database is not empty: serving it as it is, no demo seeding", "db", server.RedactDB(o.db))
+		fmt.Fprintf(stdout, "Gatehouse is serving %s at %s (the database already holds organizations, so no demo data was added).\n", server.RedactDB(o.db), in.URL)
 	case in.Empty:
 		logger.Warn("the database holds no organization yet: create the first one in a browser at the setup URL, "+
 			"or with `gatehouse init` (this server picks it up within a second)",
@@ -402,13 +188,11 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, stdout io.W
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down", "timeout", o.shutdownTimeout.String())
-	case err := <-in.done:
-		in.svc.Close()
-		in.closeCheckpoints()
-		in.st.Close()
+	case err := <-in.Done():
+		shutdown(in, o.shutdownTimeout)
 		return fmt.Errorf("serve: %w", err)
 	}
-	if err := in.shutdown(o.shutdownTimeout); err != nil {
+	if err := shutdown(in, o.shutdownTimeout); err != nil {
 		return err
 	}
 	logger.Info("stopped")
@@ -436,7 +220,7 @@ func serveDebug(addr string, logger *slog.Logger) (stop func(), err error) {
 // initCommand is the command line that creates the first organization in
 // db, with the audit key file the server was given (init must seal with it).
 func initCommand(db, auditKey string) string {
-	cmd := "gatehouse init --db " + shellQuote(redactDB(db))
+	cmd := "gatehouse init --db " + shellQuote(server.RedactDB(db))
 	if auditKey != "" {
 		cmd += " --audit-key " + shellQuote(auditKey)
 	}
