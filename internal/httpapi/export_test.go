@@ -1,14 +1,12 @@
 package httpapi
 
-// GenericOnly is cfg without the decision fast paths: every request takes
-// the generic (huma) path.
-func GenericOnly(cfg Config) Config {
-	cfg.noFastPath = true
-	return cfg
-}
+import "net/http"
 
-// CountFast is cfg calling hit each time a fast path answers.
-func CountFast(cfg Config, hit func()) Config {
-	cfg.onFast = hit
-	return cfg
+// NewGenericOnly is New without the decision fast paths: every request
+// takes the generic (huma) path.
+func NewGenericOnly(cfg Config) http.Handler { return newHandler(cfg, hooks{noFastPath: true}) }
+
+// NewCountingFast is New calling hit each time a fast path answers.
+func NewCountingFast(cfg Config, hit func()) http.Handler {
+	return newHandler(cfg, hooks{onFast: hit})
 }

@@ -182,8 +182,8 @@ func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *server) answeredFast() {
-	if s.cfg.onFast != nil {
-		s.cfg.onFast()
+	if s.hooks.onFast != nil {
+		s.hooks.onFast()
 	}
 }
 

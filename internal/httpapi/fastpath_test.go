@@ -29,8 +29,8 @@ func newTwins(t *testing.T, e *env) *twins {
 	tw := &twins{}
 	cfg := httpapi.Config{Service: e.svc, Store: e.ready, Registry: e.reg,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}
-	tw.fast = httptest.NewServer(httpapi.New(httpapi.CountFast(cfg, func() { tw.hits.Add(1) })))
-	tw.generic = httptest.NewServer(httpapi.New(httpapi.GenericOnly(cfg)))
+	tw.fast = httptest.NewServer(httpapi.NewCountingFast(cfg, func() { tw.hits.Add(1) }))
+	tw.generic = httptest.NewServer(httpapi.NewGenericOnly(cfg))
 	t.Cleanup(tw.fast.Close)
 	t.Cleanup(tw.generic.Close)
 	return tw

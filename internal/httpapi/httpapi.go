@@ -51,11 +51,13 @@ type Config struct {
 	// batch checks answer from memory; their one wait, for
 	// at_least_revision, has its own bound (team.Config.ConsistencyWait).
 	RequestTimeout time.Duration
+}
 
-	// For tests (export_test.go): build without the decision fast paths,
-	// and learn when a fast path answered.
-	noFastPath bool
-	onFast     func()
+// hooks are what tests may change in a handler (export_test.go), kept out
+// of Config so that no configuration of the server can reach them.
+type hooks struct {
+	noFastPath bool   // every request takes the generic (huma) path
+	onFast     func() // called each time a fast path answers
 }
 
 // DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is unset.
@@ -66,6 +68,7 @@ const RevisionHeader = "Gatehouse-Revision"
 
 type server struct {
 	cfg     Config
+	hooks   hooks
 	svc     *team.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -76,7 +79,9 @@ type server struct {
 }
 
 // New returns the HTTP handler of the whole server.
-func New(cfg Config) http.Handler {
+func New(cfg Config) http.Handler { return newHandler(cfg, hooks{}) }
+
+func newHandler(cfg Config, hk hooks) http.Handler {
 	if cfg.Service == nil {
 		panic("httpapi: Config.Service is required")
 	}
@@ -89,7 +94,7 @@ func New(cfg Config) http.Handler {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	s := &server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, mux: http.NewServeMux(),
+	s := &server{cfg: cfg, hooks: hk, svc: cfg.Service, log: cfg.Logger, mux: http.NewServeMux(),
 		maxBody: cfg.MaxBodyBytes, timeout: cfg.RequestTimeout}
 	s.metrics = newMetrics(cfg.Registry)
 
@@ -127,7 +132,7 @@ type routeMux struct{ s *server }
 
 func (m routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
 	handler := http.HandlerFunc(h)
-	if fast := fastRoutes[pattern]; fast != nil && !m.s.cfg.noFastPath {
+	if fast := fastRoutes[pattern]; fast != nil && !m.s.hooks.noFastPath {
 		handler = fast(m.s, handler)
 	}
 	_, path, _ := strings.Cut(pattern, " ")
