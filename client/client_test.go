@@ -8,18 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
-	"github.com/gatehouse/gatehouse/internal/httpapi"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
-	"github.com/gatehouse/gatehouse/internal/team"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 )
 
 // testAuditKey seals and verifies the audit chains of this package's tests.
@@ -37,22 +33,13 @@ type gatehouse struct {
 func newGatehouse(t *testing.T) *gatehouse {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
+	env := servertest.Start(t, servertest.Options{Key: testAuditKey,
+		Config: server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoConsole: true, RevealInvitationTokens: true}})
+	boot, err := env.Service().Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "tidal granite thirty")
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Logger: quiet})
-	if err := svc.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "tidal granite thirty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: quiet}))
-	t.Cleanup(func() { srv.Close(); svc.Close(); st.Close() })
-	return &gatehouse{url: srv.URL, key: boot.SecretKey, owner: boot.UserID, admin: client.New(srv.URL, boot.SecretKey)}
+	return &gatehouse{url: env.URL, key: boot.SecretKey, owner: boot.UserID, admin: client.New(env.URL, boot.SecretKey)}
 }
 
 // member invites email as a plain member and returns its user id and a

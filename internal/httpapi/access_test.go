@@ -14,7 +14,7 @@ func TestGrants(t *testing.T) {
 		e.owner.resource(t, "acme", "dataset:cats", nil)
 		e.owner.resource(t, "acme", "training:yolo", nil)
 
-		exp := e.clock.now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+		exp := e.clock.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 		r := e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.viewer",
 			"scope": "dataset:cats", "expires_at": exp.Format(time.RFC3339)}).want(t, 201)
 		g := r.obj(t)
@@ -61,7 +61,7 @@ func TestGrants(t *testing.T) {
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "training.viewer", "scope": "dataset:cats"}).want(t, 422)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.viewer", "scope": "nonsense"}).want(t, 422)
 		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.viewer", "scope": "dataset:cats",
-			"expires_at": e.clock.now().Add(-time.Hour).Format(time.RFC3339)}).want(t, 422)
+			"expires_at": e.clock.Now().Add(-time.Hour).Format(time.RFC3339)}).want(t, 422)
 		// No escalation: a member grants nothing; nobody grants owner.
 		sam.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "dataset.owner", "scope": "dataset:cats"}).want(t, 403)
 		e.key.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + samID, "role": "owner", "scope": "org"}).want(t, 403)

@@ -16,7 +16,7 @@ func (e *env) waitMail(t *testing.T, to, subject string) mailer.Message {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		msgs := e.mail.all()
+		msgs := e.mail.All()
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if msgs[i].To == to && strings.Contains(msgs[i].Subject, subject) {
 				return msgs[i]
@@ -281,11 +281,11 @@ func TestSessionsAndPasswordChange(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	runWith(t, envOptions{idle: 2 * time.Hour}, func(t *testing.T, e *env) {
-		e.clock.advance(90 * time.Minute)
+		e.clock.Advance(90 * time.Minute)
 		e.owner.get("/v1/me").want(t, 200) // used: the idle clock starts again
-		e.clock.advance(90 * time.Minute)
+		e.clock.Advance(90 * time.Minute)
 		e.owner.get("/v1/me").want(t, 200)
-		e.clock.advance(2*time.Hour + time.Minute)
+		e.clock.Advance(2*time.Hour + time.Minute)
 		e.owner.get("/v1/me").want(t, 401)
 		e.key.get("/v1/me").want(t, 200)
 	})
@@ -305,7 +305,7 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatalf("reset mail without its link:\n%s", msg.Body)
 		}
 		tok := tokenFrom(t, msg.Body)
-		for _, m := range e.mail.all() {
+		for _, m := range e.mail.All() {
 			if m.To == "nobody@acme.test" {
 				t.Errorf("a reset mail went to an unknown email")
 			}
@@ -325,7 +325,7 @@ func TestPasswordReset(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		var late string
 		for late == "" && time.Now().Before(deadline) {
-			for _, m := range e.mail.all() {
+			for _, m := range e.mail.All() {
 				if m.To == ownerEmail && strings.Contains(m.Body, "/reset?token=") && tokenFrom(t, m.Body) != tok {
 					late = tokenFrom(t, m.Body)
 				}
@@ -335,7 +335,7 @@ func TestPasswordReset(t *testing.T) {
 		if late == "" {
 			t.Fatal("no second reset mail")
 		}
-		e.clock.advance(31 * time.Minute)
+		e.clock.Advance(31 * time.Minute)
 		e.anon().post("/v1/auth/password-reset/confirm", map[string]any{"token": late, "new_password": "another passphrase"}).want(t, 404)
 
 		events := e.auditActions(t)

@@ -21,26 +21,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // fzServer is one server shared by every input of a fuzz target.
 type fzServer struct {
-	h       http.Handler
-	owner   string // a session token of the Owner
-	key     string // the bootstrap key (org role admin)
-	ids     map[string]string
-	cleanup func()
+	h     http.Handler
+	owner string // a session token of the Owner
+	key   string // the bootstrap key (org role admin)
+	ids   map[string]string
 }
 
 type fzDiscard struct{}
@@ -52,15 +49,14 @@ func (fzDiscard) Send(context.Context, mailer.Message) error { return nil }
 // custom role, a group, a team, a dataset, a key and a grant, so that ids in
 // the corpus name real objects.
 func fuzzServer(f *testing.F) *fzServer {
-	s, err := newFuzzServer()
+	s, err := newFuzzServer(f)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(s.cleanup)
 	return s
 }
 
-func newFuzzServer() (*fzServer, error) {
+func newFuzzServer(f *testing.F) (*fzServer, error) {
 	base := os.TempDir()
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		base = "/dev/shm"
@@ -69,25 +65,19 @@ func newFuzzServer() (*fzServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.Cleanup(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(dir, "fuzz.db"), store.Options{Sealer: testAuditKey.Seal})
-	if err != nil {
-		return nil, err
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: fzDiscard{}, Logger: logger})
-	if err := svc.Load(ctx); err != nil {
-		return nil, err
-	}
+	// A short request timeout keeps a pathological input from stalling
+	// the run; it is answered 503, which the checks allow.
+	env := servertest.Start(f, servertest.Options{Dir: dir, Key: testAuditKey,
+		Config: server.Config{Mailer: fzDiscard{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoConsole: true,
+			RequestTimeout: 5 * time.Second}})
+	svc := env.Service()
 	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", ownerEmail, ownerPassword)
 	if err != nil {
 		return nil, err
 	}
-	// A short request timeout keeps a pathological input from stalling
-	// the run; it is answered 503, which the checks allow.
-	s := &fzServer{h: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger, RequestTimeout: 5 * time.Second}),
-		key: boot.SecretKey, ids: map[string]string{"owner": boot.UserID}}
-	s.cleanup = func() { svc.Close(); st.Close(); os.RemoveAll(dir) }
+	s := &fzServer{h: env.Handler(), key: boot.SecretKey, ids: map[string]string{"owner": boot.UserID}}
 	token, _, err := svc.Login(ctx, ownerEmail, ownerPassword, team.Client{Addr: "fuzz"})
 	if err != nil {
 		return nil, err

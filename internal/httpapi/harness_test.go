@@ -4,23 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,14 +24,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/pgtest"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -44,42 +38,6 @@ import (
 var testAuditKey = audit.NewKey()
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// backends are the stores every end-to-end test runs against. open also
-// returns a way to run SQL behind the store's back (to tamper with it).
-var backends = []struct {
-	name string
-	open func(t *testing.T) (store.Store, func(t *testing.T, query string))
-}{
-	{"sqlite", func(t *testing.T) (store.Store, func(*testing.T, string)) {
-		path := filepath.Join(t.TempDir(), "gatehouse.db")
-		db, err := sqlite.New(context.Background(), path, store.Options{Sealer: testAuditKey.Seal})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, func(t *testing.T, q string) { rawExec(t, "sqlite", path, q) }
-	}},
-	{"postgres", func(t *testing.T) (store.Store, func(*testing.T, string)) {
-		url := pgtest.URL(t)
-		db, err := postgres.New(context.Background(), url, store.Options{Sealer: testAuditKey.Seal})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, func(t *testing.T, q string) { rawExec(t, "pgx", url, q) }
-	}},
-}
-
-func rawExec(t *testing.T, driver, dsn, q string) {
-	t.Helper()
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(q); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
 
 // run runs f once per backend, each with a fresh server.
 func run(t *testing.T, f func(t *testing.T, e *env)) {
@@ -91,7 +49,7 @@ type envOptions struct {
 	scheme   string
 	mailer   mailer.Mailer // a real mailer: invitation tokens go only to mailboxes
 	mailOnly bool          // the same with the test mailbox
-	console  http.Handler
+	console  http.Handler  // mounted by a handler of the test's own over the server's service
 	maxBody  int64
 	trust    bool
 	noBoot   bool
@@ -106,33 +64,12 @@ type envOptions struct {
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
 	t.Helper()
 	t.Parallel() // every test has its own servers and stores
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range servertest.Backends {
+		t.Run(b, func(t *testing.T) {
 			t.Parallel()
-			st, raw := b.open(t)
-			e := newEnv(t, st, o)
-			e.raw, e.backend = raw, b.name
-			f(t, e)
+			f(t, newEnv(t, b, o))
 		})
 	}
-}
-
-// clock is the service's and the engine's time, movable by tests.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
 }
 
 // breakable is a store whose reads fail once broken, for /readyz.
@@ -146,25 +83,6 @@ func (b *breakable) View(ctx context.Context, fn func(store.Reader) error) error
 		return errors.New("connection refused")
 	}
 	return b.Store.View(ctx, fn)
-}
-
-// mailbox is a mailer.Mailer that keeps what it is asked to send.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mailer.Message
-}
-
-func (m *mailbox) Send(ctx context.Context, msg mailer.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	return nil
-}
-
-func (m *mailbox) all() []mailer.Message {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]mailer.Message(nil), m.msgs...)
 }
 
 var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_%\-]+)`)
@@ -191,78 +109,49 @@ const (
 // env is one server over one store, bootstrapped with the org "acme"
 // (vi unless told otherwise), its Owner and an admin secret key.
 type env struct {
+	*servertest.Env
 	t        *testing.T
-	srv      *httptest.Server
+	url      string // where requests go
 	svc      *team.Service
-	store    store.Store
-	ready    *breakable // the store /readyz asks
+	ready    *breakable // the store, whose reads can be made to fail
 	allow500 atomic.Bool
-	raw      func(t *testing.T, query string) // SQL behind the store's back
 	backend  string
-	clock    *clock
-	mail     *mailbox
+	clock    *servertest.Clock
+	mail     *servertest.Mailbox
 	reg      *prometheus.Registry
-	logs     *syncBuffer
+	logs     *servertest.LogBuffer
 
 	boot  team.BootstrapResult
 	owner *client // the Owner, logged in
 	key   *client // the bootstrap key (org role admin)
-
-	mu      sync.Mutex
-	secrets map[string]bool // every token and secret the server showed
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// raw runs SQL behind the store's back (to tamper with it).
+func (e *env) raw(t *testing.T, query string) { e.Exec(t, query) }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newEnv(t *testing.T, st store.Store, o envOptions) *env {
+func newEnv(t *testing.T, backend string, o envOptions) *env {
 	t.Helper()
-	e := &env{t: t, store: st, clock: &clock{}, mail: &mailbox{}, reg: prometheus.NewRegistry(),
-		logs: &syncBuffer{}, secrets: map[string]bool{}}
-	t.Cleanup(func() { st.Close() })
-	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if o.idle == 0 {
 		o.idle = o.sessions // a test that keeps sessions long keeps them idle as long
 	}
-	var m mailer.Mailer = e.mail
-	if o.mailer != nil {
-		m = o.mailer
+	e := &env{t: t, backend: backend, reg: prometheus.NewRegistry()}
+	e.Env = servertest.Start(t, servertest.Options{Backend: backend, Key: testAuditKey, KeepLog: true,
+		Wrap: func(st store.Store) store.Store { e.ready = &breakable{Store: st}; return e.ready },
+		Config: server.Config{Mailer: o.mailer, NoConsole: true, Registry: e.reg,
+			// at_least_revision beyond what the server has gives 503 after the wait.
+			ConsistencyWait: 200 * time.Millisecond,
+			SessionTTL:      o.sessions, SessionIdle: o.idle, HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
+			MaxBodyBytes: o.maxBody, TrustProxy: o.trust, RequestTimeout: o.timeout,
+			// Most tests stand in for the development setup, where answers carry
+			// invitation tokens; with a real mailer they never do.
+			RevealInvitationTokens: o.mailer == nil && !o.mailOnly}})
+	e.svc, e.clock, e.mail, e.logs, e.url = e.Service(), e.Clock, e.Mail, e.Logs, e.URL
+	if o.console != nil {
+		srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: e.svc, Logger: e.logs.Logger(), Console: o.console,
+			Registry: prometheus.NewRegistry()}))
+		t.Cleanup(srv.Close)
+		e.url = srv.URL
 	}
-	// at_least_revision beyond what the server has gives 503 after the wait.
-	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
-		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
-		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
-		// Most tests stand in for the development setup, where answers carry
-		// invitation tokens; with a real mailer they never do.
-		RevealInvitationTokens: o.mailer == nil && !o.mailOnly})
-	if err := e.svc.Load(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.svc.Close) // before the store closes
-	e.ready = &breakable{Store: st}
-	h := httpapi.New(httpapi.Config{Service: e.svc, Store: e.ready, Logger: logger, Console: o.console,
-		MaxBodyBytes: o.maxBody, Registry: e.reg, TrustProxy: o.trust, RequestTimeout: o.timeout})
-	e.srv = httptest.NewServer(h)
-	t.Cleanup(e.srv.Close)
-	t.Cleanup(func() {
-		if t.Failed() || os.Getenv("GATEHOUSE_TEST_LOGS") != "" {
-			t.Logf("server log:\n%s", e.logs.String())
-		}
-	})
 	if o.noBoot {
 		return e
 	}
@@ -283,21 +172,9 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	return e
 }
 
-func (e *env) remember(secret string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.secrets[secret] = true
-}
+func (e *env) remember(secret string) { e.Secrets.Remember(secret) }
 
-func (e *env) known() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]string, 0, len(e.secrets))
-	for s := range e.secrets {
-		out = append(out, s)
-	}
-	return out
-}
+func (e *env) known() []string { return e.Secrets.Known() }
 
 // client calls the API with one credential (none for anon).
 type client struct {
@@ -373,7 +250,7 @@ func (c *client) do(method, path string, b any) *response {
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	req, err := http.NewRequest(method, c.e.url+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +263,7 @@ func (c *client) do(method, path string, b any) *response {
 	for k, vs := range c.hdr {
 		req.Header[k] = vs
 	}
-	res, err := c.e.srv.Client().Do(req)
+	res, err := c.e.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func TestKeys(t *testing.T) {
 		e.owner.resource(t, "acme", "dataset:dogs", nil)
 
 		// Create: the secret is shown once.
-		exp := e.clock.now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+		exp := e.clock.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
 		r := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "ingest bot", "role": "dataset.editor",
 			"scope": "dataset:cats", "expires_at": exp.Format(time.RFC3339)}).want(t, 201)
 		k := r.obj(t)
@@ -61,7 +61,7 @@ func TestKeys(t *testing.T) {
 		bot2 := e.as(secret2)
 		bot.get("/v1/orgs/acme").want(t, 200)
 		bot2.get("/v1/orgs/acme").want(t, 200)
-		e.clock.advance(61 * time.Second)
+		e.clock.Advance(61 * time.Second)
 		bot.get("/v1/orgs/acme").want(t, 401)
 		bot2.get("/v1/orgs/acme").want(t, 200)
 		// Without overlap the old secret dies at once.
@@ -95,15 +95,15 @@ func TestKeys(t *testing.T) {
 		mem, _ := e.member(e.owner, "acme", "mem@acme.test", "member")
 		mem.post("/v1/orgs/acme/keys", map[string]any{"name": "nope", "role": "member"}).want(t, 403)
 		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "", "role": "admin"}).want(t, 422)
-		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "past", "role": "admin", "expires_at": e.clock.now().Add(-time.Minute).Format(time.RFC3339)}).want(t, 422)
+		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "past", "role": "admin", "expires_at": e.clock.Now().Add(-time.Minute).Format(time.RFC3339)}).want(t, 422)
 		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "x", "role": "dataset.viewer", "scope": "dataset:nope"}).want(t, 404)
 
 		// Expiry.
 		short := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "short", "role": "admin",
-			"expires_at": e.clock.now().Add(time.Hour).Format(time.RFC3339)}).want(t, 201).obj(t)
+			"expires_at": e.clock.Now().Add(time.Hour).Format(time.RFC3339)}).want(t, 201).obj(t)
 		sk := e.as(short["secret"].(string))
 		sk.get("/v1/orgs/acme").want(t, 200)
-		e.clock.advance(2 * time.Hour)
+		e.clock.Advance(2 * time.Hour)
 		sk.get("/v1/orgs/acme").want(t, 401)
 	})
 }

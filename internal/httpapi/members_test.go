@@ -169,11 +169,11 @@ func TestInvitations(t *testing.T) {
 			t.Errorf("invitation %v", inv)
 		}
 		exp, err := time.Parse(time.RFC3339, inv["expires_at"].(string))
-		if err != nil || exp.Sub(e.clock.now()) > 49*time.Hour || exp.Sub(e.clock.now()) < 47*time.Hour {
+		if err != nil || exp.Sub(e.clock.Now()) > 49*time.Hour || exp.Sub(e.clock.Now()) < 47*time.Hour {
 			t.Errorf("expires_at %v", inv["expires_at"])
 		}
 		// Delivered by the mailer, with the same token.
-		msgs := e.mail.all()
+		msgs := e.mail.All()
 		if len(msgs) != 1 || msgs[0].To != "carla@example.test" {
 			t.Fatalf("mails: %v", msgs)
 		}
@@ -230,7 +230,7 @@ func TestInvitations(t *testing.T) {
 		if re["token"] == inv3["token"] || re["token"] == nil {
 			t.Errorf("resend kept the token")
 		}
-		msgs = e.mail.all()
+		msgs = e.mail.All()
 		if tokenFrom(t, msgs[len(msgs)-1].Body) != re["token"] {
 			t.Errorf("resend mail has another token")
 		}
@@ -255,7 +255,7 @@ func TestInvitations(t *testing.T) {
 
 		// Expired invitations cannot be accepted.
 		inv5 := e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "slow@example.test", "expires_in_hours": 1}).want(t, 201).obj(t)
-		e.clock.advance(2 * time.Hour)
+		e.clock.Advance(2 * time.Hour)
 		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv5["token"], "name": "S", "password": "long enough, really"}).want(t, 404)
 	})
 }

@@ -21,7 +21,7 @@ func TestSeed002UseCases(t *testing.T) {
 		// accepted; a time-boxed grant for the contract's end.
 		carla, carlaID := e.member(adam, "acme", "carla@contractor.test", "member",
 			grant("dataset.editor", "dataset:cats"), grant("dataset.editor", "dataset:dogs"))
-		contractEnd := e.clock.now().Add(30 * 24 * time.Hour).UTC()
+		contractEnd := e.clock.Now().Add(30 * 24 * time.Hour).UTC()
 		adam.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + carlaID, "role": "dataset.editor",
 			"scope": "dataset:secret", "expires_at": contractEnd.Format(time.RFC3339)}).want(t, 201)
 		for _, c := range []struct {
@@ -47,7 +47,7 @@ func TestSeed002UseCases(t *testing.T) {
 			}
 		}
 		// The contract ends: the time-boxed grant is denied at once.
-		e.clock.advance(31 * 24 * time.Hour)
+		e.clock.Advance(31 * 24 * time.Hour)
 		if carla.allowed(t, "acme", "", "dataset.annotate", "dataset:secret") {
 			t.Errorf("expired grant still allows")
 		}

@@ -83,7 +83,7 @@ func TestBadCredentials(t *testing.T) {
 		// The scheme name is case-insensitive.
 		e.anon().with("Authorization", "bearer "+e.boot.SecretKey).get("/v1/me").want(t, 200)
 		// An expired session is refused.
-		e.clock.advance(8 * 24 * time.Hour)
+		e.clock.Advance(8 * 24 * time.Hour)
 		e.owner.get("/v1/me").want(t, 401)
 		e.key.get("/v1/me").want(t, 200)
 	})
@@ -106,7 +106,7 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 		// Sessions already open keep working.
 		e.owner.get("/v1/me").want(t, 200)
 		// After the wait, logins work again.
-		e.clock.advance(time.Duration(ra) * time.Second)
+		e.clock.Advance(time.Duration(ra) * time.Second)
 		e.login(ownerEmail, ownerPassword)
 	})
 }
@@ -140,7 +140,7 @@ func TestLoginThrottleNeverLocksOutTheOwner(t *testing.T) {
 			map[string]any{"email": ownerEmail, "password": ownerPassword}).want(t, 200)
 		// The attacker's waits double: 1 s, then 2 s, then 4 s.
 		for _, want := range []string{"2", "4"} {
-			e.clock.advance(time.Minute)
+			e.clock.Advance(time.Minute)
 			attacker.post("/v1/auth/login", wrong).want(t, 401)
 			if got := attacker.post("/v1/auth/login", wrong).want(t, 429).header.Get("Retry-After"); got != want {
 				t.Errorf("back-off: Retry-After %q, want %q", got, want)
@@ -150,7 +150,7 @@ func TestLoginThrottleNeverLocksOutTheOwner(t *testing.T) {
 		// waits out the delay from the attacker's address.
 		attacker.post("/v1/auth/login", map[string]any{"email": ownerEmail, "password": ownerPassword}).want(t, 429)
 		// A success from an address forgets that account's failures there.
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		attacker.post("/v1/auth/login", map[string]any{"email": ownerEmail, "password": ownerPassword}).want(t, 200)
 		for range 5 {
 			attacker.post("/v1/auth/login", wrong).want(t, 401)
