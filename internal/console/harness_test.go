@@ -20,12 +20,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
-	"github.com/gatehouse/gatehouse/internal/console"
 	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/mailer"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -38,17 +35,7 @@ const (
 )
 
 // mailbox keeps the emails the service sends (invitation links).
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mailer.Message
-}
-
-func (m *mailbox) Send(_ context.Context, msg mailer.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	return nil
-}
+type mailbox struct{ *servertest.Mailbox }
 
 var (
 	linkRE  = regexp.MustCompile(`https?://\S+/invite\?token=\S+`)
@@ -61,14 +48,12 @@ func (m *mailbox) resetLinkFor(t *testing.T, addr string, skip ...string) string
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		m.mu.Lock()
-		for i := len(m.msgs) - 1; i >= 0; i-- {
-			if l := resetRE.FindString(m.msgs[i].Body); m.msgs[i].To == addr && l != "" && !slices.Contains(skip, l) {
-				m.mu.Unlock()
+		msgs := m.All()
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if l := resetRE.FindString(msgs[i].Body); msgs[i].To == addr && l != "" && !slices.Contains(skip, l) {
 				return l
 			}
 		}
-		m.mu.Unlock()
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("no password-reset link mailed to %s", addr)
@@ -78,11 +63,10 @@ func (m *mailbox) resetLinkFor(t *testing.T, addr string, skip ...string) string
 // linkFor returns the accept link of the newest invitation mailed to addr.
 func (m *mailbox) linkFor(t *testing.T, addr string) string {
 	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.msgs) - 1; i >= 0; i-- {
-		if m.msgs[i].To == addr {
-			if l := linkRE.FindString(m.msgs[i].Body); l != "" {
+	msgs := m.All()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].To == addr {
+			if l := linkRE.FindString(msgs[i].Body); l != "" {
 				return l
 			}
 		}
@@ -91,53 +75,37 @@ func (m *mailbox) linkFor(t *testing.T, addr string) string {
 	return ""
 }
 
-// fixture is a real server: console.New over a real team.Service and a
-// real SQLite store, on a loopback httptest server.
+// fixture is a real server, as `gatehouse serve` wires it, over a real
+// SQLite store on loopback.
 type fixture struct {
 	t     *testing.T
 	svc   *team.Service
-	srv   *httptest.Server
-	mail  *mailbox
+	url   string
+	mail  mailbox
 	org   string
 	owner team.Actor
+	// setupToken opens the first-run page of an empty fixture.
+	setupToken string
 }
 
 type fixtureOpts struct {
-	mailOnly   bool // invitation tokens reach only the mailbox
-	setupToken string
-	empty      bool // no organization: for the first-run page
-	secure     bool
+	mailOnly bool // invitation tokens reach only the mailbox
+	empty    bool // no organization: for the first-run page
 }
 
 func newFixture(t *testing.T, opts fixtureOpts) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{Sealer: testAuditKey.Seal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &fixture{t: t, mail: &mailbox{}, org: "acme"}
-	f.srv = httptest.NewUnstartedServer(nil)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	f.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: f.mail, Logger: logger,
-		BaseURL: "http://" + f.srv.Listener.Addr().String(),
-		// The development setup, where the inviter sees the accept link;
-		// mailOnly is the production one, where only the mailbox does.
-		RevealInvitationTokens: !opts.mailOnly})
-	if err := f.svc.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h, err := console.New(console.Config{Service: f.svc, Logger: logger, SetupToken: opts.setupToken, Secure: opts.secure})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.Config.Handler = h
-	f.srv.Start()
-	t.Cleanup(f.srv.Close)
+	env := servertest.Start(t, servertest.Options{Key: testAuditKey,
+		// Links in mail lead to this server; the development setup, where
+		// the inviter sees the accept link; mailOnly is the production one,
+		// where only the mailbox does.
+		Config: server.Config{Logger: logger, RevealInvitationTokens: !opts.mailOnly}})
+	f := &fixture{t: t, svc: env.Service(), url: env.URL, mail: mailbox{env.Mail}, org: "acme", setupToken: env.SetupToken}
 	if opts.empty {
 		return f
 	}
@@ -291,7 +259,7 @@ func (f *fixture) browser(name string) *tab {
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
 	f.t.Cleanup(func() { cancelT(); cancel() })
-	b := &tab{t: f.t, ctx: ctx, base: f.srv.URL, name: name}
+	b := &tab{t: f.t, ctx: ctx, base: f.url, name: name}
 	// The first action opens the tab: it runs on the tab's own context, not
 	// on a per-step one whose end would close the tab.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 860)); err != nil {

@@ -21,8 +21,8 @@ import (
 // The first-run page creates the first organization and Owner with the
 // one-time setup token, and refuses from then on.
 func TestFirstRun(t *testing.T) {
-	const token = "setup-5d1c0f7e9a2b4c6d"
-	f := newFixture(t, fixtureOpts{setupToken: token, empty: true})
+	f := newFixture(t, fixtureOpts{empty: true})
+	token := f.setupToken
 	b := f.browser("admin")
 	b.open("/")
 	b.waitPath("/setup")
@@ -124,7 +124,7 @@ func TestPhoneWidth(t *testing.T) {
 
 // Headers, cookies, CSRF and the absence of inline script, over plain HTTP.
 func TestSecurity(t *testing.T) {
-	f := newFixture(t, fixtureOpts{secure: true})
+	f := newFixture(t, fixtureOpts{})
 	h, err := console.New(console.Config{Service: f.svc, Secure: true})
 	if err != nil {
 		t.Fatal(err)

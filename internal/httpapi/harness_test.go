@@ -137,7 +137,7 @@ func newEnv(t *testing.T, backend string, o envOptions) *env {
 	e := &env{t: t, backend: backend, reg: prometheus.NewRegistry()}
 	e.Env = servertest.Start(t, servertest.Options{Backend: backend, Key: testAuditKey, KeepLog: true,
 		Wrap: func(st store.Store) store.Store { e.ready = &breakable{Store: st}; return e.ready },
-		Config: server.Config{Mailer: o.mailer, NoConsole: true, Registry: e.reg,
+		Config: server.Config{Mailer: o.mailer, NoConsole: true, Registry: e.reg, BaseURL: "https://gatehouse.test",
 			// at_least_revision beyond what the server has gives 503 after the wait.
 			ConsistencyWait: 200 * time.Millisecond,
 			SessionTTL:      o.sessions, SessionIdle: o.idle, HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,

@@ -46,7 +46,7 @@ type Options struct {
 	// reads can be made to fail, say).
 	Wrap func(store.Store) store.Store
 	// Config is everything else. Store, AuditKey, Now, Mailer and Logger
-	// are the Env's unless set; BaseURL defaults to https://gatehouse.test.
+	// are the Env's unless set.
 	Config server.Config
 	// KeepLog shows the server log in the test output when the test fails.
 	KeepLog bool
@@ -90,9 +90,6 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = e.Logs.Logger()
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "https://gatehouse.test"
 	}
 	srv, err := server.Start(context.Background(), cfg)
 	if err != nil {
