@@ -630,7 +630,7 @@ func limits(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 	}
 	note("POST /v1/orgs/{org}/check", "at_least_revision from the future 422 at once")
 	// A body that never finishes: the server stops reading.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -687,7 +687,7 @@ func misconfiguration(t *testing.T, f *owaspFix) {
 		}
 	}
 	for _, m := range []string{"TRACE", "CONNECT", "PROPFIND"} {
-		req, _ := http.NewRequest(m, s.srv.URL+"/v1/orgs/acme", nil)
+		req, _ := http.NewRequest(m, s.url+"/v1/orgs/acme", nil)
 		res, err := s.client.Do(req)
 		if err == nil {
 			if res.StatusCode < 400 {

@@ -87,7 +87,7 @@ func TestNoSecretInAnswersLogsOrAudit(t *testing.T) {
 		if len(secrets) < 10 {
 			t.Fatalf("only %d secrets seen", len(secrets))
 		}
-		log, _ := s.logs.since(0)
+		log, _ := s.logs.Since(0)
 		scanForSecrets(t, "the server log", log, secrets)
 		var audit, changes bytes.Buffer
 		for _, e := range s.auditOf(t, "acme") {
@@ -117,7 +117,7 @@ func TestCredentialsExpire(t *testing.T) {
 	owner := s.newPerson(t, "owner")
 	s.newOrg(t, owner, "acme", "vi")
 	s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
-	soon := s.clock.now().Add(time.Hour).UTC().Format(time.RFC3339)
+	soon := s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	k := s.do(t, owner.token, "POST", "/v1/orgs/acme/keys", map[string]any{"name": "temp", "role": "member", "expires_at": soon}).want(t, 201)
 	_, rotating := s.newKey(t, owner.token, "acme", "member", "org")
 	rid := s.do(t, owner.token, "GET", "/v1/orgs/acme/keys", nil).want(t, 200).obj(t)["items"].([]any)
@@ -143,12 +143,12 @@ func TestCredentialsExpire(t *testing.T) {
 	s.do(t, k.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
 	s.do(t, rotating, "GET", "/v1/orgs/acme", nil).want(t, 200)
 
-	s.clock.advance(31 * time.Minute) // the rotation overlap is over
+	s.clock.Advance(31 * time.Minute) // the rotation overlap is over
 	s.do(t, rotating, "GET", "/v1/orgs/acme", nil).want(t, 401)
 	s.do(t, rot.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
 	s.do(t, k.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 200)
 
-	s.clock.advance(30 * time.Minute) // an hour and a minute: key, grant and invitation expired
+	s.clock.Advance(30 * time.Minute) // an hour and a minute: key, grant and invitation expired
 	s.do(t, k.str(t, "secret"), "GET", "/v1/orgs/acme", nil).want(t, 401)
 	if view() {
 		t.Fatal("an expired grant still gives access")
@@ -156,7 +156,7 @@ func TestCredentialsExpire(t *testing.T) {
 	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "name": "Late", "password": "late-password"}).want(t, 404)
 	s.do(t, owner.token, "GET", "/v1/me", nil).want(t, 200)
 
-	s.clock.advance(time.Hour) // past the session TTL of two hours
+	s.clock.Advance(time.Hour) // past the session TTL of two hours
 	s.do(t, owner.token, "GET", "/v1/me", nil).want(t, 401)
 	s.do(t, m.token, "GET", "/v1/me", nil).want(t, 401)
 }

@@ -18,15 +18,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,90 +31,28 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
-	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/pgtest"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-// testClock is the service's and the engine's time, movable by tests.
-type testClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
-// syncBuffer collects the server log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// since returns what was written from offset on, and the new offset.
-func (s *syncBuffer) since(off int) (string, int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.b.Bytes()
-	if off > len(b) {
-		off = len(b)
-	}
-	return string(b[off:]), len(b)
-}
-
-// mailbox keeps the invitations the service sends.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mailer.Message
-}
-
-func (m *mailbox) Send(_ context.Context, msg mailer.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	if len(m.msgs) > 1000 {
-		m.msgs = m.msgs[len(m.msgs)-100:]
-	}
-	return nil
-}
-
 // inproc is one server over one store.
 type inproc struct {
+	env     *servertest.Env
 	backend string
 	key     *audit.Key // seals and verifies the audit chains
 	st      store.Store
 	svc     *team.Service
-	srv     *httptest.Server
+	url     string
 	client  *http.Client
-	clock   *testClock
-	logs    *syncBuffer
-	mail    *mailbox
+	clock   *servertest.Clock
+	logs    *servertest.LogBuffer
 	dbPath  string // SQLite file, for integrity checks
 
-	mu       sync.Mutex
-	secrets  map[string]bool // every token, secret and password the server showed or was given
 	requests atomic.Int64
 	fivexx   atomic.Int64
 }
@@ -133,7 +67,7 @@ type inprocOptions struct {
 
 // eachBackend runs f, in parallel, on a new server over each backend.
 func eachBackend(t *testing.T, f func(t *testing.T, s *inproc)) {
-	for _, backend := range []string{"sqlite", "postgres"} {
+	for _, backend := range servertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			f(t, startInproc(t, backend, inprocOptions{}))
@@ -144,89 +78,32 @@ func eachBackend(t *testing.T, f func(t *testing.T, s *inproc)) {
 // startInproc starts a server on backend "sqlite" or "postgres".
 func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	t.Helper()
-	s := &inproc{backend: backend, clock: &testClock{}, logs: &syncBuffer{}, mail: &mailbox{}, secrets: map[string]bool{}}
 	key, _ := e2eAuditKey(t)
-	s.key = key
-	var err error
-	switch backend {
-	case "sqlite":
-		dir := o.dir
-		if dir == "" {
-			dir = t.TempDir()
-		}
-		s.dbPath = filepath.Join(dir, "gatehouse.db")
-		s.st, err = sqlite.New(context.Background(), s.dbPath, store.Options{Sealer: key.Seal})
-	case "postgres":
-		url := o.pgURL
-		if url == "" {
-			url = pgtest.URL(t)
-		}
-		s.st, err = postgres.New(context.Background(), url, store.Options{Sealer: key.Seal})
-	default:
-		t.Fatalf("unknown backend %q", backend)
+	env := servertest.Start(t, servertest.Options{Backend: backend, Dir: o.dir, PGURL: o.pgURL, Key: key, KeepLog: true,
+		// Behind a trusted proxy, as tests that play clients at other
+		// addresses need; requests without X-Forwarded-For are the socket's.
+		Config: server.Config{BaseURL: "https://gatehouse.test", NoConsole: true, TrustProxy: true,
+			MaxBodyBytes: o.maxBody, RequestTimeout: o.requestTimeout,
+			SessionTTL: o.sessionTTL, SessionIdle: cmp.Or(o.sessionTTL, 7*24*time.Hour),
+			// The development setup, where the inviter holds the token: the
+			// strongest attacker these tests play.
+			RevealInvitationTokens: true}})
+	env.Mail.Max = 1000
+	s := &inproc{env: env, backend: backend, key: key, st: env.Store(), svc: env.Service(), url: env.URL,
+		client: env.Client, clock: env.Clock, logs: env.Logs}
+	if backend == "sqlite" {
+		s.dbPath = env.DSN
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.st.Close() })
-	logger := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.svc = team.New(team.Config{AuditKey: key, Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
-		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL, SessionIdle: cmp.Or(o.sessionTTL, 7*24*time.Hour),
-		// The development setup, where the inviter holds the token: the
-		// strongest attacker these tests play.
-		RevealInvitationTokens: true})
-	if err := s.svc.Load(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.svc.Close)
-	// Behind a trusted proxy, as tests that play clients at other
-	// addresses need; requests without X-Forwarded-For are the socket's.
-	h := httpapi.New(httpapi.Config{Service: s.svc, Store: s.st, Logger: logger, MaxBodyBytes: o.maxBody,
-		RequestTimeout: o.requestTimeout, TrustProxy: true})
-	s.srv = httptest.NewServer(h)
-	t.Cleanup(s.srv.Close)
-	s.client = s.srv.Client()
-	s.client.Timeout = 60 * time.Second
-	t.Cleanup(func() {
-		if t.Failed() {
-			log, _ := s.logs.since(0)
-			if len(log) > 20000 {
-				log = "…" + log[len(log)-20000:]
-			}
-			t.Logf("server log (tail):\n%s", log)
-		}
-	})
 	return s
 }
 
-func (s *inproc) remember(secret string) {
-	if secret == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.secrets[secret] = true
-}
+func (s *inproc) remember(secret string) { s.env.Secrets.Remember(secret) }
 
-func (s *inproc) knownSecrets() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.secrets))
-	for k := range s.secrets {
-		out = append(out, k)
-	}
-	return out
-}
+func (s *inproc) knownSecrets() []string { return s.env.Secrets.Known() }
 
 // forget drops secrets a finished sequence no longer needs, so scanning
 // stays cheap across thousands of sequences.
-func (s *inproc) forget(secrets []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range secrets {
-		delete(s.secrets, k)
-	}
-}
+func (s *inproc) forget(secrets []string) { s.env.Secrets.Forget(secrets...) }
 
 // cheapHash is an argon2id PHC string at the smallest parameters
 // credential.VerifyPassword accepts (m=8 KiB, t=1). Users seeded straight
@@ -247,7 +124,7 @@ func cheapHash(password string) string {
 func (s *inproc) seedUser(t rapid.TB, email, password string) string {
 	t.Helper()
 	u := domain.UserRecord{ID: credential.NewID("u_"), Email: email, Name: strings.Split(email, "@")[0],
-		PasswordHash: cheapHash(password), CreatedAt: s.clock.now()}
+		PasswordHash: cheapHash(password), CreatedAt: s.clock.Now()}
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatalf("seed user %s: %v", email, err)
 	}
@@ -308,7 +185,7 @@ func (s *inproc) do(t rapid.TB, token, method, path string, body any, hdr ...str
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, s.srv.URL+path, rd)
+	req, err := http.NewRequest(method, s.url+path, rd)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

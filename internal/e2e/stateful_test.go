@@ -403,7 +403,7 @@ func (w *world) drawID(t *rapid.T, here, there []string, label string) string {
 
 func (w *world) drawExpiry(t *rapid.T) any {
 	if w.between(0, 3) == 0 {
-		return w.s.clock.now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
+		return w.s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
 	}
 	return nil
 }
@@ -553,7 +553,7 @@ func opRotateKey(t *rapid.T, w *world, si *stepInfo) {
 		if k == nil {
 			w.fail(t, "rotated key %s the test never saw", id)
 		}
-		k.prev, k.prevUntil = k.current, w.s.clock.now().Add(time.Duration(overlap)*time.Second)
+		k.prev, k.prevUntil = k.current, w.s.clock.Now().Add(time.Duration(overlap)*time.Second)
 		k.current = r.str(t, "secret")
 		si.revealedKey = id
 		w.remember(k.current)
@@ -762,7 +762,7 @@ func opRead(t *rapid.T, w *world, si *stepInfo) {
 	if rd.rule == nil || si.actor == nil || !si.live || !si.active {
 		return
 	}
-	may := rd.rule(w, o, si.actor.subject(), w.s.clock.now())
+	may := rd.rule(w, o, si.actor.subject(), w.s.clock.Now())
 	switch {
 	case may && r.status != 200:
 		w.fail(t, "GET %s by %s: status %d, but the reference says it may read: %s", rd.path, si.actor.label, r.status, r.body)
@@ -805,7 +805,7 @@ func opCheck(t *rapid.T, w *world, si *stepInfo) {
 	if c, ok := body["context"].(map[string]any); ok {
 		ch = c["channel"].(string)
 	}
-	want, err := o.ref.Check(reference.Request{Subject: subject, Permission: perm, Resource: target, Channel: ch, Now: w.s.clock.now()})
+	want, err := o.ref.Check(reference.Request{Subject: subject, Permission: perm, Resource: target, Channel: ch, Now: w.s.clock.Now()})
 	if err != nil {
 		w.fail(t, "check answered 200 where the reference errs (%v)", err)
 	}
@@ -844,7 +844,7 @@ func opLookup(t *rapid.T, w *world, si *stepInfo) {
 			break
 		}
 	}
-	want, err := o.ref.LookupResources(si.actor.subject(), perm, typ, "", w.s.clock.now())
+	want, err := o.ref.LookupResources(si.actor.subject(), perm, typ, "", w.s.clock.Now())
 	if err == nil && !slices.Equal(got, want) && len(got)+len(want) > 0 {
 		w.fail(t, "lookup/resources %s %s for %s over HTTP: %v, reference %v", perm, typ, si.actor.label, got, want)
 	}
@@ -921,7 +921,7 @@ func opLogout(t *rapid.T, w *world, si *stepInfo) {
 
 func opClock(t *rapid.T, w *world, si *stepInfo) {
 	si.clock, si.read, si.noOrg = true, true, true
-	w.s.clock.advance(61 * time.Minute)
+	w.s.clock.Advance(61 * time.Minute)
 	w.logf("clock +61m")
 	si.actor = nil
 	w.request(t, si, "GET", "/healthz", nil)
@@ -942,7 +942,7 @@ func (w *world) live(a *actor) bool {
 			}
 		}
 	}
-	return a.key.live(a.token, w.s.clock.now())
+	return a.key.live(a.token, w.s.clock.Now())
 }
 
 // activeIn reports whether the actor may see the org at all.
@@ -953,7 +953,7 @@ func (w *world) activeIn(a *actor, o *worldOrg) bool {
 	if _, ok := o.ref.Members[a.person.id]; !ok {
 		return false
 	}
-	return holdsAtOrg(o, a.subject(), "org.view", w.s.clock.now())
+	return holdsAtOrg(o, a.subject(), "org.view", w.s.clock.Now())
 }
 
 // checkStep checks every invariant after a step.
@@ -962,7 +962,7 @@ func (w *world) checkStep(t *rapid.T, si *stepInfo) {
 	if r == nil {
 		w.fail(t, "step %s sent nothing", si.op)
 	}
-	now := w.s.clock.now()
+	now := w.s.clock.Now()
 	authed := !(si.op == "accept" || si.op == "clock")
 	// Credentials: dead ones get 401, live ones never; outsiders get 404.
 	if authed {
@@ -1152,7 +1152,7 @@ func (w *world) finish(t *rapid.T) {
 	if os.Getenv("GATEHOUSE_STATEFUL_TRACE") != "" {
 		fmt.Fprintf(os.Stderr, "sequence %d:\n  %s\n", w.seq, strings.Join(w.trace, "\n  "))
 	}
-	log, off := w.s.logs.since(w.logOff)
+	log, off := w.s.logs.Since(w.logOff)
 	w.logOff = off
 	scanForSecrets(t, "the server log", log, w.secrets)
 	for _, o := range w.orgs {

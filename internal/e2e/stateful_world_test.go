@@ -168,7 +168,7 @@ func keyRole(sc *scheme.Scheme) string {
 // group grant in A and, for deepomatic, a team.
 func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *world {
 	w := &world{s: s, seq: stats.started.Add(1), byID: map[string]*worldPerson{}, keys: map[string]*worldKey{}, stats: stats}
-	_, w.logOff = s.logs.since(0)
+	_, w.logOff = s.logs.Since(0)
 	schemeA := rapid.SampledFrom(schemes).Draw(t, "scheme")
 	for i, sid := range []string{schemeA, "vi"} {
 		sc, _ := scheme.Get(sid)
@@ -179,7 +179,7 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 		o.perms = samplePerms(t, sc, name)
 		w.orgs[i] = o
 	}
-	now := s.clock.now()
+	now := s.clock.Now()
 	type seedOrg struct {
 		org     domain.Org
 		members []domain.Member
@@ -402,7 +402,7 @@ func newWorld(t *rapid.T, s *inproc, stats *statefulStats, schemes []string) *wo
 	for _, o := range w.orgs {
 		w.reload(t, o)
 		o.auditSeq = s.lastAuditSeq(t, o.id)
-		w.recompute(t, o, s.clock.now(), nil)
+		w.recompute(t, o, s.clock.Now(), nil)
 	}
 	w.logf("seeded %s (%s) and %s (vi) at revision %d", w.orgs[0].id, w.orgs[0].sc.ID, w.orgs[1].id, rev)
 	return w
