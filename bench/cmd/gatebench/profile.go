@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -20,10 +18,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
-	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // profileCmd serves the org from SQLite with the same stack as `gatehouse
@@ -60,22 +56,23 @@ func profileCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w (run again with -reseed)", err)
 	}
-	st, err := sqlite.New(ctx, path, store.Options{Sealer: key.Seal})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger, AuditKey: key})
+	cfg := server.Config{DB: path, Audit: server.AuditFiles{Key: liteKeyFile(path)}, Logger: logger, NoConsole: true}
 	if *scenario == "load" {
-		// What a cold start spends: the snapshot read, then the index build.
+		// What a cold start spends: the snapshot read, then the index build;
+		// then the whole server start, which does both again.
 		stop, err := startCPUProfile(*out)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		st, err := server.OpenStore(ctx, path, key.Seal)
+		if err != nil {
+			return err
+		}
 		t0 := time.Now()
 		snap, err := store.Read(ctx, st, func(r store.Reader) (domain.Snapshot, error) { return r.Snapshot(vi.OrgID) })
+		st.Close()
 		if err != nil {
 			return err
 		}
@@ -86,22 +83,20 @@ func profileCmd(ctx context.Context, args []string) error {
 		}
 		build := time.Since(t1)
 		t2 := time.Now()
-		err = svc.Load(ctx)
+		srv, err := server.Start(ctx, cfg)
 		stop()
-		log.Printf("load: snapshot read %s, index build %s; team.Service.Load %s; profile in %s", read, build, time.Since(t2), *out)
-		return err
+		if err != nil {
+			return err
+		}
+		log.Printf("load: snapshot read %s, index build %s; server.Start %s; profile in %s", read, build, time.Since(t2), *out)
+		return srv.Shutdown(ctx)
 	}
-	if err := svc.Load(ctx); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := server.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger})}
-	go srv.Serve(ln)
-	defer srv.Close()
-	addr := ln.Addr().String()
+	defer srv.Shutdown(ctx)
+	addr := srv.Addr
 
 	mix := org.NewMix(vi.DefaultMix)
 	t := gatehouseTarget(addr, secret, org, mix, engines.Expected(org, mix))
