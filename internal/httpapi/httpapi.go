@@ -5,7 +5,7 @@
 //
 // Every endpoint maps to one team.Service method; this package only
 // translates between HTTP and those calls and never decides access itself.
-// Fault codes become statuses in one function, StatusOf.
+// Fault codes become statuses in one place, fault.Code.HTTPStatus.
 package httpapi
 
 import (

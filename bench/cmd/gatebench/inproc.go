@@ -29,7 +29,7 @@ type inprocConfig struct {
 	background func(org *vi.Org) (wait func())
 }
 
-// openfgaStores remembers where each size's OpenFGA SQLite database is, for
+// fgaDB is where each size's OpenFGA SQLite database is, for
 // the HTTP run.
 type fgaDB struct {
 	Path, StoreID, ModelID string
