@@ -163,16 +163,27 @@ func (e *Env) Exec(t testing.TB, query string, args ...any) {
 	}
 }
 
-// Clock is the server's time, which tests move forward.
+// Clock is the server's time, which tests move forward, or stop.
 type Clock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	frozen time.Time // when set, the time, standing still
 }
 
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
+}
+
+// Set stops the clock at t, for tests that ask about exact instants.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen, c.offset = t, 0
 }
 
 func (c *Clock) Advance(d time.Duration) {
