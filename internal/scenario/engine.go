@@ -27,7 +27,9 @@ func NewEngine(t testing.TB, schemeID string, now time.Time) *Engine {
 	return d
 }
 
-func (d *Engine) Caps() Caps { return Caps{Reasons: true, ErrorText: true, CanGrant: true, Access: true} }
+func (d *Engine) Caps() Caps {
+	return Caps{Reasons: true, ErrorText: true, CanGrant: true, Access: true}
+}
 
 func (d *Engine) Apply(t testing.TB, changes []domain.Change) {
 	t.Helper()
