@@ -43,6 +43,18 @@ type Store interface {
 	Close() error
 }
 
+// Notifier is a Store that can tell this process when any process has
+// committed (PostgreSQL's LISTEN/NOTIFY), so that a follower of the
+// changelog applies other replicas' writes at once rather than at its next
+// poll. It is optional, and found by asserting a Store to it: SQLite has
+// none, its one server's own writes wake its follower, and another
+// process writing the same file (gatehouse init) is seen at the next poll.
+type Notifier interface {
+	// Notifications delivers a signal after any process commits a write.
+	// Signals coalesce; the channel closes when ctx ends.
+	Notifications(ctx context.Context) (<-chan struct{}, error)
+}
+
 // Reader holds every query. Methods that read one record return ErrNotFound
 // when it is missing; records of an organization are only found with that
 // organization's id.

@@ -8,13 +8,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Notifier is what a store offers when it can tell other processes that it
-// committed (PostgreSQL's LISTEN/NOTIFY): the follower wakes on each
-// notification instead of waiting for its next poll.
-type Notifier interface {
-	Notifications(ctx context.Context) (<-chan struct{}, error)
-}
-
 // follower applies the changelog to the engine in revision order. It is the
 // only writer of the engine, for this process's writes and other replicas'
 // alike, so the engine never applies an older change after a newer one.
@@ -64,7 +57,7 @@ func (f *follower) stop() {
 func (f *follower) run(ctx context.Context, applied int64) {
 	defer close(f.done)
 	var notes <-chan struct{}
-	if n, ok := f.s.store.(Notifier); ok {
+	if n, ok := f.s.store.(store.Notifier); ok {
 		if ch, err := n.Notifications(ctx); err == nil {
 			notes = ch
 		} else {
