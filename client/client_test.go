@@ -50,7 +50,7 @@ func newGatehouse(t *testing.T) *gatehouse {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: quiet}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Logger: quiet}))
 	t.Cleanup(func() { srv.Close(); svc.Close(); st.Close() })
 	return &gatehouse{url: srv.URL, key: boot.SecretKey, owner: boot.UserID, admin: client.New(srv.URL, boot.SecretKey)}
 }

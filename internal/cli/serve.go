@@ -305,7 +305,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		in.svc.Close()
 		return nil, fmt.Errorf("console: %w", err)
 	}
-	handler := httpapi.New(httpapi.Config{Service: in.svc, Store: st, Logger: logger, Console: ui, TrustProxy: o.trustProxy})
+	handler := httpapi.New(httpapi.Config{Service: in.svc, Logger: logger, Console: ui, TrustProxy: o.trustProxy})
 	in.srv = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -181,7 +181,7 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	t.Cleanup(s.svc.Close)
 	// Behind a trusted proxy, as tests that play clients at other
 	// addresses need; requests without X-Forwarded-For are the socket's.
-	h := httpapi.New(httpapi.Config{Service: s.svc, Store: s.st, Logger: logger, MaxBodyBytes: o.maxBody,
+	h := httpapi.New(httpapi.Config{Service: s.svc, Logger: logger, MaxBodyBytes: o.maxBody,
 		RequestTimeout: o.requestTimeout, TrustProxy: true})
 	s.srv = httptest.NewServer(h)
 	t.Cleanup(s.srv.Close)

@@ -85,7 +85,7 @@ func newFuzzServer() (*fzServer, error) {
 	}
 	// A short request timeout keeps a pathological input from stalling
 	// the run; it is answered 503, which the checks allow.
-	s := &fzServer{h: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger, RequestTimeout: 5 * time.Second}),
+	s := &fzServer{h: httpapi.New(httpapi.Config{Service: svc, Logger: logger, RequestTimeout: 5 * time.Second}),
 		key: boot.SecretKey, ids: map[string]string{"owner": boot.UserID}}
 	s.cleanup = func() { svc.Close(); st.Close(); os.RemoveAll(dir) }
 	token, _, err := svc.Login(ctx, ownerEmail, ownerPassword, team.Client{Addr: "fuzz"})

@@ -141,6 +141,15 @@ type breakable struct {
 	broken atomic.Bool
 }
 
+// Notifications passes PostgreSQL's on, so that the service follows the
+// changelog as it would on the store unwrapped.
+func (b *breakable) Notifications(ctx context.Context) (<-chan struct{}, error) {
+	if n, ok := b.Store.(store.Notifier); ok {
+		return n.Notifications(ctx)
+	}
+	return nil, nil // SQLite: no channel, the follower polls
+}
+
 func (b *breakable) View(ctx context.Context, fn func(store.Reader) error) error {
 	if b.broken.Load() {
 		return errors.New("connection refused")
@@ -242,8 +251,10 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	if o.mailer != nil {
 		m = o.mailer
 	}
+	// The service reads through e.ready, which /readyz asks through it.
+	e.ready = &breakable{Store: st}
 	// at_least_revision beyond what the server has gives 503 after the wait.
-	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
+	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: e.ready, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
 		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
 		// Most tests stand in for the development setup, where answers carry
@@ -253,8 +264,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.svc.Close) // before the store closes
-	e.ready = &breakable{Store: st}
-	h := httpapi.New(httpapi.Config{Service: e.svc, Store: e.ready, Logger: logger, Console: o.console,
+	h := httpapi.New(httpapi.Config{Service: e.svc, Logger: logger, Console: o.console,
 		MaxBodyBytes: o.maxBody, Registry: e.reg, TrustProxy: o.trust, RequestTimeout: o.timeout})
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)

@@ -98,7 +98,7 @@ func profileCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: httpapi.New(httpapi.Config{Service: svc, Store: st, Logger: logger})}
+	srv := &http.Server{Handler: httpapi.New(httpapi.Config{Service: svc, Logger: logger})}
 	go srv.Serve(ln)
 	defer srv.Close()
 	addr := ln.Addr().String()
