@@ -15,7 +15,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -42,7 +41,7 @@ func newGatehouse(t *testing.T) *gatehouse {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Logger: quiet})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Logger: quiet})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -75,7 +74,7 @@ func newFuzzServer() (*fzServer, error) {
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: fzDiscard{}, Logger: logger})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Mailer: fzDiscard{}, Logger: logger})
 	if err := svc.Load(ctx); err != nil {
 		return nil, err
 	}

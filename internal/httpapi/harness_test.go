@@ -29,7 +29,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
@@ -254,7 +253,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 	// The service reads through e.ready, which /readyz asks through it.
 	e.ready = &breakable{Store: st}
 	// at_least_revision beyond what the server has gives 503 after the wait.
-	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: e.ready, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
+	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: e.ready, Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
 		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
 		// Most tests stand in for the development setup, where answers carry

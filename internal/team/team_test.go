@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -26,7 +25,7 @@ func newService(t *testing.T) (*team.Service, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +143,7 @@ func TestInvitedGrantExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Now: clock, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

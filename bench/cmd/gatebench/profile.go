@@ -66,7 +66,7 @@ func profileCmd(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger, AuditKey: key})
+	svc := team.New(team.Config{Store: st, Logger: logger, AuditKey: key})
 	if *scenario == "load" {
 		// What a cold start spends: the snapshot read, then the index build.
 		stop, err := startCPUProfile(*out)
