@@ -146,9 +146,16 @@ func Prepare(ctx context.Context, st store.Store, key *audit.Key, o PrepareOptio
 	return done, nil
 }
 
+// auditTx is the part of a transaction rekey works in: keying a chain
+// must touch nothing but the chain.
+type auditTx interface {
+	store.AuditReader
+	store.AuditWriter
+}
+
 // rekey reseals one organization's chain, or returns nil when it needs no
 // reseal.
-func rekey(tx store.Tx, key *audit.Key, org string, acceptSeq int64, now time.Time) (*Rekeyed, error) {
+func rekey(tx auditTx, key *audit.Key, org string, acceptSeq int64, now time.Time) (*Rekeyed, error) {
 	evs, err := tx.AllAudit(org)
 	if err != nil {
 		return nil, err

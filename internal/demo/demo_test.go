@@ -31,7 +31,7 @@ func seeded(t *testing.T) (*team.Service, *demo.Result, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, RevealInvitationTokens: true})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Mailer: discardMailer{}, RevealInvitationTokens: true})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ type twins struct {
 
 func newTwins(t *testing.T, e *env) *twins {
 	tw := &twins{}
-	cfg := httpapi.Config{Service: e.svc, Store: e.ready, Registry: e.reg,
+	cfg := httpapi.Config{Service: e.svc, Registry: e.reg,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}
 	tw.fast = httptest.NewServer(httpapi.NewCountingFast(cfg, func() { tw.hits.Add(1) }))
 	tw.generic = httptest.NewServer(httpapi.NewGenericOnly(cfg))

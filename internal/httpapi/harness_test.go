@@ -78,6 +78,15 @@ type breakable struct {
 	broken atomic.Bool
 }
 
+// Notifications passes PostgreSQL's on, so that the service follows the
+// changelog as it would on the store unwrapped.
+func (b *breakable) Notifications(ctx context.Context) (<-chan struct{}, error) {
+	if n, ok := b.Store.(store.Notifier); ok {
+		return n.Notifications(ctx)
+	}
+	return nil, nil // SQLite: no channel, the follower polls
+}
+
 func (b *breakable) View(ctx context.Context, fn func(store.Reader) error) error {
 	if b.broken.Load() {
 		return errors.New("connection refused")

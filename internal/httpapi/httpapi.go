@@ -24,14 +24,12 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/peer"
-	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // Config sets up the handler.
 type Config struct {
-	Service *team.Service
-	Store   store.Store // for /readyz
+	Service *team.Service // also answers /readyz
 	Logger  *slog.Logger
 	// Console, when set, serves every path not under /v1/, /healthz,
 	// /readyz, /metrics and /openapi.*.
@@ -428,20 +426,9 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 // readyz answers 200 when the store answers a read, 503 otherwise.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if s.cfg.Store == nil {
-		p := newProblem(http.StatusServiceUnavailable, "no store configured")
-		p.GetHeaders().Set("Retry-After", "5")
-		writeProblem(w, p)
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	var rev int64
-	err := s.cfg.Store.View(ctx, func(rd store.Reader) error {
-		var err error
-		rev, err = rd.CurrentRevision()
-		return err
-	})
+	rev, err := s.svc.Ready(ctx)
 	if err != nil {
 		s.log.Warn("readiness check failed", "request_id", requestIDOf(r.Context()), "err", err)
 		p := newProblem(http.StatusServiceUnavailable, "the store does not answer")

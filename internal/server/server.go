@@ -20,7 +20,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/auditchain"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/console"
 	"github.com/gatehouse/gatehouse/internal/demo"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
@@ -200,7 +199,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 			return nil, fmt.Errorf("console: %w", err)
 		}
 	}
-	s.handler = httpapi.New(httpapi.Config{Service: s.svc, Store: s.st, Logger: s.log, Console: ui, TrustProxy: cfg.TrustProxy,
+	s.handler = httpapi.New(httpapi.Config{Service: s.svc, Logger: s.log, Console: ui, TrustProxy: cfg.TrustProxy,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout, Registry: cfg.Registry})
 	s.srv = &http.Server{
 		Handler:           s.handler,
@@ -277,7 +276,7 @@ func (cfg Config) open(ctx context.Context, logger *slog.Logger) (*audited, erro
 
 // team is the use cases' configuration.
 func (cfg Config) team(au *audited, m mailer.Mailer, base string) team.Config {
-	return team.Config{Store: au.st, Engine: authz.New(cfg.Now), Now: cfg.Now, Mailer: m, Logger: cfg.logger(), BaseURL: base,
+	return team.Config{Store: au.st, Now: cfg.Now, Mailer: m, Logger: cfg.logger(), BaseURL: base,
 		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, HashMemory: cfg.HashMemory, HashWait: cfg.HashWait,
 		Quotas: cfg.Quotas, PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait,
 		ChangelogRetention: cfg.ChangelogRetention, AuditKey: au.key, RevealInvitationTokens: cfg.RevealInvitationTokens}

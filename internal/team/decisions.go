@@ -3,12 +3,10 @@ package team
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // MaxBatch bounds a batch check.
@@ -30,32 +28,10 @@ type CheckResult struct {
 	Reason   *authz.Reason `json:"reason,omitempty"`
 }
 
-// awaitRevision never answers from state older than rev: it waits, and past
-// the bound says 503 rather than give a stale decision.
+// awaitRevision never answers from state older than rev (see
+// replica.AwaitRevision).
 func (s *Service) awaitRevision(ctx context.Context, rev int64) error {
-	if rev <= 0 || s.engine.Revision() >= rev {
-		return nil
-	}
-	// A revision nobody has written is the client's mistake, not a replica
-	// behind: say so at once rather than after the wait.
-	var newest int64
-	if err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		newest, err = r.CurrentRevision()
-		return err
-	}); err != nil {
-		return err
-	}
-	if rev > newest {
-		return fault.E(fault.Unprocessable, "at_least_revision %d has not been written: the newest revision is %d", rev, newest)
-	}
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConsistencyWait)
-	defer cancel()
-	if err := s.engine.WaitFor(wctx, rev); err != nil {
-		return &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second,
-			Msg: "this server has not yet applied the requested revision; retry"}
-	}
-	return nil
+	return mapStoreErr(s.replica.AwaitRevision(ctx, rev))
 }
 
 // subjectFor resolves whom a check is about: the caller, or someone else

@@ -162,7 +162,7 @@ func (s *Service) ListKeys(ctx context.Context, a Actor, org string, q KeyQuery)
 }
 
 // keyViews reads each key's grants.
-func keyViews(r store.Reader, org string, keys []domain.KeyRecord) ([]KeyView, error) {
+func keyViews(r store.GrantReader, org string, keys []domain.KeyRecord) ([]KeyView, error) {
 	out := make([]KeyView, 0, len(keys))
 	for _, k := range keys {
 		gs, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.KeySubject(k.ID)}, "", 0)

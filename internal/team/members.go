@@ -247,7 +247,7 @@ func (s *Service) keepsTop(o *authz.Org, sc *scheme.Scheme, cur, next string) er
 // has the role judged (else Conflict: retry), and taking the top role from
 // a holder leaves another holder (next is "" for a removal). Writers run
 // one at a time, so two such writes at once cannot both pass.
-func sameRole(tx store.Tx, sc *scheme.Scheme, org string, m domain.Member, judged, next string) error {
+func sameRole(tx store.MemberReader, sc *scheme.Scheme, org string, m domain.Member, judged, next string) error {
 	if m.Role != judged {
 		return fault.E(fault.Conflict, "the role of %s changed meanwhile (now %s); retry", m.UserID, m.Role)
 	}

@@ -37,7 +37,7 @@ func quotaErr(n, limit int, what, flag string) error {
 
 // checkOrgQuota counts the orgs the user holds the top role of, read in the
 // write's transaction (writers run one at a time).
-func (s *Service) checkOrgQuota(tx store.Reader, userID string) error {
+func (s *Service) checkOrgQuota(tx store.OrgReader, userID string) error {
 	orgs, err := tx.ListOrgsOfUser(userID)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (s *Service) checkOrgQuota(tx store.Reader, userID string) error {
 	return nil
 }
 
-func (s *Service) checkKeyQuota(tx store.Reader, org string) error {
+func (s *Service) checkKeyQuota(tx store.KeyReader, org string) error {
 	n, err := tx.CountKeys(org, store.KeyFilter{State: store.UnrevokedKey})
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (s *Service) checkKeyQuota(tx store.Reader, org string) error {
 	return nil
 }
 
-func (s *Service) checkRoleQuota(tx store.Reader, org string) error {
+func (s *Service) checkRoleQuota(tx store.RoleReader, org string) error {
 	roles, err := tx.ListRoles(org)
 	if err != nil {
 		return err

@@ -12,10 +12,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
@@ -23,13 +21,16 @@ import (
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/replica"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Config sets up a Service.
 type Config struct {
-	Store   store.Store
+	Store store.Store
+	// Engine is the index the service decides with and keeps up to date;
+	// nil makes one on Now.
 	Engine  *authz.Engine
 	Mailer  mailer.Mailer
 	Logger  *slog.Logger
@@ -94,7 +95,7 @@ type Service struct {
 	now      func() time.Time
 	throttle *throttle
 	hashes   *hashGate
-	follower *follower
+	replica  *replica.Replica
 	keys     *keyCache
 
 	resetQuota *quota
@@ -141,27 +142,22 @@ func New(cfg Config) *Service {
 		cfg.DefaultSeatLimit = 25
 	}
 	cfg.Quotas = cfg.Quotas.withDefaults()
-	if cfg.ConsistencyWait <= 0 {
-		cfg.ConsistencyWait = 2 * time.Second
-	}
 	if cfg.LoginFailureLimit == 0 {
 		cfg.LoginFailureLimit = 5
 	}
-	s := &Service{cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
+	rep := replica.New(replica.Config{Store: cfg.Store, Engine: cfg.Engine, Now: cfg.Now, Logger: cfg.Logger,
+		PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait, ChangelogRetention: cfg.ChangelogRetention})
+	return &Service{cfg: cfg, store: cfg.Store, engine: rep.Engine(), replica: rep, log: cfg.Logger, now: cfg.Now,
 		throttle: newThrottle(cfg.LoginFailureLimit, cfg.AddressFailureLimit),
 		hashes:   newHashGate(hashSlots(cfg.HashMemory), cfg.HashWait),
 		keys:     newKeyCache(), resetQuota: newQuota(), resetSem: make(chan struct{}, resetBacklog)}
-	s.follower = newFollower(s, cfg.PollInterval)
-	return s
 }
 
 // Engine returns the decision engine the service keeps up to date.
 func (s *Service) Engine() *authz.Engine { return s.engine }
 
-// Load builds the engine's index of every organization from the store,
-// then starts following the changelog from the revision the load began at.
-// Changes committed meanwhile are applied again, which is harmless: every
-// change states a result, not a step.
+// Load builds the engine's index of every organization from the store and
+// starts following the changelog (package replica).
 func (s *Service) Load(ctx context.Context) error {
 	// The management policy names permissions every scheme must have.
 	for _, id := range scheme.Names() {
@@ -170,113 +166,23 @@ func (s *Service) Load(ctx context.Context) error {
 			return err
 		}
 	}
-	var ids []string
-	var from int64
-	err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		if from, err = r.CurrentRevision(); err != nil {
-			return err
-		}
-		ids, err = r.ListOrgIDs()
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.loadOrgs(ctx, ids); err != nil {
-		return err
-	}
-	s.follower.start(from)
-	return nil
-}
-
-func (s *Service) loadOrgs(ctx context.Context, ids []string) error {
-	for _, id := range ids {
-		if err := s.loadOrg(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// loadAll rebuilds every org's index from the store.
-func (s *Service) loadAll(ctx context.Context) error {
-	var ids []string
-	if err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		ids, err = r.ListOrgIDs()
-		return err
-	}); err != nil {
-		return err
-	}
-	return s.loadOrgs(ctx, ids)
+	return s.replica.Load(ctx)
 }
 
 // Close stops following the changelog and waits for reset mails in flight.
 func (s *Service) Close() {
-	s.follower.stop()
+	s.replica.Close()
 	s.bg.Wait()
+}
+
+// Ready reports whether the store answers, with its newest revision: what
+// a load balancer asks before sending this server traffic.
+func (s *Service) Ready(ctx context.Context) (revision int64, err error) {
+	return s.replica.Ready(ctx)
 }
 
 // HashSlots is how many password hashes this service runs at once.
 func (s *Service) HashSlots() int { return cap(s.hashes.slots) }
-
-// errIndexRefused stops a load's read once the index has refused a grant.
-var errIndexRefused = errors.New("the index refused a grant")
-
-// loadOrg builds an org's index from the store. The grants, most of a large
-// org, are indexed on a goroutine of their own while the store reads the
-// next batch: the read and the build overlap.
-func (s *Service) loadOrg(ctx context.Context, id string) error {
-	var (
-		l       *authz.Loader
-		batches chan []domain.Grant
-		built   = make(chan error, 1)
-		failed  atomic.Bool // the index refused a grant: stop reading
-	)
-	err := s.store.View(ctx, func(r store.Reader) error {
-		head, n, err := r.SnapshotHead(id)
-		if err != nil {
-			return err
-		}
-		if l, err = s.engine.NewLoader(&head, n); err != nil {
-			return err
-		}
-		batches = make(chan []domain.Grant, 4)
-		go func() {
-			var err error
-			for b := range batches {
-				if err == nil {
-					err = l.Add(b) // on error, drain so the reader never blocks
-					failed.Store(err != nil)
-				}
-			}
-			built <- err
-		}()
-		return r.SnapshotGrants(id, func(gs []domain.Grant) error {
-			if failed.Load() {
-				return errIndexRefused
-			}
-			select {
-			case batches <- gs:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	})
-	if batches != nil {
-		close(batches)
-		if berr := <-built; berr != nil {
-			err = berr // the index's reason, not the read's stop
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("load org %s: %w", id, err)
-	}
-	l.Install()
-	return nil
-}
 
 // Actor is who performs a use case: a logged-in user or a secret key.
 type Actor struct {
@@ -365,14 +271,7 @@ func (s *Service) write(ctx context.Context, a Actor, fn func(tx store.Tx) (*cha
 	if err != nil {
 		return 0, mapStoreErr(err)
 	}
-	s.follower.kick()
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := s.engine.WaitFor(wctx, rev); err != nil {
-		// Committed but not yet applied here: the write stands, and a later
-		// request with at_least_revision will wait for it.
-		s.log.Warn("write committed but not yet applied", "revision", rev, "err", err)
-	}
+	s.replica.Committed(ctx, rev)
 	return rev, nil
 }
 

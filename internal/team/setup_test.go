@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -19,7 +18,7 @@ func TestInitialized(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil)})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -2,16 +2,12 @@ package team_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -29,7 +25,7 @@ func newService(t *testing.T) (*team.Service, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -136,43 +132,6 @@ func TestTenantIsolation(t *testing.T) {
 	}
 }
 
-// TestFollowerAfterPrune: a process whose changelog position was pruned
-// away rebuilds from snapshots and still answers from the newest state.
-func TestFollowerAfterPrune(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "g.db")
-	open := func(poll time.Duration) (*team.Service, store.Store) {
-		st, err := sqlite.New(ctx, path, store.Options{Sealer: testAuditKey.Seal})
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: poll})
-		if err := svc.Load(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { svc.Close(); st.Close() })
-		return svc, st
-	}
-	a, st := open(10 * time.Millisecond)
-	boot, err := a.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := open(300 * time.Millisecond)
-	owner := team.Actor{Subject: domain.UserSubject(boot.UserID)}
-	res, err := a.PutResource(ctx, owner, "acme", team.ResourceRequest{Type: "dataset", ID: "cats"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PruneChanges(ctx, res.Revision+1); err != nil {
-		t.Fatal(err)
-	}
-	r, err := b.Check(ctx, owner, "acme", team.CheckRequest{Permission: "dataset.view", Resource: "dataset:cats", AtLeastRevision: res.Revision})
-	if err != nil || !r.Allowed {
-		t.Fatalf("after prune: %+v %v", r, err)
-	}
-}
-
 // TestInvitedGrantExpires: an invitation may carry a contractor's end date;
 // the grant made on acceptance stops working then.
 func TestInvitedGrantExpires(t *testing.T) {
@@ -184,7 +143,7 @@ func TestInvitedGrantExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Now: clock, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -227,70 +186,5 @@ func TestInvitedGrantExpires(t *testing.T) {
 	mu.Unlock()
 	if annotate() {
 		t.Fatal("contractor allowed after the end date")
-	}
-}
-
-// countingStore counts the batches of grants its readers hand over.
-type countingStore struct {
-	store.Store
-	batches atomic.Int64
-}
-
-func (c *countingStore) View(ctx context.Context, fn func(store.Reader) error) error {
-	return c.Store.View(ctx, func(r store.Reader) error { return fn(countingReader{r, c}) })
-}
-
-type countingReader struct {
-	store.Reader
-	c *countingStore
-}
-
-func (r countingReader) SnapshotGrants(org string, fn func([]domain.Grant) error) error {
-	return r.Reader.SnapshotGrants(org, func(gs []domain.Grant) error {
-		r.c.batches.Add(1)
-		return fn(gs)
-	})
-}
-
-// TestLoadRefusesABadGrant: a grant the index cannot take (a role the
-// scheme lacks, written behind the service's back) fails the start-up load
-// with the index's reason, and the read stops early rather than reading
-// every batch after it.
-func TestLoadRefusesABadGrant(t *testing.T) {
-	t.Parallel() // slow under the race detector: 37,000 rows written
-	ctx := context.Background()
-	svc, st := newService(t)
-	boot, err := svc.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Ten batches of 4,096; with the index's queue of four, a read that
-	// stops reads at most seven.
-	const n = 37_000
-	if _, err := st.Update(ctx, func(tx store.Tx) error {
-		for i := range n {
-			role := "admin"
-			if i == 10 {
-				role = "no.such.role"
-			}
-			g := domain.Grant{ID: fmt.Sprintf("gr_%05d", i), Org: "acme", Subject: domain.UserSubject(boot.UserID),
-				Role: role, Scope: domain.OrgScope()}
-			if err := tx.PutGrant(g); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	counted := &countingStore{Store: st}
-	again := team.New(team.Config{AuditKey: testAuditKey, Store: counted, Engine: authz.New(nil)})
-	defer again.Close()
-	err = again.Load(ctx)
-	if err == nil || !strings.Contains(err.Error(), `unknown role "no.such.role"`) {
-		t.Fatalf("load with a bad grant: %v", err)
-	}
-	if got := counted.batches.Load(); got >= n/4096 {
-		t.Errorf("the read went on for %d batches after the index refused the first", got)
 	}
 }

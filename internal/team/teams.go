@@ -149,7 +149,7 @@ func (s *Service) collectionExists(o *authz.Org, c collection, id string) error 
 
 // collectionGrants are the grants that go with a collection: those at a
 // team, those a group holds.
-func collectionGrants(r store.Reader, org string, c collection, id string) ([]domain.Grant, error) {
+func collectionGrants(r store.GrantReader, org string, c collection, id string) ([]domain.Grant, error) {
 	f := store.GrantFilter{Subject: domain.GroupSubject(id)}
 	if c == teams {
 		f = store.GrantFilter{Scope: domain.TeamScope(id)}

@@ -19,7 +19,10 @@ type DB struct {
 	cfg  *sqlstore.Config
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store    = (*DB)(nil)
+	_ store.Notifier = (*DB)(nil)
+)
 
 // New connects to url (a postgres:// URL or a key=value DSN), migrates the
 // schema and returns a store. Replicas may call it at the same time: the

@@ -1,25 +1,19 @@
-package team
+package replica
 
 import (
 	"context"
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// Notifier is what a store offers when it can tell other processes that it
-// committed (PostgreSQL's LISTEN/NOTIFY): the follower wakes on each
-// notification instead of waiting for its next poll.
-type Notifier interface {
-	Notifications(ctx context.Context) (<-chan struct{}, error)
-}
 
 // follower applies the changelog to the engine in revision order. It is the
 // only writer of the engine, for this process's writes and other replicas'
 // alike, so the engine never applies an older change after a newer one.
 type follower struct {
-	s        *Service
+	r        *Replica
 	interval time.Duration
 	wake     chan struct{}
 	cancel   context.CancelFunc
@@ -30,11 +24,11 @@ type follower struct {
 
 const followBatch = 1000
 
-func newFollower(s *Service, interval time.Duration) *follower {
+func newFollower(r *Replica, interval time.Duration) *follower {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &follower{s: s, interval: interval, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &follower{r: r, interval: interval, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // kick wakes the follower without blocking.
@@ -49,7 +43,7 @@ func (f *follower) start(from int64) {
 	f.once.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		f.cancel = cancel
-		f.s.engine.Advance(from)
+		f.r.engine.Advance(from)
 		go f.run(ctx, from)
 	})
 }
@@ -64,11 +58,11 @@ func (f *follower) stop() {
 func (f *follower) run(ctx context.Context, applied int64) {
 	defer close(f.done)
 	var notes <-chan struct{}
-	if n, ok := f.s.store.(Notifier); ok {
+	if n, ok := f.r.store.(store.Notifier); ok {
 		if ch, err := n.Notifications(ctx); err == nil {
 			notes = ch
 		} else {
-			f.s.log.Warn("changelog notifications unavailable; polling", "err", err)
+			f.r.log.Warn("changelog notifications unavailable; polling", "err", err)
 		}
 	}
 	tick := time.NewTicker(f.interval)
@@ -78,7 +72,7 @@ func (f *follower) run(ctx context.Context, applied int64) {
 			next, more, err := f.step(ctx, applied)
 			if err != nil {
 				if ctx.Err() == nil {
-					f.s.log.Error("follow changelog", "after", applied, "err", err)
+					f.r.log.Error("follow changelog", "after", applied, "err", err)
 				}
 				break
 			}
@@ -104,15 +98,9 @@ func (f *follower) run(ctx context.Context, applied int64) {
 func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error) {
 	var cur, pruned int64
 	var sets []store.ChangeSet
-	err := f.s.store.View(ctx, func(r store.Reader) error {
+	err := f.r.store.View(ctx, func(rd store.Reader) error {
 		var err error
-		if cur, err = r.CurrentRevision(); err != nil {
-			return err
-		}
-		if pruned, err = r.PrunedBefore(); err != nil {
-			return err
-		}
-		sets, err = r.ChangesSince(applied, followBatch)
+		cur, pruned, sets, err = readChangelog(rd, applied)
 		return err
 	})
 	if err != nil {
@@ -121,11 +109,11 @@ func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error)
 	if applied+1 < pruned {
 		// Fell behind the pruned changelog: what is missing can only come
 		// from snapshots.
-		f.s.log.Warn("changelog pruned past this replica; rebuilding from snapshots", "applied", applied, "pruned_before", pruned)
-		if err := f.s.loadAll(ctx); err != nil {
+		f.r.log.Warn("changelog pruned past this replica; rebuilding from snapshots", "applied", applied, "pruned_before", pruned)
+		if err := f.r.loadAll(ctx); err != nil {
 			return applied, false, err
 		}
-		f.s.engine.Advance(cur)
+		f.r.engine.Advance(cur)
 		return cur, false, nil
 	}
 	f.prune(ctx, cur)
@@ -137,41 +125,51 @@ func (f *follower) step(ctx context.Context, applied int64) (int64, bool, error)
 	if !more && cur > applied {
 		applied = cur
 	}
-	f.s.engine.Advance(applied)
+	f.r.engine.Advance(applied)
 	return applied, more, nil
+}
+
+// readChangelog reads what step needs in one view.
+func readChangelog(rd store.ChangelogReader, applied int64) (cur, pruned int64, sets []store.ChangeSet, err error) {
+	if cur, err = rd.CurrentRevision(); err != nil {
+		return
+	}
+	if pruned, err = rd.PrunedBefore(); err != nil {
+		return
+	}
+	sets, err = rd.ChangesSince(applied, followBatch)
+	return
 }
 
 // prune keeps the changelog to the configured number of revisions, at most
 // once a minute. Every replica may do it: a replica that falls behind the
 // mark rebuilds from snapshots.
 func (f *follower) prune(ctx context.Context, cur int64) {
-	keep := f.s.cfg.ChangelogRetention
+	keep := f.r.cfg.ChangelogRetention
 	if keep <= 0 || cur <= keep || time.Since(f.pruned) < time.Minute {
 		return
 	}
 	f.pruned = time.Now()
-	if err := f.s.store.PruneChanges(ctx, cur-keep); err != nil {
-		f.s.log.Warn("prune changelog", "err", err)
+	if err := f.r.store.PruneChanges(ctx, cur-keep); err != nil {
+		f.r.log.Warn("prune changelog", "err", err)
 	}
 }
 
 func (f *follower) apply(ctx context.Context, cs store.ChangeSet) {
 	schemeID := ""
-	if _, known := f.s.engine.Org(cs.Org); !known {
-		if err := f.s.store.View(ctx, func(r store.Reader) error {
-			o, err := r.GetOrg(cs.Org)
-			schemeID = o.Scheme
-			return err
-		}); err != nil {
-			f.s.log.Error("follow changelog: org", "org", cs.Org, "err", err)
+	if _, known := f.r.engine.Org(cs.Org); !known {
+		o, err := store.Read(ctx, f.r.store, func(rd store.Reader) (domain.Org, error) { return rd.GetOrg(cs.Org) })
+		if err != nil {
+			f.r.log.Error("follow changelog: org", "org", cs.Org, "err", err)
 			return
 		}
+		schemeID = o.Scheme
 	}
-	if err := f.s.engine.Apply(cs.Org, schemeID, cs.Revision, cs.Changes); err != nil {
+	if err := f.r.engine.Apply(cs.Org, schemeID, cs.Revision, cs.Changes); err != nil {
 		// The store is the truth: an index that disagrees is rebuilt.
-		f.s.log.Error("apply change set; reloading org", "org", cs.Org, "revision", cs.Revision, "err", err)
-		if err := f.s.loadOrg(ctx, cs.Org); err != nil {
-			f.s.log.Error("reload org", "org", cs.Org, "err", err)
+		f.r.log.Error("apply change set; reloading org", "org", cs.Org, "revision", cs.Revision, "err", err)
+		if err := f.r.loadOrg(ctx, cs.Org); err != nil {
+			f.r.log.Error("reload org", "org", cs.Org, "err", err)
 		}
 	}
 }

@@ -1,25 +1,33 @@
-package team_test
+package replica_test
 
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// replica opens a Service with its own engine on a shared PostgreSQL
+// testAuditKey seals and verifies the audit chains of this package's tests.
+var testAuditKey = audit.NewKey()
+
+// The tests drive replicas through team's use cases, as a server does: the
+// writes must go through the changelog the replicas follow.
+
+// openReplica opens a Service with its own engine on a shared PostgreSQL
 // database, as one more server process would.
-func replica(t *testing.T, url string) *team.Service {
+func openReplica(t *testing.T, url string) *team.Service {
 	t.Helper()
 	ctx := context.Background()
 	st, err := postgres.New(ctx, url, store.Options{Sealer: testAuditKey.Seal})
@@ -27,12 +35,28 @@ func replica(t *testing.T, url string) *team.Service {
 		t.Fatal(err)
 	}
 	// A long poll: only notifications can make the follower quick here.
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: time.Hour})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: time.Hour})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(); st.Close() })
 	return svc
+}
+
+// newService opens a Service on a SQLite file of its own.
+func newService(t *testing.T) (*team.Service, store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: 50 * time.Millisecond})
+	if err := svc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); st.Close() })
+	return svc, st
 }
 
 // TestReplicasFollowEachOther: a write on one replica is visible on the
@@ -41,12 +65,12 @@ func replica(t *testing.T, url string) *team.Service {
 func TestReplicasFollowEachOther(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	a := replica(t, url)
+	a := openReplica(t, url)
 	boot, err := a.Bootstrap(ctx, "acme", "Acme", "vi", "owner@acme.test", "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := replica(t, url) // started after the org exists: builds it from the store
+	b := openReplica(t, url) // started after the org exists: builds it from the store
 	owner := team.Actor{Subject: domain.UserSubject(boot.UserID)}
 	if _, err := b.GetOrg(ctx, owner, "acme"); err != nil {
 		t.Fatalf("late replica does not know the org: %v", err)
