@@ -90,7 +90,7 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			p, err := pageOf(list, in.Limit, in.PageToken)
+			p, err := team.PageOf(list, in.Limit, in.PageToken)
 			if err != nil {
 				return nil, err
 			}
@@ -127,7 +127,7 @@ func (s *server) accessRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			p, err := pageOf(list, in.Limit, in.PageToken)
+			p, err := team.PageOf(list, in.Limit, in.PageToken)
 			if err != nil {
 				return nil, err
 			}

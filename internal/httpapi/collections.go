@@ -72,7 +72,7 @@ func (s *server) collectionRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				p, err := pageOf(list, in.Limit, in.PageToken)
+				p, err := team.PageOf(list, in.Limit, in.PageToken)
 				if err != nil {
 					return nil, err
 				}

@@ -158,7 +158,7 @@ func (s *server) decisionRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			p, err := pageOf(list, b.Limit, b.PageToken)
+			p, err := team.PageOf(list, b.Limit, b.PageToken)
 			if err != nil {
 				return nil, err
 			}

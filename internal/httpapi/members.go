@@ -131,7 +131,7 @@ func (s *server) invitationRoutes() {
 			for i := range list {
 				list[i].Token = ""
 			}
-			p, err := pageOf(list, in.Limit, in.PageToken)
+			p, err := team.PageOf(list, in.Limit, in.PageToken)
 			if err != nil {
 				return nil, err
 			}

@@ -117,7 +117,7 @@ func (s *server) resourceRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			p, err := pageOf(list, in.Limit, in.PageToken)
+			p, err := team.PageOf(list, in.Limit, in.PageToken)
 			if err != nil {
 				return nil, err
 			}

@@ -2,15 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -101,43 +98,6 @@ func done(rev int64) (*noContent, error) {
 // revisionBody is the answer of writes that return only their revision.
 type revisionBody struct {
 	Revision int64 `json:"revision" doc:"Revision of the write"`
-}
-
-// clampLimit keeps pages bounded whatever the client asks, as the use
-// cases do.
-func clampLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return 100
-	case limit > 1000:
-		return 1000
-	}
-	return limit
-}
-
-// pageOf pages a complete list the use case returned in one piece. The
-// token is an opaque offset.
-func pageOf[T any](items []T, limit int, token string) (team.Page[T], error) {
-	off := 0
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
-		if err != nil || perr != nil || !strings.HasPrefix(string(b), "o:") || n < 0 {
-			return team.Page[T]{}, fault.E(fault.Invalid, "invalid page_token")
-		}
-		off = n
-	}
-	limit = clampLimit(limit)
-	p := team.Page[T]{Items: []T{}}
-	if off >= len(items) {
-		return p, nil
-	}
-	end := min(off+limit, len(items))
-	p.Items = append(p.Items, items[off:end]...)
-	if end < len(items) {
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(end)))
-	}
-	return p, nil
 }
 
 func (s *server) routes() {

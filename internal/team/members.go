@@ -53,12 +53,6 @@ type MemberDetail struct {
 	Access map[string][]authz.Access `json:"access"`
 }
 
-// Page is one page of a list.
-type Page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next_page_token"`
-}
-
 // ListMembers needs members.view (every vi member has it).
 func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, limit int) (Page[MemberView], error) {
 	o, sc, err := s.org(a, org)
@@ -92,15 +86,6 @@ func memberView(m domain.Member, u domain.UserRecord) MemberView {
 }
 
 // clampLimit keeps list pages bounded whatever the client asks.
-func clampLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return 100
-	case limit > 1000:
-		return 1000
-	}
-	return limit
-}
 
 // GetMember returns the Member Access dialog. Members see their own; seeing
 // another's needs user management or the audit permission.
