@@ -1,0 +1,423 @@
+package team
+
+// The needs the policy table (policy.go) is made of: each says in its doc
+// what it requires, for docs/permissions.md, and judges it in check.
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
+
+func perm(p string) need {
+	return need{doc: "`" + p + "` at the org", perms: func(*scheme.Scheme) []string { return []string{p} },
+		check: func(j *judge, _ *Target) error {
+			if j.holds(p) {
+				return nil
+			}
+			return fault.E(fault.Forbidden, "%s lacks permission %s on the organization", j.a.Subject, p)
+		}}
+}
+
+// uniqueTop: n, in the schemes whose top role is unique (the others have
+// no transfer, so no permission for it).
+func uniqueTop(n need) need {
+	return need{doc: n.doc, perms: func(sc *scheme.Scheme) []string {
+		if !sc.UniqueTop {
+			return nil
+		}
+		return n.perms(sc)
+	}, check: func(j *judge, t *Target) error {
+		if !j.sc.UniqueTop {
+			return fault.E(fault.Conflict, "scheme %s has no unique owner: give the member the role %s instead", j.sc.ID, j.sc.TopRole)
+		}
+		return n.check(j, t)
+	}}
+}
+
+func anyOf(ns ...need) need {
+	var docs []string
+	static := true
+	for _, n := range ns {
+		docs = append(docs, n.doc)
+		static = static && n.perms != nil
+	}
+	n := need{doc: "one of: " + strings.Join(docs, " / "), check: func(j *judge, t *Target) error {
+		var first error
+		for _, n := range ns {
+			err := n.check(j, t)
+			if err == nil {
+				return nil
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	}}
+	if static {
+		n.perms = func(sc *scheme.Scheme) []string {
+			var out []string
+			for _, x := range ns {
+				out = append(out, x.perms(sc)...)
+			}
+			return out
+		}
+	}
+	return n
+}
+
+func all(ns ...need) need {
+	var docs []string
+	for _, n := range ns {
+		docs = append(docs, n.doc)
+	}
+	return need{doc: "(" + strings.Join(docs, " and ") + ")", check: func(j *judge, t *Target) error {
+		for _, n := range ns {
+			if err := n.check(j, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+var userManager = need{doc: "user management",
+	perms: func(sc *scheme.Scheme) []string {
+		var out []string
+		for _, um := range sc.UserManagement {
+			out = append(out, um.Permission)
+		}
+		return out
+	},
+	check: func(j *judge, _ *Target) error {
+		for _, um := range j.sc.UserManagement {
+			if j.holds(um.Permission) {
+				return nil
+			}
+		}
+		return fault.E(fault.Forbidden, "%s does not manage users in this organization", j.a.Subject)
+	}}
+
+var auditor = need{doc: "audit",
+	perms: func(sc *scheme.Scheme) []string { return []string{sc.AuditPermission} },
+	check: func(j *judge, _ *Target) error {
+		if j.holds(j.sc.AuditPermission) {
+			return nil
+		}
+		return fault.E(fault.Forbidden, "%s lacks permission %s on the organization", j.a.Subject, j.sc.AuditPermission)
+	}}
+
+var self = need{doc: "the member themself", check: func(j *judge, t *Target) error {
+	if t.Member != "" && j.a.UserID() == t.Member {
+		return nil
+	}
+	return fault.E(fault.Forbidden, "%s is not %s", j.a.Subject, t.Member)
+}}
+
+var owner = need{doc: "its inviter or owner", check: func(j *judge, t *Target) error {
+	if t.Owner != "" && (j.a.Subject.String() == t.Owner || j.a.UserID() == t.Owner) {
+		return nil
+	}
+	return fault.E(fault.Forbidden, "%s is not its inviter or owner", j.a.Subject)
+}}
+
+var topHolder = need{doc: "the actor holds the top role (not a key)", check: func(j *judge, _ *Target) error {
+	if role, _ := j.o.MemberRole(j.a.UserID()); j.a.IsKey() || role != j.sc.TopRole {
+		return fault.E(fault.Forbidden, "only the %s transfers ownership", j.sc.TopRole)
+	}
+	return nil
+}}
+
+// invites: the scheme's invite permission at the org; or, for an
+// invitation with the base role and grants, an invite permission at every
+// grant's scope (a Deepomatic Team Admin invites into its own team).
+var invites = need{doc: "invite at the org, or (base role with grants) at each grant's scope",
+	check: func(j *judge, t *Target) error {
+		for _, p := range j.sc.InvitePermissions {
+			if j.holds(p) {
+				return nil
+			}
+		}
+		if t.Role == j.sc.BaseRole && len(t.Grants) > 0 {
+			ok := true
+			for _, g := range t.Grants {
+				sc, err := domain.ParseScope(g.Scope)
+				if err != nil || !j.invitesAt(sc) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return nil
+			}
+		}
+		return fault.E(fault.Forbidden, "%s may not invite new members (needs %s)", j.a.Subject, strings.Join(j.sc.InvitePermissions, " or "))
+	}}
+
+func (j *judge) invitesAt(sc domain.Scope) bool {
+	for _, um := range j.sc.UserManagement {
+		if !slices.Contains(j.sc.InvitePermissions, um.Permission) {
+			continue
+		}
+		if um.ScopeTypes != nil && !slices.Contains(um.ScopeTypes, scopeType(sc)) {
+			continue
+		}
+		if j.o.HoldsAt(j.a.Subject.String(), um.Permission, sc, j.now()) {
+			return true
+		}
+	}
+	return false
+}
+
+func scopeType(sc domain.Scope) string {
+	switch sc.Kind {
+	case domain.ScopeTeam:
+		return scheme.TeamType
+	case domain.ScopeResource, domain.ScopeType:
+		return sc.Type
+	}
+	return scheme.OrgType
+}
+
+// grantsRole: the org role handed out, unless it is the base role, is one
+// the actor could grant at the org.
+var grantsRole = need{doc: "hand out the new org role (the base role excepted)", check: func(j *judge, t *Target) error {
+	if t.Role == "" || t.Role == j.sc.BaseRole {
+		return nil
+	}
+	return j.handOut(t.Role, domain.OrgScope())
+}}
+
+// takesRole: the member's current org role, unless it is the base role, is
+// one the actor could grant: the power to give a role is the power to take it.
+var takesRole = need{doc: "hand out the member's current org role (the base role excepted)", check: func(j *judge, t *Target) error {
+	if t.Current == "" || t.Current == j.sc.BaseRole {
+		return nil
+	}
+	if err := j.handOut(t.Current, domain.OrgScope()); err != nil {
+		return fault.E(fault.Forbidden, "%s may not change or end the role of a %s: %v", j.a.Subject, t.Current, err)
+	}
+	return nil
+}}
+
+// endsMembership: the member's org role, the base role included, is one the
+// actor could grant.
+var endsMembership = need{doc: "hand out the member's org role", check: func(j *judge, t *Target) error {
+	if err := j.handOut(t.Current, domain.OrgScope()); err != nil {
+		return fault.E(fault.Forbidden, "%s may not remove a %s: %v", j.a.Subject, roleName(j.sc, t.Current), err)
+	}
+	return nil
+}}
+
+var grantsInvited = need{doc: "hand out each of the invitation's grants", check: func(j *judge, t *Target) error {
+	for _, g := range t.Grants {
+		sc, err := domain.ParseScope(g.Scope)
+		if err != nil {
+			return fault.Wrap(fault.Unprocessable, err)
+		}
+		if err := j.handOut(g.Role, sc); err != nil {
+			return err
+		}
+	}
+	return nil
+}}
+
+var grantsGrant = need{doc: "hand out the grant's role at its scope", check: func(j *judge, t *Target) error {
+	if t.Grant == nil {
+		return nil
+	}
+	return j.handOut(t.Grant.Role, t.Grant.Scope)
+}}
+
+// revokesAll: every grant the action ends is one the actor could make.
+var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge, t *Target) error {
+	for _, g := range t.Ends {
+		if err := j.handOut(g.Role, g.Scope); err != nil {
+			return fault.E(fault.Forbidden, "this ends %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
+		}
+	}
+	return nil
+}}
+
+// baseOnly: where the scheme says so, roles bound below the org go only to
+// members whose org role is the base role.
+var baseOnly = need{doc: "where the scheme has `scoped_roles_need_base_role`, the user given a scoped role (or each member of the group given it) has the base org role", check: func(j *judge, t *Target) error {
+	if t.Grant == nil {
+		return nil
+	}
+	users := t.Holders
+	if t.Grant.Subject.Kind == domain.SubjectUser {
+		users = []string{t.Grant.Subject.ID}
+	}
+	for _, u := range users {
+		if err := j.baseFor(u, []domain.Grant{*t.Grant}); err != nil {
+			return err
+		}
+	}
+	return nil
+}}
+
+var baseOnlyGroup = need{doc: "where the scheme has `scoped_roles_need_base_role` and the group holds scoped roles, the member has the base org role", check: func(j *judge, t *Target) error {
+	return j.baseFor(t.Member, t.Ends)
+}}
+
+func (j *judge) baseFor(user string, gs []domain.Grant) error {
+	if !j.sc.ScopedRolesNeedBase {
+		return nil
+	}
+	role, _ := j.o.MemberRole(user)
+	if role == j.sc.BaseRole {
+		return nil
+	}
+	for _, g := range gs {
+		if g.Scope.Kind != domain.ScopeOrg {
+			return fault.E(fault.Conflict, "%s holds the organization-wide role %s, which a %s role cannot override; change their org role to %s first",
+				user, roleName(j.sc, role), roleName(j.sc, g.Role), roleName(j.sc, j.sc.BaseRole))
+		}
+	}
+	return nil
+}
+
+func roleName(sc *scheme.Scheme, id string) string {
+	if r, ok := sc.Role(id); ok {
+		return r.Name
+	}
+	return id
+}
+
+// onRoster: a team-scoped grant to a member needs the member on the roster,
+// or the power to put them there (the grant then adds them).
+var onRoster = need{doc: "a team-scoped grant's user is on the roster, or the actor may roster them", check: func(j *judge, t *Target) error {
+	if t.Grant == nil || t.Grant.Scope.Kind != domain.ScopeTeam || t.Grant.Subject.Kind != domain.SubjectUser {
+		return nil
+	}
+	if t.Team == "" {
+		return nil // already on it
+	}
+	rt := &Target{Team: t.Grant.Scope.ID, Member: t.Grant.Subject.ID}
+	if err := teamManager.check(j, rt); err != nil {
+		return err
+	}
+	return rosterable.check(j, rt)
+}}
+
+// teamManager: user management at the org, or at the team itself (a
+// Deepomatic Team Admin).
+var teamManager = need{doc: "user management at the org or at the team", check: func(j *judge, t *Target) error {
+	if userManager.check(j, t) == nil {
+		return nil
+	}
+	if t.Team != "" && j.managesTeam(t.Team) {
+		return nil
+	}
+	return fault.E(fault.Forbidden, "managing team %s needs user management there", t.Team)
+}}
+
+func (j *judge) managesTeam(id string) bool {
+	for _, um := range j.sc.UserManagement {
+		if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
+			j.o.HoldsAt(j.a.Subject.String(), um.Permission, domain.TeamScope(id), j.now()) {
+			return true
+		}
+	}
+	return false
+}
+
+// rosterable: a manager of the team only (not of the org) rosters members
+// whose org role is the base role: anyone else carries org-wide power the
+// team's manager does not hold.
+var rosterable = need{doc: "a team-only manager rosters only members with the base org role", check: func(j *judge, t *Target) error {
+	if userManager.check(j, t) == nil {
+		return nil
+	}
+	if role, _ := j.o.MemberRole(t.Member); role != j.sc.BaseRole {
+		return fault.E(fault.Forbidden, "a team's manager puts on its roster only members whose organization role is %s; %s is %s",
+			roleName(j.sc, j.sc.BaseRole), t.Member, roleName(j.sc, role))
+	}
+	return nil
+}}
+
+// holdsFreely: a custom role holds no permission more freely than its
+// creator holds it across the org (at the org, or at TYPE:* for a
+// resource type's permission).
+var holdsFreely = need{doc: "hold each of the role's permissions across the org at least as freely (no condition the role drops)", check: func(j *judge, t *Target) error {
+	for _, rp := range t.Perms {
+		sc := domain.OrgScope()
+		if rp.Perm.Type != scheme.OrgType {
+			sc = domain.TypeScope(rp.Perm.Type)
+		}
+		under, ok := j.o.HoldsAsFreely(j.a.Subject, rp.Perm.ID, rp.Cond, sc, j.now())
+		if !ok && rp.Perm.Type != scheme.OrgType {
+			under, ok = j.o.HoldsAsFreely(j.a.Subject, rp.Perm.ID, rp.Cond, domain.OrgScope(), j.now())
+		}
+		if ok {
+			continue
+		}
+		if under != "" {
+			return fault.E(fault.Forbidden, "%s holds %s only under %q; a custom role may not hold it more freely", j.a.Subject, rp.Perm.ID, under)
+		}
+		return fault.E(fault.Forbidden, "a custom role may only hold permissions its creator holds across the organization; %s lacks %s", j.a.Subject, rp.Perm.ID)
+	}
+	return nil
+}}
+
+// topKey: a key holding the top role is one more holder of it, so only a
+// holder makes one, and where the top role is unique nobody does.
+var topKey = need{doc: "a key with the top role only by a holder of it, never where it is unique", check: func(j *judge, t *Target) error {
+	for _, g := range t.Key {
+		if g.Role != j.sc.TopRole {
+			continue
+		}
+		if role, _ := j.o.MemberRole(j.a.UserID()); j.sc.UniqueTop || j.a.IsKey() || role != j.sc.TopRole {
+			return fault.E(fault.Forbidden, "a secret key cannot hold the top role %s", j.sc.TopRole)
+		}
+	}
+	return nil
+}}
+
+// coversKey: the actor holds everything the key's grants hold, at their
+// scopes: whoever gets a key's secret holds its power.
+var coversKey = need{doc: "hold every permission of the key's grants at their scopes", check: func(j *judge, t *Target) error {
+	for _, g := range t.Key {
+		if err := grantErr(j.o.Covers(j.a.Subject, g.Role, g.Scope, j.now())); err != nil {
+			return err
+		}
+	}
+	return nil
+}}
+
+// recipientCovers: a key goes only to a member who covers it, since the
+// key's power is bounded by its owner's.
+var recipientCovers = need{doc: "the new owner is a member who holds every permission of the key's grants", check: func(j *judge, t *Target) error {
+	if _, ok := j.o.MemberRole(t.To); !ok {
+		return notFound("member", t.To)
+	}
+	for _, g := range t.Key {
+		if err := j.o.Covers(domain.UserSubject(t.To), g.Role, g.Scope, j.now()); err != nil {
+			return fault.E(fault.Conflict, "%s does not hold everything the key holds, so the key would hold less with them: %v", t.To, err)
+		}
+	}
+	return nil
+}}
+
+func (j *judge) handOut(role string, sc domain.Scope) error {
+	return grantErr(j.o.CanGrant(j.a.Subject, role, sc, j.now()))
+}
+
+func grantErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, authz.ErrInvalidGrant):
+		return fault.Wrap(fault.Unprocessable, err)
+	case errors.Is(err, authz.ErrEscalation):
+		return fault.Wrap(fault.Forbidden, err)
+	}
+	return err
+}
