@@ -21,7 +21,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the raw SQL of postgres tests
-	_ "modernc.org/sqlite"              // and of SQLite tests
+	_ "modernc.org/sqlite"             // and of SQLite tests
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/mailer"

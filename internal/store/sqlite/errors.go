@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gatehouse/gatehouse/internal/store"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // mapErr gives constraint violations their store meaning and keeps the
