@@ -19,11 +19,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gatehouse/gatehouse/bench/engines"
 	"github.com/gatehouse/gatehouse/bench/loadgen"
 	"github.com/gatehouse/gatehouse/bench/seed"
 	"github.com/gatehouse/gatehouse/bench/vi"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
