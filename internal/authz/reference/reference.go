@@ -8,6 +8,9 @@
 // are shared with the engine; conditions are evaluated here by reading their
 // clauses, not by calling the scheme's evaluator.
 //
+// It is one file, longer than the others, on purpose: the model is read
+// whole against the spec, top to bottom.
+//
 // The semantics modelled (see authz/check.go and authz/lookup.go):
 //
 //   - A subject is active when it is a member (users), an existing group
