@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) newLoginCmd() *cobra.Command {
+	var email, password string
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in and print a session token",
+		Long: `Log in with an email and password and print the session token, to pass to the
+other commands with --token or GATEHOUSE_TOKEN:
+
+  export GATEHOUSE_TOKEN=$(gatehouse login --email you@example.com --password ...)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "email", "password"); err != nil {
+				return err
+			}
+			s, err := a.client().Login(cmd.Context(), email, password)
+			if err != nil {
+				return err
+			}
+			if a.output == "json" {
+				return writeJSON(a.stdout, s)
+			}
+			fmt.Fprintln(a.stdout, s.Token)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&email, "email", "", "email")
+	cmd.Flags().StringVar(&password, "password", "", "password (or GATEHOUSE_PASSWORD)")
+	return cmd
+}
+
+func (a *app) newLogoutCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "End the session of --token at once",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.client().Logout(cmd.Context())
+		},
+	}
+}
+
+func (a *app) newMeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "me",
+		Short: "Show who --token is and its organizations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			me, err := a.client().Me(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return a.print(me, func(t *tw) {
+				t.kv("id", me.ID)
+				t.kv("email", me.Email)
+				t.kv("name", me.Name)
+				t.row()
+				t.row("ORG", "NAME", "ROLE")
+				for _, o := range me.Orgs {
+					t.row(o.ID, o.Name, o.Role)
+				}
+			})
+		},
+	}
+}
