@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -14,31 +13,17 @@ func (a *app) newAuditCmd() *cobra.Command {
 	var org string
 	cmd := &cobra.Command{Use: "audit", Short: "The hash-chained audit log: list, verify"}
 	orgFlag(cmd, &org)
-	var pf pageFlags
+	pf := pageFlags{def: 50}
 	list := &cobra.Command{
 		Use: "list", Short: "List audit events, newest first (default: the last 50)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
+		RunE: paged(a, &org, &pf, func(c call, o *client.ListOptions) (*client.Page[client.AuditEvent], error) {
+			return c.api.ListAudit(c.ctx, c.org, o)
+		}, func(t *tw, page *client.Page[client.AuditEvent]) {
+			t.row("SEQ", "AT", "ACTOR", "ACTION", "TARGET", "REQUEST_ID")
+			for _, e := range page.Items {
+				t.row(i64(e.Seq), tsv(e.At), e.Actor, e.Action, e.Target, e.RequestID)
 			}
-			p := pf
-			if p.limit == 0 && p.pageToken == "" {
-				p.limit = 50
-			}
-			c := a.client()
-			page, err := fetch(cmd.Context(), a, p, func(ctx context.Context, o *client.ListOptions) (*client.Page[client.AuditEvent], error) {
-				return c.ListAudit(ctx, org, o)
-			})
-			if err != nil {
-				return err
-			}
-			return a.print(page, func(t *tw) {
-				t.row("SEQ", "AT", "ACTOR", "ACTION", "TARGET", "REQUEST_ID")
-				for _, e := range page.Items {
-					t.row(i64(e.Seq), tsv(e.At), e.Actor, e.Action, e.Target, e.RequestID)
-				}
-			})
-		},
+		}),
 	}
 	list.Flags().IntVar(&pf.limit, "limit", 0, "events per page (default 50)")
 	list.Flags().StringVar(&pf.pageToken, "page-token", "", "page to return, from a previous call")

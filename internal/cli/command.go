@@ -12,11 +12,95 @@ import (
 	"github.com/gatehouse/gatehouse/client"
 )
 
+// call is what a command's one API call is given.
+type call struct {
+	ctx  context.Context
+	api  *client.Client
+	org  string // "" for a command without --org
+	args []string
+	cmd  *cobra.Command
+}
+
+type runE = func(*cobra.Command, []string) error
+
+// show is the shape nearly every management command has: --org (unless org
+// is nil) and the flags in need must have values, in that order; then one
+// API call, whose answer is printed as JSON with -o json, else by table.
+func show[T any](a *app, org *string, need []string, fn func(call) (T, error), table func(*tw, T)) runE {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := a.prepare(cmd, args, org, need)
+		if err != nil {
+			return err
+		}
+		v, err := fn(c)
+		if err != nil {
+			return err
+		}
+		return a.print(v, func(t *tw) { table(t, v) })
+	}
+}
+
+// paged is show for a paged list.
+func paged[T any](a *app, org *string, pf *pageFlags, fn func(c call, o *client.ListOptions) (*client.Page[T], error), table func(*tw, *client.Page[T])) runE {
+	return show(a, org, nil, func(c call) (*client.Page[T], error) {
+		return fetch(c.ctx, a, *pf, func(ctx context.Context, o *client.ListOptions) (*client.Page[T], error) {
+			c.ctx = ctx
+			return fn(c, o)
+		})
+	}, table)
+}
+
+// write is show for a call answered with a revision alone: msg and the
+// revision, or {"revision": N}.
+func (a *app) write(org *string, fn func(call) (int64, error), msg func(args []string) string) runE {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := a.prepare(cmd, args, org, nil)
+		if err != nil {
+			return err
+		}
+		rev, err := fn(c)
+		if err != nil {
+			return err
+		}
+		return a.done(msg(args), rev)
+	}
+}
+
+func (a *app) prepare(cmd *cobra.Command, args []string, org *string, need []string) (call, error) {
+	c := call{ctx: cmd.Context(), args: args, cmd: cmd}
+	if org != nil {
+		if err := needOrg(*org); err != nil {
+			return c, err
+		}
+		c.org = *org
+	}
+	if len(need) > 0 {
+		if err := required(cmd, need...); err != nil {
+			return c, err
+		}
+	}
+	c.api = a.client()
+	return c, nil
+}
+
+// done reports a write without a body.
+func (a *app) done(msg string, rev int64) error {
+	if a.output == "json" {
+		return writeJSON(a.stdout, client.Revision{Revision: rev})
+	}
+	if rev > 0 {
+		msg += fmt.Sprintf(" (revision %d)", rev)
+	}
+	fmt.Fprintln(a.stdout, msg)
+	return nil
+}
+
 // pageFlags select one page (--limit, --page-token) or, by default, every
-// page of a list.
+// page of a list (or a page of def items when def is set).
 type pageFlags struct {
 	limit     int
 	pageToken string
+	def       int
 }
 
 func (p *pageFlags) add(cmd *cobra.Command) {
@@ -27,6 +111,9 @@ func (p *pageFlags) add(cmd *cobra.Command) {
 // fetch runs list for one page when --limit or --page-token is set, else
 // for every page.
 func fetch[T any](ctx context.Context, a *app, p pageFlags, list func(context.Context, *client.ListOptions) (*client.Page[T], error)) (*client.Page[T], error) {
+	if p.limit == 0 && p.pageToken == "" {
+		p.limit = p.def
+	}
 	if p.limit > 0 || p.pageToken != "" {
 		page, err := list(ctx, &client.ListOptions{Limit: p.limit, PageToken: p.pageToken})
 		if err == nil && page.NextPageToken != "" && a.output == "table" {
@@ -69,37 +156,6 @@ func splitRef(ref string) (string, string, error) {
 	return typ, id, nil
 }
 
-// idWrite makes a command that takes one id, performs a write on it and
-// reports the revision, as every delete, remove and revoke command does.
-func (a *app) idWrite(org *string, use string, aliases []string, short, past string,
-	call func(ctx context.Context, c *client.Client, org, id string) (int64, error)) *cobra.Command {
-	return &cobra.Command{
-		Use: use, Aliases: aliases, Short: short, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(*org); err != nil {
-				return err
-			}
-			rev, err := call(cmd.Context(), a.client(), *org, args[0])
-			if err != nil {
-				return err
-			}
-			return a.done(past+" "+args[0], rev)
-		},
-	}
-}
-
-// done reports a write without a body.
-func (a *app) done(msg string, rev int64) error {
-	if a.output == "json" {
-		return writeJSON(a.stdout, client.Revision{Revision: rev})
-	}
-	if rev > 0 {
-		msg += fmt.Sprintf(" (revision %d)", rev)
-	}
-	fmt.Fprintln(a.stdout, msg)
-	return nil
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -107,4 +163,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// past is the message of a write on one id: "removed ID".
+func past(verb string) func(args []string) string {
+	return func(args []string) string { return verb + " " + args[0] }
 }

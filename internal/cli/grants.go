@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/client"
@@ -16,26 +14,16 @@ func (a *app) newGrantCmd() *cobra.Command {
 	create := &cobra.Command{
 		Use: "create", Short: "Give a subject a role at a scope", Args: cobra.NoArgs,
 		Example: "  gatehouse grant create --org acme --subject user:u_1 --role dataset.viewer --scope dataset:cats --expires 2026-12-31T00:00:00Z",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			if err := required(cmd, "subject", "role", "scope"); err != nil {
-				return err
-			}
+		RunE: show(a, &org, []string{"subject", "role", "scope"}, func(c call) (*client.Grant, error) {
 			exp, err := parseExpiry(expires)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			g, err := a.client().CreateGrant(cmd.Context(), org, client.GrantRequest{Subject: subject, Role: role, Scope: scope, ExpiresAt: exp})
-			if err != nil {
-				return err
-			}
-			return a.print(g, func(t *tw) {
-				t.row("ID", "SUBJECT", "ROLE", "SCOPE", "EXPIRES", "REVISION")
-				t.row(g.ID, g.Subject, g.Role, g.Scope, ts(g.ExpiresAt), i64(g.Revision))
-			})
-		},
+			return c.api.CreateGrant(c.ctx, c.org, client.GrantRequest{Subject: subject, Role: role, Scope: scope, ExpiresAt: exp})
+		}, func(t *tw, g *client.Grant) {
+			t.row("ID", "SUBJECT", "ROLE", "SCOPE", "EXPIRES", "REVISION")
+			t.row(g.ID, g.Subject, g.Role, g.Scope, ts(g.ExpiresAt), i64(g.Revision))
+		}),
 	}
 	create.Flags().StringVar(&subject, "subject", "", "user:ID, group:ID or key:ID")
 	create.Flags().StringVar(&role, "role", "", "role id")
@@ -45,24 +33,14 @@ func (a *app) newGrantCmd() *cobra.Command {
 	var pf pageFlags
 	list := &cobra.Command{
 		Use: "list", Short: "List grants, optionally of one --subject or at one --scope", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
+		RunE: paged(a, &org, &pf, func(c call, o *client.ListOptions) (*client.Page[client.Grant], error) {
+			return c.api.ListGrants(c.ctx, c.org, client.GrantFilter{Subject: fSubject, Scope: fScope}, o)
+		}, func(t *tw, page *client.Page[client.Grant]) {
+			t.row("ID", "SUBJECT", "ROLE", "SCOPE", "EXPIRES", "CREATED_BY")
+			for _, g := range page.Items {
+				t.row(g.ID, g.Subject, g.Role, g.Scope, ts(g.ExpiresAt), g.CreatedBy)
 			}
-			c := a.client()
-			page, err := fetch(cmd.Context(), a, pf, func(ctx context.Context, o *client.ListOptions) (*client.Page[client.Grant], error) {
-				return c.ListGrants(ctx, org, client.GrantFilter{Subject: fSubject, Scope: fScope}, o)
-			})
-			if err != nil {
-				return err
-			}
-			return a.print(page, func(t *tw) {
-				t.row("ID", "SUBJECT", "ROLE", "SCOPE", "EXPIRES", "CREATED_BY")
-				for _, g := range page.Items {
-					t.row(g.ID, g.Subject, g.Role, g.Scope, ts(g.ExpiresAt), g.CreatedBy)
-				}
-			})
-		},
+		}),
 	}
 	list.Flags().StringVar(&fSubject, "subject", "", "only grants of this subject")
 	list.Flags().StringVar(&fScope, "scope", "", "only grants at this scope")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,14 +8,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/client"
 )
-
-func parseInvitedGrant(s string) (client.InvitedGrant, error) {
-	role, scope, ok := strings.Cut(s, "@")
-	if !ok || role == "" || scope == "" {
-		return client.InvitedGrant{}, fmt.Errorf("--grant %q: want ROLE@SCOPE, e.g. dataset.viewer@dataset:cats", s)
-	}
-	return client.InvitedGrant{Role: role, Scope: scope}, nil
-}
 
 func (a *app) newInviteCmd() *cobra.Command {
 	var org string
@@ -28,34 +19,24 @@ func (a *app) newInviteCmd() *cobra.Command {
 	create := &cobra.Command{
 		Use: "create", Short: "Invite an email address (the token is also sent by the server's mailer)", Args: cobra.NoArgs,
 		Example: "  gatehouse invite create --org acme --email ann@example.com --role member --grant dataset.editor@dataset:cats",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			if err := required(cmd, "email"); err != nil {
-				return err
-			}
+		RunE: show(a, &org, []string{"email"}, func(c call) (*client.Invitation, error) {
 			req := client.InvitationRequest{Email: email, Role: role, ExpiresInHours: hours}
 			for _, g := range grants {
 				ig, err := parseInvitedGrant(g)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				req.Grants = append(req.Grants, ig)
 			}
-			inv, err := a.client().CreateInvitation(cmd.Context(), org, req)
-			if err != nil {
-				return err
-			}
-			return a.print(inv, func(t *tw) {
-				t.kv("id", inv.ID)
-				t.kv("email", inv.Email)
-				t.kv("role", inv.Role)
-				t.kv("grants", grantsText(inv.Grants))
-				t.kv("expires", tsv(inv.ExpiresAt))
-				t.kv("token", inv.Token)
-			})
-		},
+			return c.api.CreateInvitation(c.ctx, c.org, req)
+		}, func(t *tw, inv *client.Invitation) {
+			t.kv("id", inv.ID)
+			t.kv("email", inv.Email)
+			t.kv("role", inv.Role)
+			t.kv("grants", grantsText(inv.Grants))
+			t.kv("expires", tsv(inv.ExpiresAt))
+			t.kv("token", inv.Token)
+		}),
 	}
 	create.Flags().StringVar(&email, "email", "", "email to invite")
 	create.Flags().StringVar(&role, "role", "", "org role (default: the scheme's base role, member)")
@@ -63,62 +44,43 @@ func (a *app) newInviteCmd() *cobra.Command {
 	create.Flags().IntVar(&hours, "expires-in-hours", 0, "validity of the invitation (default 7 days)")
 	list := &cobra.Command{
 		Use: "list", Short: "List invitations (without tokens)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
+		RunE: show(a, &org, nil, func(c call) ([]client.Invitation, error) {
+			return c.api.ListInvitations(c.ctx, c.org)
+		}, func(t *tw, invs []client.Invitation) {
+			t.row("ID", "EMAIL", "ROLE", "STATUS", "GRANTS", "EXPIRES")
+			for _, i := range invs {
+				t.row(i.ID, i.Email, i.Role, i.Status, grantsText(i.Grants), tsv(i.ExpiresAt))
 			}
-			invs, err := a.client().ListInvitations(cmd.Context(), org)
-			if err != nil {
-				return err
-			}
-			return a.print(invs, func(t *tw) {
-				t.row("ID", "EMAIL", "ROLE", "STATUS", "GRANTS", "EXPIRES")
-				for _, i := range invs {
-					t.row(i.ID, i.Email, i.Role, i.Status, grantsText(i.Grants), tsv(i.ExpiresAt))
-				}
-			})
-		},
+		}),
 	}
-	del := a.idWrite(&org, "delete ID", []string{"revoke"}, "Revoke a pending invitation", "revoked",
-		func(ctx context.Context, c *client.Client, org, id string) (int64, error) {
-			return c.RevokeInvitation(ctx, org, id)
-		})
+	del := &cobra.Command{
+		Use: "delete ID", Aliases: []string{"revoke"}, Short: "Revoke a pending invitation", Args: cobra.ExactArgs(1),
+		RunE: a.write(&org, func(c call) (int64, error) {
+			return c.api.RevokeInvitation(c.ctx, c.org, c.args[0])
+		}, past("revoked")),
+	}
 	resend := &cobra.Command{
 		Use: "resend ID", Short: "Issue a new link for a pending invitation (the old one stops working) and mail it again", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			inv, err := a.client().ResendInvitation(cmd.Context(), org, args[0])
-			if err != nil {
-				return err
-			}
-			return a.print(inv, func(t *tw) {
-				t.kv("id", inv.ID)
-				t.kv("email", inv.Email)
-				t.kv("expires", tsv(inv.ExpiresAt))
-				t.kv("token", inv.Token)
-			})
-		},
+		RunE: show(a, &org, nil, func(c call) (*client.Invitation, error) {
+			return c.api.ResendInvitation(c.ctx, c.org, c.args[0])
+		}, func(t *tw, inv *client.Invitation) {
+			t.kv("id", inv.ID)
+			t.kv("email", inv.Email)
+			t.kv("expires", tsv(inv.ExpiresAt))
+			t.kv("token", inv.Token)
+		}),
 	}
 	var token, name, password, acceptEmail string
 	accept := &cobra.Command{
 		Use: "accept", Short: "Accept an invitation and print a session token", Args: cobra.NoArgs,
 		Long: "Accept an invitation: a new user gives --name and --password; someone who already has an account gives --email and --password.",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "invitation-token", "password"); err != nil {
-				return err
-			}
-			acc, err := a.client().AcceptInvitation(cmd.Context(), client.AcceptRequest{Token: token, Name: name, Email: acceptEmail, Password: password})
-			if err != nil {
-				return err
-			}
-			return a.print(acc, func(t *tw) {
-				t.kv("user id", acc.UserID)
-				t.kv("org", acc.Org)
-				t.kv("token", acc.Token)
-			})
-		},
+		RunE: show(a, nil, []string{"invitation-token", "password"}, func(c call) (*client.Accepted, error) {
+			return c.api.AcceptInvitation(c.ctx, client.AcceptRequest{Token: token, Name: name, Email: acceptEmail, Password: password})
+		}, func(t *tw, acc *client.Accepted) {
+			t.kv("user id", acc.UserID)
+			t.kv("org", acc.Org)
+			t.kv("token", acc.Token)
+		}),
 	}
 	// Not --token: that is the caller's credential (GATEHOUSE_TOKEN).
 	accept.Flags().StringVar(&token, "invitation-token", "", "invitation token (gsi_...), from the email or the inviter")
@@ -127,6 +89,14 @@ func (a *app) newInviteCmd() *cobra.Command {
 	accept.Flags().StringVar(&password, "password", "", "password (new account: at least 8 characters)")
 	cmd.AddCommand(create, list, del, resend, accept)
 	return cmd
+}
+
+func parseInvitedGrant(s string) (client.InvitedGrant, error) {
+	role, scope, ok := strings.Cut(s, "@")
+	if !ok || role == "" || scope == "" {
+		return client.InvitedGrant{}, fmt.Errorf("--grant %q: want ROLE@SCOPE, e.g. dataset.viewer@dataset:cats", s)
+	}
+	return client.InvitedGrant{Role: role, Scope: scope}, nil
 }
 
 func grantsText(gs []client.InvitedGrant) string {

@@ -17,43 +17,30 @@ func (a *app) newLookupCmd() *cobra.Command {
 	resources := &cobra.Command{
 		Use: "resources", Short: "Every resource of a type the subject may act on (complete, paginated)", Args: cobra.NoArgs,
 		Example: "  gatehouse lookup resources --org acme --subject user:u_1 --permission dataset.view --type dataset",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			if err := required(cmd, "permission", "type"); err != nil {
-				return err
-			}
+		RunE: show(a, &org, []string{"permission", "type"}, func(c call) (*client.ResourceIDs, error) {
 			req := client.LookupResourcesRequest{Subject: subject, Permission: permission, Type: typ, Limit: pf.limit, PageToken: pf.pageToken}
 			if channel != "" {
 				req.Context = &client.CheckContext{Channel: channel}
 			}
-			c := a.client()
-			var out *client.ResourceIDs
 			if pf.limit > 0 || pf.pageToken != "" {
-				p, err := c.LookupResources(cmd.Context(), org, req)
-				if err != nil {
-					return err
-				}
-				if p.NextPageToken != "" && a.output == "table" {
+				p, err := c.api.LookupResources(c.ctx, c.org, req)
+				if err == nil && p.NextPageToken != "" && a.output == "table" {
 					fmt.Fprintf(a.stderr, "more: --page-token %s\n", p.NextPageToken)
 				}
-				out = p
-			} else {
-				req.Limit = 1000
-				ids, rev, err := c.LookupAllResources(cmd.Context(), org, req)
-				if err != nil {
-					return err
-				}
-				out = &client.ResourceIDs{Items: ids, Revision: rev}
+				return p, err
 			}
-			return a.print(out, func(t *tw) {
-				t.row("RESOURCE")
-				for _, id := range out.Items {
-					t.row(typ + ":" + id)
-				}
-			})
-		},
+			req.Limit = 1000
+			ids, rev, err := c.api.LookupAllResources(c.ctx, c.org, req)
+			if err != nil {
+				return nil, err
+			}
+			return &client.ResourceIDs{Items: ids, Revision: rev}, nil
+		}, func(t *tw, out *client.ResourceIDs) {
+			t.row("RESOURCE")
+			for _, id := range out.Items {
+				t.row(typ + ":" + id)
+			}
+		}),
 	}
 	resources.Flags().StringVar(&subject, "subject", "", "user:ID, group:ID or key:ID (default: the caller)")
 	resources.Flags().StringVar(&permission, "permission", "", "permission id")
@@ -64,28 +51,18 @@ func (a *app) newLookupCmd() *cobra.Command {
 	subjects := &cobra.Command{
 		Use: "subjects", Short: "Every user and key that may exercise a permission on a resource, and through what", Args: cobra.NoArgs,
 		Example: "  gatehouse lookup subjects --org acme --permission dataset.view --resource dataset:cats",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			if err := required(cmd, "permission"); err != nil {
-				return err
-			}
+		RunE: show(a, &org, []string{"permission"}, func(c call) ([]client.SubjectAccess, error) {
 			req := client.LookupSubjectsRequest{Permission: sPermission, Resource: sResource}
 			if sChannel != "" {
 				req.Context = &client.CheckContext{Channel: sChannel}
 			}
-			subs, err := a.client().LookupSubjects(cmd.Context(), org, req)
-			if err != nil {
-				return err
+			return c.api.LookupSubjects(c.ctx, c.org, req)
+		}, func(t *tw, subs []client.SubjectAccess) {
+			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "CONDITION")
+			for _, s := range subs {
+				t.row(s.Subject, s.Via.Role, s.Via.Scope, s.Via.Via, s.Via.Grant, s.Via.Condition)
 			}
-			return a.print(subs, func(t *tw) {
-				t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "CONDITION")
-				for _, s := range subs {
-					t.row(s.Subject, s.Via.Role, s.Via.Scope, s.Via.Via, s.Via.Grant, s.Via.Condition)
-				}
-			})
-		},
+		}),
 	}
 	subjects.Flags().StringVar(&sPermission, "permission", "", "permission id")
 	subjects.Flags().StringVar(&sResource, "resource", "", "resource TYPE:ID (default: the organization)")

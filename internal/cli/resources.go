@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -14,84 +13,54 @@ func (a *app) newResourceCmd() *cobra.Command {
 	var org string
 	cmd := &cobra.Command{Use: "resource", Aliases: []string{"resources"}, Short: "Resources: list, get, put, delete, access"}
 	orgFlag(cmd, &org)
-	printResource := func(r *client.Resource) error {
-		return a.print(r, func(t *tw) {
-			t.row("RESOURCE", "NAME", "PARENT", "TEAM", "OWNER", "ATTRIBUTES")
-			t.row(r.Ref(), r.Name, r.Parent, r.Team, r.Owner, attrs(r.Attributes))
-		})
-	}
 	var typ string
 	var pf pageFlags
 	list := &cobra.Command{
 		Use: "list", Short: "List resources, of one --type or of all", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := needOrg(org); err != nil {
-				return err
+		RunE: paged(a, &org, &pf, func(c call, o *client.ListOptions) (*client.Page[client.Resource], error) {
+			return c.api.ListResources(c.ctx, c.org, typ, o)
+		}, func(t *tw, page *client.Page[client.Resource]) {
+			t.row("RESOURCE", "NAME", "PARENT", "TEAM", "OWNER", "ATTRIBUTES")
+			for _, r := range page.Items {
+				t.row(r.Ref(), r.Name, r.Parent, r.Team, r.Owner, attrs(r.Attributes))
 			}
-			c := a.client()
-			page, err := fetch(cmd.Context(), a, pf, func(ctx context.Context, o *client.ListOptions) (*client.Page[client.Resource], error) {
-				return c.ListResources(ctx, org, typ, o)
-			})
-			if err != nil {
-				return err
-			}
-			return a.print(page, func(t *tw) {
-				t.row("RESOURCE", "NAME", "PARENT", "TEAM", "OWNER", "ATTRIBUTES")
-				for _, r := range page.Items {
-					t.row(r.Ref(), r.Name, r.Parent, r.Team, r.Owner, attrs(r.Attributes))
-				}
-			})
-		},
+		}),
 	}
 	list.Flags().StringVar(&typ, "type", "", "resource type")
 	pf.add(list)
 	get := &cobra.Command{
 		Use: "get TYPE:ID", Short: "Show a resource", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			typ, id, err := splitRef(args[0])
+		RunE: show(a, &org, nil, func(c call) (*client.Resource, error) {
+			typ, id, err := splitRef(c.args[0])
 			if err != nil {
-				return err
+				return nil, err
 			}
-			r, err := a.client().GetResource(cmd.Context(), org, typ, id)
-			if err != nil {
-				return err
-			}
-			return printResource(r)
-		},
+			return c.api.GetResource(c.ctx, c.org, typ, id)
+		}, resourceTable),
 	}
 	var req client.ResourceRequest
 	var attrList []string
 	put := &cobra.Command{
 		Use: "put TYPE:ID", Aliases: []string{"create", "update"}, Short: "Register (create or replace) a resource", Args: cobra.ExactArgs(1),
 		Example: "  gatehouse resource put dataset:cats --org acme --name Cats\n  gatehouse resource put label:l1 --org lb --parent project:p1 --attr task=rework",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			typ, id, err := splitRef(args[0])
+		RunE: show(a, &org, nil, func(c call) (*client.Resource, error) {
+			typ, id, err := splitRef(c.args[0])
 			if err != nil {
-				return err
+				return nil, err
 			}
 			r := req
 			for _, kv := range attrList {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok {
-					return fmt.Errorf("--attr %q: want KEY=VALUE", kv)
+					return nil, fmt.Errorf("--attr %q: want KEY=VALUE", kv)
 				}
 				if r.Attributes == nil {
 					r.Attributes = map[string]string{}
 				}
 				r.Attributes[k] = v
 			}
-			res, err := a.client().PutResource(cmd.Context(), org, typ, id, r)
-			if err != nil {
-				return err
-			}
-			return printResource(res)
-		},
+			return c.api.PutResource(c.ctx, c.org, typ, id, r)
+		}, resourceTable),
 	}
 	put.Flags().StringVar(&req.Name, "name", "", "display name")
 	put.Flags().StringVar(&req.Parent, "parent", "", "parent resource TYPE:ID")
@@ -100,43 +69,34 @@ func (a *app) newResourceCmd() *cobra.Command {
 	put.Flags().StringArrayVar(&attrList, "attr", nil, "attribute KEY=VALUE, repeatable")
 	del := &cobra.Command{
 		Use: "delete TYPE:ID", Short: "Remove a resource and its children", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			typ, id, err := splitRef(args[0])
+		RunE: a.write(&org, func(c call) (int64, error) {
+			typ, id, err := splitRef(c.args[0])
 			if err != nil {
-				return err
+				return 0, err
 			}
-			rev, err := a.client().DeleteResource(cmd.Context(), org, typ, id)
-			if err != nil {
-				return err
-			}
-			return a.done("deleted "+args[0], rev)
-		},
+			return c.api.DeleteResource(c.ctx, c.org, typ, id)
+		}, past("deleted")),
 	}
 	access := &cobra.Command{
 		Use: "access TYPE:ID", Short: "Who can access a resource, and through which grant", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOrg(org); err != nil {
-				return err
-			}
-			typ, id, err := splitRef(args[0])
+		RunE: show(a, &org, nil, func(c call) ([]client.ResourceAccessEntry, error) {
+			typ, id, err := splitRef(c.args[0])
 			if err != nil {
-				return err
+				return nil, err
 			}
-			entries, err := a.client().ResourceAccess(cmd.Context(), org, typ, id)
-			if err != nil {
-				return err
+			return c.api.ResourceAccess(c.ctx, c.org, typ, id)
+		}, func(t *tw, entries []client.ResourceAccessEntry) {
+			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "PERMISSIONS")
+			for _, e := range entries {
+				t.row(e.Subject, e.Role, e.Via.Scope, e.Via.Via, e.Via.Grant, strings.Join(e.Permissions, ","))
 			}
-			return a.print(entries, func(t *tw) {
-				t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "PERMISSIONS")
-				for _, e := range entries {
-					t.row(e.Subject, e.Role, e.Via.Scope, e.Via.Via, e.Via.Grant, strings.Join(e.Permissions, ","))
-				}
-			})
-		},
+		}),
 	}
 	cmd.AddCommand(list, get, put, del, access)
 	return cmd
+}
+
+func resourceTable(t *tw, r *client.Resource) {
+	t.row("RESOURCE", "NAME", "PARENT", "TEAM", "OWNER", "ATTRIBUTES")
+	t.row(r.Ref(), r.Name, r.Parent, r.Team, r.Owner, attrs(r.Attributes))
 }

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/client"
 )
 
 func (a *app) newLoginCmd() *cobra.Command {
@@ -16,20 +16,9 @@ other commands with --token or GATEHOUSE_TOKEN:
 
   export GATEHOUSE_TOKEN=$(gatehouse login --email you@example.com --password ...)`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "email", "password"); err != nil {
-				return err
-			}
-			s, err := a.client().Login(cmd.Context(), email, password)
-			if err != nil {
-				return err
-			}
-			if a.output == "json" {
-				return writeJSON(a.stdout, s)
-			}
-			fmt.Fprintln(a.stdout, s.Token)
-			return nil
-		},
+		RunE: show(a, nil, []string{"email", "password"}, func(c call) (*client.Session, error) {
+			return c.api.Login(c.ctx, email, password)
+		}, func(t *tw, s *client.Session) { t.row(s.Token) }),
 	}
 	cmd.Flags().StringVar(&email, "email", "", "email")
 	cmd.Flags().StringVar(&password, "password", "", "password (or GATEHOUSE_PASSWORD)")
@@ -52,21 +41,17 @@ func (a *app) newMeCmd() *cobra.Command {
 		Use:   "me",
 		Short: "Show who --token is and its organizations",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			me, err := a.client().Me(cmd.Context())
-			if err != nil {
-				return err
+		RunE: show(a, nil, nil, func(c call) (*client.Me, error) {
+			return c.api.Me(c.ctx)
+		}, func(t *tw, me *client.Me) {
+			t.kv("id", me.ID)
+			t.kv("email", me.Email)
+			t.kv("name", me.Name)
+			t.row()
+			t.row("ORG", "NAME", "ROLE")
+			for _, o := range me.Orgs {
+				t.row(o.ID, o.Name, o.Role)
 			}
-			return a.print(me, func(t *tw) {
-				t.kv("id", me.ID)
-				t.kv("email", me.Email)
-				t.kv("name", me.Name)
-				t.row()
-				t.row("ORG", "NAME", "ROLE")
-				for _, o := range me.Orgs {
-					t.row(o.ID, o.Name, o.Role)
-				}
-			})
-		},
+		}),
 	}
 }
