@@ -47,6 +47,8 @@ func (a *app) newGrantCmd() *cobra.Command {
 	pf.add(list)
 	del := &cobra.Command{
 		Use: "delete ID", Aliases: []string{"revoke"}, Short: "Revoke a grant", Args: cobra.ExactArgs(1),
+		// Not a.write: its table line ("revoked ID  revision N") predates
+		// write's and scripts may read it; the JSON is write's.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := needOrg(org); err != nil {
 				return err

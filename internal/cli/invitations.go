@@ -73,14 +73,14 @@ func (a *app) newInviteCmd() *cobra.Command {
 	var token, name, password, acceptEmail string
 	accept := &cobra.Command{
 		Use: "accept", Short: "Accept an invitation and print a session token", Args: cobra.NoArgs,
-		Long: "Accept an invitation: a new user gives --name and --password; someone who already has an account gives --email and --password.",
+		Long: `Accept an invitation: a new user gives --name and --password; someone who
+already has an account gives --email and --password. Like login, it prints the
+session token alone (with -o json, an object with the user id and org too):
+
+  export GATEHOUSE_TOKEN=$(gatehouse invite accept --invitation-token gsi_... --name Ann --password ...)`,
 		RunE: show(a, nil, []string{"invitation-token", "password"}, func(c call) (*client.Accepted, error) {
 			return c.api.AcceptInvitation(c.ctx, client.AcceptRequest{Token: token, Name: name, Email: acceptEmail, Password: password})
-		}, func(t *tw, acc *client.Accepted) {
-			t.kv("user id", acc.UserID)
-			t.kv("org", acc.Org)
-			t.kv("token", acc.Token)
-		}),
+		}, func(t *tw, acc *client.Accepted) { t.row(acc.Token) }),
 	}
 	// Not --token: that is the caller's credential (GATEHOUSE_TOKEN).
 	accept.Flags().StringVar(&token, "invitation-token", "", "invitation token (gsi_...), from the email or the inviter")

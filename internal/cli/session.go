@@ -30,9 +30,11 @@ func (a *app) newLogoutCmd() *cobra.Command {
 		Use:   "logout",
 		Short: "End the session of --token at once",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.client().Logout(cmd.Context())
-		},
+		// Nothing to say in a table; with -o json an empty object, so that
+		// every command prints one JSON value.
+		RunE: show(a, nil, nil, func(c call) (struct{}, error) {
+			return struct{}{}, c.api.Logout(c.ctx)
+		}, func(*tw, struct{}) {}),
 	}
 }
 
