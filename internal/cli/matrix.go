@@ -20,6 +20,11 @@ custom roles included.`,
 		Example: "  gatehouse matrix --scheme deepomatic --format md\n  gatehouse matrix --org acme --format csv",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The matrix has formats of its own; -o json is honoured as
+			// everywhere else, unless --format asks for another.
+			if a.output == "json" && !cmd.Flags().Changed("format") {
+				format = "json"
+			}
 			// --scheme given on the command line wins over an --org that may
 			// come from GATEHOUSE_ORG.
 			if org != "" && !cmd.Flags().Changed("scheme") {
@@ -38,7 +43,7 @@ custom roles included.`,
 		},
 	}
 	cmd.Flags().StringVar(&name, "scheme", "vi", "scheme: "+strings.Join(scheme.Names(), ", "))
-	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(scheme.Formats, ", "))
+	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(scheme.Formats, ", ")+" (json with -o json)")
 	cmd.Flags().StringVar(&org, "org", "", "ask the server for this organization's matrix (custom roles included)")
 	return cmd
 }

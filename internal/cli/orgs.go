@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/client"
+)
+
+func (a *app) newOrgCmd() *cobra.Command {
+	var org string
+	cmd := &cobra.Command{Use: "org", Aliases: []string{"orgs"}, Short: "Organizations: list, get, create, update, transfer, billing"}
+	orgFlag(cmd, &org)
+	list := &cobra.Command{
+		Use: "list", Short: "List the organizations of --token", Args: cobra.NoArgs,
+		RunE: show(a, nil, nil, func(c call) ([]client.MeOrg, error) {
+			me, err := c.api.Me(c.ctx)
+			if err != nil {
+				return nil, err
+			}
+			return me.Orgs, nil
+		}, func(t *tw, orgs []client.MeOrg) {
+			t.row("ID", "NAME", "ROLE")
+			for _, o := range orgs {
+				t.row(o.ID, o.Name, o.Role)
+			}
+		}),
+	}
+	get := &cobra.Command{
+		Use: "get", Short: "Show an organization", Args: cobra.NoArgs,
+		RunE: show(a, &org, nil, func(c call) (*client.Org, error) {
+			return c.api.GetOrg(c.ctx, c.org)
+		}, orgTable),
+	}
+	var id, name, schemeID string
+	create := &cobra.Command{
+		Use: "create", Short: "Create an organization (you get the scheme's top role)", Args: cobra.NoArgs,
+		RunE: show(a, nil, []string{"id", "name"}, func(c call) (*client.Org, error) {
+			return c.api.CreateOrg(c.ctx, id, name, schemeID)
+		}, orgTable),
+	}
+	create.Flags().StringVar(&id, "id", "", "organization id: lowercase letters, digits and dashes (never changes)")
+	create.Flags().StringVar(&name, "name", "", "display name")
+	create.Flags().StringVar(&schemeID, "scheme", "vi", "role scheme: vi, deepomatic or labelbox")
+	var newName string
+	update := &cobra.Command{
+		Use: "update", Aliases: []string{"rename"}, Short: "Rename an organization (the id never changes)", Args: cobra.NoArgs,
+		RunE: show(a, &org, []string{"name"}, func(c call) (*client.Org, error) {
+			return c.api.RenameOrg(c.ctx, c.org, newName)
+		}, orgTable),
+	}
+	update.Flags().StringVar(&newName, "name", "", "new display name")
+	var userID string
+	transfer := &cobra.Command{
+		Use: "transfer", Short: "Transfer ownership to an Admin (you become Admin)", Args: cobra.NoArgs,
+		RunE: show(a, &org, []string{"user-id"}, func(c call) (client.Revision, error) {
+			rev, err := c.api.TransferOwnership(c.ctx, c.org, userID)
+			return client.Revision{Revision: rev}, err
+		}, func(t *tw, r client.Revision) {
+			t.row("ownership of "+org+" transferred to "+userID, "revision "+i64(r.Revision))
+		}),
+	}
+	transfer.Flags().StringVar(&userID, "user-id", "", "the Admin who becomes Owner")
+	var plan, billingEmail string
+	var seats int
+	billing := &cobra.Command{
+		Use: "billing", Short: "Show the plan and billing contact, or change them with --plan, --seat-limit, --billing-email", Args: cobra.NoArgs,
+		RunE: show(a, &org, nil, func(c call) (*client.Billing, error) {
+			var u client.BillingUpdate
+			fl := c.cmd.Flags()
+			if fl.Changed("plan") {
+				u.Plan = &plan
+			}
+			if fl.Changed("seat-limit") {
+				u.SeatLimit = &seats
+			}
+			if fl.Changed("billing-email") {
+				u.BillingEmail = &billingEmail
+			}
+			if u.Plan == nil && u.SeatLimit == nil && u.BillingEmail == nil {
+				return c.api.GetBilling(c.ctx, c.org)
+			}
+			return c.api.UpdateBilling(c.ctx, c.org, u)
+		}, func(t *tw, b *client.Billing) {
+			t.kv("plan", b.Plan)
+			t.kv("seat limit", strconv.Itoa(b.SeatLimit))
+			t.kv("seats used", strconv.Itoa(b.SeatsUsed))
+			t.kv("billing email", b.BillingEmail)
+		}),
+	}
+	billing.Flags().StringVar(&plan, "plan", "", "plan name")
+	billing.Flags().IntVar(&seats, "seat-limit", 0, "seat limit")
+	billing.Flags().StringVar(&billingEmail, "billing-email", "", "billing contact")
+	cmd.AddCommand(list, get, create, update, transfer, billing)
+	return cmd
+}
+
+func orgTable(t *tw, o *client.Org) {
+	t.kv("id", o.ID)
+	t.kv("name", o.Name)
+	t.kv("scheme", o.Scheme)
+	t.kv("plan", o.Plan.Name)
+	t.kv("seat limit", strconv.Itoa(o.Plan.SeatLimit))
+	t.kv("revision", i64(o.Revision))
+}
