@@ -22,8 +22,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// profileCmd serves the org from SQLite with the same stack as `gatehouse
-// serve` (team.Service + httpapi) inside this process, drives one HTTP
+// profileCmd serves the org from SQLite through server.Start, as `gatehouse
+// serve` does, inside this process, drives one HTTP
 // scenario against it and writes a CPU profile: where a server-side goal is
 // missed, this shows why. The load generator's own samples are in the
 // profile too (package loadgen), to be set aside when reading it.
