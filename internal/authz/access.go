@@ -1,10 +1,11 @@
 package authz
 
 import (
-	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/scheme"
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 // Access is one entry of a member's effective access to a resource type:
