@@ -32,9 +32,14 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return out
 	}
-	sub := &o.subj[s]
-	add := func(ri uint16, n uint32, via, grantID string) {
-		r := &o.roles[ri]
+	o.holdings(s, anyNode, anyPermission, now, func(r *role, g *grant, from uint32) bool {
+		n, via, grantID := orgNode, ViaMembership, ""
+		if g != nil {
+			n, via, grantID = g.node, ViaDirect, g.id
+			if from != s {
+				via = o.subj[from].ref
+			}
+		}
 		nd, data := &o.node[n], &o.data[n]
 		for ti, t := range o.scheme.Types {
 			if !o.roleActsOn(r, t.ID) {
@@ -55,26 +60,8 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 			}
 			out[t.ID] = append(out[t.ID], a)
 		}
-	}
-	if sub.orgRole != noRole {
-		add(sub.orgRole, orgNode, ViaMembership, "")
-	}
-	principals := append([]uint32{s}, sub.groups...)
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if ps != s && !principal.active {
-			continue
-		}
-		via := ViaDirect
-		if ps != s {
-			via = principal.ref
-		}
-		for _, g := range principal.grants {
-			if g.expires == 0 || now < g.expires {
-				add(g.role, g.node, via, g.id)
-			}
-		}
-	}
+		return false
+	})
 	for t := range out {
 		slices.SortStableFunc(out[t], func(a, b Access) int { return strings.Compare(a.ID, b.ID) })
 	}
@@ -178,7 +165,7 @@ func (o *Org) CustomRoles() []*scheme.Role {
 func (o *Org) HasResource(ref string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	_, ok := o.lookupNode(ref)
+	_, ok := o.refNode(ref)
 	return ok
 }
 
@@ -186,6 +173,6 @@ func (o *Org) HasResource(ref string) bool {
 func (o *Org) HasTeam(id string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	_, ok := o.findScope(domain.TeamScope(id))
+	_, ok := o.resolve(domain.TeamScope(id))
 	return ok
 }

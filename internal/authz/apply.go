@@ -111,7 +111,7 @@ func (o *Org) putGrant(g *domain.Grant) error {
 	if !ok {
 		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
 	}
-	n, err := o.scopeNode(g.Scope)
+	n, err := o.grantNode(g.Scope)
 	if err != nil {
 		return fmt.Errorf("grant %s: %w", g.ID, err)
 	}
@@ -127,6 +127,19 @@ func (o *Org) putGrant(g *domain.Grant) error {
 	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
 	o.grantOf[g.ID] = s
 	return nil
+}
+
+// grantNode is the node a grant is held at. A grant may name a team the
+// index has not seen, or has deleted: it makes the team's node, as
+// putResource does for an attached resource.
+func (o *Org) grantNode(sc domain.Scope) (uint32, error) {
+	if sc.Kind == domain.ScopeTeam {
+		o.teamNode(sc.ID)
+	}
+	if n, ok := o.resolve(sc); ok {
+		return n, nil
+	}
+	return none, fmt.Errorf("scope %s: not found", sc)
 }
 
 func (o *Org) addNodeGrant(n uint32, g nodeGrant) {

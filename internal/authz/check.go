@@ -73,7 +73,7 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 	}
 	target := orgNode
 	if req.Resource != "" {
-		n, ok := o.lookupNode(req.Resource)
+		n, ok := o.refNode(req.Resource)
 		if !ok {
 			return Decision{Revision: o.rev}, ErrUnknownResource
 		}
@@ -130,44 +130,34 @@ func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts,
 	}
 	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
 	pi := p.Index
-	var failed Reason
+	var found, failed Reason
+	judge := func(r *role, g *grant, from uint32) bool {
+		reason := o.reason(s, r, g, from)
+		if !r.conds.Has(pi) {
+			found = reason
+			return true
+		}
+		c := r.cond(pi)
+		reason.Condition = c.String()
+		if c.Eval(&in) {
+			found = reason
+			return true
+		}
+		failed = reason
+		return false
+	}
 	for _, n := range chain {
-		if n == orgNode && sub.orgRole != noRole {
-			r := &o.roles[sub.orgRole]
-			if r.perms.Has(pi) {
-				reason := Reason{Role: r.id, Scope: "org", Via: ViaMembership}
-				if !r.conds.Has(pi) {
-					return reason, true
-				}
-				c := r.cond(pi)
-				reason.Condition = c.String()
-				if c.Eval(&in) {
-					return reason, true
-				}
-				failed = reason
-			}
-		}
-		if o.node[n].ngrants == 0 {
-			continue // most nodes hold no grant at all
-		}
-		if sub.holds.Has(pi) {
-			if reason, ok := o.decideAt(sub, s, n, pi, &in, now, &failed); ok {
-				return reason, true
-			}
-		}
-		for _, g := range sub.groups {
-			gs := &o.subj[g]
-			if gs.active && gs.holds.Has(pi) {
-				if reason, ok := o.decideAt(sub, g, n, pi, &in, now, &failed); ok {
-					return reason, true
-				}
-			}
+		if o.holdings(s, n, pi, now, judge) {
+			return found, true
 		}
 	}
 	if p.Anywhere && len(chain) == 1 {
 		// Only a check at the org itself: holding p at any scope counts.
-		if reason, ok := o.anywhere(sub, pi, &in, now, &failed); ok {
-			return reason, true
+		// The membership role was judged at the org already.
+		if o.holdings(s, anyNode, pi, now, func(r *role, g *grant, from uint32) bool {
+			return g != nil && judge(r, g, from)
+		}) {
+			return found, true
 		}
 	}
 	return failed, false
@@ -199,13 +189,13 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 	var buf [32]uint32
 	chain := append(buf[:0], o.typeNodes[ti])
 	if r.Team != "" {
-		if t, ok := o.findScope(domain.TeamScope(r.Team)); ok {
+		if t, ok := o.resolve(domain.TeamScope(r.Team)); ok {
 			chain = append(chain, t)
 		}
 	}
 	start := orgNode
 	if !r.Parent.IsZero() {
-		n, ok := o.findScope(domain.ResourceScope(r.Parent.Type, r.Parent.ID))
+		n, ok := o.resolve(domain.ResourceScope(r.Parent.Type, r.Parent.ID))
 		if !ok {
 			return false
 		}

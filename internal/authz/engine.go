@@ -5,6 +5,11 @@
 // It is pure: no I/O, no knowledge of HTTP or SQL. The team layer commits a
 // change to the store and then hands the same change to Apply, so the index
 // moves from revision to revision incrementally, never by rebuilding.
+//
+// The index is laid out in layout.go and built in load.go; apply.go and
+// tree.go perform changes; resolve.go is the one way from a scope or a
+// reference to a node, and walk.go the one walk over what a subject holds,
+// which check.go, grant.go, lookup.go and access.go read through.
 package authz
 
 import (

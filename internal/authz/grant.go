@@ -42,9 +42,9 @@ func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now
 	if err := o.scheme.GrantableAt(r.def, sc); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	n, ok := o.resolve(sc)
+	if !ok {
+		return fmt.Errorf("%w: scope %s: not found", ErrInvalidGrant, sc)
 	}
 	s, ok := o.findSubject(actor)
 	if !ok || !o.activeAt(&o.subj[s], now) {
@@ -96,9 +96,9 @@ func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now i
 	if err := o.scheme.GrantableAt(o.roles[ri].def, sc); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	n, ok := o.resolve(sc)
+	if !ok {
+		return fmt.Errorf("%w: scope %s: not found", ErrInvalidGrant, sc)
 	}
 	s, ok := o.findSubject(actor)
 	if !ok {
@@ -155,8 +155,8 @@ func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *schem
 	if !ok {
 		return "", false
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
+	n, ok := o.resolve(sc)
+	if !ok {
 		return "", false
 	}
 	var buf [32]uint32
@@ -173,16 +173,13 @@ func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *schem
 // p on under want gives nothing s lacks. On a refusal the reason names a
 // condition s holds p under, if any, for the message.
 func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
-	sub := &o.subj[s]
-	if !o.activeAt(sub, now) {
+	if !o.activeAt(&o.subj[s], now) {
 		return Reason{}, false
 	}
 	pi := p.Index
-	var near Reason
-	consider := func(r *role, reason Reason) bool {
-		if !r.perms.Has(pi) {
-			return false
-		}
+	var found, near Reason
+	free := func(r *role, g *grant, from uint32) bool {
+		found = o.reason(s, r, g, from)
 		if !r.conds.Has(pi) {
 			return true
 		}
@@ -191,44 +188,17 @@ func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, c
 			return true
 		}
 		if near.Condition == "" {
-			near = reason
+			near = found
 			near.Condition = c.String()
 		}
 		return false
 	}
-	principals := append([]uint32{s}, sub.groups...)
 	for _, n := range chain {
-		if n == orgNode && sub.orgRole != noRole {
-			r := &o.roles[sub.orgRole]
-			if reason := (Reason{Role: r.id, Scope: "org", Via: ViaMembership}); consider(r, reason) {
-				return reason, true
-			}
-		}
-		for _, ps := range principals {
-			principal := &o.subj[ps]
-			if ps != s && !principal.active {
-				continue
-			}
-			for _, g := range grantsAt(principal.grants, n) {
-				if g.expires != 0 && now >= g.expires {
-					continue
-				}
-				reason := Reason{Grant: g.id, Role: o.roles[g.role].id, Scope: o.data[n].ref, Via: ViaDirect}
-				if consider(&o.roles[g.role], reason) {
-					return reason, true
-				}
-			}
+		if o.holdings(s, n, pi, now, free) {
+			return found, true
 		}
 	}
 	return near, false
-}
-
-// scopeNodeRead resolves a scope without creating anything (read lock held).
-func (o *Org) scopeNodeRead(sc domain.Scope) (uint32, error) {
-	if n, ok := o.findScope(sc); ok {
-		return n, nil
-	}
-	return none, fmt.Errorf("scope %s: not found", sc)
 }
 
 func joinOr(list []string) string {
@@ -259,8 +229,8 @@ func (o *Org) HoldsAt(subjectRef, permission string, sc domain.Scope, now int64)
 	if !ok {
 		return false
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
+	n, ok := o.resolve(sc)
+	if !ok {
 		return false
 	}
 	var buf [32]uint32

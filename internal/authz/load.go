@@ -123,7 +123,7 @@ func (o *Org) appendGrant(g *domain.Grant) error {
 	if !ok {
 		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
 	}
-	n, err := o.scopeNode(g.Scope)
+	n, err := o.grantNode(g.Scope)
 	if err != nil {
 		return fmt.Errorf("grant %s: %w", g.ID, err)
 	}

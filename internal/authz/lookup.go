@@ -143,7 +143,6 @@ type cand struct {
 // too much of it to list) switch to walking the type's sorted list instead.
 func (l *lookup) candidates() ([]cand, mode) {
 	o := l.o
-	sub := &o.subj[l.s]
 	pi := l.p.Index
 	var cands []cand
 	wide := func(r *role) (mode, bool) {
@@ -167,60 +166,53 @@ func (l *lookup) candidates() ([]cand, mode) {
 		}
 		return 0, false
 	}
-	if sub.orgRole != noRole && o.roles[sub.orgRole].perms.Has(pi) {
-		if m, ok := wide(&o.roles[sub.orgRole]); ok {
-			return nil, m
-		}
-	}
-	principals := append([]uint32{l.s}, sub.groups...)
-	seen := map[uint32]bool{}
-	best := modeList
+	var seen map[uint32]bool
+	best, stop := modeList, false
 	estimate := 0
-	l.reach = map[uint32]struct{}{}
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if (ps != l.s && !principal.active) || !principal.holds.Has(pi) {
-			continue
+	o.holdings(l.s, anyNode, pi, l.now, func(r *role, g *grant, _ uint32) bool {
+		if g == nil {
+			m, ok := wide(r)
+			best, stop = m, ok
+			return ok
 		}
-		for _, g := range principal.grants {
-			if g.expires != 0 && l.now >= g.expires {
-				continue
-			}
-			r := &o.roles[g.role]
-			if !r.perms.Has(pi) {
-				continue
-			}
-			n := &o.node[g.node]
-			switch n.kind {
-			case nodeOrg, nodeType:
-				if n.kind == nodeType && !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
-					continue
-				}
-				if m, ok := wide(r); ok {
-					if m == modeAll {
-						return nil, modeAll
-					}
-					best = modeScan // keep looking: an unconditional grant may still come
-				}
-			case nodeResource, nodeTeam:
-				sure := !r.conds.Has(pi)
-				if sure {
-					l.reach[g.node] = struct{}{}
-				} else {
-					l.conditional = true
-				}
-				if seen[g.node] || best == modeScan {
-					continue
-				}
-				seen[g.node] = true
-				// Past the limit, listing costs more than walking the type.
-				if estimate += int(o.data[g.node].size); estimate > enumerateLimit {
-					best = modeScan
-					continue
-				}
-				cands = l.descend(g.node, sure, cands)
-			}
+		if seen == nil {
+			seen, l.reach = map[uint32]bool{}, map[uint32]struct{}{}
 		}
+		n := &o.node[g.node]
+		switch n.kind {
+		case nodeOrg, nodeType:
+			if n.kind == nodeType && !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
+				return false
+			}
+			if m, ok := wide(r); ok {
+				if m == modeAll {
+					best, stop = modeAll, true
+					return true
+				}
+				best = modeScan // keep looking: an unconditional grant may still come
+			}
+		case nodeResource, nodeTeam:
+			sure := !r.conds.Has(pi)
+			if sure {
+				l.reach[g.node] = struct{}{}
+			} else {
+				l.conditional = true
+			}
+			if seen[g.node] || best == modeScan {
+				return false
+			}
+			seen[g.node] = true
+			// Past the limit, listing costs more than walking the type.
+			if estimate += int(o.data[g.node].size); estimate > enumerateLimit {
+				best = modeScan
+				return false
+			}
+			cands = l.descend(g.node, sure, cands)
+		}
+		return false
+	})
+	if stop {
+		return nil, best
 	}
 	return cands, best
 }
@@ -361,7 +353,7 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 	}
 	target := orgNode
 	if q.Resource != "" {
-		n, ok := o.lookupNode(q.Resource)
+		n, ok := o.refNode(q.Resource)
 		if !ok {
 			return nil, o.rev, ErrUnknownResource
 		}

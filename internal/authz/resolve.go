@@ -1,72 +1,53 @@
 package authz
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
-// resourceKey resolves "TYPE:ID" to a key without allocating.
-func (o *Org) resourceKey(ref string) (nodeKey, bool) {
-	typ, id, ok := strings.Cut(ref, ":")
-	if !ok {
-		return nodeKey{}, false
-	}
-	t, ok := o.typeIndex[typ]
-	return nodeKey{typ: t, id: id}, ok
-}
-
-// lookupNode finds a live resource node by "TYPE:ID".
-func (o *Org) lookupNode(ref string) (uint32, bool) {
-	k, ok := o.resourceKey(ref)
-	if !ok || k.id == "*" {
-		return none, false
-	}
-	n, ok := o.nodeIndex(k)
-	return n, ok && o.node[n].alive && o.node[n].kind == nodeResource
-}
-
-// scopeNode resolves a scope to its node, creating team nodes on demand.
-func (o *Org) scopeNode(sc domain.Scope) (uint32, error) {
-	switch sc.Kind {
-	case domain.ScopeOrg:
-		return orgNode, nil
-	case domain.ScopeTeam:
-		return o.teamNode(sc.ID), nil
-	}
-	if n, ok := o.findScope(sc); ok {
-		return n, nil
-	}
-	return none, fmt.Errorf("scope %s: not found", sc)
-}
-
-// findScope resolves a scope to a live node without creating anything.
-func (o *Org) findScope(sc domain.Scope) (uint32, bool) {
+// resolve finds the live node of a scope, creating nothing. It is the only
+// way from a scope to a node, so "org", "TYPE:*", "TYPE:ID" and "team:ID"
+// mean the same in a request, a grant and a write.
+func (o *Org) resolve(sc domain.Scope) (uint32, bool) {
 	var k nodeKey
 	switch sc.Kind {
 	case domain.ScopeOrg:
 		return orgNode, true
 	case domain.ScopeTeam:
 		k = nodeKey{typ: keyTeam, id: sc.ID}
-	case domain.ScopeType:
-		t, ok := o.typeIndex[sc.Type]
-		if !ok {
-			return none, false
-		}
-		k = nodeKey{typ: t, id: "*"}
-	case domain.ScopeResource:
+	case domain.ScopeType, domain.ScopeResource:
 		t, ok := o.typeIndex[sc.Type]
 		if !ok {
 			return none, false
 		}
 		k = nodeKey{typ: t, id: sc.ID}
+		if sc.Kind == domain.ScopeType {
+			k.id = "*"
+		}
 	default:
 		return none, false
 	}
 	n, ok := o.nodeIndex(k)
 	return n, ok && o.node[n].alive
+}
+
+// resourceNode finds a live resource. The type's wildcard shares the
+// type's id map, so the kind tells them apart.
+func (o *Org) resourceNode(typ, id string) (uint32, bool) {
+	n, ok := o.resolve(domain.ResourceScope(typ, id))
+	return n, ok && o.node[n].kind == nodeResource
+}
+
+// refNode is resourceNode for "TYPE:ID". It cuts rather than parses: every
+// check comes through here and must not allocate.
+func (o *Org) refNode(ref string) (uint32, bool) {
+	typ, id, ok := strings.Cut(ref, ":")
+	if !ok {
+		return none, false
+	}
+	return o.resourceNode(typ, id)
 }
 
 // lookupSubject finds a subject by "user:ID", "group:ID" or "key:ID".
@@ -131,6 +112,3 @@ func (o *Org) parentTypeNode(t uint8) uint32 {
 	}
 	return o.typeNodes[o.typeIndex[parent]]
 }
-
-// typeOf returns the resource type of a resource or wildcard node.
-func (o *Org) typeOf(n uint32) *scheme.ResourceType { return o.scheme.Types[o.node[n].typ] }

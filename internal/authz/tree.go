@@ -25,8 +25,8 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	case want != scheme.OrgType && r.Parent.Type != want:
 		return fmt.Errorf("resource %s:%s: parent must be a %s", r.Type, r.ID, want)
 	case want != scheme.OrgType:
-		p, ok := o.ids[o.typeIndex[want]][r.Parent.ID]
-		if !ok || !o.node[p].alive || o.node[p].kind != nodeResource {
+		p, ok := o.resourceNode(want, r.Parent.ID)
+		if !ok {
 			return fmt.Errorf("resource %s:%s: parent %s not found", r.Type, r.ID, r.Parent)
 		}
 		parent = p
@@ -39,8 +39,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 	if r.Owner != "" {
 		owner = o.userIndex(r.Owner)
 	}
-	k := nodeKey{typ: ti, id: r.ID}
-	if i, ok := o.ids[ti][r.ID]; ok && o.node[i].alive {
+	if i, ok := o.resourceNode(r.Type, r.ID); ok {
 		// Replace in place: grants at this node and its children stay.
 		o.detach(i)
 		n := &o.node[i]
@@ -49,7 +48,7 @@ func (o *Org) putResource(r *domain.Resource, sorted bool) error {
 		o.attach(i)
 		return nil
 	}
-	i := o.addNode(k, node{kind: nodeResource, typ: ti, alive: true, parent: parent, team: team, owner: owner},
+	i := o.addNode(nodeKey{typ: ti, id: r.ID}, node{kind: nodeResource, typ: ti, alive: true, parent: parent, team: team, owner: owner},
 		nodeData{ref: r.Type + ":" + r.ID, id: r.ID, attrs: r.Attributes, size: 1})
 	o.attach(i)
 	if sorted {
@@ -108,7 +107,7 @@ func (o *Org) detach(i uint32) {
 }
 
 func (o *Org) deleteResource(r *domain.Resource) error {
-	i, ok := o.lookupNode(r.Type + ":" + r.ID)
+	i, ok := o.resourceNode(r.Type, r.ID)
 	if !ok {
 		return nil
 	}
@@ -156,7 +155,7 @@ func (o *Org) dropGrantsAt(i uint32) {
 }
 
 func (o *Org) deleteTeam(t *domain.Team) error {
-	i, ok := o.teams[t.ID]
+	i, ok := o.resolve(domain.TeamScope(t.ID))
 	if !ok {
 		return nil
 	}

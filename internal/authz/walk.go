@@ -1,73 +1,100 @@
 package authz
 
-import (
-	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/scheme"
+import "github.com/gatehouse/gatehouse/internal/domain"
+
+// Sentinels of holdings: every node, every role.
+const (
+	anyNode       = none - 1
+	anyPermission = -1
 )
 
-// decideAt looks at principal's grants at node n (principal is the subject
-// itself or one of its groups).
-func (o *Org) decideAt(sub *subject, ps uint32, n uint32, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
-	principal := &o.subj[ps]
-	if o.node[n].ngrants <= 8 {
-		ng := o.data[n].grants
-		// A short reverse list answers "any grant of principal here?" faster
-		// than a search through the principal's own grants.
-		found := false
-		for _, x := range ng {
-			if x.subject == ps {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return Reason{}, false
+// holdings is the one walk over what a subject holds: its membership role,
+// which acts at the org; then its own unexpired grants; then those of each
+// active group it belongs to. Checks, lookups, the escalation rule and the
+// effective-access view all read access through it, so they cannot
+// disagree on what counts, and the order is the one a check's reason
+// follows.
+//
+// It visits only roles giving permission pi (anyPermission: every role)
+// held at node n (anyNode: everywhere, one principal after the other).
+// visit gets the role, the grant (nil for the membership role) and the
+// principal holding it, s or one of its groups; it returns true to stop
+// the walk, and holdings reports whether it stopped.
+func (o *Org) holdings(s, n uint32, pi int, now int64, visit func(r *role, g *grant, from uint32) bool) bool {
+	sub := &o.subj[s]
+	if (n == orgNode || n == anyNode) && sub.orgRole != noRole {
+		if r := &o.roles[sub.orgRole]; (pi == anyPermission || r.perms.Has(pi)) && visit(r, nil, s) {
+			return true
 		}
 	}
-	for _, g := range grantsAt(principal.grants, n) {
+	if n != anyNode && o.node[n].ngrants == 0 {
+		return false // most nodes hold no grant at all
+	}
+	if o.grantsOf(s, n, pi, now, visit) {
+		return true
+	}
+	for _, g := range sub.groups {
+		if o.subj[g].active && o.grantsOf(g, n, pi, now, visit) {
+			return true
+		}
+	}
+	return false
+}
+
+// grantsOf is holdings for the grants of one principal.
+func (o *Org) grantsOf(ps, n uint32, pi int, now int64, visit func(r *role, g *grant, from uint32) bool) bool {
+	principal := &o.subj[ps]
+	if pi != anyPermission && !principal.holds.Has(pi) {
+		return false
+	}
+	list := principal.grants
+	if n != anyNode {
+		if !o.mayHoldAt(ps, n) {
+			return false
+		}
+		list = grantsAt(list, n)
+	}
+	for i := range list {
+		g := &list[i]
 		if g.expires != 0 && now >= g.expires {
 			continue
 		}
 		r := &o.roles[g.role]
-		if !r.perms.Has(pi) {
+		if pi != anyPermission && !r.perms.Has(pi) {
 			continue
 		}
-		reason := Reason{Grant: g.id, Role: r.id, Scope: o.data[n].ref, Via: ViaDirect}
-		if principal != sub {
-			reason.Via = principal.ref
+		if visit(r, g, ps) {
+			return true
 		}
-		if !r.conds.Has(pi) {
-			return reason, true
-		}
-		c := r.cond(pi)
-		reason.Condition = c.String()
-		if c.Eval(in) {
-			return reason, true
-		}
-		*failed = reason
 	}
-	return Reason{}, false
+	return false
 }
 
-func (o *Org) anywhere(sub *subject, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
-	self, _ := o.lookupSubject(sub.ref)
-	principals := append([]uint32{self}, sub.groups...)
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if !principal.active || !principal.holds.Has(pi) {
-			continue
-		}
-		for i := 0; i < len(principal.grants); {
-			n := principal.grants[i].node
-			if reason, ok := o.decideAt(sub, ps, n, pi, in, now, failed); ok {
-				return reason, true
-			}
-			for i < len(principal.grants) && principal.grants[i].node == n {
-				i++
-			}
+// mayHoldAt is false when principal ps certainly holds no grant at node n.
+// A short reverse list answers faster than a search through the
+// principal's own grants.
+func (o *Org) mayHoldAt(ps, n uint32) bool {
+	if o.node[n].ngrants > 8 {
+		return true
+	}
+	for _, x := range o.data[n].grants {
+		if x.subject == ps {
+			return true
 		}
 	}
-	return Reason{}, false
+	return false
+}
+
+// reason names what holdings visited, for subject s.
+func (o *Org) reason(s uint32, r *role, g *grant, from uint32) Reason {
+	if g == nil {
+		return Reason{Role: r.id, Scope: "org", Via: ViaMembership}
+	}
+	reason := Reason{Grant: g.id, Role: r.id, Scope: o.data[g.node].ref, Via: ViaDirect}
+	if from != s {
+		reason.Via = o.subj[from].ref
+	}
+	return reason
 }
 
 // activeAt reports whether a subject may hold access at all: a member, a
