@@ -42,7 +42,7 @@ func newGatehouse(t *testing.T) *gatehouse {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Logger: quiet})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), Logger: quiet})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,14 @@ package authz
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 var (
+	// ErrUnknownOrg: the engine holds no index of this organization.
+	ErrUnknownOrg = errors.New("unknown organization")
 	// ErrUnknownPermission: the permission is not in the org's scheme.
 	ErrUnknownPermission = errors.New("unknown permission")
 	// ErrUnknownResource: no such resource in this organization.
@@ -21,9 +22,9 @@ var (
 type Request struct {
 	Subject    string // "user:ID", "group:ID" or "key:ID"
 	Permission string
-	Resource   string    // "TYPE:ID"; empty for the organization itself
-	Channel    string    // the request's channel, for channel conditions
-	Now        time.Time // zero: the engine's clock
+	Resource   string // "TYPE:ID"; empty for the organization itself
+	Channel    string // the request's channel, for channel conditions
+	Now        int64  // unix nanoseconds, as in every query of the engine
 }
 
 // Decision is the answer to a Request.
@@ -51,20 +52,7 @@ const (
 
 // Check decides a request. A subject that is not (or no longer) active in
 // the org is denied; an unknown permission or resource is an error.
-func (e *Engine) Check(org string, req *Request) (Decision, error) {
-	o, ok := e.Org(org)
-	if !ok {
-		return Decision{}, ErrUnknownResource
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = e.now()
-	}
-	return o.Check(req, now.UnixNano())
-}
-
-// Check decides a request at time now (unix nanoseconds).
-func (o *Org) Check(req *Request, now int64) (Decision, error) {
+func (o *Org) Check(req *Request) (Decision, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(req.Permission)
@@ -85,7 +73,7 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 		return d, nil
 	}
 	var buf [32]uint32
-	d.Reason, d.Allowed = o.decide(s, p, o.chain(target, buf[:0]), o.targetOf(target), req.Channel, now)
+	d.Reason, d.Allowed = o.decide(s, p, o.chain(target, buf[:0]), o.targetOf(target), req.Channel, req.Now)
 	return d, nil
 }
 

@@ -18,7 +18,6 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -30,7 +29,6 @@ type Engine struct {
 	orgs     atomic.Pointer[map[string]*Org]
 	writeMu  sync.Mutex // serialises org creation and Apply
 	revision atomic.Int64
-	now      func() time.Time
 	schemes  map[string]*scheme.Scheme // beyond the built-in ones
 
 	waitMu  sync.Mutex
@@ -69,13 +67,10 @@ func (e *Engine) scheme(id string) (*scheme.Scheme, bool) {
 	return scheme.Get(id)
 }
 
-// New returns an empty engine. now is the clock used for expiry when a
-// request carries no time of its own; nil means time.Now.
-func New(now func() time.Time) *Engine {
-	if now == nil {
-		now = time.Now
-	}
-	e := &Engine{now: now, schemes: map[string]*scheme.Scheme{}, applied: make(chan struct{})}
+// New returns an empty engine. It has no clock: every question carries its
+// own time, so answers depend on the index and the question alone.
+func New() *Engine {
+	e := &Engine{schemes: map[string]*scheme.Scheme{}, applied: make(chan struct{})}
 	e.orgs.Store(&map[string]*Org{})
 	return e
 }
@@ -83,10 +78,13 @@ func New(now func() time.Time) *Engine {
 // Revision is the newest revision applied.
 func (e *Engine) Revision() int64 { return e.revision.Load() }
 
-// Org returns an organization's index.
-func (e *Engine) Org(id string) (*Org, bool) {
-	o, ok := (*e.orgs.Load())[id]
-	return o, ok
+// Org returns an organization's index, which answers every question about
+// it; ErrUnknownOrg if the engine has none.
+func (e *Engine) Org(id string) (*Org, error) {
+	if o, ok := (*e.orgs.Load())[id]; ok {
+		return o, nil
+	}
+	return nil, ErrUnknownOrg
 }
 
 func (e *Engine) advance(rev int64) {
@@ -148,6 +146,3 @@ func (e *Engine) DropOrg(id string) {
 	delete(next, id)
 	e.orgs.Store(&next)
 }
-
-// Now is the engine's clock.
-func (e *Engine) Now() time.Time { return e.now() }

@@ -3,7 +3,6 @@ package authz
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -22,15 +21,6 @@ var ErrInvalidGrant = errors.New("invalid grant")
 // role there, and holds every permission of the role there (a conditional
 // permission covers only the same condition). Nobody grants the top role:
 // it changes hands by transfer.
-func (e *Engine) CanGrant(org string, actor domain.Subject, roleID string, sc domain.Scope) error {
-	o, ok := e.Org(org)
-	if !ok {
-		return fmt.Errorf("%w: unknown organization", ErrInvalidGrant)
-	}
-	return o.CanGrant(actor, roleID, sc, e.now().UnixNano())
-}
-
-// CanGrant is Engine.CanGrant on one org at time now.
 func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now int64) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
@@ -211,9 +201,6 @@ func joinOr(list []string) string {
 	}
 	return out
 }
-
-// Unix is a convenience for callers converting a time to the engine's clock.
-func Unix(t time.Time) int64 { return t.UnixNano() }
 
 // HoldsAt reports whether a subject holds a permission at a scope (org,
 // TYPE:*, TYPE:ID or team:ID), unconditionally or with a condition that

@@ -23,8 +23,8 @@ func TestEngineMatchesReference(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawOrg(t, propertySize)
 		e, ref := build(t, g)
-		o, ok := e.Org("o")
-		if !ok {
+		o, err := e.Org("o")
+		if err != nil {
 			t.Fatal("org not loaded")
 		}
 		compare(t, g, o, ref, 6, 2, 1)
@@ -164,13 +164,14 @@ func compare(t *rapid.T, g *genOrg, o *authz.Org, ref *reference.State, nChecks,
 			Channel:  rapid.SampledFrom(channels).Draw(t, "channel"),
 		}
 		now := drawNow(t, "now")
+		req.Now = now.UnixNano()
 		typ := scopeTypeOfRef(req.Resource)
 		if rapid.IntRange(0, 3).Draw(t, "any_perm") == 0 {
 			req.Permission = rapid.SampledFrom(g.s.PermissionIDs()).Draw(t, "perm")
 		} else {
 			req.Permission = rapid.SampledFrom(permsFor(g.s, typ)).Draw(t, "perm")
 		}
-		d, err := o.Check(&req, now.UnixNano())
+		d, err := o.Check(&req)
 		want, werr := ref.Check(reference.Request{Subject: req.Subject, Permission: req.Permission, Resource: req.Resource, Channel: req.Channel, Now: now})
 		if (err != nil) != (werr != nil) {
 			t.Fatalf("check %+v at %s: engine error %v, reference error %v", req, now.Format(time.TimeOnly), err, werr)

@@ -192,7 +192,7 @@ func oldDatabase(t *testing.T, orgs ...string) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: testLogger(t)})
+	svc := team.New(team.Config{Store: st, Engine: authz.New(), Logger: testLogger(t)})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func bootstrap(ctx context.Context, db string, ao auditOptions, logger *slog.Log
 	st := au.st
 	defer st.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: quiet, AuditKey: au.key})
+	svc := team.New(team.Config{Store: st, Engine: authz.New(), Logger: quiet, AuditKey: au.key})
 	if err := svc.Load(ctx); err != nil {
 		return team.BootstrapResult{}, err
 	}

@@ -250,7 +250,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 		began := time.Now()
 		// A service of its own, silent about mail, seeds before the
 		// serving one loads: the engine has a single writer at a time.
-		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(nil), Mailer: discardMailer{}, Logger: logger, BaseURL: base,
+		seeder := team.New(team.Config{AuditKey: au.key, Store: st, Engine: authz.New(), Mailer: discardMailer{}, Logger: logger, BaseURL: base,
 			RevealInvitationTokens: true})
 		if err := seeder.Load(ctx); err != nil {
 			return nil, err
@@ -272,7 +272,7 @@ func start(ctx context.Context, o serveOptions, logger *slog.Logger) (_ *instanc
 	if q := o.quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
 		return nil, errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
 	}
-	cfg := team.Config{Store: st, Engine: authz.New(nil), Mailer: m, Logger: logger, BaseURL: base,
+	cfg := team.Config{Store: st, Engine: authz.New(), Mailer: m, Logger: logger, BaseURL: base,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention, AuditKey: au.key}
 	if au.checkpoints != "" {

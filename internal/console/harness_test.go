@@ -123,7 +123,7 @@ func newFixture(t *testing.T, opts fixtureOpts) *fixture {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	f.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: f.mail, Logger: logger,
+	f.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), Mailer: f.mail, Logger: logger,
 		BaseURL: "http://" + f.srv.Listener.Addr().String(),
 		// The development setup, where the inviter sees the accept link;
 		// mailOnly is the production one, where only the mailbox does.

@@ -170,7 +170,7 @@ func startInproc(t testing.TB, backend string, o inprocOptions) *inproc {
 	}
 	t.Cleanup(func() { s.st.Close() })
 	logger := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.svc = team.New(team.Config{AuditKey: key, Store: s.st, Engine: authz.New(s.clock.now), Mailer: s.mail, Logger: logger,
+	s.svc = team.New(team.Config{AuditKey: key, Store: s.st, Engine: authz.New(), Mailer: s.mail, Logger: logger,
 		Now: s.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessionTTL, SessionIdle: cmp.Or(o.sessionTTL, 7*24*time.Hour),
 		// The development setup, where the inviter holds the token: the
 		// strongest attacker these tests play.

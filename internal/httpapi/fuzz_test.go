@@ -75,7 +75,7 @@ func newFuzzServer() (*fzServer, error) {
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), Mailer: fzDiscard{}, Logger: logger})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), Mailer: fzDiscard{}, Logger: logger})
 	if err := svc.Load(ctx); err != nil {
 		return nil, err
 	}

@@ -243,7 +243,7 @@ func newEnv(t *testing.T, st store.Store, o envOptions) *env {
 		m = o.mailer
 	}
 	// at_least_revision beyond what the server has gives 503 after the wait.
-	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(e.clock.now), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
+	e.svc = team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), Mailer: m, Logger: logger, ConsistencyWait: 200 * time.Millisecond,
 		Now: e.clock.now, BaseURL: "https://gatehouse.test", SessionTTL: o.sessions, SessionIdle: o.idle,
 		HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
 		// Most tests stand in for the development setup, where answers carry

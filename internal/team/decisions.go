@@ -119,7 +119,7 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 	if r.Permission == "" {
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: permission is required", i)
 	}
-	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel}, now)
+	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel, Now: now})
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)

@@ -2,9 +2,11 @@ package team
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -157,7 +159,7 @@ func (f *follower) prune(ctx context.Context, cur int64) {
 
 func (f *follower) apply(ctx context.Context, cs store.ChangeSet) {
 	schemeID := ""
-	if _, known := f.s.engine.Org(cs.Org); !known {
+	if _, err := f.s.engine.Org(cs.Org); errors.Is(err, authz.ErrUnknownOrg) {
 		if err := f.s.store.View(ctx, func(r store.Reader) error {
 			o, err := r.GetOrg(cs.Org)
 			schemeID = o.Scheme

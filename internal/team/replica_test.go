@@ -27,7 +27,7 @@ func replica(t *testing.T, url string) *team.Service {
 		t.Fatal(err)
 	}
 	// A long poll: only notifications can make the follower quick here.
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: time.Hour})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), PollInterval: time.Hour})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -305,9 +305,12 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 	if a.IsKey() && a.KeyOrg != id {
 		return nil, nil, notFound("organization", id)
 	}
-	o, ok := s.engine.Org(id)
-	if !ok {
+	o, err := s.engine.Org(id)
+	if errors.Is(err, authz.ErrUnknownOrg) {
 		return nil, nil, notFound("organization", id)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	sc, _ := scheme.Get(o.SchemeID())
 	if a.IsKey() {
@@ -318,7 +321,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 		}
 		return o, sc, nil
 	}
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission, Now: s.now().UnixNano()})
 	if err != nil || !d.Allowed {
 		return nil, nil, notFound("organization", id)
 	}
@@ -327,7 +330,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 
 // allowed reports whether the actor holds perm on resource ("" = the org).
 func (s *Service) allowed(o *authz.Org, a Actor, perm, resource string) bool {
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource, Now: s.now().UnixNano()})
 	return err == nil && d.Allowed
 }
 

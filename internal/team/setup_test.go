@@ -19,7 +19,7 @@ func TestInitialized(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil)})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New()})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

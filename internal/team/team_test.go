@@ -29,7 +29,7 @@ func newService(t *testing.T) (*team.Service, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestFollowerAfterPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(nil), PollInterval: poll})
+		svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), PollInterval: poll})
 		if err := svc.Load(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestInvitedGrantExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(clock), Now: clock, PollInterval: 50 * time.Millisecond})
+	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, Engine: authz.New(), Now: clock, PollInterval: 50 * time.Millisecond})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestLoadRefusesABadGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	counted := &countingStore{Store: st}
-	again := team.New(team.Config{AuditKey: testAuditKey, Store: counted, Engine: authz.New(nil)})
+	again := team.New(team.Config{AuditKey: testAuditKey, Store: counted, Engine: authz.New()})
 	defer again.Close()
 	err = again.Load(ctx)
 	if err == nil || !strings.Contains(err.Error(), `unknown role "no.such.role"`) {

@@ -66,7 +66,7 @@ func profileCmd(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: logger, AuditKey: key})
+	svc := team.New(team.Config{Store: st, Engine: authz.New(), Logger: logger, AuditKey: key})
 	if *scenario == "load" {
 		// What a cold start spends: the snapshot read, then the index build.
 		stop, err := startCPUProfile(*out)
@@ -81,7 +81,7 @@ func profileCmd(ctx context.Context, args []string) error {
 		}
 		read := time.Since(t0)
 		t1 := time.Now()
-		if err := authz.New(nil).Load(&snap); err != nil {
+		if err := authz.New().Load(&snap); err != nil {
 			return err
 		}
 		build := time.Since(t1)
