@@ -8,36 +8,26 @@ import (
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
-// Access is one entry of a member's effective access to a resource type:
-// the role held, where, and through what.
-type Access struct {
-	ID    string `json:"id"` // resource id, "*" for every resource of the type, else the scope
-	Role  string `json:"role"`
-	Scope string `json:"scope"`
-	Via   string `json:"via"` // "membership", "direct" or "group:ID"
-	Grant string `json:"grant,omitempty"`
-}
-
 // EffectiveAccess lists, for each resource type of the scheme, the roles a
 // subject holds that act on that type (the Vi "Member Access" dialog):
 // its membership role, its own grants and its groups' grants, unexpired.
-func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access {
+func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]domain.Access {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	out := map[string][]Access{}
+	out := map[string][]domain.Access{}
 	for _, t := range o.scheme.Types {
-		out[t.ID] = []Access{}
+		out[t.ID] = []domain.Access{}
 	}
 	s, ok := o.lookupSubject(subjectRef)
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return out
 	}
 	o.holdings(s, anyNode, anyPermission, now, func(r *role, g *grant, from uint32) bool {
-		n, via, grantID := orgNode, ViaMembership, ""
+		n, via, grantID := orgNode, domain.ViaMembership, ""
 		if g != nil {
-			n, via, grantID = g.node, ViaDirect, g.id
+			n, via, grantID = g.node, domain.ViaDirect, g.id
 			if from != s {
-				via = o.subj[from].ref
+				via = domain.Via(o.subj[from].ref)
 			}
 		}
 		nd, data := &o.node[n], &o.data[n]
@@ -45,7 +35,7 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 			if !o.roleActsOn(r, t.ID) {
 				continue
 			}
-			a := Access{Role: r.id, Scope: data.ref, Via: via, Grant: grantID, ID: data.ref}
+			a := domain.Access{Role: r.id, Scope: data.ref, Via: via, Grant: grantID, ID: data.ref}
 			switch {
 			case nd.kind == nodeOrg:
 				a.ID = "*"
@@ -63,7 +53,7 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 		return false
 	})
 	for t := range out {
-		slices.SortStableFunc(out[t], func(a, b Access) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortStableFunc(out[t], func(a, b domain.Access) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out
 }

@@ -31,24 +31,8 @@ type Request struct {
 type Decision struct {
 	Allowed  bool
 	Revision int64
-	Reason   Reason
+	Reason   domain.Reason
 }
-
-// Reason names what allowed a decision, or on a denial the condition that
-// failed, if one did.
-type Reason struct {
-	Grant     string `json:"grant,omitempty"` // grant id; empty when the membership role allowed
-	Role      string `json:"role,omitempty"`
-	Scope     string `json:"scope,omitempty"`
-	Via       string `json:"via,omitempty"` // "membership", "direct" or the group, "group:ID"
-	Condition string `json:"condition,omitempty"`
-}
-
-// Via values.
-const (
-	ViaMembership = "membership"
-	ViaDirect     = "direct"
-)
 
 // Check decides a request. A subject that is not (or no longer) active in
 // the org is denied; an unknown permission or resource is an error.
@@ -99,7 +83,7 @@ func (o *Org) targetOf(n uint32) facts {
 //
 // A key holds a permission only where its owner holds it too: the key's
 // own grants name the reason, and the owner's decision bounds it.
-func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
 	reason, ok := o.decideOne(s, p, chain, f, channel, now)
 	if !ok || o.subj[s].kind != domain.SubjectKey {
 		return reason, ok
@@ -111,14 +95,14 @@ func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, ch
 }
 
 // decideOne is decide for one subject, without a key's owner bound.
-func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
-		return Reason{}, false
+		return domain.Reason{}, false
 	}
 	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
 	pi := p.Index
-	var found, failed Reason
+	var found, failed domain.Reason
 	judge := func(r *role, g *grant, from uint32) bool {
 		reason := o.reason(s, r, g, from)
 		if !r.conds.Has(pi) {

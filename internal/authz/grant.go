@@ -162,12 +162,12 @@ func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *schem
 // or under one that want implies (want nil: none allowed), so that handing
 // p on under want gives nothing s lacks. On a refusal the reason names a
 // condition s holds p under, if any, for the message.
-func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
+func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (domain.Reason, bool) {
 	if !o.activeAt(&o.subj[s], now) {
-		return Reason{}, false
+		return domain.Reason{}, false
 	}
 	pi := p.Index
-	var found, near Reason
+	var found, near domain.Reason
 	free := func(r *role, g *grant, from uint32) bool {
 		found = o.reason(s, r, g, from)
 		if !r.conds.Has(pi) {

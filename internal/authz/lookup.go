@@ -327,12 +327,6 @@ func decodeCursor(tok string) (string, error) {
 	return string(b[2:]), nil
 }
 
-// SubjectAccess is one subject that may act on a resource, and the path.
-type SubjectAccess struct {
-	Subject string `json:"subject"`
-	Reason  Reason `json:"via"`
-}
-
 // SubjectQuery asks who may exercise Permission on Resource.
 type SubjectQuery struct {
 	Permission string
@@ -344,7 +338,7 @@ type SubjectQuery struct {
 // LookupSubjects lists every active user and key that may exercise the
 // permission on the resource, each with the path that allows it, sorted by
 // subject. Groups are expanded to their members.
-func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
+func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(q.Permission)
@@ -403,15 +397,15 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 			}
 		}
 	}
-	out := make([]SubjectAccess, 0, len(cands))
+	out := make([]domain.SubjectAccess, 0, len(cands))
 	for s := range cands {
 		if o.subj[s].kind == domain.SubjectGroup {
 			continue
 		}
 		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
-			out = append(out, SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
+			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
 		}
 	}
-	slices.SortFunc(out, func(a, b SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
+	slices.SortFunc(out, func(a, b domain.SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
 	return out, o.rev, nil
 }

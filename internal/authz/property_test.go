@@ -271,18 +271,18 @@ func lookupAll(t *rapid.T, o *authz.Org, q *authz.ResourceQuery) []string {
 // checkReason verifies that an allowed decision names something that
 // exists: the subject's membership role, or a live grant of the subject or
 // of one of its groups with that role.
-func checkReason(t *rapid.T, ref *reference.State, subject string, r authz.Reason, now time.Time) {
+func checkReason(t *rapid.T, ref *reference.State, subject string, r domain.Reason, now time.Time) {
 	switch {
-	case r.Via == authz.ViaMembership:
+	case r.Via == domain.ViaMembership:
 		s, _ := domain.ParseSubject(subject)
 		if s.Kind != domain.SubjectUser || ref.Members[s.ID] != r.Role || r.Scope != "org" {
 			t.Fatalf("%s: reason %+v, but membership role is %q", subject, r, ref.Members[s.ID])
 		}
-	case r.Via == authz.ViaDirect || strings.HasPrefix(r.Via, "group:"):
+	case r.Via == domain.ViaDirect || strings.HasPrefix(string(r.Via), "group:"):
 		gr, ok := ref.Grants[r.Grant]
 		holder := subject
-		if r.Via != authz.ViaDirect {
-			holder = r.Via
+		if r.Via != domain.ViaDirect {
+			holder = string(r.Via)
 		}
 		if !ok || gr.Subject.String() != holder || gr.Role != r.Role || gr.Expired(now) {
 			t.Fatalf("%s: reason %+v names no live grant (%+v)", subject, r, gr)

@@ -284,7 +284,7 @@ func assertAll(t *testing.T, e *authz.Engine, now time.Time, checks []scCheck, l
 		case d.Allowed != *c.Allow:
 			t.Errorf("%s: allowed=%v, want %v (reason %+v)", name, d.Allowed, *c.Allow, d.Reason)
 		}
-		if c.Via != "" && d.Reason.Via != c.Via {
+		if c.Via != "" && string(d.Reason.Via) != c.Via {
 			t.Errorf("%s: via %q, want %q", name, d.Reason.Via, c.Via)
 		}
 		if c.Grant != "" && d.Reason.Grant != c.Grant {

@@ -86,13 +86,13 @@ func (o *Org) mayHoldAt(ps, n uint32) bool {
 }
 
 // reason names what holdings visited, for subject s.
-func (o *Org) reason(s uint32, r *role, g *grant, from uint32) Reason {
+func (o *Org) reason(s uint32, r *role, g *grant, from uint32) domain.Reason {
 	if g == nil {
-		return Reason{Role: r.id, Scope: "org", Via: ViaMembership}
+		return domain.Reason{Role: r.id, Scope: "org", Via: domain.ViaMembership}
 	}
-	reason := Reason{Grant: g.id, Role: r.id, Scope: o.data[g.node].ref, Via: ViaDirect}
+	reason := domain.Reason{Grant: g.id, Role: r.id, Scope: o.data[g.node].ref, Via: domain.ViaDirect}
 	if from != s {
-		reason.Via = o.subj[from].ref
+		reason.Via = domain.Via(o.subj[from].ref)
 	}
 	return reason
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -23,11 +24,12 @@ type CheckRequest struct {
 	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
 }
 
-// CheckResult is one decision.
+// CheckResult is one decision. It has no JSON form of its own: httpapi
+// defines the wire form of decisions.
 type CheckResult struct {
-	Allowed  bool          `json:"allowed"`
-	Revision int64         `json:"revision"`
-	Reason   *authz.Reason `json:"reason,omitempty"`
+	Allowed  bool
+	Revision int64
+	Reason   *domain.Reason // set when allowed, or when a condition failed
 }
 
 // awaitRevision never answers from state older than rev: it waits, and past
@@ -189,7 +191,7 @@ type LookupSubjectsRequest struct {
 
 // LookupSubjects lists every user and key that may act, with the path.
 // It reveals other subjects' access, so it needs the audit permission.
-func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req LookupSubjectsRequest) ([]authz.SubjectAccess, int64, error) {
+func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req LookupSubjectsRequest) ([]domain.SubjectAccess, int64, error) {
 	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
 		return nil, 0, err
 	}
