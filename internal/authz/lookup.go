@@ -166,7 +166,7 @@ func (l *lookup) candidates() ([]cand, mode) {
 		}
 		return 0, false
 	}
-	var seen map[uint32]bool
+	seen := map[uint32]bool{}
 	best, stop := modeList, false
 	estimate := 0
 	o.holdings(l.s, anyNode, pi, l.now, func(r *role, g *grant, _ uint32) bool {
@@ -175,8 +175,8 @@ func (l *lookup) candidates() ([]cand, mode) {
 			best, stop = m, ok
 			return ok
 		}
-		if seen == nil {
-			seen, l.reach = map[uint32]bool{}, map[uint32]struct{}{}
+		if l.reach == nil {
+			l.reach = map[uint32]struct{}{}
 		}
 		n := &o.node[g.node]
 		switch n.kind {
