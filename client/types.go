@@ -71,8 +71,8 @@ type MemberDetail struct {
 type Access struct {
 	ID    string `json:"id"`
 	Role  string `json:"role"`
-	Scope string `json:"scope,omitempty"`
-	Via   string `json:"via,omitempty"`
+	Scope string `json:"scope"`
+	Via   string `json:"via"`
 	Grant string `json:"grant,omitempty"`
 }
 
@@ -253,7 +253,7 @@ type ResourceAccessEntry struct {
 	Subject     string   `json:"subject"`
 	Role        string   `json:"role"`
 	Via         Reason   `json:"via"`
-	Permissions []string `json:"permissions,omitempty"`
+	Permissions []string `json:"permissions"`
 }
 
 // CheckRequest asks one decision. Subject empty means the caller; Resource

@@ -25,13 +25,13 @@ func NewGatehouse(o *vi.Org) (*Gatehouse, error) { return NewGatehouseFrom(o.Sna
 // NewGatehouseFrom loads a snapshot (of the org vi.OrgID) into a fresh engine.
 func NewGatehouseFrom(snap *domain.Snapshot) (*Gatehouse, error) {
 	now := vi.Created.Add(24 * time.Hour)
-	eng := authz.New(func() time.Time { return now })
+	eng := authz.New()
 	if err := eng.Load(snap); err != nil {
 		return nil, err
 	}
-	org, ok := eng.Org(vi.OrgID)
-	if !ok {
-		return nil, fmt.Errorf("gatehouse: org %s not loaded", vi.OrgID)
+	org, err := eng.Org(vi.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: org %s not loaded: %w", vi.OrgID, err)
 	}
 	return &Gatehouse{eng: eng, org: org, now: now.UnixNano()}, nil
 }
@@ -53,7 +53,8 @@ func Request(c vi.Check) authz.Request {
 
 func (g *Gatehouse) Check(_ context.Context, c vi.Check) (bool, error) {
 	req := Request(c)
-	d, err := g.org.Check(&req, g.now)
+	req.Now = g.now
+	d, err := g.org.Check(&req)
 	return d.Allowed, err
 }
 

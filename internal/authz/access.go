@@ -1,45 +1,41 @@
 package authz
 
 import (
-	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/scheme"
 	"slices"
 	"strings"
-)
 
-// Access is one entry of a member's effective access to a resource type:
-// the role held, where, and through what.
-type Access struct {
-	ID    string `json:"id"` // resource id, "*" for every resource of the type, else the scope
-	Role  string `json:"role"`
-	Scope string `json:"scope"`
-	Via   string `json:"via"` // "membership", "direct" or "group:ID"
-	Grant string `json:"grant,omitempty"`
-}
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
 
 // EffectiveAccess lists, for each resource type of the scheme, the roles a
 // subject holds that act on that type (the Vi "Member Access" dialog):
 // its membership role, its own grants and its groups' grants, unexpired.
-func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access {
+func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]domain.Access {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	out := map[string][]Access{}
+	out := map[string][]domain.Access{}
 	for _, t := range o.scheme.Types {
-		out[t.ID] = []Access{}
+		out[t.ID] = []domain.Access{}
 	}
 	s, ok := o.lookupSubject(subjectRef)
 	if !ok || !o.activeAt(&o.subj[s], now) {
 		return out
 	}
-	sub := &o.subj[s]
-	add := func(ri uint16, n uint32, via, grantID string) {
-		r := &o.roles[ri]
+	o.holdings(s, anyNode, anyPermission, now, func(r *role, g *grant, from uint32) bool {
+		n, via, grantID := orgNode, domain.ViaMembership, ""
+		if g != nil {
+			n, via, grantID = g.node, domain.ViaDirect, g.id
+			if from != s {
+				via = domain.Via(o.subj[from].ref)
+			}
+		}
 		nd, data := &o.node[n], &o.data[n]
 		for ti, t := range o.scheme.Types {
 			if !o.roleActsOn(r, t.ID) {
 				continue
 			}
-			a := Access{Role: r.id, Scope: data.ref, Via: via, Grant: grantID, ID: data.ref}
+			a := domain.Access{Role: r.id, Scope: data.ref, Via: via, Grant: grantID, ID: data.ref}
 			switch {
 			case nd.kind == nodeOrg:
 				a.ID = "*"
@@ -54,28 +50,10 @@ func (o *Org) EffectiveAccess(subjectRef string, now int64) map[string][]Access 
 			}
 			out[t.ID] = append(out[t.ID], a)
 		}
-	}
-	if sub.orgRole != noRole {
-		add(sub.orgRole, orgNode, ViaMembership, "")
-	}
-	principals := append([]uint32{s}, sub.groups...)
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if ps != s && !principal.active {
-			continue
-		}
-		via := ViaDirect
-		if ps != s {
-			via = principal.ref
-		}
-		for _, g := range principal.grants {
-			if g.expires == 0 || now < g.expires {
-				add(g.role, g.node, via, g.id)
-			}
-		}
-	}
+		return false
+	})
 	for t := range out {
-		slices.SortStableFunc(out[t], func(a, b Access) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortStableFunc(out[t], func(a, b domain.Access) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out
 }
@@ -177,7 +155,7 @@ func (o *Org) CustomRoles() []*scheme.Role {
 func (o *Org) HasResource(ref string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	_, ok := o.lookupNode(ref)
+	_, ok := o.refNode(ref)
 	return ok
 }
 
@@ -185,6 +163,6 @@ func (o *Org) HasResource(ref string) bool {
 func (o *Org) HasTeam(id string) bool {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	_, ok := o.findScope(domain.TeamScope(id))
+	_, ok := o.resolve(domain.TeamScope(id))
 	return ok
 }

@@ -31,7 +31,7 @@ func benchSetup(b *testing.B) (*synth.Org, *authz.Engine, *authz.Org) {
 		}
 		benchNow = cfg.Now
 		benchOrg = synth.Generate(cfg)
-		benchEng = authz.New(func() time.Time { return benchNow })
+		benchEng = authz.New()
 		benchEng.AddScheme(synth.Scheme)
 		if err := benchEng.Load(&benchOrg.Snapshot); err != nil {
 			panic(err)
@@ -44,7 +44,7 @@ func benchSetup(b *testing.B) (*synth.Org, *authz.Engine, *authz.Org) {
 // checkRequests draws member × item pairs; about half the members hold a
 // grant near any given item only by chance, so most answers are denials
 // that still walk the whole chain.
-func checkRequests(org *synth.Org, n int) []authz.Request {
+func checkRequests(org *synth.Org, n int, now int64) []authz.Request {
 	rng := rand.New(rand.NewPCG(7, 7))
 	items := org.ByLevel[len(org.ByLevel)-1]
 	reqs := make([]authz.Request, n)
@@ -55,20 +55,19 @@ func checkRequests(org *synth.Org, n int) []authz.Request {
 			subject = "user:" + org.Users[rng.IntN(len(org.Users))]
 		}
 		it := items[rng.IntN(len(items))]
-		reqs[i] = authz.Request{Subject: subject, Permission: "item.view", Resource: it.String(), Now: benchNow}
+		reqs[i] = authz.Request{Subject: subject, Permission: "item.view", Resource: it.String(), Now: now}
 	}
 	return reqs
 }
 
 func BenchmarkCheck(b *testing.B) {
 	org, _, o := benchSetup(b)
-	reqs := checkRequests(org, 1<<16)
-	now := benchNow.UnixNano()
+	reqs := checkRequests(org, 1<<16, benchNow.UnixNano())
 	b.ReportAllocs()
 	b.ResetTimer()
 	allowed := 0
 	for i := 0; b.Loop(); i++ {
-		d, err := o.Check(&reqs[i&(len(reqs)-1)], now)
+		d, err := o.Check(&reqs[i&(len(reqs)-1)])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -83,13 +82,12 @@ func BenchmarkCheck(b *testing.B) {
 // the 99th percentile, which ns/op (a mean) hides.
 func BenchmarkCheckLatency(b *testing.B) {
 	org, _, o := benchSetup(b)
-	reqs := checkRequests(org, 1<<16)
-	now := benchNow.UnixNano()
+	reqs := checkRequests(org, 1<<16, benchNow.UnixNano())
 	lat := make([]time.Duration, 0, 1<<20)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		t0 := time.Now()
-		o.Check(&reqs[i&(len(reqs)-1)], now)
+		o.Check(&reqs[i&(len(reqs)-1)])
 		if len(lat) < cap(lat) {
 			lat = append(lat, time.Since(t0))
 		}
@@ -102,14 +100,13 @@ func BenchmarkCheckLatency(b *testing.B) {
 
 func BenchmarkCheckParallel(b *testing.B) {
 	org, _, o := benchSetup(b)
-	reqs := checkRequests(org, 1<<16)
-	now := benchNow.UnixNano()
+	reqs := checkRequests(org, 1<<16, benchNow.UnixNano())
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := rand.IntN(len(reqs))
 		for pb.Next() {
-			o.Check(&reqs[i&(len(reqs)-1)], now)
+			o.Check(&reqs[i&(len(reqs)-1)])
 			i++
 		}
 	})
@@ -176,7 +173,7 @@ func BenchmarkLookupSubjects(b *testing.B) {
 func BenchmarkBuild(b *testing.B) {
 	org, _, _ := benchSetup(b)
 	for b.Loop() {
-		e := authz.New(nil)
+		e := authz.New()
 		e.AddScheme(synth.Scheme)
 		if err := e.Load(&org.Snapshot); err != nil {
 			b.Fatal(err)
@@ -201,13 +198,13 @@ func BenchmarkMemoryPerGrant(b *testing.B) {
 	}
 	for b.Loop() {
 		without, e1 := heap(func() *authz.Engine {
-			e := authz.New(nil)
+			e := authz.New()
 			e.AddScheme(synth.Scheme)
 			e.Load(&noGrants)
 			return e
 		})
 		with, e2 := heap(func() *authz.Engine {
-			e := authz.New(nil)
+			e := authz.New()
 			e.AddScheme(synth.Scheme)
 			e.Load(&org.Snapshot)
 			return e

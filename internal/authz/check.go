@@ -2,15 +2,14 @@ package authz
 
 import (
 	"errors"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 var (
+	// ErrUnknownOrg: the engine holds no index of this organization.
+	ErrUnknownOrg = errors.New("unknown organization")
 	// ErrUnknownPermission: the permission is not in the org's scheme.
 	ErrUnknownPermission = errors.New("unknown permission")
 	// ErrUnknownResource: no such resource in this organization.
@@ -23,50 +22,21 @@ var (
 type Request struct {
 	Subject    string // "user:ID", "group:ID" or "key:ID"
 	Permission string
-	Resource   string    // "TYPE:ID"; empty for the organization itself
-	Channel    string    // the request's channel, for channel conditions
-	Now        time.Time // zero: the engine's clock
+	Resource   string // "TYPE:ID"; empty for the organization itself
+	Channel    string // the request's channel, for channel conditions
+	Now        int64  // unix nanoseconds, as in every query of the engine
 }
 
 // Decision is the answer to a Request.
 type Decision struct {
 	Allowed  bool
 	Revision int64
-	Reason   Reason
+	Reason   domain.Reason
 }
-
-// Reason names what allowed a decision, or on a denial the condition that
-// failed, if one did.
-type Reason struct {
-	Grant     string `json:"grant,omitempty"` // grant id; empty when the membership role allowed
-	Role      string `json:"role,omitempty"`
-	Scope     string `json:"scope,omitempty"`
-	Via       string `json:"via,omitempty"` // "membership", "direct" or the group, "group:ID"
-	Condition string `json:"condition,omitempty"`
-}
-
-// Via values.
-const (
-	ViaMembership = "membership"
-	ViaDirect     = "direct"
-)
 
 // Check decides a request. A subject that is not (or no longer) active in
 // the org is denied; an unknown permission or resource is an error.
-func (e *Engine) Check(org string, req *Request) (Decision, error) {
-	o, ok := e.Org(org)
-	if !ok {
-		return Decision{}, ErrUnknownResource
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = e.now()
-	}
-	return o.Check(req, now.UnixNano())
-}
-
-// Check decides a request at time now (unix nanoseconds).
-func (o *Org) Check(req *Request, now int64) (Decision, error) {
+func (o *Org) Check(req *Request) (Decision, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(req.Permission)
@@ -75,7 +45,7 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 	}
 	target := orgNode
 	if req.Resource != "" {
-		n, ok := o.lookupNode(req.Resource)
+		n, ok := o.refNode(req.Resource)
 		if !ok {
 			return Decision{Revision: o.rev}, ErrUnknownResource
 		}
@@ -87,7 +57,7 @@ func (o *Org) Check(req *Request, now int64) (Decision, error) {
 		return d, nil
 	}
 	var buf [32]uint32
-	d.Reason, d.Allowed = o.decide(s, p, o.chain(target, buf[:0]), o.targetOf(target), req.Channel, now)
+	d.Reason, d.Allowed = o.decide(s, p, o.chain(target, buf[:0]), o.targetOf(target), req.Channel, req.Now)
 	return d, nil
 }
 
@@ -107,46 +77,13 @@ func (o *Org) targetOf(n uint32) facts {
 	return f
 }
 
-// chain lists the scopes whose grants reach node n: n itself, its type's
-// wildcard, its team, then the same for each ancestor, ending with the org.
-func (o *Org) chain(n uint32, out []uint32) []uint32 {
-	for {
-		nd := &o.node[n]
-		switch nd.kind {
-		case nodeOrg:
-			return append(out, orgNode)
-		case nodeTeam:
-			out = append(out, n)
-			n = orgNode
-		case nodeType:
-			out = append(out, n)
-			n = o.parentTypeNode(nd.typ)
-		case nodeResource:
-			out = append(out, n, o.typeNodes[nd.typ])
-			if nd.team != none {
-				out = append(out, nd.team)
-			}
-			n = nd.parent
-		}
-	}
-}
-
-// parentTypeNode is the wildcard node of a type's parent type, or the org.
-func (o *Org) parentTypeNode(t uint8) uint32 {
-	parent := o.scheme.Types[t].Parent
-	if parent == scheme.OrgType {
-		return orgNode
-	}
-	return o.typeNodes[o.typeIndex[parent]]
-}
-
 // decide walks the chain for subject s and its groups. It returns the first
 // grant (or the membership role) that gives p and whose condition holds; on
 // a denial the reason carries the last condition that failed, if any.
 //
 // A key holds a permission only where its owner holds it too: the key's
 // own grants name the reason, and the owner's decision bounds it.
-func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
 	reason, ok := o.decideOne(s, p, chain, f, channel, now)
 	if !ok || o.subj[s].kind != domain.SubjectKey {
 		return reason, ok
@@ -158,155 +95,44 @@ func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, ch
 }
 
 // decideOne is decide for one subject, without a key's owner bound.
-func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (Reason, bool) {
+func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
 	sub := &o.subj[s]
 	if !o.activeAt(sub, now) {
-		return Reason{}, false
+		return domain.Reason{}, false
 	}
 	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
 	pi := p.Index
-	var failed Reason
+	var found, failed domain.Reason
+	judge := func(r *role, g *grant, from uint32) bool {
+		reason := o.reason(s, r, g, from)
+		if !r.conds.Has(pi) {
+			found = reason
+			return true
+		}
+		c := r.cond(pi)
+		reason.Condition = c.String()
+		if c.Eval(&in) {
+			found = reason
+			return true
+		}
+		failed = reason
+		return false
+	}
 	for _, n := range chain {
-		if n == orgNode && sub.orgRole != noRole {
-			r := &o.roles[sub.orgRole]
-			if r.perms.Has(pi) {
-				reason := Reason{Role: r.id, Scope: "org", Via: ViaMembership}
-				if !r.conds.Has(pi) {
-					return reason, true
-				}
-				c := r.cond(pi)
-				reason.Condition = c.String()
-				if c.Eval(&in) {
-					return reason, true
-				}
-				failed = reason
-			}
-		}
-		if o.node[n].ngrants == 0 {
-			continue // most nodes hold no grant at all
-		}
-		if sub.holds.Has(pi) {
-			if reason, ok := o.decideAt(sub, s, n, pi, &in, now, &failed); ok {
-				return reason, true
-			}
-		}
-		for _, g := range sub.groups {
-			gs := &o.subj[g]
-			if gs.active && gs.holds.Has(pi) {
-				if reason, ok := o.decideAt(sub, g, n, pi, &in, now, &failed); ok {
-					return reason, true
-				}
-			}
+		if o.holdings(s, n, pi, now, judge) {
+			return found, true
 		}
 	}
 	if p.Anywhere && len(chain) == 1 {
 		// Only a check at the org itself: holding p at any scope counts.
-		if reason, ok := o.anywhere(sub, pi, &in, now, &failed); ok {
-			return reason, true
+		// The membership role was judged at the org already.
+		if o.holdings(s, anyNode, pi, now, func(r *role, g *grant, from uint32) bool {
+			return g != nil && judge(r, g, from)
+		}) {
+			return found, true
 		}
 	}
 	return failed, false
-}
-
-// decideAt looks at principal's grants at node n (principal is the subject
-// itself or one of its groups).
-func (o *Org) decideAt(sub *subject, ps uint32, n uint32, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
-	principal := &o.subj[ps]
-	if o.node[n].ngrants <= 8 {
-		ng := o.data[n].grants
-		// A short reverse list answers "any grant of principal here?" faster
-		// than a search through the principal's own grants.
-		found := false
-		for _, x := range ng {
-			if x.subject == ps {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return Reason{}, false
-		}
-	}
-	for _, g := range grantsAt(principal.grants, n) {
-		if g.expires != 0 && now >= g.expires {
-			continue
-		}
-		r := &o.roles[g.role]
-		if !r.perms.Has(pi) {
-			continue
-		}
-		reason := Reason{Grant: g.id, Role: r.id, Scope: o.data[n].ref, Via: ViaDirect}
-		if principal != sub {
-			reason.Via = principal.ref
-		}
-		if !r.conds.Has(pi) {
-			return reason, true
-		}
-		c := r.cond(pi)
-		reason.Condition = c.String()
-		if c.Eval(in) {
-			return reason, true
-		}
-		*failed = reason
-	}
-	return Reason{}, false
-}
-
-func (o *Org) anywhere(sub *subject, pi int, in *scheme.Input, now int64, failed *Reason) (Reason, bool) {
-	self, _ := o.lookupSubject(sub.ref)
-	principals := append([]uint32{self}, sub.groups...)
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if !principal.active || !principal.holds.Has(pi) {
-			continue
-		}
-		for i := 0; i < len(principal.grants); {
-			n := principal.grants[i].node
-			if reason, ok := o.decideAt(sub, ps, n, pi, in, now, failed); ok {
-				return reason, true
-			}
-			for i < len(principal.grants) && principal.grants[i].node == n {
-				i++
-			}
-		}
-	}
-	return Reason{}, false
-}
-
-// activeAt reports whether a subject may hold access at all: a member, a
-// live unexpired key, an existing group.
-//
-// A key is active only while its owner is an active member: removing the
-// owner ends the key at once.
-func (o *Org) activeAt(s *subject, now int64) bool {
-	if !s.active || (s.expires != 0 && now >= s.expires) {
-		return false
-	}
-	return s.kind != domain.SubjectKey || (s.owner != none && o.subj[s.owner].active)
-}
-
-// grantsAt returns the run of grants at node n in a list sorted by node.
-func grantsAt(list []grant, n uint32) []grant {
-	lo, hi := 0, len(list)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if list[m].node < n {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	end := lo
-	for end < len(list) && list[end].node == n {
-		end++
-	}
-	return list[lo:end]
-}
-
-func sortGrants(list []grant) { slices.SortFunc(list, cmpGrant) }
-
-func (o *Org) sortByID(list []uint32) {
-	slices.SortFunc(list, func(a, b uint32) int { return strings.Compare(o.data[a].id, o.data[b].id) })
 }
 
 // CheckNew decides a permission on a resource as it will be once registered:
@@ -335,13 +161,13 @@ func (o *Org) CheckNew(subjectRef, permission string, r domain.Resource, channel
 	var buf [32]uint32
 	chain := append(buf[:0], o.typeNodes[ti])
 	if r.Team != "" {
-		if t, ok := o.findScope(domain.TeamScope(r.Team)); ok {
+		if t, ok := o.resolve(domain.TeamScope(r.Team)); ok {
 			chain = append(chain, t)
 		}
 	}
 	start := orgNode
 	if !r.Parent.IsZero() {
-		n, ok := o.findScope(domain.ResourceScope(r.Parent.Type, r.Parent.ID))
+		n, ok := o.resolve(domain.ResourceScope(r.Parent.Type, r.Parent.ID))
 		if !ok {
 			return false
 		}

@@ -5,6 +5,11 @@
 // It is pure: no I/O, no knowledge of HTTP or SQL. The team layer commits a
 // change to the store and then hands the same change to Apply, so the index
 // moves from revision to revision incrementally, never by rebuilding.
+//
+// The index is laid out in layout.go and built in load.go; apply.go and
+// tree.go perform changes; resolve.go is the one way from a scope or a
+// reference to a node, and walk.go the one walk over what a subject holds,
+// which check.go, grant.go, lookup.go and access.go read through.
 package authz
 
 import (
@@ -13,7 +18,6 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -25,7 +29,6 @@ type Engine struct {
 	orgs     atomic.Pointer[map[string]*Org]
 	writeMu  sync.Mutex // serialises org creation and Apply
 	revision atomic.Int64
-	now      func() time.Time
 	schemes  map[string]*scheme.Scheme // beyond the built-in ones
 
 	waitMu  sync.Mutex
@@ -64,13 +67,10 @@ func (e *Engine) scheme(id string) (*scheme.Scheme, bool) {
 	return scheme.Get(id)
 }
 
-// New returns an empty engine. now is the clock used for expiry when a
-// request carries no time of its own; nil means time.Now.
-func New(now func() time.Time) *Engine {
-	if now == nil {
-		now = time.Now
-	}
-	e := &Engine{now: now, schemes: map[string]*scheme.Scheme{}, applied: make(chan struct{})}
+// New returns an empty engine. It has no clock: every question carries its
+// own time, so answers depend on the index and the question alone.
+func New() *Engine {
+	e := &Engine{schemes: map[string]*scheme.Scheme{}, applied: make(chan struct{})}
 	e.orgs.Store(&map[string]*Org{})
 	return e
 }
@@ -78,75 +78,13 @@ func New(now func() time.Time) *Engine {
 // Revision is the newest revision applied.
 func (e *Engine) Revision() int64 { return e.revision.Load() }
 
-// Org returns an organization's index.
-func (e *Engine) Org(id string) (*Org, bool) {
-	o, ok := (*e.orgs.Load())[id]
-	return o, ok
-}
-
-// Load builds an organization's index from a snapshot, replacing any index
-// it had.
-func (e *Engine) Load(snap *domain.Snapshot) error {
-	l, err := e.NewLoader(snap, len(snap.Grants))
-	if err != nil {
-		return err
+// Org returns an organization's index, which answers every question about
+// it; ErrUnknownOrg if the engine has none.
+func (e *Engine) Org(id string) (*Org, error) {
+	if o, ok := (*e.orgs.Load())[id]; ok {
+		return o, nil
 	}
-	if err := l.Add(snap.Grants); err != nil {
-		return err
-	}
-	l.Install()
-	return nil
-}
-
-// A Loader builds an organization's index from a snapshot that arrives in
-// parts (store.Reader.SnapshotHead, then SnapshotGrants): everything but
-// the grants first, then the grants in batches, which Add indexes while the
-// next are being read. Nothing is visible to checks until Install.
-type Loader struct {
-	e *Engine
-	o *Org
-}
-
-// NewLoader starts an index from head, ignoring its Grants: the grants
-// (about grants many) come through Add.
-func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
-	e.writeMu.Lock()
-	s, ok := e.scheme(head.Org.Scheme)
-	e.writeMu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("org %s: unknown scheme %q", head.Org.ID, head.Org.Scheme)
-	}
-	o, err := buildHead(head, s, grants)
-	if err != nil {
-		return nil, err
-	}
-	return &Loader{e: e, o: o}, nil
-}
-
-// Add indexes a batch of grants. Not safe for concurrent use.
-func (l *Loader) Add(grants []domain.Grant) error {
-	for i := range grants {
-		if err := l.o.appendGrant(&grants[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Install finishes the index and puts it in place of any index the org
-// had.
-func (l *Loader) Install() {
-	for i := range l.o.subj {
-		sortGrants(l.o.subj[i].grants)
-	}
-	e := l.e
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	next := maps.Clone(*e.orgs.Load())
-	next[l.o.id] = l.o
-	e.orgs.Store(&next)
-	// The engine's revision is not moved: other orgs may not have reached
-	// the snapshot's revision yet. Whoever loads decides (see Advance).
+	return nil, ErrUnknownOrg
 }
 
 func (e *Engine) advance(rev int64) {
@@ -207,76 +145,4 @@ func (e *Engine) DropOrg(id string) {
 	next := maps.Clone(*e.orgs.Load())
 	delete(next, id)
 	e.orgs.Store(&next)
-}
-
-// Now is the engine's clock.
-func (e *Engine) Now() time.Time { return e.now() }
-
-// buildHead makes an index of everything in a snapshot but its grants, in
-// bulk: resources are appended and sorted once rather than inserted one by
-// one. Grants follow through appendGrant, and Install sorts them.
-func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error) {
-	o := newOrg(snap.Org.ID, s)
-	o.rev = snap.Revision
-	o.grow(len(snap.Resources)+len(snap.Teams), len(snap.Members)+len(snap.Groups)+len(snap.Keys), grants)
-	for i := range snap.Roles {
-		r, err := s.CompileRole(snap.Roles[i])
-		if err != nil {
-			return nil, fmt.Errorf("org %s: custom role %s: %w", snap.Org.ID, snap.Roles[i].ID, err)
-		}
-		o.addRole(r)
-	}
-	for i := range snap.Members {
-		if err := o.putMember(&snap.Members[i]); err != nil {
-			return nil, err
-		}
-	}
-	for i := range snap.Teams {
-		o.teamNode(snap.Teams[i].ID)
-	}
-	for i := range snap.Groups {
-		o.subj[o.subjectIndex(domain.GroupSubject(snap.Groups[i].ID))].active = true
-	}
-	for i := range snap.GroupMembers {
-		o.putGroupMember(&snap.GroupMembers[i])
-	}
-	for i := range snap.Keys {
-		o.apply(domain.Change{Op: domain.OpPutKey, Key: &snap.Keys[i]})
-	}
-	for i := range snap.Resources {
-		if err := o.putResource(&snap.Resources[i], false); err != nil {
-			return nil, err
-		}
-	}
-	for t := range o.byType {
-		o.sortByID(o.byType[t])
-	}
-	return o, nil
-}
-
-// appendGrant adds a grant without keeping the subject's list sorted;
-// Loader.Install sorts every list once at the end.
-func (o *Org) appendGrant(g *domain.Grant) error {
-	r, ok := o.roleIndex[g.Role]
-	if !ok {
-		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
-	}
-	n, err := o.scopeNode(g.Scope)
-	if err != nil {
-		return fmt.Errorf("grant %s: %w", g.ID, err)
-	}
-	s := o.subjectIndex(g.Subject)
-	sub := &o.subj[s]
-	sub.grants = append(sub.grants, grant{node: n, role: r, expires: unixNano(g.ExpiresAt), id: g.ID})
-	sub.holds.Union(&o.roles[r].perms)
-	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
-	o.grantOf[g.ID] = s
-	return nil
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
 }

@@ -195,8 +195,8 @@ func assertNoNewAccessUncovered(t *rapid.T, g *genOrg, o *authz.Org, before, aft
 		for _, perm := range perms {
 			for _, target := range targets {
 				for _, ch := range channels {
-					req := authz.Request{Subject: subject, Permission: perm, Resource: target, Channel: ch}
-					d, err := o.Check(&req, now.UnixNano())
+					req := authz.Request{Subject: subject, Permission: perm, Resource: target, Channel: ch, Now: now.UnixNano()}
+					d, err := o.Check(&req)
 					if err != nil {
 						t.Fatalf("check %+v: %v", req, err)
 					}
@@ -279,7 +279,7 @@ type grantWorld struct {
 
 func newGrantWorld(t *testing.T, schemeID string, changes ...domain.Change) *grantWorld {
 	t.Helper()
-	e := authz.New(func() time.Time { return t0 })
+	e := authz.New()
 	if err := e.Apply("o", schemeID, 1, changes); err != nil {
 		t.Fatal(err)
 	}

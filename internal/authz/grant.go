@@ -3,7 +3,6 @@ package authz
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -22,15 +21,6 @@ var ErrInvalidGrant = errors.New("invalid grant")
 // role there, and holds every permission of the role there (a conditional
 // permission covers only the same condition). Nobody grants the top role:
 // it changes hands by transfer.
-func (e *Engine) CanGrant(org string, actor domain.Subject, roleID string, sc domain.Scope) error {
-	o, ok := e.Org(org)
-	if !ok {
-		return fmt.Errorf("%w: unknown organization", ErrInvalidGrant)
-	}
-	return o.CanGrant(actor, roleID, sc, e.now().UnixNano())
-}
-
-// CanGrant is Engine.CanGrant on one org at time now.
 func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now int64) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
@@ -42,9 +32,9 @@ func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now
 	if err := o.scheme.GrantableAt(r.def, sc); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	n, ok := o.resolve(sc)
+	if !ok {
+		return fmt.Errorf("%w: scope %s: not found", ErrInvalidGrant, sc)
 	}
 	s, ok := o.findSubject(actor)
 	if !ok || !o.activeAt(&o.subj[s], now) {
@@ -96,9 +86,9 @@ func (o *Org) Covers(actor domain.Subject, roleID string, sc domain.Scope, now i
 	if err := o.scheme.GrantableAt(o.roles[ri].def, sc); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGrant, err)
+	n, ok := o.resolve(sc)
+	if !ok {
+		return fmt.Errorf("%w: scope %s: not found", ErrInvalidGrant, sc)
 	}
 	s, ok := o.findSubject(actor)
 	if !ok {
@@ -155,8 +145,8 @@ func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *schem
 	if !ok {
 		return "", false
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
+	n, ok := o.resolve(sc)
+	if !ok {
 		return "", false
 	}
 	var buf [32]uint32
@@ -172,17 +162,14 @@ func (o *Org) HoldsAsFreely(actor domain.Subject, permission string, want *schem
 // or under one that want implies (want nil: none allowed), so that handing
 // p on under want gives nothing s lacks. On a refusal the reason names a
 // condition s holds p under, if any, for the message.
-func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (Reason, bool) {
-	sub := &o.subj[s]
-	if !o.activeAt(sub, now) {
-		return Reason{}, false
+func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, chain []uint32, now int64) (domain.Reason, bool) {
+	if !o.activeAt(&o.subj[s], now) {
+		return domain.Reason{}, false
 	}
 	pi := p.Index
-	var near Reason
-	consider := func(r *role, reason Reason) bool {
-		if !r.perms.Has(pi) {
-			return false
-		}
+	var found, near domain.Reason
+	free := func(r *role, g *grant, from uint32) bool {
+		found = o.reason(s, r, g, from)
 		if !r.conds.Has(pi) {
 			return true
 		}
@@ -191,44 +178,17 @@ func (o *Org) holdsAsFreely(s uint32, p *scheme.Permission, want *scheme.Cond, c
 			return true
 		}
 		if near.Condition == "" {
-			near = reason
+			near = found
 			near.Condition = c.String()
 		}
 		return false
 	}
-	principals := append([]uint32{s}, sub.groups...)
 	for _, n := range chain {
-		if n == orgNode && sub.orgRole != noRole {
-			r := &o.roles[sub.orgRole]
-			if reason := (Reason{Role: r.id, Scope: "org", Via: ViaMembership}); consider(r, reason) {
-				return reason, true
-			}
-		}
-		for _, ps := range principals {
-			principal := &o.subj[ps]
-			if ps != s && !principal.active {
-				continue
-			}
-			for _, g := range grantsAt(principal.grants, n) {
-				if g.expires != 0 && now >= g.expires {
-					continue
-				}
-				reason := Reason{Grant: g.id, Role: o.roles[g.role].id, Scope: o.data[n].ref, Via: ViaDirect}
-				if consider(&o.roles[g.role], reason) {
-					return reason, true
-				}
-			}
+		if o.holdings(s, n, pi, now, free) {
+			return found, true
 		}
 	}
 	return near, false
-}
-
-// scopeNodeRead resolves a scope without creating anything (read lock held).
-func (o *Org) scopeNodeRead(sc domain.Scope) (uint32, error) {
-	if n, ok := o.findScope(sc); ok {
-		return n, nil
-	}
-	return none, fmt.Errorf("scope %s: not found", sc)
 }
 
 func joinOr(list []string) string {
@@ -241,9 +201,6 @@ func joinOr(list []string) string {
 	}
 	return out
 }
-
-// Unix is a convenience for callers converting a time to the engine's clock.
-func Unix(t time.Time) int64 { return t.UnixNano() }
 
 // HoldsAt reports whether a subject holds a permission at a scope (org,
 // TYPE:*, TYPE:ID or team:ID), unconditionally or with a condition that
@@ -259,8 +216,8 @@ func (o *Org) HoldsAt(subjectRef, permission string, sc domain.Scope, now int64)
 	if !ok {
 		return false
 	}
-	n, err := o.scopeNodeRead(sc)
-	if err != nil {
+	n, ok := o.resolve(sc)
+	if !ok {
 		return false
 	}
 	var buf [32]uint32

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/authz/reference"
@@ -109,7 +108,7 @@ func TestLookupLargeOrgsMatchReference(t *testing.T) {
 
 func largeOrg(t *testing.T, schemeID string, cs []domain.Change) (*authz.Engine, *authz.Org, *reference.State) {
 	t.Helper()
-	e := authz.New(func() time.Time { return t0 })
+	e := authz.New()
 	if err := e.Apply("o", schemeID, 1, cs); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
 package authz_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -15,15 +15,13 @@ import (
 func TestLoaderInBatchesMatchesLoad(t *testing.T) {
 	cfg := synth.Small()
 	org := synth.Generate(cfg)
-	clock := func() time.Time { return cfg.Now }
-
-	whole := authz.New(clock)
+	whole := authz.New()
 	whole.AddScheme(synth.Scheme)
 	if err := whole.Load(&org.Snapshot); err != nil {
 		t.Fatal(err)
 	}
 
-	parts := authz.New(clock)
+	parts := authz.New()
 	parts.AddScheme(synth.Scheme)
 	head := org.Snapshot
 	head.Grants = nil
@@ -31,7 +29,7 @@ func TestLoaderInBatchesMatchesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := parts.Org(org.Snapshot.Org.ID); ok {
+	if _, err := parts.Org(org.Snapshot.Org.ID); !errors.Is(err, authz.ErrUnknownOrg) {
 		t.Fatal("the org is visible before Install")
 	}
 	for gs := org.Snapshot.Grants; len(gs) > 0; {
@@ -44,15 +42,15 @@ func TestLoaderInBatchesMatchesLoad(t *testing.T) {
 	l.Install()
 
 	a, _ := whole.Org(org.Snapshot.Org.ID)
-	b, ok := parts.Org(org.Snapshot.Org.ID)
-	if !ok {
+	b, err := parts.Org(org.Snapshot.Org.ID)
+	if err != nil {
 		t.Fatal("no org after Install")
 	}
-	reqs := checkRequests(org, 20000)
+	reqs := checkRequests(org, 20000, cfg.Now.UnixNano())
 	allowed := 0
 	for i := range reqs {
-		da, errA := a.Check(&reqs[i], cfg.Now.UnixNano())
-		db, errB := b.Check(&reqs[i], cfg.Now.UnixNano())
+		da, errA := a.Check(&reqs[i])
+		db, errB := b.Check(&reqs[i])
 		if errA != nil || errB != nil || da.Allowed != db.Allowed || da.Reason != db.Reason {
 			t.Fatalf("%+v: Load %+v %v, Loader %+v %v", reqs[i], da, errA, db, errB)
 		}
@@ -68,7 +66,7 @@ func TestLoaderInBatchesMatchesLoad(t *testing.T) {
 func TestLoaderErrors(t *testing.T) {
 	cfg := synth.Small()
 	org := synth.Generate(cfg)
-	e := authz.New(nil)
+	e := authz.New()
 	e.AddScheme(synth.Scheme)
 
 	unknown := org.Snapshot

@@ -143,7 +143,6 @@ type cand struct {
 // too much of it to list) switch to walking the type's sorted list instead.
 func (l *lookup) candidates() ([]cand, mode) {
 	o := l.o
-	sub := &o.subj[l.s]
 	pi := l.p.Index
 	var cands []cand
 	wide := func(r *role) (mode, bool) {
@@ -167,60 +166,53 @@ func (l *lookup) candidates() ([]cand, mode) {
 		}
 		return 0, false
 	}
-	if sub.orgRole != noRole && o.roles[sub.orgRole].perms.Has(pi) {
-		if m, ok := wide(&o.roles[sub.orgRole]); ok {
-			return nil, m
-		}
-	}
-	principals := append([]uint32{l.s}, sub.groups...)
 	seen := map[uint32]bool{}
-	best := modeList
+	best, stop := modeList, false
 	estimate := 0
-	l.reach = map[uint32]struct{}{}
-	for _, ps := range principals {
-		principal := &o.subj[ps]
-		if (ps != l.s && !principal.active) || !principal.holds.Has(pi) {
-			continue
+	o.holdings(l.s, anyNode, pi, l.now, func(r *role, g *grant, _ uint32) bool {
+		if g == nil {
+			m, ok := wide(r)
+			best, stop = m, ok
+			return ok
 		}
-		for _, g := range principal.grants {
-			if g.expires != 0 && l.now >= g.expires {
-				continue
-			}
-			r := &o.roles[g.role]
-			if !r.perms.Has(pi) {
-				continue
-			}
-			n := &o.node[g.node]
-			switch n.kind {
-			case nodeOrg, nodeType:
-				if n.kind == nodeType && !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
-					continue
-				}
-				if m, ok := wide(r); ok {
-					if m == modeAll {
-						return nil, modeAll
-					}
-					best = modeScan // keep looking: an unconditional grant may still come
-				}
-			case nodeResource, nodeTeam:
-				sure := !r.conds.Has(pi)
-				if sure {
-					l.reach[g.node] = struct{}{}
-				} else {
-					l.conditional = true
-				}
-				if seen[g.node] || best == modeScan {
-					continue
-				}
-				seen[g.node] = true
-				// Past the limit, listing costs more than walking the type.
-				if estimate += int(o.data[g.node].size); estimate > enumerateLimit {
-					best = modeScan
-					continue
-				}
-				cands = l.descend(g.node, sure, cands)
-			}
+		if l.reach == nil {
+			l.reach = map[uint32]struct{}{}
 		}
+		n := &o.node[g.node]
+		switch n.kind {
+		case nodeOrg, nodeType:
+			if n.kind == nodeType && !o.scheme.Within(o.scheme.Types[l.typ].ID, o.scheme.Types[n.typ].ID) {
+				return false
+			}
+			if m, ok := wide(r); ok {
+				if m == modeAll {
+					best, stop = modeAll, true
+					return true
+				}
+				best = modeScan // keep looking: an unconditional grant may still come
+			}
+		case nodeResource, nodeTeam:
+			sure := !r.conds.Has(pi)
+			if sure {
+				l.reach[g.node] = struct{}{}
+			} else {
+				l.conditional = true
+			}
+			if seen[g.node] || best == modeScan {
+				return false
+			}
+			seen[g.node] = true
+			// Past the limit, listing costs more than walking the type.
+			if estimate += int(o.data[g.node].size); estimate > enumerateLimit {
+				best = modeScan
+				return false
+			}
+			cands = l.descend(g.node, sure, cands)
+		}
+		return false
+	})
+	if stop {
+		return nil, best
 	}
 	return cands, best
 }
@@ -335,12 +327,6 @@ func decodeCursor(tok string) (string, error) {
 	return string(b[2:]), nil
 }
 
-// SubjectAccess is one subject that may act on a resource, and the path.
-type SubjectAccess struct {
-	Subject string `json:"subject"`
-	Reason  Reason `json:"via"`
-}
-
 // SubjectQuery asks who may exercise Permission on Resource.
 type SubjectQuery struct {
 	Permission string
@@ -352,7 +338,7 @@ type SubjectQuery struct {
 // LookupSubjects lists every active user and key that may exercise the
 // permission on the resource, each with the path that allows it, sorted by
 // subject. Groups are expanded to their members.
-func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
+func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	p, ok := o.scheme.Permission(q.Permission)
@@ -361,7 +347,7 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 	}
 	target := orgNode
 	if q.Resource != "" {
-		n, ok := o.lookupNode(q.Resource)
+		n, ok := o.refNode(q.Resource)
 		if !ok {
 			return nil, o.rev, ErrUnknownResource
 		}
@@ -411,15 +397,15 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]SubjectAccess, int64, error) {
 			}
 		}
 	}
-	out := make([]SubjectAccess, 0, len(cands))
+	out := make([]domain.SubjectAccess, 0, len(cands))
 	for s := range cands {
 		if o.subj[s].kind == domain.SubjectGroup {
 			continue
 		}
 		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
-			out = append(out, SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
+			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
 		}
 	}
-	slices.SortFunc(out, func(a, b SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
+	slices.SortFunc(out, func(a, b domain.SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
 	return out, o.rev, nil
 }

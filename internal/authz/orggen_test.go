@@ -406,7 +406,7 @@ func drawGrant(t *rapid.T, g *genOrg, resources []string) (domain.Grant, bool) {
 // or change by change (two code paths of the index), and into the
 // reference.
 func build(t *rapid.T, g *genOrg) (*authz.Engine, *reference.State) {
-	e := authz.New(func() time.Time { return t0 })
+	e := authz.New()
 	if rapid.Bool().Draw(t, "bulk_load") {
 		snap := g.snapshot
 		snap.Revision = 1

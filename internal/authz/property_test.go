@@ -23,8 +23,8 @@ func TestEngineMatchesReference(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawOrg(t, propertySize)
 		e, ref := build(t, g)
-		o, ok := e.Org("o")
-		if !ok {
+		o, err := e.Org("o")
+		if err != nil {
 			t.Fatal("org not loaded")
 		}
 		compare(t, g, o, ref, 6, 2, 1)
@@ -164,13 +164,14 @@ func compare(t *rapid.T, g *genOrg, o *authz.Org, ref *reference.State, nChecks,
 			Channel:  rapid.SampledFrom(channels).Draw(t, "channel"),
 		}
 		now := drawNow(t, "now")
+		req.Now = now.UnixNano()
 		typ := scopeTypeOfRef(req.Resource)
 		if rapid.IntRange(0, 3).Draw(t, "any_perm") == 0 {
 			req.Permission = rapid.SampledFrom(g.s.PermissionIDs()).Draw(t, "perm")
 		} else {
 			req.Permission = rapid.SampledFrom(permsFor(g.s, typ)).Draw(t, "perm")
 		}
-		d, err := o.Check(&req, now.UnixNano())
+		d, err := o.Check(&req)
 		want, werr := ref.Check(reference.Request{Subject: req.Subject, Permission: req.Permission, Resource: req.Resource, Channel: req.Channel, Now: now})
 		if (err != nil) != (werr != nil) {
 			t.Fatalf("check %+v at %s: engine error %v, reference error %v", req, now.Format(time.TimeOnly), err, werr)
@@ -270,18 +271,18 @@ func lookupAll(t *rapid.T, o *authz.Org, q *authz.ResourceQuery) []string {
 // checkReason verifies that an allowed decision names something that
 // exists: the subject's membership role, or a live grant of the subject or
 // of one of its groups with that role.
-func checkReason(t *rapid.T, ref *reference.State, subject string, r authz.Reason, now time.Time) {
+func checkReason(t *rapid.T, ref *reference.State, subject string, r domain.Reason, now time.Time) {
 	switch {
-	case r.Via == authz.ViaMembership:
+	case r.Via == domain.ViaMembership:
 		s, _ := domain.ParseSubject(subject)
 		if s.Kind != domain.SubjectUser || ref.Members[s.ID] != r.Role || r.Scope != "org" {
 			t.Fatalf("%s: reason %+v, but membership role is %q", subject, r, ref.Members[s.ID])
 		}
-	case r.Via == authz.ViaDirect || strings.HasPrefix(r.Via, "group:"):
+	case r.Via == domain.ViaDirect || strings.HasPrefix(string(r.Via), "group:"):
 		gr, ok := ref.Grants[r.Grant]
 		holder := subject
-		if r.Via != authz.ViaDirect {
-			holder = r.Via
+		if r.Via != domain.ViaDirect {
+			holder = string(r.Via)
 		}
 		if !ok || gr.Subject.String() != holder || gr.Role != r.Role || gr.Expired(now) {
 			t.Fatalf("%s: reason %+v names no live grant (%+v)", subject, r, gr)

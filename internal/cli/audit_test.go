@@ -15,7 +15,6 @@ import (
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/auditchain/tamper"
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -193,7 +192,7 @@ func oldDatabase(t *testing.T, orgs ...string) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := team.New(team.Config{Store: st, Engine: authz.New(nil), Logger: testLogger(t)})
+	svc := team.New(team.Config{Store: st, Logger: testLogger(t)})
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -308,7 +307,7 @@ func (h *handler) memberDialogData(c *orgCtx, uid string) (memberDialog, error) 
 
 // nameResources looks up the names of the resources in an access list that
 // the user could not list (a member sees the names of what they can access).
-func (c *orgCtx) nameResources(access map[string][]authz.Access) {
+func (c *orgCtx) nameResources(access map[string][]domain.Access) {
 	if c.resources == nil {
 		c.resources = map[string]string{}
 	}
@@ -440,7 +439,7 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 		return
 	}
 	if ref, err := domain.ParseRef(f.Scope); err == nil {
-		c.nameResources(map[string][]authz.Access{ref.Type: {{ID: ref.ID}}})
+		c.nameResources(map[string][]domain.Access{ref.Type: {{ID: ref.ID}}})
 	}
 	v := &view{c: c}
 	flash := v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " granted to " + v.Subject(subject) + "."

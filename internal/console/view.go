@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -381,29 +380,29 @@ func (v *view) Scope(s string) string {
 
 // Via explains one entry of a member's access: the org role, a direct
 // grant or a group's grant.
-func (v *view) Via(a authz.Access) string {
-	switch {
-	case a.Via == authz.ViaMembership:
+func (v *view) Via(a domain.Access) string {
+	switch a.Via {
+	case domain.ViaMembership:
 		return "organization role " + v.RoleName(a.Role)
-	case a.Via == authz.ViaDirect:
+	case domain.ViaDirect:
 		return "direct grant " + a.Grant
 	}
-	return v.Subject(a.Via) + " (grant " + a.Grant + ")"
+	return v.Subject(string(a.Via)) + " (grant " + a.Grant + ")"
 }
 
 // Reason explains one entry of a resource's access list.
-func (v *view) Reason(r authz.Reason) string {
+func (v *view) Reason(r domain.Reason) string {
 	switch r.Via {
-	case authz.ViaMembership:
+	case domain.ViaMembership:
 		return "organization role " + v.RoleName(r.Role)
-	case authz.ViaDirect:
+	case domain.ViaDirect:
 		return "direct grant " + r.Grant + " on " + v.Scope(r.Scope)
 	}
-	return v.Subject(r.Via) + " (grant " + r.Grant + " on " + v.Scope(r.Scope) + ")"
+	return v.Subject(string(r.Via)) + " (grant " + r.Grant + " on " + v.Scope(r.Scope) + ")"
 }
 
 // AccessTarget names what an access entry reaches: one resource or all.
-func (v *view) AccessTarget(typ string, a authz.Access) string {
+func (v *view) AccessTarget(typ string, a domain.Access) string {
 	if a.ID == "*" {
 		return "All " + v.TypeLabel(typ)
 	}

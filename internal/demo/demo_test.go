@@ -64,7 +64,11 @@ func TestSeed(t *testing.T) {
 		if !ok {
 			t.Fatalf("no login %s in %s", email, org)
 		}
-		d, err := svc.Engine().Check(org, &authz.Request{Subject: "user:" + id, Permission: perm, Resource: resource, Channel: channel})
+		o, err := svc.Engine().Org(org)
+		if err != nil {
+			t.Fatalf("%s: %v", org, err)
+		}
+		d, err := o.Check(&authz.Request{Subject: "user:" + id, Permission: perm, Resource: resource, Channel: channel, Now: time.Now().UnixNano()})
 		if err != nil {
 			t.Fatalf("%s %s %s %s: %v", org, email, perm, resource, err)
 		}
@@ -122,7 +126,7 @@ func TestSeed(t *testing.T) {
 		} else {
 			resource, perm = "label:rs-001", "label.write"
 		}
-		d, err := o.Check(&authz.Request{Subject: "user:" + contractor, Permission: perm, Resource: resource}, later)
+		d, err := o.Check(&authz.Request{Subject: "user:" + contractor, Permission: perm, Resource: resource, Now: later})
 		if err != nil || d.Allowed {
 			t.Errorf("%s contractor still allowed in 60 days: %+v %v", org, d, err)
 		}

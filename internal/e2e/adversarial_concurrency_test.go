@@ -21,8 +21,8 @@ func topHolders(t *testing.T, s *inproc, org, schemeID string) (owners []string)
 			owners = append(owners, m.UserID)
 		}
 	}
-	o, ok := s.svc.Engine().Org(org)
-	if !ok {
+	o, err := s.svc.Engine().Org(org)
+	if err != nil {
 		t.Fatalf("engine has no org %s", org)
 	}
 	if n := o.RoleHolders(sc.TopRole); n != len(owners) {

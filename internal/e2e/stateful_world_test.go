@@ -584,8 +584,8 @@ func channelsOf(sc *scheme.Scheme) []string {
 // channel) of the org, compares the engine's answer on each, and returns
 // what became allowed since the last time (nil the first time).
 func (w *world) recompute(t *rapid.T, o *worldOrg, now time.Time, prev map[accessKey]bool) []accessKey {
-	eo, ok := w.s.svc.Engine().Org(o.id)
-	if !ok {
+	eo, err := w.s.svc.Engine().Org(o.id)
+	if err != nil {
 		w.fail(t, "the engine has no org %s", o.id)
 	}
 	allowed := map[accessKey]bool{}
@@ -599,7 +599,7 @@ func (w *world) recompute(t *rapid.T, o *worldOrg, now time.Time, prev map[acces
 					if err != nil {
 						w.fail(t, "reference check %s %s %q: %v", subj, perm, target, err)
 					}
-					d, err := eo.Check(&authz.Request{Subject: subj, Permission: perm, Resource: target, Channel: ch}, now.UnixNano())
+					d, err := eo.Check(&authz.Request{Subject: subj, Permission: perm, Resource: target, Channel: ch, Now: now.UnixNano()})
 					if err != nil {
 						w.fail(t, "engine check %s %s %q: %v", subj, perm, target, err)
 					}

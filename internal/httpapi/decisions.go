@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -50,8 +49,8 @@ type batchInput struct {
 }
 
 type batchResult struct {
-	Allowed bool          `json:"allowed"`
-	Reason  *authz.Reason `json:"reason,omitempty"`
+	Allowed bool    `json:"allowed"`
+	Reason  *reason `json:"reason,omitempty"`
 }
 
 type batchOutput struct {
@@ -91,9 +90,9 @@ type lookupSubjectsInput struct {
 }
 
 type lookupSubjectsOutput struct {
-	Items    []authz.SubjectAccess `json:"items"`
-	Next     string                `json:"next_page_token"`
-	Revision int64                 `json:"revision"`
+	Items    []subjectAccess `json:"items"`
+	Next     string          `json:"next_page_token"`
+	Revision int64           `json:"revision"`
 }
 
 func (s *server) decisionRoutes() {
@@ -101,13 +100,13 @@ func (s *server) decisionRoutes() {
 		Summary: "May this subject do this to that?", Tags: []string{"decisions"},
 		Description: "A subject that is not (or no longer) a member is denied (200, allowed false). " +
 			"Unknown permission: 422. at_least_revision that this server cannot reach in time: 503 with Retry-After."},
-		func(ctx context.Context, in *checkInput) (*body[team.CheckResult], error) {
+		func(ctx context.Context, in *checkInput) (*body[checkResult], error) {
 			res, err := s.svc.Check(ctx, actor(ctx), in.Org, in.Body.request())
 			if err != nil {
 				return nil, err
 			}
 			s.metrics.decision(false, res.Allowed)
-			return ok(res)
+			return ok(checkResultOf(res))
 		})
 
 	endpoint(s, huma.Operation{OperationID: "checkBatch", Method: http.MethodPost, Path: "/v1/orgs/{org}/check/batch",
@@ -127,7 +126,7 @@ func (s *server) decisionRoutes() {
 			}
 			out := batchOutput{Results: make([]batchResult, len(res))}
 			for i, r := range res {
-				out.Results[i] = batchResult{Allowed: r.Allowed, Reason: r.Reason}
+				out.Results[i] = batchResult{Allowed: r.Allowed, Reason: reasonPtr(r.Reason)}
 				out.Revision = max(out.Revision, r.Revision)
 				s.metrics.decision(true, r.Allowed)
 			}
@@ -162,6 +161,6 @@ func (s *server) decisionRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(lookupSubjectsOutput{Items: p.Items, Next: p.Next, Revision: rev})
+			return ok(lookupSubjectsOutput{Items: subjectAccessOf(p.Items), Next: p.Next, Revision: rev})
 		})
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -195,20 +195,20 @@ func writeJSON(w http.ResponseWriter, b []byte) {
 	w.Write(b)
 }
 
-// appendResult writes one decision as team.CheckResult (withRevision) or
+// appendResult writes one decision as checkResult (withRevision) or
 // batchResult encode it.
-func appendResult(b []byte, allowed bool, reason *authz.Reason, withRevision bool, rev int64) []byte {
+func appendResult(b []byte, allowed bool, r *domain.Reason, withRevision bool, rev int64) []byte {
 	b = append(b, `{"allowed":`...)
 	b = strconv.AppendBool(b, allowed)
 	if withRevision {
 		b = append(b, `,"revision":`...)
 		b = strconv.AppendInt(b, rev, 10)
 	}
-	if reason != nil {
+	if r != nil {
 		b = append(b, `,"reason":{`...)
 		n := 0
-		for _, f := range [...]struct{ k, v string }{{"grant", reason.Grant}, {"role", reason.Role},
-			{"scope", reason.Scope}, {"via", reason.Via}, {"condition", reason.Condition}} {
+		for _, f := range [...]struct{ k, v string }{{"grant", r.Grant}, {"role", r.Role},
+			{"scope", r.Scope}, {"via", string(r.Via)}, {"condition", r.Condition}} {
 			if f.v == "" {
 				continue
 			}

@@ -51,12 +51,12 @@ func (s *server) memberRoutes() {
 
 	endpoint(s, huma.Operation{OperationID: "getMember", Method: http.MethodGet, Path: "/v1/orgs/{org}/members/{user_id}",
 		Summary: "A member's grants and effective access (the Member Access dialog)", Tags: []string{"members"}},
-		func(ctx context.Context, in *MemberPath) (*body[team.MemberDetail], error) {
+		func(ctx context.Context, in *MemberPath) (*body[memberDetail], error) {
 			d, err := s.svc.GetMember(ctx, actor(ctx), in.Org, in.UserID)
 			if err != nil {
 				return nil, err
 			}
-			return ok(d)
+			return ok(memberDetailOf(d))
 		})
 
 	endpoint(s, huma.Operation{OperationID: "updateMember", Method: http.MethodPatch, Path: "/v1/orgs/{org}/members/{user_id}",

@@ -108,7 +108,7 @@ func (s *server) resourceRoutes() {
 
 	endpoint(s, huma.Operation{OperationID: "resourceAccess", Method: http.MethodGet, Path: "/v1/orgs/{org}/resources/{type}/{id}/access",
 		Summary: "Who can access a resource, and through which grant", Tags: []string{"resources", "audit"}},
-		func(ctx context.Context, in *resourceAccessInput) (*body[team.Page[team.AccessEntry]], error) {
+		func(ctx context.Context, in *resourceAccessInput) (*body[team.Page[accessEntry]], error) {
 			ref, err := in.ref()
 			if err != nil {
 				return nil, err
@@ -121,6 +121,6 @@ func (s *server) resourceRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(p)
+			return ok(accessEntriesOf(p))
 		})
 }

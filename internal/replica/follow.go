@@ -2,9 +2,11 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -157,7 +159,7 @@ func (f *follower) prune(ctx context.Context, cur int64) {
 
 func (f *follower) apply(ctx context.Context, cs store.ChangeSet) {
 	schemeID := ""
-	if _, known := f.r.engine.Org(cs.Org); !known {
+	if _, err := f.r.engine.Org(cs.Org); errors.Is(err, authz.ErrUnknownOrg) {
 		o, err := store.Read(ctx, f.r.store, func(rd store.Reader) (domain.Org, error) { return rd.GetOrg(cs.Org) })
 		if err != nil {
 			f.r.log.Error("follow changelog: org", "org", cs.Org, "err", err)

@@ -22,10 +22,9 @@ import (
 // Config sets up a Replica.
 type Config struct {
 	Store store.Store
-	// Engine is the index to keep; nil makes one on Now, which is what
-	// every caller but a test with schemes of its own wants.
+	// Engine is the index to keep; nil makes a new one, which is what
+	// every caller but a test with an engine of its own wants.
 	Engine *authz.Engine
-	Now    func() time.Time // the new engine's clock; default time.Now
 	Logger *slog.Logger
 	// PollInterval is how often the changelog is read when nothing wakes
 	// the follower (writes of this process and database notifications do).
@@ -53,7 +52,7 @@ func New(cfg Config) *Replica {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Engine == nil {
-		cfg.Engine = authz.New(cfg.Now)
+		cfg.Engine = authz.New()
 	}
 	if cfg.ConsistencyWait <= 0 {
 		cfg.ConsistencyWait = 2 * time.Second

@@ -250,7 +250,7 @@ func (d *Served) Check(t testing.TB, c Check, now time.Time) (Decision, error) {
 	}
 	out := Decision{Allowed: r.Allowed}
 	if r.Reason != nil {
-		out.Via, out.Grant, out.Role = r.Reason.Via, r.Reason.Grant, r.Reason.Role
+		out.Via, out.Grant, out.Role = string(r.Reason.Via), r.Reason.Grant, r.Reason.Role
 	}
 	return out, nil
 }

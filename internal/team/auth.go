@@ -202,8 +202,8 @@ func (s *Service) keyFor(ctx context.Context, hash []byte, now time.Time) (*cach
 	if k.revoked || (!k.expires.IsZero() && !now.Before(k.expires)) || (!k.until.IsZero() && !now.Before(k.until)) {
 		return nil, nil
 	}
-	o, ok := s.engine.Org(k.org)
-	if !ok || !o.Active(domain.KeySubject(k.id).String(), now.UnixNano()) {
+	o, err := s.engine.Org(k.org)
+	if err != nil || !o.Active(domain.KeySubject(k.id).String(), now.UnixNano()) {
 		return nil, nil
 	}
 	if k.touch(now) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
@@ -21,11 +22,12 @@ type CheckRequest struct {
 	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
 }
 
-// CheckResult is one decision.
+// CheckResult is one decision. It has no JSON form of its own: httpapi
+// defines the wire form of decisions.
 type CheckResult struct {
-	Allowed  bool          `json:"allowed"`
-	Revision int64         `json:"revision"`
-	Reason   *authz.Reason `json:"reason,omitempty"`
+	Allowed  bool
+	Revision int64
+	Reason   *domain.Reason // set when allowed, or when a condition failed
 }
 
 // awaitRevision never answers from state older than rev (see
@@ -95,7 +97,7 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 	if r.Permission == "" {
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: permission is required", i)
 	}
-	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel}, now)
+	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel, Now: now})
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)
@@ -165,7 +167,7 @@ type LookupSubjectsRequest struct {
 
 // LookupSubjects lists every user and key that may act, with the path.
 // It reveals other subjects' access, so it needs the audit permission.
-func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req LookupSubjectsRequest) ([]authz.SubjectAccess, int64, error) {
+func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req LookupSubjectsRequest) ([]domain.SubjectAccess, int64, error) {
 	if err := s.awaitRevision(ctx, req.AtLeastRevision); err != nil {
 		return nil, 0, err
 	}

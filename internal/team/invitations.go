@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -375,9 +376,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 			return Accepted{}, 0, err
 		}
 	}
-	o, ok := s.engine.Org(inv.Org)
-	if !ok {
+	o, err := s.engine.Org(inv.Org)
+	if errors.Is(err, authz.ErrUnknownOrg) {
 		return Accepted{}, 0, invalid
+	}
+	if err != nil {
+		return Accepted{}, 0, err
 	}
 	sc, _ := scheme.Get(o.SchemeID())
 	inviter, err := domain.ParseSubject(inv.InvitedBy)

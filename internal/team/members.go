@@ -46,11 +46,12 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // MemberDetail is the Member Access dialog: the member, its grants (own and
-// through groups) and its effective access by resource type.
+// through groups) and its effective access by resource type; httpapi
+// defines its wire form.
 type MemberDetail struct {
 	MemberView
-	Grants []GrantView               `json:"grants"`
-	Access map[string][]authz.Access `json:"access"`
+	Grants []GrantView
+	Access map[string][]domain.Access
 }
 
 // ListMembers needs members.view (every vi member has it).
@@ -118,7 +119,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 		}
 		for _, g := range own {
 			v := grantView(g)
-			v.Via = authz.ViaDirect
+			v.Via = string(domain.ViaDirect)
 			d.Grants = append(d.Grants, v)
 		}
 		groups, err := r.ListGroupsOfUser(org, userID)

@@ -178,7 +178,7 @@ type judge struct {
 func (j *judge) now() int64 { return j.s.now().UnixNano() }
 
 func (j *judge) holds(perm string) bool {
-	d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: perm}, j.now())
+	d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: perm, Now: j.now()})
 	return err == nil && d.Allowed
 }
 

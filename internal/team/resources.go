@@ -309,12 +309,13 @@ func (s *Service) ListResources(ctx context.Context, a Actor, org, typ, after st
 	return page, err
 }
 
-// AccessEntry is one row of "who can access this resource".
+// AccessEntry is one row of "who can access this resource"; httpapi
+// defines its wire form.
 type AccessEntry struct {
-	Subject     string       `json:"subject"`
-	Role        string       `json:"role"`
-	Via         authz.Reason `json:"via"`
-	Permissions []string     `json:"permissions"`
+	Subject     string
+	Role        string
+	Via         domain.Reason
+	Permissions []string
 }
 
 // ResourceAccess lists who can act on a resource, with which permissions

@@ -145,7 +145,7 @@ func New(cfg Config) *Service {
 	if cfg.LoginFailureLimit == 0 {
 		cfg.LoginFailureLimit = 5
 	}
-	rep := replica.New(replica.Config{Store: cfg.Store, Engine: cfg.Engine, Now: cfg.Now, Logger: cfg.Logger,
+	rep := replica.New(replica.Config{Store: cfg.Store, Engine: cfg.Engine, Logger: cfg.Logger,
 		PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait, ChangelogRetention: cfg.ChangelogRetention})
 	return &Service{cfg: cfg, store: cfg.Store, engine: rep.Engine(), replica: rep, log: cfg.Logger, now: cfg.Now,
 		throttle: newThrottle(cfg.LoginFailureLimit, cfg.AddressFailureLimit),
@@ -211,9 +211,12 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 	if a.IsKey() && a.KeyOrg != id {
 		return nil, nil, notFound("organization", id)
 	}
-	o, ok := s.engine.Org(id)
-	if !ok {
+	o, err := s.engine.Org(id)
+	if errors.Is(err, authz.ErrUnknownOrg) {
 		return nil, nil, notFound("organization", id)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	sc, _ := scheme.Get(o.SchemeID())
 	if a.IsKey() {
@@ -224,7 +227,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 		}
 		return o, sc, nil
 	}
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: orgViewPermission, Now: s.now().UnixNano()})
 	if err != nil || !d.Allowed {
 		return nil, nil, notFound("organization", id)
 	}
@@ -233,7 +236,7 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 
 // allowed reports whether the actor holds perm on resource ("" = the org).
 func (s *Service) allowed(o *authz.Org, a Actor, perm, resource string) bool {
-	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource}, s.now().UnixNano())
+	d, err := o.Check(&authz.Request{Subject: a.Subject.String(), Permission: perm, Resource: resource, Now: s.now().UnixNano()})
 	return err == nil && d.Allowed
 }
 

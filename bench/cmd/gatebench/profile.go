@@ -78,7 +78,7 @@ func profileCmd(ctx context.Context, args []string) error {
 		}
 		read := time.Since(t0)
 		t1 := time.Now()
-		if err := authz.New(nil).Load(&snap); err != nil {
+		if err := authz.New().Load(&snap); err != nil {
 			return err
 		}
 		build := time.Since(t1)

@@ -1,0 +1,144 @@
+package authz
+
+import (
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+)
+
+// Load builds an organization's index from a snapshot, replacing any index
+// it had.
+func (e *Engine) Load(snap *domain.Snapshot) error {
+	l, err := e.NewLoader(snap, len(snap.Grants))
+	if err != nil {
+		return err
+	}
+	if err := l.Add(snap.Grants); err != nil {
+		return err
+	}
+	l.Install()
+	return nil
+}
+
+// A Loader builds an organization's index from a snapshot that arrives in
+// parts (store.Reader.SnapshotHead, then SnapshotGrants): everything but
+// the grants first, then the grants in batches, which Add indexes while the
+// next are being read. Nothing is visible to checks until Install.
+type Loader struct {
+	e *Engine
+	o *Org
+}
+
+// NewLoader starts an index from head, ignoring its Grants: the grants
+// (about grants many) come through Add.
+func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
+	e.writeMu.Lock()
+	s, ok := e.scheme(head.Org.Scheme)
+	e.writeMu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("org %s: unknown scheme %q", head.Org.ID, head.Org.Scheme)
+	}
+	o, err := buildHead(head, s, grants)
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{e: e, o: o}, nil
+}
+
+// Add indexes a batch of grants. Not safe for concurrent use.
+func (l *Loader) Add(grants []domain.Grant) error {
+	for i := range grants {
+		if err := l.o.appendGrant(&grants[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Install finishes the index and puts it in place of any index the org
+// had.
+func (l *Loader) Install() {
+	for i := range l.o.subj {
+		sortGrants(l.o.subj[i].grants)
+	}
+	e := l.e
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	next := maps.Clone(*e.orgs.Load())
+	next[l.o.id] = l.o
+	e.orgs.Store(&next)
+	// The engine's revision is not moved: other orgs may not have reached
+	// the snapshot's revision yet. Whoever loads decides (see Advance).
+}
+
+// buildHead makes an index of everything in a snapshot but its grants, in
+// bulk: resources are appended and sorted once rather than inserted one by
+// one. Grants follow through appendGrant, and Install sorts them.
+func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error) {
+	o := newOrg(snap.Org.ID, s)
+	o.rev = snap.Revision
+	o.grow(len(snap.Resources)+len(snap.Teams), len(snap.Members)+len(snap.Groups)+len(snap.Keys), grants)
+	for i := range snap.Roles {
+		r, err := s.CompileRole(snap.Roles[i])
+		if err != nil {
+			return nil, fmt.Errorf("org %s: custom role %s: %w", snap.Org.ID, snap.Roles[i].ID, err)
+		}
+		o.addRole(r)
+	}
+	for i := range snap.Members {
+		if err := o.putMember(&snap.Members[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range snap.Teams {
+		o.teamNode(snap.Teams[i].ID)
+	}
+	for i := range snap.Groups {
+		o.subj[o.subjectIndex(domain.GroupSubject(snap.Groups[i].ID))].active = true
+	}
+	for i := range snap.GroupMembers {
+		o.putGroupMember(&snap.GroupMembers[i])
+	}
+	for i := range snap.Keys {
+		o.apply(domain.Change{Op: domain.OpPutKey, Key: &snap.Keys[i]})
+	}
+	for i := range snap.Resources {
+		if err := o.putResource(&snap.Resources[i], false); err != nil {
+			return nil, err
+		}
+	}
+	for t := range o.byType {
+		o.sortByID(o.byType[t])
+	}
+	return o, nil
+}
+
+// appendGrant adds a grant without keeping the subject's list sorted;
+// Loader.Install sorts every list once at the end.
+func (o *Org) appendGrant(g *domain.Grant) error {
+	r, ok := o.roleIndex[g.Role]
+	if !ok {
+		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
+	}
+	n, err := o.grantNode(g.Scope)
+	if err != nil {
+		return fmt.Errorf("grant %s: %w", g.ID, err)
+	}
+	s := o.subjectIndex(g.Subject)
+	sub := &o.subj[s]
+	sub.grants = append(sub.grants, grant{node: n, role: r, expires: unixNano(g.ExpiresAt), id: g.ID})
+	sub.holds.Union(&o.roles[r].perms)
+	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
+	o.grantOf[g.ID] = s
+	return nil
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
