@@ -6,68 +6,34 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/gatehouse/gatehouse/internal/decisionjson"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-// requestContext is what a decision knows about the request it guards.
-type requestContext struct {
-	Channel string `json:"channel,omitempty" doc:"Channel the request comes from (deepomatic: mobile, backoffice, api, web)"`
-}
-
-func channelOf(c *requestContext) string {
-	if c == nil {
-		return ""
-	}
-	return c.Channel
-}
-
-type checkBody struct {
-	Subject         string          `json:"subject,omitempty" doc:"user:ID, group:ID or key:ID; default the caller. Others need the audit permission"`
-	Permission      string          `json:"permission" doc:"A permission of the scheme's catalog"`
-	Resource        string          `json:"resource,omitempty" doc:"TYPE:ID; default the organization itself"`
-	Context         *requestContext `json:"context,omitempty"`
-	AtLeastRevision int64           `json:"at_least_revision,omitempty" doc:"Never answer from a state older than this revision"`
-}
-
-func (c checkBody) request() team.CheckRequest {
-	return team.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource,
-		Channel: channelOf(c.Context), AtLeastRevision: c.AtLeastRevision}
-}
-
 type checkInput struct {
 	OrgPath
-	Body checkBody
+	Body decisionjson.CheckBody
 }
 
 type batchInput struct {
 	OrgPath
 	Body struct {
-		Checks          []checkBody `json:"checks" doc:"1 to 1000 checks, answered in order from one state"`
-		AtLeastRevision int64       `json:"at_least_revision,omitempty" doc:"Applies to every check"`
+		Checks          []decisionjson.CheckBody `json:"checks" doc:"1 to 1000 checks, answered in order from one state"`
+		AtLeastRevision int64                    `json:"at_least_revision,omitempty" doc:"Applies to every check"`
 	}
-}
-
-type batchResult struct {
-	Allowed bool    `json:"allowed"`
-	Reason  *reason `json:"reason,omitempty"`
-}
-
-type batchOutput struct {
-	Results  []batchResult `json:"results"`
-	Revision int64         `json:"revision"`
 }
 
 type lookupResourcesInput struct {
 	OrgPath
 	Body struct {
-		Subject         string          `json:"subject,omitempty" doc:"Default the caller; others need the audit permission"`
-		Permission      string          `json:"permission"`
-		Type            string          `json:"type" doc:"Resource type"`
-		Context         *requestContext `json:"context,omitempty"`
-		Limit           int             `json:"limit,omitempty" doc:"Items per page (default 100, at most 1000)"`
-		PageToken       string          `json:"page_token,omitempty"`
-		AtLeastRevision int64           `json:"at_least_revision,omitempty"`
+		Subject         string                       `json:"subject,omitempty" doc:"Default the caller; others need the audit permission"`
+		Permission      string                       `json:"permission"`
+		Type            string                       `json:"type" doc:"Resource type"`
+		Context         *decisionjson.RequestContext `json:"context,omitempty"`
+		Limit           int                          `json:"limit,omitempty" doc:"Items per page (default 100, at most 1000)"`
+		PageToken       string                       `json:"page_token,omitempty"`
+		AtLeastRevision int64                        `json:"at_least_revision,omitempty"`
 	}
 }
 
@@ -80,12 +46,12 @@ type lookupResourcesOutput struct {
 type lookupSubjectsInput struct {
 	OrgPath
 	Body struct {
-		Permission      string          `json:"permission"`
-		Resource        string          `json:"resource,omitempty" doc:"TYPE:ID; default the organization"`
-		Context         *requestContext `json:"context,omitempty"`
-		Limit           int             `json:"limit,omitempty"`
-		PageToken       string          `json:"page_token,omitempty"`
-		AtLeastRevision int64           `json:"at_least_revision,omitempty"`
+		Permission      string                       `json:"permission"`
+		Resource        string                       `json:"resource,omitempty" doc:"TYPE:ID; default the organization"`
+		Context         *decisionjson.RequestContext `json:"context,omitempty"`
+		Limit           int                          `json:"limit,omitempty"`
+		PageToken       string                       `json:"page_token,omitempty"`
+		AtLeastRevision int64                        `json:"at_least_revision,omitempty"`
 	}
 }
 
@@ -100,37 +66,29 @@ func (s *server) decisionRoutes() {
 		Summary: "May this subject do this to that?", Tags: []string{"decisions"},
 		Description: "A subject that is not (or no longer) a member is denied (200, allowed false). " +
 			"Unknown permission: 422. at_least_revision that this server cannot reach in time: 503 with Retry-After."},
-		func(ctx context.Context, in *checkInput) (*body[checkResult], error) {
-			res, err := s.svc.Check(ctx, actor(ctx), in.Org, in.Body.request())
+		func(ctx context.Context, in *checkInput) (*body[decisionjson.CheckResult], error) {
+			res, err := s.svc.Check(ctx, actor(ctx), in.Org, in.Body.Request())
 			if err != nil {
 				return nil, err
 			}
 			s.metrics.decision(false, res.Allowed)
-			return ok(checkResultOf(res))
+			return ok(decisionjson.CheckResultOf(res))
 		})
 
 	endpoint(s, huma.Operation{OperationID: "checkBatch", Method: http.MethodPost, Path: "/v1/orgs/{org}/check/batch",
 		Summary: "Up to 1000 checks at once", Tags: []string{"decisions"}},
-		func(ctx context.Context, in *batchInput) (*body[batchOutput], error) {
+		func(ctx context.Context, in *batchInput) (*body[decisionjson.BatchOutput], error) {
 			if len(in.Body.Checks) == 0 || len(in.Body.Checks) > team.MaxBatch {
 				return nil, fault.E(fault.Unprocessable, "checks: want 1 to %d", team.MaxBatch)
 			}
-			reqs := make([]team.CheckRequest, len(in.Body.Checks))
-			for i, c := range in.Body.Checks {
-				reqs[i] = c.request()
-				reqs[i].AtLeastRevision = max(reqs[i].AtLeastRevision, in.Body.AtLeastRevision)
-			}
-			res, err := s.svc.CheckBatch(ctx, actor(ctx), in.Org, reqs)
+			res, err := s.svc.CheckBatch(ctx, actor(ctx), in.Org, decisionjson.BatchRequests(in.Body.Checks, in.Body.AtLeastRevision))
 			if err != nil {
 				return nil, err
 			}
-			out := batchOutput{Results: make([]batchResult, len(res))}
-			for i, r := range res {
-				out.Results[i] = batchResult{Allowed: r.Allowed, Reason: reasonPtr(r.Reason)}
-				out.Revision = max(out.Revision, r.Revision)
+			for _, r := range res {
 				s.metrics.decision(true, r.Allowed)
 			}
-			return ok(out)
+			return ok(decisionjson.BatchOutputOf(res))
 		})
 
 	endpoint(s, huma.Operation{OperationID: "lookupResources", Method: http.MethodPost, Path: "/v1/orgs/{org}/lookup/resources",
@@ -139,7 +97,7 @@ func (s *server) decisionRoutes() {
 		func(ctx context.Context, in *lookupResourcesInput) (*body[lookupResourcesOutput], error) {
 			b := in.Body
 			p, err := s.svc.LookupResources(ctx, actor(ctx), in.Org, team.LookupResourcesRequest{Subject: b.Subject,
-				Permission: b.Permission, Type: b.Type, Channel: channelOf(b.Context), Limit: b.Limit,
+				Permission: b.Permission, Type: b.Type, Channel: decisionjson.ChannelOf(b.Context), Limit: b.Limit,
 				PageToken: b.PageToken, AtLeastRevision: b.AtLeastRevision})
 			if err != nil {
 				return nil, err
@@ -153,7 +111,7 @@ func (s *server) decisionRoutes() {
 		func(ctx context.Context, in *lookupSubjectsInput) (*body[lookupSubjectsOutput], error) {
 			b := in.Body
 			list, rev, err := s.svc.LookupSubjects(ctx, actor(ctx), in.Org, team.LookupSubjectsRequest{Permission: b.Permission,
-				Resource: b.Resource, Channel: channelOf(b.Context), AtLeastRevision: b.AtLeastRevision})
+				Resource: b.Resource, Channel: decisionjson.ChannelOf(b.Context), AtLeastRevision: b.AtLeastRevision})
 			if err != nil {
 				return nil, err
 			}

@@ -3,17 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/decisionjson"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -109,8 +106,8 @@ func fallback(slow http.HandlerFunc, w http.ResponseWriter, r *http.Request, bod
 
 // fastPath is a decision route's fast path in front of slow: decode reads
 // the body (false: not the plain shape, so slow answers instead) and
-// answer appends the JSON answer to out.
-func fastPath[T any](s *server, slow http.HandlerFunc, decode func(*decoder) (T, bool),
+// answer appends the JSON answer to out. The codec is package decisionjson.
+func fastPath[T any](s *server, slow http.HandlerFunc, decode func([]byte) (T, bool),
 	answer func(ctx context.Context, org string, req T, out []byte) ([]byte, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !fastEligible(r) {
@@ -127,9 +124,8 @@ func fastPath[T any](s *server, slow http.HandlerFunc, decode func(*decoder) (T,
 			return
 		}
 		defer releaseBody(buf)
-		d := decoder{b: *buf}
-		req, ok := decode(&d)
-		if !ok || !d.end() {
+		req, ok := decode(*buf)
+		if !ok {
 			fallback(slow, w, r, *buf)
 			return
 		}
@@ -146,38 +142,26 @@ func fastPath[T any](s *server, slow http.HandlerFunc, decode func(*decoder) (T,
 }
 
 func (s *server) fastCheck(slow http.HandlerFunc) http.HandlerFunc {
-	return fastPath(s, slow, func(d *decoder) (team.CheckRequest, bool) {
-		var c team.CheckRequest
-		return c, d.check(&c)
-	}, func(ctx context.Context, org string, c team.CheckRequest, out []byte) ([]byte, error) {
+	return fastPath(s, slow, decisionjson.DecodeCheck, func(ctx context.Context, org string, c team.CheckRequest, out []byte) ([]byte, error) {
 		res, err := s.svc.Check(ctx, actor(ctx), org, c)
 		if err != nil {
 			return nil, err
 		}
 		s.metrics.decision(false, res.Allowed)
-		return append(appendResult(out, res.Allowed, res.Reason, true, res.Revision), '\n'), nil
+		return decisionjson.AppendCheck(out, res), nil
 	})
 }
 
 func (s *server) fastBatch(slow http.HandlerFunc) http.HandlerFunc {
-	return fastPath(s, slow, (*decoder).batch, func(ctx context.Context, org string, reqs []team.CheckRequest, out []byte) ([]byte, error) {
+	return fastPath(s, slow, decisionjson.DecodeBatch, func(ctx context.Context, org string, reqs []team.CheckRequest, out []byte) ([]byte, error) {
 		res, err := s.svc.CheckBatch(ctx, actor(ctx), org, reqs)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, `{"results":[`...)
-		var rev int64
-		for i, c := range res {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = appendResult(out, c.Allowed, c.Reason, false, 0)
-			rev = max(rev, c.Revision)
+		for _, c := range res {
 			s.metrics.decision(true, c.Allowed)
 		}
-		out = append(out, `],"revision":`...)
-		out = strconv.AppendInt(out, rev, 10)
-		return append(out, "}\n"...), nil
+		return decisionjson.AppendBatch(out, res), nil
 	})
 }
 
@@ -193,253 +177,4 @@ func writeJSON(w http.ResponseWriter, b []byte) {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
-}
-
-// appendResult writes one decision as checkResult (withRevision) or
-// batchResult encode it.
-func appendResult(b []byte, allowed bool, r *domain.Reason, withRevision bool, rev int64) []byte {
-	b = append(b, `{"allowed":`...)
-	b = strconv.AppendBool(b, allowed)
-	if withRevision {
-		b = append(b, `,"revision":`...)
-		b = strconv.AppendInt(b, rev, 10)
-	}
-	if r != nil {
-		b = append(b, `,"reason":{`...)
-		n := 0
-		for _, f := range [...]struct{ k, v string }{{"grant", r.Grant}, {"role", r.Role},
-			{"scope", r.Scope}, {"via", string(r.Via)}, {"condition", r.Condition}} {
-			if f.v == "" {
-				continue
-			}
-			if n > 0 {
-				b = append(b, ',')
-			}
-			n++
-			b = append(b, '"')
-			b = append(b, f.k...)
-			b = append(b, `":`...)
-			b = appendString(b, f.v)
-		}
-		b = append(b, '}')
-	}
-	return append(b, '}')
-}
-
-// appendString writes s as encoding/json does with HTML escaping off (huma's
-// setting): plain ASCII directly, anything else through the encoder.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			var w bytes.Buffer
-			enc := json.NewEncoder(&w)
-			enc.SetEscapeHTML(false)
-			enc.Encode(s) // a string always encodes
-			return append(b, bytes.TrimSuffix(w.Bytes(), []byte("\n"))...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// decoder reads the request shapes of the decision endpoints. Each method
-// reports false on anything outside the plain shape, never an error: the
-// generic path will say what is wrong.
-type decoder struct {
-	b []byte
-	i int
-}
-
-func (d *decoder) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// eat consumes c after any white space.
-func (d *decoder) eat(c byte) bool {
-	d.ws()
-	if d.i < len(d.b) && d.b[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-// peek reports whether c comes next (after white space) without taking it.
-func (d *decoder) peek(c byte) bool {
-	d.ws()
-	return d.i < len(d.b) && d.b[d.i] == c
-}
-
-func (d *decoder) end() bool {
-	d.ws()
-	return d.i == len(d.b)
-}
-
-// raw reads a string of printable ASCII without escapes and returns its
-// bytes, aliasing the buffer.
-func (d *decoder) raw() ([]byte, bool) {
-	if !d.eat('"') {
-		return nil, false
-	}
-	start := d.i
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			return d.b[start : d.i-1], true
-		case c < 0x20 || c == '\\' || c >= utf8.RuneSelf:
-			return nil, false
-		}
-		d.i++
-	}
-	return nil, false
-}
-
-func (d *decoder) str() (string, bool) {
-	b, ok := d.raw()
-	return string(b), ok
-}
-
-// revision reads a non-negative integer without sign, fraction or exponent.
-func (d *decoder) revision() (int64, bool) {
-	d.ws()
-	start := d.i
-	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-		d.i++
-	}
-	digits := d.b[start:d.i]
-	if len(digits) == 0 || len(digits) > 18 || (len(digits) > 1 && digits[0] == '0') {
-		return 0, false
-	}
-	if d.i < len(d.b) {
-		switch d.b[d.i] {
-		case '.', 'e', 'E':
-			return 0, false
-		}
-	}
-	var n int64
-	for _, c := range digits {
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
-}
-
-// object reads {"key": value, ...}, calling member for each key; member
-// reads the value and reports false on an unknown or unreadable one.
-func (d *decoder) object(member func(key string) bool) bool {
-	if !d.eat('{') {
-		return false
-	}
-	if d.eat('}') {
-		return true
-	}
-	for {
-		k, ok := d.raw()
-		if !ok || !d.eat(':') || !member(string(k)) {
-			return false
-		}
-		if d.eat('}') {
-			return true
-		}
-		if !d.eat(',') {
-			return false
-		}
-	}
-}
-
-// check reads one check object (checkBody's shape).
-func (d *decoder) check(c *team.CheckRequest) bool {
-	var seen uint8
-	once := func(bit uint8) bool {
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
-	}
-	return d.object(func(key string) bool {
-		var ok bool
-		switch key {
-		case "subject":
-			c.Subject, ok = d.str()
-			return ok && once(1)
-		case "permission":
-			c.Permission, ok = d.str()
-			return ok && once(2)
-		case "resource":
-			c.Resource, ok = d.str()
-			return ok && once(4)
-		case "at_least_revision":
-			c.AtLeastRevision, ok = d.revision()
-			return ok && once(8)
-		case "context":
-			var channel bool
-			return once(16) && d.object(func(key string) bool {
-				if key != "channel" || channel {
-					return false
-				}
-				channel = true
-				c.Channel, ok = d.str()
-				return ok
-			})
-		}
-		return false
-	})
-}
-
-// batch reads {"checks": [...], "at_least_revision": N}.
-func (d *decoder) batch() ([]team.CheckRequest, bool) {
-	var reqs []team.CheckRequest
-	var rev int64
-	var seenChecks, seenRev bool
-	ok := d.object(func(key string) bool {
-		switch key {
-		case "checks":
-			if seenChecks || !d.eat('[') || d.peek(']') {
-				return false
-			}
-			seenChecks = true
-			reqs = make([]team.CheckRequest, 0, 16)
-			for {
-				if len(reqs) == team.MaxBatch {
-					return false
-				}
-				reqs = append(reqs, team.CheckRequest{})
-				if !d.check(&reqs[len(reqs)-1]) {
-					return false
-				}
-				if d.eat(']') {
-					return true
-				}
-				if !d.eat(',') {
-					return false
-				}
-			}
-		case "at_least_revision":
-			var ok bool
-			rev, ok = d.revision()
-			if !ok || seenRev {
-				return false
-			}
-			seenRev = true
-			return true
-		}
-		return false
-	})
-	if !ok || !seenChecks {
-		return nil, false
-	}
-	for i := range reqs {
-		reqs[i].AtLeastRevision = max(reqs[i].AtLeastRevision, rev)
-	}
-	return reqs, true
 }
