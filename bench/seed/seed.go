@@ -42,7 +42,7 @@ func GatehouseBulk(ctx context.Context, st store.Store, o *vi.Org, bulk func(con
 			return err
 		}
 		if err := tx.PutKey(domain.KeyRecord{Org: vi.OrgID, ID: KeyID, Name: "bench", Prefix: prefix, Hash: hash,
-			CreatedBy: "user:" + o.Owner, CreatedAt: vi.Created}); err != nil {
+			CreatedBy: "user:" + o.Owner, Owner: o.Owner, CreatedAt: vi.Created}); err != nil {
 			return err
 		}
 		return nil
