@@ -288,9 +288,10 @@ func (cfg Config) team(au *audited, m mailer.Mailer, base string) team.Config {
 func seedDemo(ctx context.Context, cfg Config, au *audited, base string, logger *slog.Logger) (*demo.Result, error) {
 	logger.Info("seeding demo organizations (a few seconds)", "db", RedactDB(cfg.DB))
 	began := time.Now()
-	tc := cfg.team(au, discardMailer{}, base)
-	tc.RevealInvitationTokens = true
-	seeder := team.New(tc)
+	// The operator's limits are for the people who use the server; the
+	// demo is the server's own data and takes the defaults.
+	seeder := team.New(team.Config{Store: au.st, Mailer: discardMailer{}, Logger: logger, BaseURL: base,
+		AuditKey: au.key, RevealInvitationTokens: true})
 	if err := seeder.Load(ctx); err != nil {
 		return nil, err
 	}
