@@ -92,6 +92,11 @@ func TestOrgSwitcher(t *testing.T) {
 	b.shot("org-switcher")
 	b.click("#nav-roles")
 	b.waitText("#matrix", "Project")
+	// Types read as the scheme names them, plurals included.
+	if got := b.text("#matrix"); !strings.Contains(got, "Batches") || !strings.Contains(got, "Ontologies") ||
+		strings.Contains(got, "Batchs") || strings.Contains(got, "Ontologys") {
+		t.Errorf("type names in the Labelbox matrix: %q", got)
+	}
 }
 
 // On a phone width every page fits: no sideways scrolling of the page.

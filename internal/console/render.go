@@ -43,7 +43,6 @@ func newRenderer() (*renderer, error) {
 		"when":    when,
 		"ago":     ago,
 		"pretty":  prettyJSON,
-		"title":   titleCase,
 		"plural":  plural,
 		"join":    strings.Join,
 		"percent": func(a, b int) int { return percent(a, b) },

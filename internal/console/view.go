@@ -333,13 +333,28 @@ func (v *view) Subject(s string) string {
 	return s
 }
 
-// TypeLabel is a resource type's plural display name ("Datasets").
+// TypeLabel is a resource type's plural display name ("Datasets"), as the
+// scheme gives it.
 func (v *view) TypeLabel(typ string) string {
-	t := titleCase(typ)
-	if strings.HasSuffix(t, "s") {
-		return t
+	if t, ok := v.resourceType(typ); ok {
+		return t.Plural
 	}
-	return t + "s"
+	return titleCase(typ)
+}
+
+func (v *view) resourceType(typ string) (*scheme.ResourceType, bool) {
+	if v.c == nil || v.c.sc == nil {
+		return nil, false
+	}
+	return v.c.sc.Type(typ)
+}
+
+// TypeName is a resource type's singular display name ("Work-order").
+func (v *view) TypeName(typ string) string {
+	if t, ok := v.resourceType(typ); ok {
+		return t.Name
+	}
+	return titleCase(typ)
 }
 
 // Resource names "type:id" with its display name when known.
@@ -350,9 +365,9 @@ func (v *view) Resource(ref string) string {
 		name = v.c.resources[ref]
 	}
 	if name == "" || name == id {
-		return titleCase(typ) + " " + id
+		return v.TypeName(typ) + " " + id
 	}
-	return titleCase(typ) + " " + name + " (" + id + ")"
+	return v.TypeName(typ) + " " + name + " (" + id + ")"
 }
 
 // Scope says where a grant applies, in words.

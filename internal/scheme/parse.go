@@ -37,6 +37,8 @@ type fileScheme struct {
 
 type fileType struct {
 	ID               string   `yaml:"id"`
+	Name             string   `yaml:"name"`
+	Plural           string   `yaml:"plural"`
 	Parent           string   `yaml:"parent"`
 	Description      string   `yaml:"description"`
 	CreatePermission string   `yaml:"create_permission"`
@@ -320,8 +322,15 @@ func (s *Scheme) parseTypes(fts []fileType, e *errs) {
 		if parent == "" {
 			parent = OrgType
 		}
-		t := &ResourceType{ID: ft.ID, Parent: parent, Description: ft.Description, CreatePermission: ft.CreatePermission,
-			Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams, ViewPermission: ft.ViewPermission, line: ft.Line}
+		t := &ResourceType{ID: ft.ID, Name: ft.Name, Plural: ft.Plural, Parent: parent, Description: ft.Description,
+			CreatePermission: ft.CreatePermission, Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams,
+			ViewPermission: ft.ViewPermission, line: ft.Line}
+		if t.Name == "" {
+			t.Name = displayName(t.ID)
+		}
+		if t.Plural == "" {
+			t.Plural = pluralOf(t.Name)
+		}
 		s.types[t.ID] = t
 		s.Types = append(s.Types, t)
 	}
@@ -374,4 +383,24 @@ func validPermID(id string) bool {
 		}
 	}
 	return true
+}
+
+// displayName is a type id as people read it: "work_order" is "Work order".
+func displayName(id string) string {
+	s := strings.ReplaceAll(id, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// pluralOf is the English plural of a name's last word, by the regular
+// rules; a scheme names irregular ones itself (plural:).
+func pluralOf(name string) string {
+	l := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(l, "s"), strings.HasSuffix(l, "x"), strings.HasSuffix(l, "z"),
+		strings.HasSuffix(l, "ch"), strings.HasSuffix(l, "sh"):
+		return name + "es"
+	case len(l) > 1 && strings.HasSuffix(l, "y") && !strings.ContainsRune("aeiou", rune(l[len(l)-2])):
+		return name[:len(name)-1] + "ies"
+	}
+	return name + "s"
 }

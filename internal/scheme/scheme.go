@@ -58,6 +58,7 @@ type Scheme struct {
 // ResourceType is a kind of protected resource.
 type ResourceType struct {
 	ID               string
+	Name, Plural     string // as people read them: "Work order", "Work orders"
 	Parent           string // "org" or another type
 	Description      string
 	CreatePermission string // needed at the parent (or the team) to register one
