@@ -94,6 +94,7 @@ func (h *handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /static/{file}", h.assets.serve)
 	m.HandleFunc("GET /{$}", h.root)
+	m.HandleFunc("GET /", h.notFound)
 	m.HandleFunc("GET /login", h.loginForm)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.logout)

@@ -388,3 +388,27 @@ func TestRevokedKeysArePaged(t *testing.T) {
 		t.Errorf("a revoked key in the live list: %q", got)
 	}
 }
+
+// A page the console does not have is its own 404 page, signed in or not,
+// never the router's bare text (issue 14, finding 22).
+func TestUnknownPage(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	h, err := console.New(console.Config{Service: f.svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, h)
+	resp := c.get("/no/such/page")
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(b), "There is no such page") || strings.Contains(string(b), "404 page not found") {
+		t.Errorf("unknown page: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	br := f.browser("owner")
+	br.login(ownerEmail)
+	br.open("/o/acme/no-such-page")
+	br.waitText("main", "There is no such page")
+	if got := br.text("body"); strings.Contains(got, "404 page not found") {
+		t.Errorf("signed in, unknown page: %q", got)
+	}
+}

@@ -186,6 +186,16 @@ func (c *orgCtx) path(parts ...string) string {
 	return "/o/" + c.org.ID + "/" + strings.Join(parts, "/")
 }
 
+// notFound answers a page the console does not have with its own page,
+// signed in or not, rather than the mux's bare text.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.authenticate(r)
+	if !ok {
+		s = nil
+	}
+	h.errorPage(w, r, s, fault.E(fault.NotFound, "There is no such page. Check the address, or go back to your organizations."))
+}
+
 // errorPage shows a refusal outside an org's pages (or where the org itself
 // is not visible).
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, s *session, err error) {
