@@ -162,18 +162,13 @@ func (d *Served) put(tx store.Tx, c domain.Change) ([]domain.Change, error) {
 		if err = ignoreMissing(err); err != nil {
 			return nil, err
 		}
-		var gone []domain.Change
-		for _, ref := range refs {
-			gs, _, err := tx.ListGrants(Org, store.GrantFilter{Scope: domain.ResourceScope(ref.Type, ref.ID)}, "", 0)
-			if err != nil {
-				return nil, err
-			}
-			for i := range gs {
-				if err := tx.DeleteGrant(Org, gs[i].ID); err != nil {
-					return nil, err
-				}
-				gone = append(gone, domain.Change{Op: domain.OpDeleteGrant, Grant: &gs[i]})
-			}
+		gs, err := store.DeleteGrantsAt(tx, Org, refs)
+		if err != nil {
+			return nil, err
+		}
+		gone := make([]domain.Change, len(gs))
+		for i := range gs {
+			gone[i] = domain.Change{Op: domain.OpDeleteGrant, Grant: &gs[i]}
 		}
 		return gone, nil
 	case domain.OpPutTeam:

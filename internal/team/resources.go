@@ -257,18 +257,12 @@ func (s *Service) DeleteResource(ctx context.Context, a Actor, org string, ref d
 			return nil, err
 		}
 		changes := []domain.Change{{Op: domain.OpDeleteResource, Resource: &r}}
-		// Grants at the removed resources go in the same transaction.
-		for _, x := range refs {
-			gs, _, err := tx.ListGrants(org, store.GrantFilter{Scope: domain.ResourceScope(x.Type, x.ID)}, "", 0)
-			if err != nil {
-				return nil, err
-			}
-			for i := range gs {
-				if err := tx.DeleteGrant(org, gs[i].ID); err != nil {
-					return nil, err
-				}
-				changes = append(changes, domain.Change{Op: domain.OpDeleteGrant, Grant: &gs[i]})
-			}
+		gone, err := store.DeleteGrantsAt(tx, org, refs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range gone {
+			changes = append(changes, domain.Change{Op: domain.OpDeleteGrant, Grant: &gone[i]})
 		}
 		removed := make([]string, len(refs))
 		for i, x := range refs {
