@@ -3,17 +3,17 @@ package replica_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -43,20 +43,12 @@ func openReplica(t *testing.T, url string) *team.Service {
 	return svc
 }
 
-// newService opens a Service on a SQLite file of its own.
+// newService is a server's use cases over a SQLite file of their own.
 func newService(t *testing.T) (*team.Service, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: 50 * time.Millisecond})
-	if err := svc.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close(); st.Close() })
-	return svc, st
+	env := servertest.Start(t, servertest.Options{Key: testAuditKey,
+		Config: server.Config{NoConsole: true, PollInterval: 50 * time.Millisecond, RevealInvitationTokens: true}})
+	return env.Service(), env.Store()
 }
 
 // TestReplicasFollowEachOther: a write on one replica is visible on the

@@ -10,6 +10,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/servertest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/team"
@@ -18,19 +20,12 @@ import (
 // testAuditKey seals and verifies the audit chains of this package's tests.
 var testAuditKey = audit.NewKey()
 
+// newService is a server's use cases over a SQLite file of their own.
 func newService(t *testing.T) (*team.Service, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.New(ctx, filepath.Join(t.TempDir(), "g.db"), store.Options{Sealer: testAuditKey.Seal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := team.New(team.Config{AuditKey: testAuditKey, Store: st, PollInterval: 50 * time.Millisecond})
-	if err := svc.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close(); st.Close() })
-	return svc, st
+	env := servertest.Start(t, servertest.Options{Key: testAuditKey,
+		Config: server.Config{NoConsole: true, PollInterval: 50 * time.Millisecond, RevealInvitationTokens: true}})
+	return env.Service(), env.Store()
 }
 
 // TestContractorFlow walks seed 002's contractor recipe through the use
