@@ -3,8 +3,10 @@ package console
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/team"
@@ -80,15 +82,48 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 type inviteData struct {
 	Token, Name, Email string
 	Existing           bool
+	// Invite is what the link offers; Dead says why it no longer works
+	// (then the page shows that instead of the form).
+	Invite     *team.InvitationPreview
+	Dead, Next string
 }
 
+// inviteForm checks the link's token before showing any form: a link that
+// cannot work says so at once, with what to do instead.
 func (h *handler) inviteForm(w http.ResponseWriter, r *http.Request) {
 	d := inviteData{Token: r.URL.Query().Get("token"), Existing: r.URL.Query().Get("existing") == "1"}
-	v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: d}
+	v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: &d}
 	if d.Token == "" {
 		v.Error = "This page opens from the link in your invitation email."
+		h.render(w, r, http.StatusOK, "invite", v)
+		return
 	}
-	h.render(w, r, http.StatusOK, "invite", v)
+	p, err := h.svc.PreviewInvitation(r.Context(), d.Token)
+	status := http.StatusOK
+	switch {
+	case err != nil && fault.CodeOf(err) != fault.NotFound:
+		h.errorPage(w, r, nil, err)
+		return
+	case err != nil:
+		status, v.Title = http.StatusNotFound, "Invitation link not valid"
+		d.Dead = "This invitation link is not valid."
+		d.Next = "Check that you opened the whole link from the email. If it still does not work, ask whoever invited you to send the invitation again."
+	case p.Status == "accepted":
+		status, v.Title = http.StatusGone, "Invitation already used"
+		d.Dead = "This invitation to " + p.OrgName + " was already accepted."
+		d.Next = "If it was you, log in with " + p.Email + " to reach " + p.OrgName + "."
+	case p.Status == "revoked":
+		status, v.Title = http.StatusGone, "Invitation withdrawn"
+		d.Dead = "This invitation to " + p.OrgName + " was withdrawn."
+		d.Next = "Ask an administrator of " + p.OrgName + " for a new invitation if you still need access."
+	case p.Status == "expired":
+		status, v.Title = http.StatusGone, "Invitation expired"
+		d.Dead = "This invitation to " + p.OrgName + " has expired."
+		d.Next = "Ask whoever invited you to resend it: a new link comes by email."
+	default:
+		d.Invite = &p
+	}
+	h.render(w, r, status, "invite", v)
 }
 
 func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
@@ -98,29 +133,77 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	d := inviteData{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), Existing: r.PostFormValue("existing") == "1"}
+	if p, err := h.svc.PreviewInvitation(r.Context(), d.Token); err == nil {
+		d.Invite = &p
+	}
 	req := team.AcceptRequest{Token: d.Token, Password: r.PostFormValue("password"), RequestID: requestID(r, w), Client: h.client(w, r)}
 	if d.Existing {
 		req.Email = d.Email
 	} else {
 		req.Name = d.Name
 		if p2 := r.PostFormValue("password2"); p2 != req.Password {
-			v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: d, Error: "The two passwords differ."}
+			v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: &d, Error: "The two passwords differ."}
 			h.render(w, r, http.StatusUnprocessableEntity, "invite", v)
 			return
 		}
 	}
 	acc, _, err := h.svc.AcceptInvitation(r.Context(), req)
+	if err != nil && fault.CodeOf(err) == fault.NotFound {
+		// Used, withdrawn or expired since the form was shown: the link's
+		// page says which.
+		h.redirect(w, r, "/invite?token="+url.QueryEscape(d.Token))
+		return
+	}
 	if err != nil {
 		if fault.CodeOf(err) == fault.Unauthenticated && !d.Existing {
 			d.Existing = true // the email has an account: log in with it instead
 		}
-		v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: d, Error: h.message(r, err)}
+		v := &view{Title: "Accept invitation", CSRF: h.anonCSRF(w, r), Data: &d, Error: h.message(r, err)}
 		h.render(w, r, statusOf(err), "invite", v)
 		return
 	}
 	h.startSession(w, acc.Token)
-	h.flash(w, "Welcome! You are now a member of "+acc.Org+".")
-	h.redirect(w, r, "/o/"+acc.Org+"/members")
+	h.flash(w, h.welcome(r, acc))
+	h.redirect(w, r, h.landing(acc))
+}
+
+// welcome is the first line a new member reads: where they are, as what.
+func (h *handler) welcome(r *http.Request, acc team.Accepted) string {
+	a := team.Actor{Subject: domain.UserSubject(acc.UserID)}
+	org, role := acc.Org, ""
+	if o, err := h.svc.GetOrg(r.Context(), a, acc.Org); err == nil {
+		org = o.Name
+	}
+	if me, err := h.svc.Me(r.Context(), a); err == nil {
+		for _, o := range me.Orgs {
+			if o.ID == acc.Org {
+				role = o.Role
+			}
+		}
+	}
+	if rs, err := h.svc.ListRoles(r.Context(), a, acc.Org); err == nil {
+		for _, rr := range rs {
+			if rr.ID == role {
+				role = rr.Name
+			}
+		}
+	}
+	msg := "Welcome! You are now a member of " + org
+	if role != "" {
+		msg += ", as " + role
+	}
+	return msg + "."
+}
+
+// landing is the first page of a new member: the member list where their
+// role shows it, else the organization's General page, which every member
+// may see (a base role that sees nothing else must not land on a refusal).
+func (h *handler) landing(acc team.Accepted) string {
+	can, err := h.svc.Capabilities(team.Actor{Subject: domain.UserSubject(acc.UserID)}, acc.Org)
+	if err == nil && can[team.ActMemberList] {
+		return "/o/" + acc.Org + "/members"
+	}
+	return "/o/" + acc.Org + "/general"
 }
 
 // --- first run ------------------------------------------------------------

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,7 +23,7 @@ type membersData struct {
 	Rows        []team.MemberView
 	Total       int
 	OrgRoles    []team.RoleView // filter and in-place role change
-	Invitations []team.InvitationView
+	Invitations []invitationRow
 	ShowInvites bool
 	TopRole     string
 	Self        string
@@ -60,11 +61,13 @@ func (h *handler) membersView(c *orgCtx) (*view, error) {
 	}
 	if invs, err := h.svc.ListInvitations(c.r.Context(), c.actor, c.org.ID); err == nil {
 		d.ShowInvites = true
+		var open []team.InvitationView
 		for _, i := range invs {
 			if i.Status == "pending" || i.Status == "expired" {
-				d.Invitations = append(d.Invitations, i)
+				open = append(open, i)
 			}
 		}
+		d.Invitations = c.invitationRows(open)
 	}
 	v := c.view("members", "Members")
 	v.Data = d
@@ -96,20 +99,29 @@ func (h *handler) membersWith(c *orgCtx, status int, dialog string, d any, errMs
 
 // --- Invite ----------------------------------------------------------------
 
+// inviteDialog is the Invite dialog, built from the org's scheme and from
+// what the inviter may grant: a type, a role or a team the inviter cannot
+// hand out is not offered.
 type inviteDialog struct {
 	Email, Role string
 	OrgRoles    []team.RoleView
 	Types       []typeAccess
-	Error       string
-	Sent        *team.InvitationView
-	Link        string
+	// Teams and TeamRoles: the scheme limits roles to operation teams
+	// (Deepomatic); the invitee joins the chosen team with the chosen role.
+	HasTeams       bool
+	Teams          []option
+	TeamRoles      []team.RoleView
+	Team, TeamRole string
+	Error          string
+	Sent           *invitationRow
+	Link           string
 }
 
 // typeAccess is one "Dataset access" block of the Invite dialog: a role for
 // All Datasets, or a role for each chosen dataset.
 type typeAccess struct {
 	Type, Label string
-	Roles       []team.RoleView
+	Roles       []team.RoleView // grantable on all of the type
 	All         string
 	Items       []resourceChoice
 	Truncated   bool
@@ -117,6 +129,7 @@ type typeAccess struct {
 
 type resourceChoice struct {
 	ID, Name, Role string
+	Roles          []team.RoleView // grantable on this resource
 }
 
 // rolesAt are the roles that can be bound at a scope type.
@@ -142,22 +155,76 @@ func (c *orgCtx) topTypes() []*scheme.ResourceType {
 	return out
 }
 
+// grantableAt keeps the roles the user may grant at scope.
+func (g grantChoices) grantableAt(roles []team.RoleView, scope string) []team.RoleView {
+	var out []team.RoleView
+	for _, r := range roles {
+		if slices.Contains(g.at[r.ID], scope) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (h *handler) inviteFields(c *orgCtx, form url.Values) inviteDialog {
-	d := inviteDialog{Email: form.Get("email"), Role: form.Get("role"), OrgRoles: c.orgRoles()}
+	d := inviteFormValues(form)
+	g := c.grantChoices()
+	for _, r := range c.orgRoles() {
+		// The base role is always one an inviter hands out; the others only
+		// where the inviter may grant them at the organization.
+		if r.ID != c.sc.TopRole && (r.ID == c.sc.BaseRole || slices.Contains(g.at[r.ID], "org")) {
+			d.OrgRoles = append(d.OrgRoles, r)
+		}
+	}
 	if d.Role == "" {
 		d.Role = c.sc.BaseRole
 	}
 	v := &view{c: c}
 	for _, t := range c.topTypes() {
-		ta := typeAccess{Type: t.ID, Label: v.TypeLabel(t.ID), Roles: c.rolesAt(t.ID), All: form.Get("all:" + t.ID)}
+		typeRoles := c.rolesAt(t.ID)
+		ta := typeAccess{Type: t.ID, Label: v.TypeLabel(t.ID), Roles: g.grantableAt(typeRoles, t.ID+":*"), All: form.Get("all:" + t.ID)}
 		items := c.resourceList(t.ID, choiceLimit)
 		ta.Truncated = len(items) >= choiceLimit
+		offered := len(ta.Roles) > 0
 		for _, x := range items {
-			ta.Items = append(ta.Items, resourceChoice{ID: x.ID, Name: x.Name, Role: form.Get("res:" + t.ID + ":" + x.ID)})
+			rc := resourceChoice{ID: x.ID, Name: x.Name, Role: form.Get("res:" + t.ID + ":" + x.ID),
+				Roles: g.grantableAt(typeRoles, t.ID+":"+x.ID)}
+			if rc.Name == "" {
+				rc.Name = x.ID
+			}
+			if len(rc.Roles) > 0 {
+				ta.Items = append(ta.Items, rc)
+				offered = true
+			}
 		}
-		d.Types = append(d.Types, ta)
+		if offered {
+			d.Types = append(d.Types, ta)
+		}
+	}
+	for _, t := range c.sc.Types {
+		d.HasTeams = d.HasTeams || t.Teams
+	}
+	if d.HasTeams {
+		teamRoles := c.rolesAt(scheme.TeamType)
+		for _, r := range teamRoles {
+			if slices.ContainsFunc(g.at[r.ID], func(sc string) bool { return strings.HasPrefix(sc, "team:") }) {
+				d.TeamRoles = append(d.TeamRoles, r)
+			}
+		}
+		for _, sc := range g.order {
+			if strings.HasPrefix(sc, "team:") && len(g.grantableAt(d.TeamRoles, sc)) > 0 {
+				d.Teams = append(d.Teams, option{strings.TrimPrefix(sc, "team:"), strings.TrimPrefix(g.labels[sc], "Team ")})
+			}
+		}
 	}
 	return d
+}
+
+// inviteFormValues reads what the form sent back, the email as the service will
+// keep it.
+func inviteFormValues(form url.Values) inviteDialog {
+	return inviteDialog{Email: strings.ToLower(strings.TrimSpace(form.Get("email"))), Role: form.Get("role"),
+		Team: form.Get("team"), TeamRole: form.Get("team_role")}
 }
 
 func (h *handler) inviteDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -182,6 +249,14 @@ func (h *handler) invite(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 		}
 		req.Grants = append(req.Grants, domain.InvitedGrant{Role: vals[0], Scope: rest})
 	}
+	switch {
+	case d.Team != "" && d.TeamRole != "":
+		req.Grants = append(req.Grants, domain.InvitedGrant{Role: d.TeamRole, Scope: "team:" + d.Team})
+	case d.Team != "" || d.TeamRole != "":
+		d.Error = "Choose both a team and a team role, or neither."
+		h.membersWith(c, http.StatusUnprocessableEntity, "dlg-invite", d, "")
+		return
+	}
 	slices.SortFunc(req.Grants, func(a, b domain.InvitedGrant) int { return strings.Compare(a.Scope, b.Scope) })
 	inv, _, err := h.svc.Invite(r.Context(), c.actor, c.org.ID, req)
 	if err != nil {
@@ -189,7 +264,7 @@ func (h *handler) invite(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 		h.membersWith(c, statusOf(err), "dlg-invite", d, "")
 		return
 	}
-	d.Sent = &inv
+	d.Sent = &c.invitationRows([]team.InvitationView{inv})[0]
 	d.Link = h.inviteLink(r, inv.Token)
 	h.membersWith(c, http.StatusCreated, "dlg-invite-sent", d, "")
 }
@@ -213,16 +288,75 @@ func (h *handler) resendInvitation(w http.ResponseWriter, r *http.Request, c *or
 		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
 		return
 	}
-	d := inviteDialog{Sent: &inv, Link: h.inviteLink(r, inv.Token)}
+	d := inviteDialog{Sent: &c.invitationRows([]team.InvitationView{inv})[0], Link: h.inviteLink(r, inv.Token)}
 	h.membersWith(c, http.StatusOK, "dlg-invite-sent", d, "")
 }
 
+// revokeInvitationDialog asks before a pending invitation is revoked.
+func (h *handler) revokeInvitationDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	invs, err := h.svc.ListInvitations(r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
+		return
+	}
+	for _, i := range invs {
+		if i.ID == r.PathValue("id") && i.Status == "pending" {
+			h.membersWith(c, http.StatusOK, "dlg-revoke-invitation", c.invitationRows([]team.InvitationView{i})[0], "")
+			return
+		}
+	}
+	h.membersWith(c, http.StatusNotFound, "", nil, "That invitation is no longer pending.")
+}
+
 func (h *handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	email := ""
+	if invs, err := h.svc.ListInvitations(r.Context(), c.actor, c.org.ID); err == nil {
+		for _, i := range invs {
+			if i.ID == r.PathValue("id") {
+				email = i.Email
+			}
+		}
+	}
 	if _, err := h.svc.RevokeInvitation(r.Context(), c.actor, c.org.ID, r.PathValue("id")); err != nil {
 		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
 		return
 	}
-	c.back(c.path("members"), "Invitation revoked.")
+	msg := "Invitation revoked."
+	if email != "" {
+		msg = "The invitation of " + email + " was revoked: its link no longer works."
+	}
+	c.back(c.path("members"), msg)
+}
+
+// invitationRow is an invitation as the console shows it, in the list and
+// in the dialogs alike: one rendering of what it hands out.
+type invitationRow struct {
+	team.InvitationView
+	RoleName, Access, By string
+}
+
+func (c *orgCtx) invitationRows(invs []team.InvitationView) []invitationRow {
+	refs := map[string][]domain.Access{}
+	for _, i := range invs {
+		for _, g := range i.Grants {
+			if ref, err := domain.ParseRef(g.Scope); err == nil {
+				refs[ref.Type] = append(refs[ref.Type], domain.Access{ID: ref.ID})
+			}
+		}
+	}
+	c.nameResources(refs)
+	v := &view{c: c}
+	out := make([]invitationRow, 0, len(invs))
+	for _, i := range invs {
+		row := invitationRow{InvitationView: i, RoleName: v.RoleName(i.Role), By: v.Person(strings.TrimPrefix(i.InvitedBy, "user:"))}
+		var parts []string
+		for _, g := range i.Grants {
+			parts = append(parts, v.RoleName(g.Role)+" on "+v.Scope(g.Scope))
+		}
+		row.Access = strings.Join(parts, "; ")
+		out = append(out, row)
+	}
+	return out
 }
 
 // --- Member Access dialog ------------------------------------------------
@@ -230,8 +364,8 @@ func (h *handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *or
 type memberDialog struct {
 	M         team.MemberDetail
 	Types     []string
-	Roles     []team.RoleView // for the Add access form
-	Scopes    []option
+	Roles     []team.RoleView // for the Add access form: those the user may grant somewhere
+	Scopes    []option        // where the chosen role may be granted
 	CanManage bool
 	Form      grantForm
 	Error     string
@@ -241,6 +375,91 @@ type option struct{ Value, Label string }
 
 type grantForm struct {
 	Role, Scope, Expires string
+}
+
+// grantChoices is what a grant form may offer the user: for each role, the
+// scopes where the service says they may grant it, among the org, every
+// type, the resources they may list and the teams, labelled for people.
+type grantChoices struct {
+	labels map[string]string
+	order  []string
+	at     map[string][]string // role -> scopes, in order
+}
+
+func (c *orgCtx) grantChoices() grantChoices {
+	v := &view{c: c}
+	g := grantChoices{labels: map[string]string{}}
+	add := func(value, label string) {
+		if _, ok := g.labels[value]; !ok {
+			g.order = append(g.order, value)
+			g.labels[value] = label
+		}
+	}
+	add("org", "The whole organization")
+	for _, t := range c.sc.Types {
+		add(t.ID+":*", "All "+v.TypeLabel(t.ID))
+	}
+	for _, t := range c.topTypes() {
+		for _, x := range c.resourceList(t.ID, choiceLimit) {
+			ref := t.ID + ":" + x.ID
+			name := x.Name
+			if name == "" {
+				name = x.ID
+			}
+			add(ref, v.TypeName(t.ID)+" "+name)
+		}
+	}
+	c.collectionNames()
+	teams := make([]option, 0, len(c.teams))
+	for id, name := range c.teams {
+		teams = append(teams, option{"team:" + id, "Team " + name})
+	}
+	slices.SortFunc(teams, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+	for _, t := range teams {
+		add(t.Value, t.Label)
+	}
+	at, err := c.h.svc.Grantable(c.r.Context(), c.actor, c.org.ID, g.order)
+	if err != nil {
+		c.h.log.Warn("console: grantable", "err", err)
+	}
+	g.at = at
+	return g
+}
+
+// options are the scopes role may be granted at, as form options.
+func (g grantChoices) options(role string, keep func(string) bool) []option {
+	var out []option
+	for _, sc := range g.at[role] {
+		if keep == nil || keep(sc) {
+			out = append(out, option{sc, g.labels[sc]})
+		}
+	}
+	return out
+}
+
+// grantForm fills the Add access form: the roles the user may grant
+// somewhere, and the scopes of the chosen role (or of the first role), so
+// the pair it starts with is one the service accepts.
+func (c *orgCtx) fillGrantForm(d *memberDialog) {
+	g := c.grantChoices()
+	for _, r := range c.grantRoles() {
+		if len(g.at[r.ID]) > 0 {
+			d.Roles = append(d.Roles, r)
+		}
+	}
+	if !slices.ContainsFunc(d.Roles, func(r team.RoleView) bool { return r.ID == d.Form.Role }) {
+		d.Form.Role = ""
+		if len(d.Roles) > 0 {
+			d.Form.Role = d.Roles[0].ID
+		}
+	}
+	d.Scopes = g.options(d.Form.Role, nil)
+	if !slices.ContainsFunc(d.Scopes, func(o option) bool { return o.Value == d.Form.Scope }) {
+		d.Form.Scope = ""
+		if len(d.Scopes) > 0 {
+			d.Form.Scope = d.Scopes[0].Value
+		}
+	}
 }
 
 // scopeOptions lists where a grant can go: the org, every type, the
@@ -288,19 +507,26 @@ func (c *orgCtx) keyRoles() []team.RoleView {
 	return out
 }
 
-func (h *handler) memberDialogData(c *orgCtx, uid string) (memberDialog, error) {
+func (h *handler) memberDialogData(c *orgCtx, uid string, f grantForm) (memberDialog, error) {
 	m, err := h.svc.GetMember(c.r.Context(), c.actor, c.org.ID, uid)
 	if err != nil {
 		return memberDialog{}, err
 	}
-	d := memberDialog{M: m, CanManage: c.can.ManageUsers}
+	d := memberDialog{M: m, CanManage: c.can.ManageUsers, Form: f}
 	for _, t := range c.sc.Types {
 		d.Types = append(d.Types, t.ID)
 		c.resourceList(t.ID, choiceLimit) // names for display, where the user may list them
 	}
 	c.nameResources(m.Access)
+	grants := map[string][]domain.Access{}
+	for _, g := range m.Grants {
+		if ref, err := domain.ParseRef(g.Scope); err == nil {
+			grants[ref.Type] = append(grants[ref.Type], domain.Access{ID: ref.ID})
+		}
+	}
+	c.nameResources(grants)
 	if d.CanManage {
-		d.Roles, d.Scopes = c.grantRoles(), c.scopeOptions()
+		c.fillGrantForm(&d)
 	}
 	return d, nil
 }
@@ -331,12 +557,65 @@ func (c *orgCtx) nameResources(access map[string][]domain.Access) {
 }
 
 func (h *handler) memberAccess(w http.ResponseWriter, r *http.Request, c *orgCtx) {
-	d, err := h.memberDialogData(c, r.PathValue("uid"))
+	q := r.URL.Query()
+	d, err := h.memberDialogData(c, r.PathValue("uid"), grantForm{Role: q.Get("role"), Scope: q.Get("scope"), Expires: q.Get("expires")})
 	if err != nil {
 		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
 		return
 	}
 	h.membersWith(c, http.StatusOK, "dlg-member", d, "")
+}
+
+// grantScopes answers the "On" field of the Add access form for the role
+// just chosen (htmx swaps it in): only the scopes where it may be granted.
+func (h *handler) grantScopes(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	d := memberDialog{CanManage: c.can.ManageUsers, Form: grantForm{Role: r.URL.Query().Get("role")}}
+	if d.CanManage {
+		c.fillGrantForm(&d)
+	}
+	v := c.view("members", "Members")
+	v.D = d
+	h.fragment(w, r, "grant-scope-field", v)
+}
+
+// fragment writes one template of dialogs.html alone, for htmx to swap
+// into the page it already shows.
+func (h *handler) fragment(w http.ResponseWriter, r *http.Request, name string, v *view) {
+	var b bytes.Buffer
+	if err := h.pages.base.ExecuteTemplate(&b, name, v); err != nil {
+		h.log.Error("console: render", "fragment", name, "err", err)
+		h.plainError(w, r, http.StatusInternalServerError, "Internal error.")
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Vary", "HX-Request, Cookie")
+	w.Write(b.Bytes())
+}
+
+type revokeGrantDialog struct {
+	M     team.MemberDetail
+	Grant team.GrantView
+}
+
+// revokeGrantDialog asks before a member's direct grant is revoked.
+func (h *handler) revokeGrantDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	m, err := h.svc.GetMember(r.Context(), c.actor, c.org.ID, r.PathValue("uid"))
+	if err != nil {
+		h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
+		return
+	}
+	for _, g := range m.Grants {
+		if g.ID == r.PathValue("gid") && g.Via == string(domain.ViaDirect) {
+			if ref, err := domain.ParseRef(g.Scope); err == nil {
+				c.nameResources(map[string][]domain.Access{ref.Type: {{ID: ref.ID}}})
+			}
+			h.membersWith(c, http.StatusOK, "dlg-revoke-grant", revokeGrantDialog{M: m, Grant: g}, "")
+			return
+		}
+	}
+	h.membersWith(c, http.StatusNotFound, "", nil, "That grant no longer exists.")
 }
 
 func (h *handler) changeRole(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -422,14 +701,18 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 	subj, _ := domain.ParseSubject(subject)
 	if err != nil {
 		msg := h.message(r, err)
+		if fe, ok := fault.As(err); ok && fe.Code == fault.Conflict && fe.ExistingID != "" {
+			v := &view{c: c}
+			msg = v.Subject(subject) + " already holds " + v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " with this expiry."
+		}
 		switch subj.Kind {
 		case domain.SubjectUser:
-			d, derr := h.memberDialogData(c, subj.ID)
+			d, derr := h.memberDialogData(c, subj.ID, f)
 			if derr != nil {
 				h.membersWith(c, statusOf(err), "", nil, msg)
 				return
 			}
-			d.Form, d.Error = f, msg
+			d.Error = msg
 			h.membersWith(c, statusOf(err), "dlg-member", d, "")
 		case domain.SubjectGroup:
 			h.collectionWith(c, groupsKind, subj.ID, statusOf(err), msg, f)
@@ -458,10 +741,25 @@ func (h *handler) deleteGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 	if !strings.HasPrefix(ret, c.path()) {
 		ret = c.path("members")
 	}
+	// The flash names what ended and for whom, read before it goes.
+	flash := "Access revoked."
+	if subj, err := domain.ParseSubject(r.PostFormValue("subject")); err == nil && subj.Kind == domain.SubjectUser {
+		if m, err := h.svc.GetMember(r.Context(), c.actor, c.org.ID, subj.ID); err == nil {
+			for _, g := range m.Grants {
+				if g.ID == r.PathValue("gid") {
+					if ref, err := domain.ParseRef(g.Scope); err == nil {
+						c.nameResources(map[string][]domain.Access{ref.Type: {{ID: ref.ID}}})
+					}
+					v := &view{c: c}
+					flash = v.RoleName(g.Role) + " on " + v.Scope(g.Scope) + " revoked from " + m.Name + "."
+				}
+			}
+		}
+	}
 	if _, err := h.svc.DeleteGrant(r.Context(), c.actor, c.org.ID, r.PathValue("gid")); err != nil {
 		h.flashError(w, h.message(r, err))
 		h.redirect(w, r, ret)
 		return
 	}
-	c.back(ret, "Access revoked.")
+	c.back(ret, flash)
 }

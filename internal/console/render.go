@@ -146,7 +146,10 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	s = strings.ToUpper(s[:1]) + s[1:]
+	// An email opens some sentences; it stays as the service normalised it.
+	if first, _, _ := strings.Cut(s, " "); !strings.Contains(first, "@") {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
 	if !strings.HasSuffix(s, ".") {
 		s += "."
 	}

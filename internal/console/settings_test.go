@@ -58,7 +58,7 @@ func TestCustomRoleCreatedAndGranted(t *testing.T) {
 
 	// Grant the Annotator role on Dogs to Sam, from Member Access.
 	owner.openAccess("sam@acme.test")
-	owner.choose("#grant-role", "dataset.annotator")
+	owner.membPickRole("dataset.annotator")
 	owner.choose("#grant-scope", "dataset:dogs")
 	owner.click("#grant-add")
 	owner.waitText("#flash", "Annotator on Dataset Dogs (dogs) granted")
@@ -71,11 +71,17 @@ func TestCustomRoleCreatedAndGranted(t *testing.T) {
 		t.Error("the custom role does not give exactly its permissions")
 	}
 
-	// The Admin may not hand out Finance (it holds billing.view): refused
-	// with the reason, in the Invite dialog.
+	// The Admin may not hand out Finance (it holds billing.view): the
+	// Invite dialog does not offer it, and a form that names it anyway is
+	// refused with the reason.
 	lena := f.browser("lena")
 	lena.login("lena@acme.test")
-	lena.invite(invitation{email: "fred@acme.test", role: "finance"})
+	lena.invite(invitation{email: "fred@acme.test", role: "member"})
+	if lena.exists(`#inv-role option[value="finance"]`) {
+		t.Error("the Invite dialog offers the Admin a role she may not grant")
+	}
+	lena.eval(`(function(){var o=document.createElement("option"); o.value="finance"; o.text="Finance";
+		document.getElementById("inv-role").add(o); document.getElementById("inv-role").value="finance"; return ""})()`)
 	lena.click("#invite-send")
 	lena.waitText("#dialog-error", "billing.view")
 	lena.shot("invite-refused")
@@ -268,19 +274,20 @@ func TestPendingInvitations(t *testing.T) {
 	}
 	owner.open("/o/acme/members")
 	owner.shot("pending-invitations")
-	owner.click(`#invitations button[aria-label="Revoke invitation to pat@acme.test"]`)
-	owner.waitText("#flash", "Invitation revoked")
+	owner.click(`#invitations a[aria-label="Revoke invitation to pat@acme.test"]`)
+	owner.waitText("#revoke-text", "pat@acme.test")
+	owner.click("#revoke-invitation-confirm")
+	owner.waitText("#flash", "The invitation of pat@acme.test was revoked")
 	if owner.exists(`#invitations tr[data-email="pat@acme.test"]`) {
 		t.Error("revoked invitation still listed")
 	}
-	// The revoked link no longer works.
+	// The revoked link no longer works, and its page says so at once.
 	pat := f.browser("pat")
 	pat.open(strings.TrimPrefix(second, pat.base))
-	pat.typeInto("#acc-name", "Pat")
-	pat.typeInto("#acc-password", password)
-	pat.typeInto("#acc-password2", password)
-	pat.click("#accept-submit")
-	pat.waitText("#error", "not found, expired or already used")
+	pat.waitText("#invite-dead", "was withdrawn")
+	if pat.exists("#accept-form") {
+		t.Error("a revoked link shows the sign-up form")
+	}
 	pat.shot("invite-revoked-link")
 }
 

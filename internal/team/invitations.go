@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,7 +104,10 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		pending := 0
 		for _, x := range invs {
 			if x.Email == email && x.Pending(now) {
-				return nil, fault.E(fault.Conflict, "%s already has a pending invitation (%s); resend or revoke it", email, x.ID)
+				// The id goes in the problem's existing_id, not in the sentence.
+				e := fault.E(fault.Conflict, "%s already has a pending invitation; resend or revoke it", email)
+				e.ExistingID = x.ID
+				return nil, e
 			}
 			if x.Pending(now) {
 				pending++
@@ -272,13 +276,13 @@ func (s *Service) updateInvitation(ctx context.Context, a Actor, org, id string,
 			return nil, notFound("invitation", id)
 		}
 		if inv.Role != judged.Role || len(inv.Grants) != len(judged.Grants) || inv.InvitedBy != judged.InvitedBy {
-			return nil, fault.E(fault.Conflict, "invitation %s changed meanwhile; retry", id)
+			return nil, fault.E(fault.Conflict, "the invitation of %s changed meanwhile; retry", inv.Email)
 		}
 		if !inv.Pending(s.now()) && act != ActInvitationResend {
-			return nil, fault.E(fault.Conflict, "invitation %s is no longer pending", id)
+			return nil, fault.E(fault.Conflict, "the invitation of %s is no longer pending", inv.Email)
 		}
 		if !inv.AcceptedAt.IsZero() || !inv.RevokedAt.IsZero() {
-			return nil, fault.E(fault.Conflict, "invitation %s was already %s", id, s.invitationView(inv).Status)
+			return nil, fault.E(fault.Conflict, "the invitation of %s was already %s", inv.Email, s.invitationView(inv).Status)
 		}
 		before := s.invitationView(inv)
 		if err := edit(&inv); err != nil {
@@ -419,6 +423,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 		}
 		changes := []domain.Change{{Op: domain.OpPutMember, Member: &m}}
 		var views []GrantView
+		var rostered []string
 		for _, ig := range inv.Grants {
 			if !ig.ExpiresAt.IsZero() && !ig.ExpiresAt.After(now) {
 				continue // ended before it began
@@ -431,9 +436,23 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 			}
 			changes = append(changes, domain.Change{Op: domain.OpPutGrant, Grant: &g})
 			views = append(views, grantView(g))
+			// A team role holds at the team only for those on its roster, so the
+			// grant puts the new member there, as CreateGrant does.
+			if scope.Kind == domain.ScopeTeam && !slices.Contains(rostered, scope.ID) {
+				tm := domain.Membership{Org: inv.Org, Parent: scope.ID, UserID: user.ID}
+				if err := tx.PutTeamMember(tm); err != nil {
+					return nil, err
+				}
+				changes = append(changes, domain.Change{Op: domain.OpPutTeamMember, Membership: &tm})
+				rostered = append(rostered, scope.ID)
+			}
+		}
+		after := map[string]any{"invitation": inv.ID, "role": inv.Role, "grants": views}
+		if len(rostered) > 0 {
+			after["added_to_rosters"] = rostered
 		}
 		return &change{org: inv.Org, action: string(ActInvitationAccept), target: "user:" + user.ID,
-			after: map[string]any{"invitation": inv.ID, "role": inv.Role, "grants": views}, changes: changes}, nil
+			after: after, changes: changes}, nil
 	})
 	if err != nil {
 		return Accepted{}, 0, err

@@ -121,11 +121,11 @@ var policy = []rule{
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
-	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited}},
+	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},
 	{ActInvitationResend, "issue a new link for a pending invitation (the resender becomes its inviter)",
-		[]need{invites, grantsRole, grantsInvited}},
+		[]need{invites, grantsRole, grantsInvited, rostersInvited}},
 	{ActInvitationRevoke, "revoke a pending invitation", []need{anyOf(owner, userManager)}},
-	{ActInvitationAccept, "accept (judged for the inviter, at acceptance)", []need{invites, grantsRole, grantsInvited}},
+	{ActInvitationAccept, "accept (judged for the inviter, at acceptance)", []need{invites, grantsRole, grantsInvited, rostersInvited}},
 
 	{ActGrantList, "list grants other than one's own", []need{anyOf(userManager, auditor)}},
 	{ActGrantCreate, "grant a role at a scope to a member or group", []need{grantsGrant, baseOnly, onRoster}},

@@ -307,6 +307,30 @@ var onRoster = need{doc: "a team-scoped grant's user is on the roster, or the ac
 	return rosterable.check(j, rt)
 }}
 
+// rostersInvited: an invitation's team-scoped grant puts the invitee on the
+// team's roster when it is accepted, as a grant made later would; that takes
+// the power to roster them: user management at the org, or at the team for
+// an invitee given the base org role.
+var rostersInvited = need{doc: "put the invitee on the roster of each team its grants name", check: func(j *judge, t *Target) error {
+	for _, g := range t.Grants {
+		sc, err := domain.ParseScope(g.Scope)
+		if err != nil || sc.Kind != domain.ScopeTeam {
+			continue
+		}
+		if userManager.check(j, t) == nil {
+			return nil
+		}
+		if !j.managesTeam(sc.ID) {
+			return fault.E(fault.Forbidden, "managing team %s needs user management there", sc.ID)
+		}
+		if t.Role != "" && t.Role != j.sc.BaseRole {
+			return fault.E(fault.Forbidden, "a team's manager puts on its roster only members whose organization role is %s",
+				roleName(j.sc, j.sc.BaseRole))
+		}
+	}
+	return nil
+}}
+
 // teamManager: user management at the org, or at the team itself (a
 // Deepomatic Team Admin).
 var teamManager = need{doc: "user management at the org or at the team", check: func(j *judge, t *Target) error {
