@@ -154,3 +154,117 @@ func TestMembDeepomaticInviteIntoTeam(t *testing.T) {
 	}
 	used.shot("memb-invite-bad-link")
 }
+
+// vi: the Owner's invitation reads the same in its dialog, on a full load
+// of the members page and after an in-place (htmx) visit; revoking it and
+// revoking a grant ask first; the grant form starts on a valid pair and
+// lists, for each role, only where that role can be granted.
+func TestMembViInvitationsAndGrants(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	f.member("sam@acme.test", "Sam Member", "member")
+	owner := f.browser("owner")
+	owner.login(ownerEmail)
+	owner.invite(invitation{email: "Pat@Acme.test", role: "member", chosen: map[string]string{"dataset:cats": "dataset.editor"}})
+	owner.click("#invite-send")
+	owner.waitText("#invite-status", "pat@acme.test is invited as Member, with Dataset Editor on")
+	sent := owner.text("#invite-status")
+
+	owner.open("/o/acme/members") // a full load
+	full := owner.text(`#invitations tr[data-email="pat@acme.test"] td[data-label="Access"]`)
+	owner.click("#nav-general")
+	owner.waitFor("#general-form")
+	owner.click("#nav-members") // boosted: swapped in place
+	owner.waitFor(`#invitations tr[data-email="pat@acme.test"]`)
+	inPlace := owner.text(`#invitations tr[data-email="pat@acme.test"] td[data-label="Access"]`)
+	if full != inPlace || !strings.Contains(sent, full) || !strings.Contains(full, "Cats") {
+		t.Errorf("access text: dialog %q, full load %q, in place %q", sent, full, inPlace)
+	}
+
+	// Revoking asks; Cancel keeps the invitation.
+	owner.click(`#invitations a[aria-label="Revoke invitation to pat@acme.test"]`)
+	owner.waitText("#revoke-text", "pat@acme.test")
+	owner.click(`#dialog a.button.secondary`)
+	owner.waitGone("#dialog")
+	if !owner.exists(`#invitations tr[data-email="pat@acme.test"]`) {
+		t.Fatal("cancelling the revocation revoked the invitation")
+	}
+	owner.click(`#invitations a[aria-label="Revoke invitation to pat@acme.test"]`)
+	owner.click("#revoke-invitation-confirm")
+	owner.waitText("#flash", "The invitation of pat@acme.test was revoked")
+	if owner.exists(`#invitations tr[data-email="pat@acme.test"]`) {
+		t.Error("the revoked invitation is still listed")
+	}
+
+	// The grant form: for each role, only scopes where it can be granted;
+	// the pair it starts with is accepted as it stands.
+	owner.openAccess("sam@acme.test")
+	for _, role := range owner.membOptions("#grant-role") {
+		owner.membPickRole(role)
+		typ, _, _ := strings.Cut(role, ".")
+		for _, sc := range owner.membOptions("#grant-scope") {
+			if !strings.HasPrefix(sc, typ+":") {
+				t.Errorf("role %s offered on %s", role, sc)
+			}
+		}
+	}
+	owner.openAccess("sam@acme.test")
+	role, scope := owner.eval(`document.getElementById("grant-role").value`), owner.eval(`document.getElementById("grant-scope").value`)
+	owner.click("#grant-add")
+	owner.waitText("#flash", "granted to Sam Member")
+	if owner.exists("#dialog-error") {
+		t.Errorf("the default pair %s on %s was refused: %s", role, scope, owner.text("#dialog-error"))
+	}
+
+	// Revoking the grant asks; Cancel goes back to Member Access.
+	owner.click(`#member-grants a[aria-label^="Revoke"]`)
+	owner.waitText("#revoke-text", "from Sam Member")
+	owner.click(`#dialog a.button.secondary`)
+	owner.waitText("#dialog-title", "Member Access")
+	if !owner.exists(`#member-grants a[aria-label^="Revoke"]`) {
+		t.Fatal("cancelling revoked the grant")
+	}
+	owner.click(`#member-grants a[aria-label^="Revoke"]`)
+	owner.click("#revoke-grant-confirm")
+	owner.waitText("#flash", "revoked from Sam Member")
+	if owner.exists("#member-grants") {
+		t.Error("the revoked grant is still listed")
+	}
+	owner.shot("memb-vi-grant-revoked")
+}
+
+// vi Admin and member: the Admin's Invite dialog offers only what she may
+// grant; a member sees the list without management, and a confirm page of
+// a revocation is refused.
+func TestMembViAdminAndMember(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	f.member("lena@acme.test", "Lena Lead", "admin")
+	f.member("sam@acme.test", "Sam Member", "member")
+	inv, _, err := f.svc.Invite(context.Background(), f.owner, f.org, team.InviteRequest{Email: "pat@acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	lena := f.browser("admin")
+	lena.login("lena@acme.test")
+	lena.open("/o/acme/members/invite")
+	lena.waitFor("#invite-form")
+	if got := lena.membOptions("#inv-role"); !slices.Equal(got, []string{"admin", "member"}) {
+		t.Errorf("the Admin's org roles = %v", got)
+	}
+	if lena.exists("#access-team") {
+		t.Error("a team block in a scheme without teams")
+	}
+	lena.open("/o/acme/invitations/" + inv.ID + "/revoke")
+	lena.waitText("#revoke-text", "pat@acme.test")
+
+	sam := f.browser("member")
+	sam.login("sam@acme.test")
+	sam.open("/o/acme/members")
+	sam.waitFor("#members")
+	if sam.exists("#invite-open") || sam.exists("#invitations") || sam.exists(`a[href$="/revoke"]`) {
+		t.Error("a member is offered invitation management")
+	}
+	if got := sam.status("/o/acme/invitations/" + inv.ID + "/revoke"); got != 403 {
+		t.Errorf("a member opens a revocation: %d", got)
+	}
+}
