@@ -27,6 +27,12 @@ type MemberReader interface {
 	GetMember(org, userID string) (domain.Member, error)
 	ListMembers(org, after string, limit int) (members []domain.Member, next string, err error) // by user id
 	CountMembers(org string) (int, error)
+	// FindMembers pages the members that pass q in its order. By user id
+	// the cursor is the last user id (as ListMembers'); in any other order
+	// it is the count of members already returned, so a page may repeat or
+	// skip a member whose row changed in between.
+	FindMembers(org string, q MemberQuery, after string, limit int) (members []domain.Member, next string, err error)
+	CountFoundMembers(org string, q MemberQuery) (int, error)
 }
 
 // GrantReader reads grants.

@@ -124,6 +124,29 @@ type GrantFilter struct {
 	Scope   domain.Scope
 }
 
+// MemberQuery narrows and orders FindMembers and CountFoundMembers; the
+// zero value lists every member by user id.
+type MemberQuery struct {
+	// Q keeps members whose name or email contains it, ignoring the case
+	// of ASCII letters.
+	Q    string
+	Role string // only members with this org role
+	Sort MemberSort
+	Desc bool
+}
+
+// MemberSort is the order of FindMembers. Ties, and members who never
+// signed in (last in either direction), are ordered by user id.
+type MemberSort string
+
+const (
+	MemberByID        MemberSort = ""
+	MemberByName      MemberSort = "name"
+	MemberByEmail     MemberSort = "email"
+	MemberByJoined    MemberSort = "joined"
+	MemberByLastLogin MemberSort = "last_login"
+)
+
 // KeyFilter narrows ListKeys and CountKeys; the zero value passes every key.
 type KeyFilter struct {
 	Owner string // only the keys this user owns

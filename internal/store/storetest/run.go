@@ -18,6 +18,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"Members", testMembers},
 		{"MembersPagination", testMembersPagination},
+		{"MemberSearch", testMemberSearch},
 		{"Grants", testGrants},
 		{"GrantsPagination", testGrantsPagination},
 		{"Resources", testResources},

@@ -2,8 +2,11 @@ package sqlstore
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 const memberCols = `org, user_id, role, joined_at`
@@ -54,5 +57,99 @@ func (t *Tx) CountMembers(org string) (int, error) {
 	var n int
 	err := t.one(fmt.Sprintf("count members of org %q", org),
 		`SELECT COUNT(*) FROM members WHERE org = $1`, []any{org}, &n)
+	return n, err
+}
+
+// memberWhere filters members joined with their users (m, u) by q.
+func memberWhere(org string, q store.MemberQuery) (string, []any) {
+	where, args := `m.org = $1`, []any{org}
+	if q.Role != "" {
+		args = append(args, q.Role)
+		where += ` AND m.role = $` + strconv.Itoa(len(args))
+	}
+	if needle := strings.TrimSpace(q.Q); needle != "" {
+		// LIKE on lowered text in both backends (SQLite's LIKE ignores ASCII
+		// case, PostgreSQL's does not); %, _ and \ in the needle are literal.
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(needle))
+		args = append(args, "%"+esc+"%")
+		n := strconv.Itoa(len(args))
+		where += ` AND (LOWER(u.name) LIKE $` + n + ` ESCAPE '\' OR LOWER(u.email) LIKE $` + n + ` ESCAPE '\')`
+	}
+	return where, args
+}
+
+func (t *Tx) FindMembers(org string, q store.MemberQuery, after string, limit int) ([]domain.Member, string, error) {
+	where, args := memberWhere(org, q)
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	var order string
+	switch q.Sort {
+	case store.MemberByID:
+		order = `m.user_id` + dir
+	case store.MemberByName:
+		order = `LOWER(u.name)` + dir + `, m.user_id`
+	case store.MemberByEmail:
+		order = `u.email_key` + dir + `, m.user_id`
+	case store.MemberByJoined:
+		order = `(m.joined_at IS NULL), m.joined_at` + dir + `, m.user_id`
+	case store.MemberByLastLogin:
+		order = `(u.last_login_at IS NULL), u.last_login_at` + dir + `, m.user_id`
+	default:
+		return nil, "", fmt.Errorf("store: unknown member order %q", q.Sort)
+	}
+	offset := 0
+	if after != "" {
+		if q.Sort == store.MemberByID {
+			args = append(args, after)
+			cmp := " > $"
+			if q.Desc {
+				cmp = " < $"
+			}
+			where += ` AND m.user_id` + cmp + strconv.Itoa(len(args))
+		} else {
+			n, err := strconv.Atoi(after)
+			if err != nil || n < 0 {
+				return nil, "", fmt.Errorf("store: bad member cursor %q", after)
+			}
+			offset = n
+		}
+	}
+	sql := `SELECT m.org, m.user_id, m.role, m.joined_at FROM members m JOIN users u ON u.id = m.user_id WHERE ` +
+		where + ` ORDER BY ` + order
+	if limit > 0 {
+		args = append(args, fetch(limit))
+		sql += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	if offset > 0 {
+		if limit <= 0 {
+			// Both dialects take a LIMIT before OFFSET; this one is no bound.
+			args = append(args, int64(1)<<62)
+			sql += ` LIMIT $` + strconv.Itoa(len(args))
+		}
+		args = append(args, offset)
+		sql += ` OFFSET $` + strconv.Itoa(len(args))
+	}
+	items, err := list(t, fmt.Sprintf("find members of org %q", org), scanMember, sql, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	if q.Sort == store.MemberByID {
+		items, next := page(items, limit, func(m domain.Member) string { return m.UserID })
+		return items, next, nil
+	}
+	if limit <= 0 || len(items) <= limit {
+		return items, "", nil
+	}
+	items = items[:limit]
+	return items, strconv.Itoa(offset + limit), nil
+}
+
+func (t *Tx) CountFoundMembers(org string, q store.MemberQuery) (int, error) {
+	where, args := memberWhere(org, q)
+	var n int
+	err := t.one(fmt.Sprintf("count members of org %q", org),
+		`SELECT COUNT(*) FROM members m JOIN users u ON u.id = m.user_id WHERE `+where, args, &n)
 	return n, err
 }
