@@ -19,6 +19,9 @@ type MemberPath struct {
 type listMembersInput struct {
 	OrgPath
 	PageQuery
+	Q    string `query:"q" maxLength:"200" doc:"Only members whose name or email contains this text (ASCII letters in any case)"`
+	Role string `query:"role" doc:"Only members with this org role"`
+	Sort string `query:"sort" enum:"name,-name,email,-email,joined,-joined,last_login,-last_login" doc:"Order: name, email, joined or last_login (last sign-in), '-' first for the reverse; members who never signed in come last either way. Default: by user id. A page token is valid only with the q, role and sort it came with."`
 }
 
 type patchMemberInput struct {
@@ -42,7 +45,8 @@ func (s *server) memberRoutes() {
 	endpoint(s, huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/v1/orgs/{org}/members",
 		Summary: "Members with role and last login", Tags: []string{"members"}},
 		func(ctx context.Context, in *listMembersInput) (*body[team.Page[team.MemberView]], error) {
-			p, err := s.svc.ListMembers(ctx, actor(ctx), in.Org, in.PageToken, in.Limit)
+			p, err := s.svc.SearchMembers(ctx, actor(ctx), in.Org, team.MemberQuery{Q: in.Q, Role: in.Role, Sort: in.Sort,
+				After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}
@@ -106,6 +110,9 @@ type invitationPath struct {
 type listInvitationsInput struct {
 	OrgPath
 	PageQuery
+	Q      string   `query:"q" maxLength:"200" doc:"Only invitations whose email contains this text"`
+	Status []string `query:"status,explode" enum:"pending,expired,accepted,revoked" doc:"Only invitations in these states (repeat the parameter for several)"`
+	Sort   string   `query:"sort" enum:"email,-email,created,-created,expires,-expires" doc:"Order: email, created or expires, '-' first for the reverse. Default: creation order."`
 }
 
 func (s *server) invitationRoutes() {
@@ -124,16 +131,13 @@ func (s *server) invitationRoutes() {
 	endpoint(s, huma.Operation{OperationID: "listInvitations", Method: http.MethodGet, Path: "/v1/orgs/{org}/invitations",
 		Summary: "Invitations, without tokens", Tags: []string{"invitations"}},
 		func(ctx context.Context, in *listInvitationsInput) (*body[team.Page[team.InvitationView]], error) {
-			list, err := s.svc.ListInvitations(ctx, actor(ctx), in.Org)
+			p, err := s.svc.SearchInvitations(ctx, actor(ctx), in.Org, team.InvitationQuery{Q: in.Q, Status: in.Status, Sort: in.Sort,
+				After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}
-			for i := range list {
-				list[i].Token = ""
-			}
-			p, err := team.PageOf(list, in.Limit, in.PageToken)
-			if err != nil {
-				return nil, err
+			for i := range p.Items {
+				p.Items[i].Token = ""
 			}
 			return ok(p)
 		})

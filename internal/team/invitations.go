@@ -463,3 +463,59 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 	}
 	return Accepted{UserID: user.ID, Org: inv.Org, Token: token}, rev, nil
 }
+
+// InvitationQuery searches, orders and pages the invitations.
+type InvitationQuery struct {
+	Q      string   // the email contains it, in any case
+	Status []string // any of pending, expired, accepted, revoked; none: all
+	// Sort is email, created or expires, "-" before it for the reverse;
+	// empty is creation order.
+	Sort  string
+	After string
+	Limit int
+}
+
+// InvitationSorts are the orders SearchInvitations knows.
+var InvitationSorts = []string{"email", "-email", "created", "-created", "expires", "-expires"}
+
+// SearchInvitations pages the invitations that match q. An org's
+// invitations are bounded by its seats and quota, so the list is read
+// whole and paged here (the token is an offset).
+func (s *Service) SearchInvitations(ctx context.Context, a Actor, org string, q InvitationQuery) (Page[InvitationView], error) {
+	if q.Sort != "" && !slices.Contains(InvitationSorts, q.Sort) {
+		return Page[InvitationView]{}, fault.E(fault.Invalid, "sort: want one of %s", strings.Join(InvitationSorts, ", "))
+	}
+	for _, st := range q.Status {
+		if !slices.Contains([]string{"pending", "expired", "accepted", "revoked"}, st) {
+			return Page[InvitationView]{}, fault.E(fault.Invalid, "status: want pending, expired, accepted or revoked")
+		}
+	}
+	all, err := s.ListInvitations(ctx, a, org)
+	if err != nil {
+		return Page[InvitationView]{}, err
+	}
+	needle := strings.ToLower(strings.TrimSpace(q.Q))
+	var out []InvitationView
+	for _, i := range all {
+		if (len(q.Status) == 0 || slices.Contains(q.Status, i.Status)) && strings.Contains(strings.ToLower(i.Email), needle) {
+			out = append(out, i)
+		}
+	}
+	key, desc := strings.CutPrefix(q.Sort, "-")
+	slices.SortStableFunc(out, func(x, y InvitationView) int {
+		c := 0
+		switch key {
+		case "email":
+			c = strings.Compare(x.Email, y.Email)
+		case "created":
+			c = x.CreatedAt.Compare(y.CreatedAt)
+		case "expires":
+			c = x.ExpiresAt.Compare(y.ExpiresAt)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	})
+	return PageOf(out, q.Limit, q.After)
+}

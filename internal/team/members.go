@@ -2,6 +2,9 @@ package team
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 
 	"time"
 
@@ -56,6 +59,43 @@ type MemberDetail struct {
 
 // ListMembers needs members.view (every vi member has it).
 func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, limit int) (Page[MemberView], error) {
+	return s.SearchMembers(ctx, a, org, MemberQuery{After: after, Limit: limit})
+}
+
+// MemberQuery searches, orders and pages the member list.
+type MemberQuery struct {
+	Q    string // name or email contains it (ASCII letters in any case)
+	Role string // org role
+	// Sort is name, email, joined or last_login, "-" before it for the
+	// reverse; empty is by user id. Members who never signed in come last
+	// either way.
+	Sort  string
+	After string
+	Limit int
+}
+
+// MemberSorts are the orders SearchMembers knows, for API documentation.
+var MemberSorts = []string{"name", "-name", "email", "-email", "joined", "-joined", "last_login", "-last_login"}
+
+func (q MemberQuery) store() (store.MemberQuery, error) {
+	sq := store.MemberQuery{Q: strings.TrimSpace(q.Q), Role: q.Role}
+	if len(sq.Q) > 200 {
+		return sq, fault.E(fault.Invalid, "q: at most 200 characters")
+	}
+	if q.Sort == "" {
+		return sq, nil
+	}
+	if !slices.Contains(MemberSorts, q.Sort) {
+		return sq, fault.E(fault.Invalid, "sort: want one of %s", strings.Join(MemberSorts, ", "))
+	}
+	name, desc := strings.CutPrefix(q.Sort, "-")
+	sq.Sort, sq.Desc = store.MemberSort(name), desc
+	return sq, nil
+}
+
+// SearchMembers pages the members that match q, in its order; it needs
+// members.view, as the plain list does.
+func (s *Service) SearchMembers(ctx context.Context, a Actor, org string, q MemberQuery) (Page[MemberView], error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
 		return Page[MemberView]{}, err
@@ -63,9 +103,18 @@ func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, l
 	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return Page[MemberView]{}, err
 	}
+	sq, err := q.store()
+	if err != nil {
+		return Page[MemberView]{}, err
+	}
+	if q.After != "" && sq.Sort != store.MemberByID {
+		if n, err := strconv.Atoi(q.After); err != nil || n < 0 {
+			return Page[MemberView]{}, fault.E(fault.Invalid, "invalid page_token")
+		}
+	}
 	page := Page[MemberView]{Items: []MemberView{}}
 	err = s.view(ctx, func(r store.Reader) error {
-		ms, next, err := r.ListMembers(org, after, clampLimit(limit))
+		ms, next, err := r.FindMembers(org, sq, q.After, clampLimit(q.Limit))
 		if err != nil {
 			return err
 		}
@@ -80,6 +129,30 @@ func (s *Service) ListMembers(ctx context.Context, a Actor, org, after string, l
 		return nil
 	})
 	return page, err
+}
+
+// CountMembers counts the members that match q (its Q and Role), and all
+// of them, for "3 of 72 members".
+func (s *Service) CountMembers(ctx context.Context, a Actor, org string, q MemberQuery) (matched, total int, err error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
+		return 0, 0, err
+	}
+	sq, err := q.store()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		if matched, err = r.CountFoundMembers(org, sq); err != nil {
+			return err
+		}
+		total, err = r.CountMembers(org)
+		return err
+	})
+	return matched, total, err
 }
 
 func memberView(m domain.Member, u domain.UserRecord) MemberView {
