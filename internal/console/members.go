@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,14 +20,69 @@ import (
 const choiceLimit = 500
 
 type membersData struct {
-	Q, Role     string
-	Rows        []team.MemberView
-	Total       int
-	OrgRoles    []team.RoleView // filter and in-place role change
-	Invitations []invitationRow
-	ShowInvites bool
-	TopRole     string
-	Self        string
+	Q, Role, Sort string
+	Rows          []team.MemberView
+	Matched       int // members that pass the search, on every page
+	Total         int
+	From, To      int // the rows shown, counted from 1
+	Prev, Next    string
+	OrgRoles      []team.RoleView // filter and in-place role change
+	Cols          []sortCol
+	Invitations   []invitationRow
+	InvCols       []sortCol
+	InvPrev       string
+	InvNext       string
+	ShowInvites   bool
+	TopRole       string
+	Self          string
+}
+
+// sortCol is a sortable column head: its link sorts by it, or reverses
+// the order when it is already the sort.
+type sortCol struct {
+	Label, Href string
+	Aria        string // aria-sort: ascending, descending or none
+}
+
+// Pages of the members page: a screen of rows, read from the API's pages.
+const (
+	memberPage     = 50
+	invitationPage = 20
+)
+
+// pageOffset reads an offset page parameter of the console's own links.
+func pageOffset(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// sortCols builds the column heads of a list sorted by param.
+func sortCols(base url.Values, param, cur string, cols [][2]string, path string) []sortCol {
+	out := make([]sortCol, 0, len(cols))
+	for _, col := range cols {
+		key, label := col[0], col[1]
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		sc := sortCol{Label: label, Aria: "none"}
+		switch cur {
+		case key:
+			sc.Aria = "ascending"
+			q.Set(param, "-"+key)
+		case "-" + key:
+			sc.Aria = "descending"
+			q.Set(param, key)
+		default:
+			q.Set(param, key)
+		}
+		sc.Href = path + "?" + q.Encode()
+		out = append(out, sc)
+	}
+	return out
 }
 
 // orgRoles are the roles a member can hold as their org role.
@@ -44,30 +100,106 @@ func (h *handler) membersView(c *orgCtx) (*view, error) {
 	if !c.can.MembersView {
 		return nil, fault.E(fault.Forbidden, "%s lacks permission members.view on the organization", c.actor.Subject)
 	}
+	ctx := c.r.Context()
 	q := c.r.URL.Query()
-	d := membersData{Q: strings.TrimSpace(q.Get("q")), Role: q.Get("role"), OrgRoles: c.orgRoles(),
+	d := membersData{Q: strings.TrimSpace(q.Get("q")), Role: q.Get("role"), Sort: q.Get("sort"), OrgRoles: c.orgRoles(),
 		TopRole: c.sc.TopRole, Self: c.actor.UserID()}
-	all := c.members()
-	d.Total = len(all)
-	needle := strings.ToLower(d.Q)
-	for _, m := range all {
-		if d.Role != "" && m.Role != d.Role {
-			continue
-		}
-		if needle != "" && !strings.Contains(strings.ToLower(m.Name), needle) && !strings.Contains(strings.ToLower(m.Email), needle) {
-			continue
-		}
-		d.Rows = append(d.Rows, m)
+	if !slices.Contains(team.MemberSorts, d.Sort) {
+		d.Sort = "name" // people look a person up by name
 	}
-	if invs, err := h.svc.ListInvitations(c.r.Context(), c.actor, c.org.ID); err == nil {
+	off := pageOffset(q.Get("page"))
+	mq := team.MemberQuery{Q: d.Q, Role: d.Role, Sort: d.Sort, Limit: memberPage}
+	if off > 0 {
+		mq.After = strconv.Itoa(off)
+	}
+	p, err := h.svc.SearchMembers(ctx, c.actor, c.org.ID, mq)
+	if err != nil {
+		return nil, err
+	}
+	if d.Matched, d.Total, err = h.svc.CountMembers(ctx, c.actor, c.org.ID, mq); err != nil {
+		return nil, err
+	}
+	d.Rows = p.Items
+	if len(d.Rows) > 0 {
+		d.From, d.To = off+1, off+len(d.Rows)
+	}
+	// The links keep the search, the order and the other list's page.
+	keep := url.Values{}
+	for _, k := range []string{"q", "role", "isort", "ipage"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	link := func(k string, v int) string {
+		l := url.Values{}
+		for kk, vv := range keep {
+			l[kk] = vv
+		}
+		l.Set("sort", d.Sort)
+		if v > 0 {
+			l.Set(k, strconv.Itoa(v))
+		} else {
+			l.Del(k)
+		}
+		return c.path("members") + "?" + l.Encode()
+	}
+	if off > 0 {
+		d.Prev = link("page", max(0, off-memberPage))
+	}
+	if p.Next != "" {
+		d.Next = link("page", off+len(d.Rows))
+	}
+	colBase := url.Values{}
+	for k, v := range keep {
+		if k != "ipage" {
+			colBase[k] = v
+		}
+	}
+	colBase.Del("page")
+	d.Cols = sortCols(colBase, "sort", d.Sort, [][2]string{{"name", "Name"}, {"email", "Email"}, {"joined", "Joined"},
+		{"last_login", "Last sign-in"}}, c.path("members"))
+
+	isort := q.Get("isort")
+	if !slices.Contains(team.InvitationSorts, isort) {
+		isort = ""
+	}
+	ioff := pageOffset(q.Get("ipage"))
+	iq := team.InvitationQuery{Q: d.Q, Status: []string{"pending", "expired"}, Sort: isort, Limit: invitationPage}
+	if ioff > 0 {
+		iq.After = team.OffsetToken(ioff)
+	}
+	if ip, err := h.svc.SearchInvitations(ctx, c.actor, c.org.ID, iq); err == nil {
 		d.ShowInvites = true
-		var open []team.InvitationView
-		for _, i := range invs {
-			if i.Status == "pending" || i.Status == "expired" {
-				open = append(open, i)
+		d.Invitations = c.invitationRows(ip.Items)
+		il := func(n int) string {
+			l := url.Values{}
+			for _, k := range []string{"q", "role", "page"} {
+				if v := q.Get(k); v != "" {
+					l.Set(k, v)
+				}
+			}
+			l.Set("sort", d.Sort)
+			if isort != "" {
+				l.Set("isort", isort)
+			}
+			if n > 0 {
+				l.Set("ipage", strconv.Itoa(n))
+			}
+			return c.path("members") + "?" + l.Encode() + "#invitations-head"
+		}
+		if ioff > 0 {
+			d.InvPrev = il(max(0, ioff-invitationPage))
+		}
+		if ip.Next != "" {
+			d.InvNext = il(ioff + len(ip.Items))
+		}
+		ib := url.Values{"sort": {d.Sort}}
+		for _, k := range []string{"q", "role", "page"} {
+			if v := q.Get(k); v != "" {
+				ib.Set(k, v)
 			}
 		}
-		d.Invitations = c.invitationRows(open)
+		d.InvCols = sortCols(ib, "isort", isort, [][2]string{{"email", "Email"}, {"expires", "Expires"}}, c.path("members"))
 	}
 	v := c.view("members", "Members")
 	v.Data = d

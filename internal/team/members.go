@@ -21,6 +21,7 @@ type MemberView struct {
 	Email       string     `json:"email"`
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
+	JoinedAt    *time.Time `json:"joined_at"`
 	LastLoginAt *time.Time `json:"last_login_at"`
 }
 
@@ -156,7 +157,8 @@ func (s *Service) CountMembers(ctx context.Context, a Actor, org string, q Membe
 }
 
 func memberView(m domain.Member, u domain.UserRecord) MemberView {
-	return MemberView{UserID: m.UserID, Email: u.Email, Name: u.Name, Role: m.Role, LastLoginAt: timePtr(u.LastLoginAt)}
+	return MemberView{UserID: m.UserID, Email: u.Email, Name: u.Name, Role: m.Role, JoinedAt: timePtr(m.JoinedAt),
+		LastLoginAt: timePtr(u.LastLoginAt)}
 }
 
 // clampLimit keeps list pages bounded whatever the client asks.

@@ -52,7 +52,13 @@ func PageOf[T any](items []T, limit int, token string) (Page[T], error) {
 	end := min(off+limit, len(items))
 	p.Items = append(p.Items, items[off:end]...)
 	if end < len(items) {
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(end)))
+		p.Next = OffsetToken(end)
 	}
 	return p, nil
+}
+
+// OffsetToken is the page token of PageOf's page that starts at item n,
+// for a client that links straight to a page (the console's page links).
+func OffsetToken(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
 }
