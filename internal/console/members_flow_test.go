@@ -268,3 +268,120 @@ func TestMembViAdminAndMember(t *testing.T) {
 		t.Errorf("a member opens a revocation: %d", got)
 	}
 }
+
+// 72 members: the list shows a page at a time, searched, sorted and paged
+// by the server; a search reaches members past the first page.
+func TestMembMembersPagedSortedSearched(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	seats := 200
+	if _, err := f.svc.UpdateBilling(context.Background(), f.owner, f.org, team.BillingUpdate{SeatLimit: &seats}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 71 {
+		// Names out of id order: the list must not follow internal ids.
+		n := (i * 37) % 71
+		f.member(fmt.Sprintf("m%02d@acme.test", n), fmt.Sprintf("Member %02d", n), "member")
+	}
+	owner := f.browser("owner")
+	owner.login(ownerEmail)
+	owner.open("/o/acme/members")
+	owner.waitText("#member-count", "72 of 72 members · showing 1–50")
+	names := func() []string {
+		return strings.Split(owner.eval(`Array.from(document.querySelectorAll("#members tbody td[data-label=Name]")).map(td => td.innerText.replace(" you", "")).join("\n")`), "\n")
+	}
+	first := names()
+	if len(first) != 50 || first[0] != "Member 00" || first[49] != "Member 49" {
+		t.Fatalf("first page by name: %d rows, %q … %q", len(first), first[0], first[len(first)-1])
+	}
+	owner.click("#members-next")
+	owner.waitText("#member-count", "showing 51–72")
+	second := names()
+	if len(second) != 22 || second[0] != "Member 50" || second[21] != "Owner" {
+		t.Errorf("second page: %d rows, %q … %q", len(second), second[0], second[len(second)-1])
+	}
+	if owner.exists("#members-next") {
+		t.Error("a next page after the last")
+	}
+	owner.click("#members-prev")
+	owner.waitText("#member-count", "showing 1–50")
+
+	// Sorting by email, then reversed, from the column heads.
+	owner.click(`#members th a[href*="sort=email"]`)
+	owner.waitFor(`#members th[aria-sort="ascending"]`)
+	emails := func() []string {
+		return strings.Split(owner.eval(`Array.from(document.querySelectorAll("#members tbody td[data-label=Email]")).map(td => td.innerText).join("\n")`), "\n")
+	}
+	if e := emails(); e[0] != "m00@acme.test" || !slices.IsSorted(e) {
+		t.Errorf("by email: %v", e[:3])
+	}
+	owner.waitPath("/o/acme/members?sort=email")
+	owner.eval(`(function(){document.querySelector('#members th[aria-sort="ascending"] a').click(); return ""})()`)
+	owner.waitFor(`#members th[aria-sort="descending"]`)
+	if e := emails(); e[0] != "olivia@acme.test" || e[1] != "m70@acme.test" {
+		t.Errorf("by email, reversed: %v", e[:3])
+	}
+
+	// A search finds a member past the first page, and keeps the order.
+	owner.typeInto("#q", "M6")
+	owner.click("#search-submit")
+	owner.waitText("#member-count", "10 of 72 members")
+	if e := emails(); len(e) != 10 || e[0] != "m69@acme.test" {
+		t.Errorf("search M6, by email reversed: %v", e)
+	}
+	if owner.exists("#member-pager") {
+		t.Error("a pager for one page")
+	}
+	owner.shot("memb-members-search")
+}
+
+// At phone width the Member Access dialog fits 360 px with its Revoke in
+// view, and every cell of the members and invitations tables is labelled
+// for the stacked layout.
+func TestMembPhoneWidth(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	sam := f.member("sam@acme.test", "Sam Member", "member")
+	if _, _, err := f.svc.CreateGrant(context.Background(), f.owner, f.org, team.GrantRequest{Subject: sam.Subject.String(),
+		Role: "dataset.editor", Scope: "dataset:xrays"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Invite(context.Background(), f.owner, f.org, team.InviteRequest{Email: "pat@acme.test"}); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser("owner")
+	b.do(chromedpViewport(360, 780))
+	b.login(ownerEmail)
+	b.open("/o/acme/members")
+	b.waitFor("#members")
+	if n := b.eval(`String(document.querySelectorAll("#members td:not([data-label]), #invitations td:not([data-label])").length)`); n != "0" {
+		t.Errorf("%s table cells without data-label", n)
+	}
+	// Save and Remove of a member's row are on screen, and nothing scrolls sideways.
+	inView := func(sel string) string {
+		return b.eval(fmt.Sprintf(`(function(){var w=document.documentElement.clientWidth; var e=document.querySelector(%q); if(!e) return "missing";
+			var r=e.getBoundingClientRect(); return r.left >= 0 && r.right <= w && document.documentElement.scrollWidth <= w ? "ok" : r.left + "–" + r.right + " in " + w + ", page " + document.documentElement.scrollWidth})()`, sel))
+	}
+	for _, sel := range []string{
+		`#members tr[data-email="sam@acme.test"] button[type=submit]`,
+		`#members tr[data-email="sam@acme.test"] a[href$="/remove"]`,
+		`#invitations button[aria-label^="Resend"]`,
+	} {
+		if got := inView(sel); got != "ok" {
+			t.Errorf("%s at 360 px: %s", sel, got)
+		}
+	}
+	b.shot("memb-members-phone")
+	b.open("/o/acme/members/" + sam.Subject.ID)
+	b.waitFor("#member-grants")
+	if got := b.eval(`(function(){var d=document.getElementById("dialog").getBoundingClientRect(), w=document.documentElement.clientWidth;
+		return d.right <= w && d.left >= 0 && document.documentElement.scrollWidth <= w ? "fits" : "dialog " + d.left + "–" + d.right + ", page " + document.documentElement.scrollWidth + " in " + w})()`); got != "fits" {
+		t.Errorf("at 360 px: %s", got)
+	}
+	revoke := b.eval(`(function(){var r=document.querySelector("#member-grants a[aria-label^=Revoke]").getBoundingClientRect(); return String(r.right <= document.documentElement.clientWidth && r.left >= 0)})()`)
+	if revoke != "true" {
+		t.Error("Revoke is off-screen at 360 px")
+	}
+	if n := b.eval(`String(document.querySelectorAll("#dialog td:not([data-label])").length)`); n != "0" {
+		t.Errorf("%s dialog cells without data-label", n)
+	}
+	b.shot("memb-member-access-phone")
+}
