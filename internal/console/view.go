@@ -410,9 +410,10 @@ func (v *view) Via(a domain.Access) string {
 	case domain.ViaMembership:
 		return "organization role " + v.RoleName(a.Role)
 	case domain.ViaDirect:
-		return "direct grant " + a.Grant
+		return "direct grant"
 	}
-	return v.Subject(string(a.Via)) + " (grant " + a.Grant + ")"
+	// The grant's id is shown apart, as a secondary detail.
+	return v.Subject(string(a.Via))
 }
 
 // Reason explains one entry of a resource's access list.
