@@ -33,15 +33,16 @@ type renderer struct {
 	base     *template.Template
 	pages    map[string]*template.Template
 	assetURL func(string) string
+	now      func() time.Time // the service's clock, for "3 days ago"
 }
 
 func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}}
+	r := &renderer{pages: map[string]*template.Template{}, now: time.Now}
 	funcs := template.FuncMap{
 		"asset":   func(name string) string { return r.assetURL(name) },
 		"dialog":  r.dialog,
 		"when":    when,
-		"ago":     ago,
+		"ago":     func(t any) string { return agoAt(r.now(), t) },
 		"pretty":  prettyJSON,
 		"plural":  plural,
 		"join":    strings.Join,
@@ -169,8 +170,8 @@ func when(t any) string {
 	return ""
 }
 
-// ago says how long ago (or how far ahead) t is, for tables.
-func ago(t any) string {
+// agoAt says how long before now (or how far ahead) t is, for tables.
+func agoAt(now time.Time, t any) string {
 	var tt time.Time
 	switch v := t.(type) {
 	case *time.Time:
@@ -186,7 +187,7 @@ func ago(t any) string {
 	default:
 		return ""
 	}
-	d := time.Since(tt)
+	d := now.Sub(tt)
 	switch {
 	case d < -time.Minute:
 		return "in " + span(-d)

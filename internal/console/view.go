@@ -52,6 +52,7 @@ type caps struct {
 	Rename, MembersView, ManageUsers, Keys, BillingView, BillingManage, Transfer, Audit bool
 	Teams                                                                               bool // the scheme attaches resources to teams
 	OtherMembers                                                                        bool // may open other members' access
+	Overview                                                                            bool // has an overview (team.OverviewShown)
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -130,6 +131,7 @@ func (c *orgCtx) loadCaps() error {
 		c.can.Teams = c.can.Teams || t.Teams
 	}
 	c.can.Teams = c.can.Teams && c.can.MembersView
+	c.can.Overview = team.OverviewShown(can)
 	return nil
 }
 
