@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -218,4 +219,184 @@ func TestOverviewOtherSchemes(t *testing.T) {
 	}
 	b.waitText("#ovw-seats", "23 seats left")
 	b.shot("overview-labelbox-admin")
+}
+
+// The audit log's actor filter names people with their email (two
+// "Owner"s stay apart) and keeps those who left; it offers only the
+// actions the org's scheme has; it pages back to newer events; and it
+// says what changed in words, the raw record folded away.
+func TestAuditReadable(t *testing.T) {
+	f, _ := ovwFixture(t)
+	ctx := context.Background()
+	f.member("owner2@acme.test", "Owner", "admin")
+	sam := f.member("sam@acme.test", "Sam Member", "member")
+	if _, _, err := f.svc.ChangeRole(ctx, f.owner, f.org, sam.Subject.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.CreateGrant(ctx, f.owner, f.org, team.GrantRequest{Subject: sam.Subject.String(), Role: "dataset.editor", Scope: "dataset:cats"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.RemoveMember(ctx, f.owner, f.org, sam.Subject.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Enough events for three pages of fifty.
+	for i := range 110 {
+		if _, err := f.svc.PutResource(ctx, f.owner, f.org, team.ResourceRequest{Type: "dataset", ID: fmt.Sprintf("d%03d", i), Name: fmt.Sprintf("Set %03d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.svc.CreateOrg(ctx, f.owner, "deepo", "Deepo Ops", "deepomatic"); err != nil {
+		t.Fatal(err)
+	}
+
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/audit")
+	b.waitFor("#audit")
+	actors := b.eval(`Array.from(document.querySelectorAll("#f-actor option")).map(o => o.textContent).join("|")`)
+	for _, want := range []string{"Owner (olivia@acme.test)", "Owner (owner2@acme.test)", "Sam Member (sam@acme.test), former member"} {
+		if !strings.Contains(actors, want) {
+			t.Errorf("actor filter %q lacks %q", actors, want)
+		}
+	}
+	actions := b.eval(`Array.from(document.querySelectorAll("#f-action option")).map(o => o.value + "=" + o.textContent).join("|")`)
+	if strings.Contains(actions, "team.") || !strings.Contains(actions, "group.create=Group created") ||
+		!strings.Contains(actions, "org.transfer=Ownership transferred") {
+		t.Errorf("vi audit actions: %q", actions)
+	}
+
+	// Paging: older, then newer and newest back.
+	seqs := func() []string {
+		return strings.Split(b.eval(`Array.from(document.querySelectorAll("#audit tbody tr")).map(tr => tr.dataset.seq).join(",")`), ",")
+	}
+	first := seqs()
+	if len(first) != 50 || b.exists(".audit-newer") || b.exists(".audit-newest") {
+		t.Fatalf("first page: %d events, newer link %v", len(first), b.exists(".audit-newer"))
+	}
+	b.click(".audit-older")
+	b.waitGone(fmt.Sprintf(`#audit tr[data-seq="%s"]`, first[0]))
+	second := seqs()
+	b.click(".audit-older")
+	b.waitGone(fmt.Sprintf(`#audit tr[data-seq="%s"]`, second[0]))
+	third := seqs()
+	if !b.exists(".audit-newer") || !b.exists(".audit-newest") {
+		t.Fatal("an older page offers no way back")
+	}
+	b.click(".audit-newer")
+	b.waitFor(fmt.Sprintf(`#audit tr[data-seq="%s"]`, second[0]))
+	if got := seqs(); strings.Join(got, ",") != strings.Join(second, ",") {
+		t.Errorf("newer than the third page:\n got %v\nwant %v", got, second)
+	}
+	b.click(".audit-newest")
+	b.waitFor(fmt.Sprintf(`#audit tr[data-seq="%s"]`, first[0]))
+	if got := seqs(); strings.Join(got, ",") != strings.Join(first, ",") || b.exists(".audit-newer") {
+		t.Errorf("newest page: %v", got)
+	}
+	_ = third
+
+	// Details in words: Sam's role change and grant.
+	b.choose("#f-actor", "user:"+f.owner.Subject.ID)
+	b.choose("#f-action", "member.role")
+	b.click("#audit-apply")
+	b.waitText("#audit", "Member's role changed")
+	row := b.text(`#audit tr[data-action="member.role"]`)
+	for _, want := range []string{"Sam Member", "Role", "Member", "Admin"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("role change row %q lacks %q", row, want)
+		}
+	}
+	if strings.Contains(row, "{") || strings.Contains(row, `"role"`) {
+		t.Errorf("role change row shows raw JSON unfolded: %q", row)
+	}
+	b.choose("#f-action", "grant.create")
+	b.click("#audit-apply")
+	b.waitText("#audit", "Access granted")
+	row = b.text(`#audit tr[data-action="grant.create"]`)
+	for _, want := range []string{"Who", "Sam Member", "Dataset Editor", "Where", "Dataset Cats"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("grant row %q lacks %q", row, want)
+		}
+	}
+	b.click(`#audit tr[data-action="grant.create"] details.audit-raw summary`)
+	if raw := b.text(`#audit tr[data-action="grant.create"] details.audit-raw pre`); !strings.Contains(raw, `"scope": "dataset:cats"`) {
+		t.Errorf("the raw record: %q", raw)
+	}
+	b.shot("audit-readable")
+
+	// An org whose scheme has teams offers the team actions.
+	b.open("/o/deepo/audit")
+	b.waitFor("#audit")
+	if got := b.eval(`Array.from(document.querySelectorAll("#f-action option")).map(o => o.value).join(",")`); !strings.Contains(got, "team.member.add") ||
+		strings.Contains(got, "org.transfer") {
+		t.Errorf("Deepomatic audit actions: %q", got)
+	}
+}
+
+// The keys page filters by status and owner and searches names and
+// prefixes, naming owners.
+func TestKeysFilters(t *testing.T) {
+	f, clock := ovwFixture(t)
+	ctx := context.Background()
+	ada := f.member("ada@acme.test", "Ada Admin", "admin")
+	f.ovwKey(clock, f.org, "ci-deploy", 0)
+	f.ovwKey(clock, f.org, "short-lived", 2*ovwDay)
+	gone := f.ovwKey(clock, f.org, "retired", 0)
+	if _, err := f.svc.RevokeKey(ctx, f.owner, f.org, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	adas, _, err := f.svc.CreateKey(ctx, ada, f.org, team.KeyRequest{Name: "ada-etl", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(3 * ovwDay)
+
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/keys")
+	b.waitFor("#keys")
+	names := func() string {
+		return b.eval(`Array.from(document.querySelectorAll("#keys tbody tr[data-key] td:first-child")).map(td => td.textContent).join(",")`)
+	}
+	if got := names(); got != "bootstrap,ci-deploy,ada-etl" {
+		t.Errorf("live keys: %q", got)
+	}
+	if got := b.text(`#keys tr[data-key="` + adas.ID + `"] .key-owner`); !strings.Contains(got, "Ada Admin") || strings.Contains(got, "u_") {
+		t.Errorf("owner of Ada's key: %q", got)
+	}
+	b.choose("#key-state", "expired")
+	b.click("#key-filter-apply")
+	b.waitText("#keys", "short-lived")
+	if got := names(); got != "short-lived" {
+		t.Errorf("expired keys: %q", got)
+	}
+	if b.exists(`#keys button[aria-label="Rotate short-lived"]`) || !b.exists(`#keys a[aria-label="Revoke short-lived"]`) {
+		t.Error("an expired key is offered rotation, or not revocation")
+	}
+	b.choose("#key-state", "revoked")
+	b.click("#key-filter-apply")
+	b.waitText("#keys", "retired")
+	if got := names(); got != "retired" || b.exists(`#keys a[aria-label="Revoke retired"]`) {
+		t.Errorf("revoked keys: %q", got)
+	}
+	b.choose("#key-state", "all")
+	owners := b.eval(`Array.from(document.querySelectorAll("#key-owner option")).map(o => o.textContent).join("|")`)
+	if owners != "Anyone|Ada Admin (ada@acme.test)|Owner (olivia@acme.test)" {
+		t.Errorf("owner filter: %q", owners)
+	}
+	b.choose("#key-owner", ada.Subject.ID)
+	b.click("#key-filter-apply")
+	b.waitGone(`#keys tr[data-key="` + gone.ID + `"]`)
+	if got := names(); got != "ada-etl" {
+		t.Errorf("Ada's keys: %q", got)
+	}
+	b.choose("#key-owner", "")
+	b.typeInto("#key-q", "DEPLOY")
+	b.click("#key-filter-apply")
+	b.waitGone(`#keys tr[data-key="` + adas.ID + `"]`)
+	if got := names(); got != "ci-deploy" {
+		t.Errorf("search DEPLOY: %q", got)
+	}
+	b.click("#key-filter-clear")
+	b.waitText("#keys", "ada-etl")
+	b.shot("keys-filters")
 }
