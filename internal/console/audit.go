@@ -169,7 +169,7 @@ var auditActionWords = map[string]string{
 	"role.create": "Custom role created", "role.update": "Custom role changed", "role.delete": "Custom role deleted",
 	"key.create": "Secret key created", "key.rotate": "Secret key rotated", "key.revoke": "Secret key revoked",
 	"key.transfer": "Secret key handed over",
-	"team.create": "Team created", "team.rename": "Team renamed", "team.delete": "Team deleted",
+	"team.create":  "Team created", "team.rename": "Team renamed", "team.delete": "Team deleted",
 	"team.member.add": "Put on a team", "team.member.remove": "Taken off a team",
 	"group.create": "Group created", "group.rename": "Group renamed", "group.delete": "Group deleted",
 	"group.member.add": "Added to a group", "group.member.remove": "Removed from a group",
