@@ -170,7 +170,7 @@ func (h *handler) rotateKey(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 	overlap, err := strconv.Atoi(r.PostFormValue("overlap"))
 	var k team.KeyView
 	if err != nil || overlap < 0 {
-		err = fault.E(fault.Unprocessable, "overlap: want a number of seconds")
+		err = fault.E(fault.Unprocessable, "choose how long the old secret keeps working")
 	} else {
 		k, _, err = h.svc.RotateKey(r.Context(), c.actor, c.org.ID, r.PathValue("id"), time.Duration(overlap)*time.Second)
 	}

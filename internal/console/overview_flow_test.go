@@ -400,3 +400,36 @@ func TestKeysFilters(t *testing.T) {
 	b.waitText("#keys", "ada-etl")
 	b.shot("keys-filters")
 }
+
+// Refusals read as sentences, in words: no API field names, paths or
+// permission ids.
+func TestErrorsInPlainWords(t *testing.T) {
+	f, _ := ovwFixture(t)
+	f.member("mia@acme.test", "Mia Member", "member")
+	owner := f.browser("owner")
+	owner.login(ownerEmail)
+	owner.open("/o/acme/billing")
+	owner.typeInto("#bill-seats", "1")
+	owner.click("#billing-form button[type=submit]")
+	owner.waitText("#error", "seat limit")
+	if got := owner.text("#error"); got != "A seat limit of 1 is below the 2 seats in use (members and pending invitations)." {
+		t.Errorf("seat limit refusal: %q", got)
+	}
+	owner.open("/o/acme/keys")
+	owner.typeInto("#key-name", "too-late")
+	owner.typeInto("#key-expires", "01012020")
+	owner.click("#key-create")
+	owner.waitText("#error", "expiry")
+	if got := owner.text("#error"); got != "The expiry date is in the past." {
+		t.Errorf("past expiry refusal: %q", got)
+	}
+
+	member := f.browser("member")
+	member.login("mia@acme.test")
+	member.open("/o/acme/resources")
+	member.waitFor("main")
+	got := member.text("main")
+	if !strings.Contains(got, "the permission to read the audit log") || strings.Contains(got, "lookup/") || strings.Contains(got, "audit.view") {
+		t.Errorf("resource listing refusal: %q", got)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 //go:embed templates/*.html
@@ -134,7 +135,8 @@ func (h *handler) message(r *http.Request, err error) string {
 		if who, ok := r.Context().Value(whoKey{}).([2]string); ok && who[0] != "" {
 			msg = strings.ReplaceAll(msg, who[0], who[1])
 		}
-		return sentence(msg)
+		sc, _ := r.Context().Value(schemeKey{}).(*scheme.Scheme)
+		return sentence(plainWords(msg, sc))
 	}
 	h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
 	return "Something went wrong on the server; the details are in its log."
@@ -142,6 +144,9 @@ func (h *handler) message(r *http.Request, err error) string {
 
 // whoKey carries the logged-in subject and their name, for messages.
 type whoKey struct{}
+
+// schemeKey carries the org's scheme on its pages, whose words messages use.
+type schemeKey struct{}
 
 func sentence(s string) string {
 	if s == "" {

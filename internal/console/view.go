@@ -108,6 +108,7 @@ func (h *handler) org(fn orgHandler) http.HandlerFunc {
 			h.errorPage(w, r, s, fault.E(fault.Internal, "unknown scheme %s", o.Scheme))
 			return
 		}
+		r = r.WithContext(context.WithValue(ctx, schemeKey{}, sc))
 		c := &orgCtx{session: s, h: h, r: r, w: w, org: o, sc: sc}
 		if err := c.loadCaps(); err != nil {
 			h.errorPage(w, r, s, err)

@@ -84,7 +84,7 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 		return KeyView{}, 0, fault.Wrap(fault.Unprocessable, err)
 	}
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(s.now()) {
-		return KeyView{}, 0, fault.E(fault.Unprocessable, "expires_at is in the past")
+		return KeyView{}, 0, fault.E(fault.Unprocessable, "the expiry date is in the past")
 	}
 	if err := s.scopeExists(o, sc); err != nil {
 		return KeyView{}, 0, err
@@ -249,7 +249,7 @@ func keyViews(r store.GrantReader, org string, keys []domain.KeyRecord) ([]KeyVi
 // The new secret is the key's power, so the rotator must cover it.
 func (s *Service) RotateKey(ctx context.Context, a Actor, org, id string, overlap time.Duration) (KeyView, int64, error) {
 	if overlap < 0 || overlap > 30*24*time.Hour {
-		return KeyView{}, 0, fault.E(fault.Unprocessable, "overlap_seconds: want 0 to 2592000")
+		return KeyView{}, 0, fault.E(fault.Unprocessable, "the overlap must be between none and 30 days (2592000 seconds)")
 	}
 	secret, prefix, hash := credential.NewKey()
 	var out KeyView
