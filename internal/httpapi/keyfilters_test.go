@@ -13,11 +13,11 @@ func TestKeyFilters(t *testing.T) {
 		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "CI deploy", "role": "member"}).want(t, 201)
 		e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "short", "role": "member", "expires_at": soon}).want(t, 201)
 		gone := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "gone", "role": "member"}).want(t, 201).obj(t)
-		e.owner.delete("/v1/orgs/acme/keys/" + gone["id"].(string)).want(t, 204)
+		e.owner.delete("/v1/orgs/acme/keys/"+gone["id"].(string)).want(t, 204)
 		e.clock.Advance(2 * time.Hour)
 		names := func(query string) []string {
 			var out []string
-			for _, k := range e.owner.get("/v1/orgs/acme/keys" + query).want(t, 200).items(t) {
+			for _, k := range e.owner.get("/v1/orgs/acme/keys"+query).want(t, 200).items(t) {
 				out = append(out, k["name"].(string))
 			}
 			return out
