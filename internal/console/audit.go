@@ -344,6 +344,9 @@ func (v *view) auditFields(e team.AuditView) []auditField {
 func (v *view) auditValue(names map[string]string, key string, val any) string {
 	switch x := val.(type) {
 	case nil:
+		if strings.HasSuffix(key, "_at") {
+			return "never"
+		}
 		return "none"
 	case bool:
 		if x {

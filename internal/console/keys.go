@@ -122,10 +122,10 @@ func (v *view) now() time.Time {
 	return time.Now()
 }
 
-// KeyCreator names who made a key: its owner's name when they made it.
+// KeyCreator names who made a key, when that was not its owner.
 func (v *view) KeyCreator(k team.KeyView) string {
-	if k.OwnerName != "" && (k.CreatedBy == "user:"+k.Owner || k.CreatedBy == k.Owner) {
-		return k.OwnerName + " <" + k.OwnerEmail + ">"
+	if k.Owner != "" && (k.CreatedBy == "user:"+k.Owner || k.CreatedBy == k.Owner) {
+		return "" // the owner column says it
 	}
 	return v.Subject(k.CreatedBy)
 }
