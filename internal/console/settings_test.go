@@ -77,7 +77,7 @@ func TestCustomRoleCreatedAndGranted(t *testing.T) {
 	lena.login("lena@acme.test")
 	lena.invite(invitation{email: "fred@acme.test", role: "finance"})
 	lena.click("#invite-send")
-	lena.waitText("#dialog-error", "billing.view")
+	lena.waitText("#dialog-error", "see plan, seats, billing contact")
 	lena.shot("invite-refused")
 	if s := lena.eval(`document.getElementById("inv-email").value`); s != "fred@acme.test" {
 		t.Errorf("refused invite lost its email: %q", s)
