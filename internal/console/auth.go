@@ -24,7 +24,8 @@ func (h *handler) root(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(s.me.Orgs) == 1 {
-		h.redirect(w, r, "/o/"+s.me.Orgs[0].ID+"/general")
+		// The org's own address sends each member to their landing page.
+		h.redirect(w, r, "/o/"+s.me.Orgs[0].ID)
 		return
 	}
 	h.redirect(w, r, "/orgs")
@@ -339,5 +340,5 @@ func roleWord(schemeID string) string {
 }
 
 func (h *handler) orgHome(w http.ResponseWriter, r *http.Request, c *orgCtx) {
-	h.redirect(w, r, c.path("general"))
+	h.redirect(w, r, c.landing())
 }

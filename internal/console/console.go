@@ -86,6 +86,7 @@ func New(cfg Config) (http.Handler, error) {
 	h := &handler{svc: cfg.Service, log: cfg.Logger, secure: cfg.Secure, trustProxy: cfg.TrustProxy, setupToken: cfg.SetupToken,
 		pages: r, assets: a, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	r.assetURL = a.url
+	r.now = cfg.Service.Now
 	h.routes()
 	return h, nil
 }
@@ -115,6 +116,7 @@ func (h *handler) routes() {
 
 	o := func(pattern string, fn orgHandler) { m.HandleFunc(pattern, h.org(fn)) }
 	o("GET /o/{org}", h.orgHome)
+	o("GET /o/{org}/overview", h.overview)
 	o("GET /o/{org}/general", h.general)
 	o("POST /o/{org}/general", h.rename)
 

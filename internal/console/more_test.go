@@ -81,11 +81,13 @@ func TestOrgSwitcher(t *testing.T) {
 	// Someone in several orgs lands on the list of them.
 	b.waitPath("/orgs")
 	b.waitText("#org-list", "Acme Research")
-	b.click(`#org-list a[href="/o/acme/general"]`)
+	b.click(`#org-list a[href="/o/acme"]`)
 	b.waitFor("nav.sidebar")
+	b.waitPath("/o/acme/overview")
 	b.click("#org-switcher summary")
-	b.click(`#org-switcher a[href="/o/acme-research/general"]`)
-	b.waitPath("/o/acme-research/general")
+	b.click(`#org-switcher a[href="/o/acme-research"]`)
+	b.waitPath("/o/acme-research/overview")
+	b.click("#nav-general")
 	b.waitText(".topbar", "Acme Research")
 	b.waitText("main", "Labelbox")
 	b.click("#org-switcher summary")
@@ -373,20 +375,26 @@ func TestRevokedKeysArePaged(t *testing.T) {
 	b.login(ownerEmail)
 	b.open("/o/acme/keys")
 	b.waitFor("#keys")
-	b.click("details.revoked summary")
-	first := b.text("details.revoked")
-	if !strings.Contains(first, "50 revoked keys on this page") || !strings.Contains(first, "old-00") || strings.Contains(first, "old-51") {
-		t.Errorf("first page of revoked keys: %q", first)
-	}
-	b.click(`details.revoked a[href*="revoked="]`)
-	b.waitText("details.revoked summary", "2 revoked keys")
-	b.click("details.revoked summary")
-	if got := b.text("details.revoked"); !strings.Contains(got, "old-51") || strings.Contains(got, "old-49") {
-		t.Errorf("second page of revoked keys: %q", got)
-	}
 	if got := b.text("#keys"); strings.Contains(got, "old-") {
 		t.Errorf("a revoked key in the live list: %q", got)
 	}
+	b.choose("#key-state", "revoked")
+	b.click("#key-filter-apply")
+	b.waitPath("/o/acme/keys?")
+	b.waitText("#keys", "old-00")
+	if n := b.eval(`String(document.querySelectorAll("#keys tbody tr[data-status=Revoked]").length)`); n != "50" {
+		t.Errorf("first page of revoked keys holds %s rows, want 50", n)
+	}
+	if got := b.text("#keys"); strings.Contains(got, "old-51") || strings.Contains(got, "Rotate") {
+		t.Errorf("first page of revoked keys: %q", got)
+	}
+	b.click("#keys-next")
+	b.waitText("#keys", "old-51")
+	if got := b.text("#keys"); strings.Contains(got, "old-49") {
+		t.Errorf("second page of revoked keys: %q", got)
+	}
+	b.click("#keys-first")
+	b.waitText("#keys", "old-00")
 }
 
 // A page the console does not have is its own 404 page, signed in or not,

@@ -141,7 +141,7 @@ func TestTeamLeadRecipe(t *testing.T) {
 	}
 	// An Admin is prevented from opening Billing: the service refuses.
 	lena.open("/o/acme/billing")
-	lena.waitText("#error", "billing.view")
+	lena.waitText("#error", "see plan, seats, billing contact")
 	if s := lena.status("/o/acme/billing"); s != 403 {
 		t.Errorf("GET billing as Admin: status %d, want 403", s)
 	}

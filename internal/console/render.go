@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
 //go:embed templates/*.html
@@ -33,15 +34,16 @@ type renderer struct {
 	base     *template.Template
 	pages    map[string]*template.Template
 	assetURL func(string) string
+	now      func() time.Time // the service's clock, for "3 days ago"
 }
 
 func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}}
+	r := &renderer{pages: map[string]*template.Template{}, now: time.Now}
 	funcs := template.FuncMap{
 		"asset":   func(name string) string { return r.assetURL(name) },
 		"dialog":  r.dialog,
 		"when":    when,
-		"ago":     ago,
+		"ago":     func(t any) string { return agoAt(r.now(), t) },
 		"pretty":  prettyJSON,
 		"plural":  plural,
 		"join":    strings.Join,
@@ -133,7 +135,8 @@ func (h *handler) message(r *http.Request, err error) string {
 		if who, ok := r.Context().Value(whoKey{}).([2]string); ok && who[0] != "" {
 			msg = strings.ReplaceAll(msg, who[0], who[1])
 		}
-		return sentence(msg)
+		sc, _ := r.Context().Value(schemeKey{}).(*scheme.Scheme)
+		return sentence(plainWords(msg, sc))
 	}
 	h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
 	return "Something went wrong on the server; the details are in its log."
@@ -141,6 +144,9 @@ func (h *handler) message(r *http.Request, err error) string {
 
 // whoKey carries the logged-in subject and their name, for messages.
 type whoKey struct{}
+
+// schemeKey carries the org's scheme on its pages, whose words messages use.
+type schemeKey struct{}
 
 func sentence(s string) string {
 	if s == "" {
@@ -172,8 +178,8 @@ func when(t any) string {
 	return ""
 }
 
-// ago says how long ago (or how far ahead) t is, for tables.
-func ago(t any) string {
+// agoAt says how long before now (or how far ahead) t is, for tables.
+func agoAt(now time.Time, t any) string {
 	var tt time.Time
 	switch v := t.(type) {
 	case *time.Time:
@@ -189,7 +195,7 @@ func ago(t any) string {
 	default:
 		return ""
 	}
-	d := time.Since(tt)
+	d := now.Sub(tt)
 	switch {
 	case d < -time.Minute:
 		return "in " + span(-d)

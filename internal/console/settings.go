@@ -93,7 +93,7 @@ func (h *handler) updateBilling(w http.ResponseWriter, r *http.Request, c *orgCt
 	if seats, perr := strconv.Atoi(seatsText); perr == nil {
 		u.SeatLimit = &seats
 	} else {
-		err = fault.E(fault.Unprocessable, "seat limit: want a whole number")
+		err = fault.E(fault.Unprocessable, "the seat limit must be a whole number")
 	}
 	if err == nil {
 		_, err = h.svc.UpdateBilling(r.Context(), c.actor, c.org.ID, u)

@@ -83,7 +83,7 @@ func TestCustomRoleCreatedAndGranted(t *testing.T) {
 	lena.eval(`(function(){var o=document.createElement("option"); o.value="finance"; o.text="Finance";
 		document.getElementById("inv-role").add(o); document.getElementById("inv-role").value="finance"; return ""})()`)
 	lena.click("#invite-send")
-	lena.waitText("#dialog-error", "billing.view")
+	lena.waitText("#dialog-error", "see plan, seats, billing contact")
 	lena.shot("invite-refused")
 	if s := lena.eval(`document.getElementById("inv-email").value`); s != "fred@acme.test" {
 		t.Errorf("refused invite lost its email: %q", s)

@@ -52,6 +52,7 @@ type caps struct {
 	Rename, MembersView, ManageUsers, Keys, BillingView, BillingManage, Transfer, Audit bool
 	Teams                                                                               bool // the scheme attaches resources to teams
 	OtherMembers                                                                        bool // may open other members' access
+	Overview                                                                            bool // has an overview (team.OverviewShown)
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -107,6 +108,7 @@ func (h *handler) org(fn orgHandler) http.HandlerFunc {
 			h.errorPage(w, r, s, fault.E(fault.Internal, "unknown scheme %s", o.Scheme))
 			return
 		}
+		r = r.WithContext(context.WithValue(ctx, schemeKey{}, sc))
 		c := &orgCtx{session: s, h: h, r: r, w: w, org: o, sc: sc}
 		if err := c.loadCaps(); err != nil {
 			h.errorPage(w, r, s, err)
@@ -130,6 +132,7 @@ func (c *orgCtx) loadCaps() error {
 		c.can.Teams = c.can.Teams || t.Teams
 	}
 	c.can.Teams = c.can.Teams && c.can.MembersView
+	c.can.Overview = team.OverviewShown(can)
 	return nil
 }
 

@@ -64,8 +64,13 @@ func (s *server) keyRoutes() {
 
 	endpoint(s, huma.Operation{OperationID: "listKeys", Method: http.MethodGet, Path: "/v1/orgs/{org}/keys",
 		Summary: "Secret keys, never their secrets", Tags: []string{"keys"}},
-		func(ctx context.Context, in *listInput) (*body[team.Page[team.KeyView]], error) {
-			p, err := s.svc.ListKeys(ctx, actor(ctx), in.Org, team.KeyQuery{After: in.PageToken, Limit: in.Limit})
+		func(ctx context.Context, in *listKeysInput) (*body[team.Page[team.KeyView]], error) {
+			state, found := keyStates[in.State]
+			if !found {
+				return nil, fault.E(fault.Invalid, "state: want one of any, live, expired, unrevoked or revoked")
+			}
+			p, err := s.svc.ListKeys(ctx, actor(ctx), in.Org, team.KeyQuery{State: state, Owner: in.Owner, Search: in.Q,
+				After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}
@@ -113,6 +118,17 @@ func (s *server) keyRoutes() {
 			return done(rev)
 		})
 }
+
+type listKeysInput struct {
+	OrgPath
+	PageQuery
+	State string `query:"state" doc:"Only keys in this state: any (the default), live (neither revoked nor expired), expired, unrevoked or revoked"`
+	Owner string `query:"owner" doc:"Only the keys this member (a user id) owns"`
+	Q     string `query:"q" maxLength:"200" doc:"Only the keys whose name or prefix contains this, in any case"`
+}
+
+var keyStates = map[string]team.KeyState{"": team.AnyKey, "any": team.AnyKey, "live": team.LiveKey,
+	"expired": team.ExpiredKey, "unrevoked": team.UnrevokedKey, "revoked": team.RevokedKey}
 
 type auditInput struct {
 	OrgPath

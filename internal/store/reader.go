@@ -107,6 +107,13 @@ type AuditReader interface {
 	// 0 on the last.
 	ListAudit(org string, beforeSeq int64, limit int) (events []domain.AuditEvent, next int64, err error)
 	AllAudit(org string) ([]domain.AuditEvent, error) // ascending seq
+	// ListAuditAfter pages the other way, oldest first: events with
+	// Seq > afterSeq, at most limit (every one when limit <= 0). It is how
+	// a reader of older pages comes back to newer ones.
+	ListAuditAfter(org string, afterSeq int64, limit int) ([]domain.AuditEvent, error)
+	// AuditActors lists every subject that acted in the org's audit log,
+	// members who left included, by subject.
+	AuditActors(org string) ([]string, error)
 	// AuditKey is the id of the key the audit chains were keyed with and
 	// when that happened; "" before they were (a database of an older
 	// version, or a new one not yet started).

@@ -79,6 +79,7 @@ type Reader interface {
 	AuditReader
 	ChangelogReader
 	SnapshotReader
+	OversightReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -151,15 +152,27 @@ const (
 type KeyFilter struct {
 	Owner string // only the keys this user owns
 	State KeyState
+	// At is the moment LiveKey and ExpiredKey are judged at; those states
+	// need it.
+	At time.Time
+	// Search keeps the keys whose name or prefix contains it, in any case.
+	Search string
+	// UnusedSince keeps the keys last used before it, or never.
+	UnusedSince time.Time
+	// ExpiresBefore keeps the keys with an expiry before it.
+	ExpiresBefore time.Time
 }
 
-// KeyState selects keys by whether they were revoked.
+// KeyState selects keys by whether they were revoked, or expired at
+// KeyFilter.At.
 type KeyState int
 
 const (
 	AnyKey KeyState = iota
 	UnrevokedKey
 	RevokedKey
+	LiveKey    // neither revoked nor expired
+	ExpiredKey // expired and not revoked
 )
 
 // ChangeSet is what one revision changed in one organization.

@@ -52,7 +52,7 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 		return GrantView{}, 0, fault.E(fault.Unprocessable, "a key's grants are set when it is made; make a new key instead")
 	}
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(s.now()) {
-		return GrantView{}, 0, fault.E(fault.Unprocessable, "expires_at is in the past")
+		return GrantView{}, 0, fault.E(fault.Unprocessable, "the expiry date is in the past")
 	}
 	if err := s.scopeExists(o, sc); err != nil {
 		return GrantView{}, 0, err

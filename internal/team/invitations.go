@@ -75,7 +75,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 		req.Role = sc.BaseRole
 	}
 	if req.ExpiresInHours < 0 || req.ExpiresInHours > 24*90 {
-		return InvitationView{}, 0, fault.E(fault.Unprocessable, "expires_in_hours: want 1 to 2160")
+		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation lasts 1 to 2160 hours (90 days)")
 	}
 	if len(req.Grants) > 100 {
 		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation carries at most 100 grants")
@@ -146,7 +146,7 @@ func (s *Service) mayInvite(o *authz.Org, sc *scheme.Scheme, a Actor, act Action
 	}
 	for _, g := range grants {
 		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(s.now()) && act != ActInvitationAccept {
-			return fault.E(fault.Unprocessable, "grant %s at %s: expires_at is in the past", g.Role, g.Scope)
+			return fault.E(fault.Unprocessable, "the expiry date of %s at %s is in the past", g.Role, g.Scope)
 		}
 		scope, err := domain.ParseScope(g.Scope)
 		if err != nil {

@@ -3,6 +3,8 @@ package team
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -24,6 +26,8 @@ type KeyView struct {
 	Scope      string     `json:"scope,omitempty"`
 	Grants     []KeyGrant `json:"grants"`
 	Owner      string     `json:"owner"`
+	OwnerName  string     `json:"owner_name,omitempty"`  // in lists: the owner's name and email, for people
+	OwnerEmail string     `json:"owner_email,omitempty"` // who read names, not ids
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
@@ -80,7 +84,7 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 		return KeyView{}, 0, fault.Wrap(fault.Unprocessable, err)
 	}
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(s.now()) {
-		return KeyView{}, 0, fault.E(fault.Unprocessable, "expires_at is in the past")
+		return KeyView{}, 0, fault.E(fault.Unprocessable, "the expiry date is in the past")
 	}
 	if err := s.scopeExists(o, sc); err != nil {
 		return KeyView{}, 0, err
@@ -117,18 +121,22 @@ func (s *Service) CreateKey(ctx context.Context, a Actor, org string, req KeyReq
 
 // KeyQuery pages ListKeys, of every key or of those in one state.
 type KeyQuery struct {
-	State KeyState
-	After string // the next_page_token of the previous page
-	Limit int
+	State  KeyState
+	Owner  string // only the keys this member owns
+	Search string // only the keys whose name or prefix contains it, in any case
+	After  string // the next_page_token of the previous page
+	Limit  int
 }
 
-// KeyState selects keys by whether they were revoked.
+// KeyState selects keys by whether they were revoked or have expired.
 type KeyState = store.KeyState
 
 const (
 	AnyKey       = store.AnyKey
 	UnrevokedKey = store.UnrevokedKey
 	RevokedKey   = store.RevokedKey
+	LiveKey      = store.LiveKey    // neither revoked nor expired
+	ExpiredKey   = store.ExpiredKey // expired, not revoked
 )
 
 // ListKeys pages the keys, each with its owner and all its grants.
@@ -150,15 +158,78 @@ func (s *Service) ListKeys(ctx context.Context, a Actor, org string, q KeyQuery)
 				return err
 			}
 		}
-		keys, next, err := r.ListKeys(org, store.KeyFilter{State: q.State}, q.After, clampLimit(q.Limit))
+		f := store.KeyFilter{State: q.State, At: s.now(), Owner: q.Owner, Search: strings.TrimSpace(q.Search)}
+		keys, next, err := r.ListKeys(org, f, q.After, clampLimit(q.Limit))
 		if err != nil {
 			return err
 		}
 		page.Next = next
-		page.Items, err = keyViews(r, org, keys)
-		return err
+		if page.Items, err = keyViews(r, org, keys); err != nil {
+			return err
+		}
+		return nameOwners(r, page.Items)
 	})
 	return page, err
+}
+
+// nameOwners puts each key's owner's name and email on it, read once per
+// owner; an owner whose account is gone keeps only the id.
+func nameOwners(r store.UserReader, keys []KeyView) error {
+	seen := map[string]domain.UserRecord{}
+	for i := range keys {
+		id := keys[i].Owner
+		if id == "" {
+			continue
+		}
+		u, ok := seen[id]
+		if !ok {
+			var err error
+			if u, err = r.GetUser(id); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			seen[id] = u
+		}
+		keys[i].OwnerName, keys[i].OwnerEmail = u.Name, u.Email
+	}
+	return nil
+}
+
+// KeyOwner is a member who owns keys, for a filter.
+type KeyOwner struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+}
+
+// KeyOwners lists everyone who owns one of the org's keys, revoked ones
+// included, by name; it needs what listing keys needs.
+func (s *Service) KeyOwners(ctx context.Context, a Actor, org string) ([]KeyOwner, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(o, sc, a, ActKeyList, nil); err != nil {
+		return nil, err
+	}
+	out := []KeyOwner{}
+	err = s.view(ctx, func(r store.Reader) error {
+		ids, err := r.KeyOwners(org)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			u, err := r.GetUser(id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			out = append(out, KeyOwner{UserID: id, Name: u.Name, Email: u.Email})
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(x, y KeyOwner) int {
+		return strings.Compare(strings.ToLower(x.Name+" "+x.Email), strings.ToLower(y.Name+" "+y.Email))
+	})
+	return out, err
 }
 
 // keyViews reads each key's grants.
@@ -178,7 +249,7 @@ func keyViews(r store.GrantReader, org string, keys []domain.KeyRecord) ([]KeyVi
 // The new secret is the key's power, so the rotator must cover it.
 func (s *Service) RotateKey(ctx context.Context, a Actor, org, id string, overlap time.Duration) (KeyView, int64, error) {
 	if overlap < 0 || overlap > 30*24*time.Hour {
-		return KeyView{}, 0, fault.E(fault.Unprocessable, "overlap_seconds: want 0 to 2592000")
+		return KeyView{}, 0, fault.E(fault.Unprocessable, "the overlap must be between none and 30 days (2592000 seconds)")
 	}
 	secret, prefix, hash := credential.NewKey()
 	var out KeyView

@@ -44,7 +44,7 @@ func validateOrg(id, name, schemeID string) (*scheme.Scheme, error) {
 
 func validName(what, name string) error {
 	if strings.TrimSpace(name) == "" || len(name) > 200 {
-		return fault.E(fault.Unprocessable, "%s: want 1 to 200 characters", what)
+		return fault.E(fault.Unprocessable, "the %s must be 1 to 200 characters", what)
 	}
 	return nil
 }
@@ -262,14 +262,14 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 		return Billing{}, err
 	}
 	if u.Plan != nil && (strings.TrimSpace(*u.Plan) == "" || len(*u.Plan) > 50) {
-		return Billing{}, fault.E(fault.Unprocessable, "plan: want 1 to 50 characters")
+		return Billing{}, fault.E(fault.Unprocessable, "the plan name must be 1 to 50 characters")
 	}
 	if u.SeatLimit != nil && (*u.SeatLimit < 1 || *u.SeatLimit > 1_000_000) {
-		return Billing{}, fault.E(fault.Unprocessable, "seat_limit: want 1 to 1000000")
+		return Billing{}, fault.E(fault.Unprocessable, "the seat limit must be a whole number from 1 to 1000000")
 	}
 	if u.BillingEmail != nil && *u.BillingEmail != "" {
 		if _, err := mail.ParseAddress(*u.BillingEmail); err != nil {
-			return Billing{}, fault.E(fault.Unprocessable, "billing_email %q is not a valid address", *u.BillingEmail)
+			return Billing{}, fault.E(fault.Unprocessable, "the billing email %q is not a valid address", *u.BillingEmail)
 		}
 	}
 	var b Billing
@@ -288,7 +288,7 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 				return nil, err
 			}
 			if *u.SeatLimit < used {
-				return nil, fault.E(fault.Conflict, "seat_limit %d is below the %d seats in use (members and pending invitations)", *u.SeatLimit, used)
+				return nil, fault.E(fault.Conflict, "a seat limit of %d is below the %d seats in use (members and pending invitations)", *u.SeatLimit, used)
 			}
 			after.Plan.SeatLimit = *u.SeatLimit
 		}

@@ -266,6 +266,24 @@ func AuditActions() []string {
 		"password.change", "password.reset_request", "password.reset")
 }
 
+// AuditActionsOf is AuditActions for an org of this scheme: team actions
+// only where the scheme attaches resources to teams, ownership transfer
+// only where its top role is unique.
+func AuditActionsOf(sc *scheme.Scheme) []string {
+	teams := false
+	for _, t := range sc.Types {
+		teams = teams || t.Teams
+	}
+	var out []string
+	for _, act := range AuditActions() {
+		if !teams && strings.HasPrefix(act, "team.") || !sc.UniqueTop && act == string(ActOrgTransfer) {
+			continue
+		}
+		out = append(out, act)
+	}
+	return out
+}
+
 // PermissionsDoc renders the policy as docs/permissions.md.
 func PermissionsDoc() string {
 	var b strings.Builder

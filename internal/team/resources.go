@@ -288,7 +288,7 @@ func (s *Service) ListResources(ctx context.Context, a Actor, org, typ, after st
 	if s.authorize(o, sc, a, ActResourceList, nil) != nil {
 		t, ok := sc.Type(typ)
 		if !ok || t.CreatePermission == "" || !s.allowed(o, a, t.CreatePermission, "") {
-			return Page[ResourceView]{}, fault.E(fault.Forbidden, "listing resources needs %s (or a type and its create permission); use lookup/resources for what you can act on", sc.AuditPermission)
+			return Page[ResourceView]{}, fault.E(fault.Forbidden, "listing every resource needs %s, and listing one type needs its create permission; to find what you can act on, look up your own resources instead", sc.AuditPermission)
 		}
 	}
 	page := Page[ResourceView]{Items: []ResourceView{}}

@@ -156,6 +156,10 @@ func New(cfg Config) *Service {
 // Engine returns the decision engine the service keeps up to date.
 func (s *Service) Engine() *authz.Engine { return s.engine }
 
+// Now is the service's clock: what its expiries and idle times are judged
+// against, and so what a page says "in 5 days" against.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Load builds the engine's index of every organization from the store and
 // starts following the changelog (package replica).
 func (s *Service) Load(ctx context.Context) error {

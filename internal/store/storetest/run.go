@@ -44,6 +44,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Snapshot", testSnapshot},
 		{"SnapshotParts", testSnapshotParts},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"ExpiringGrants", testExpiringGrants},
+		{"IdleMembers", testIdleMembers},
+		{"KeyFilters", testKeyFilters},
+		{"AuditNewer", testAuditNewer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,6 +71,15 @@ func (t *Tx) ListAudit(org string, beforeSeq int64, limit int) ([]domain.AuditEv
 	return events, events[limit-1].Seq, nil
 }
 
+func (t *Tx) ListAuditAfter(org string, afterSeq int64, limit int) ([]domain.AuditEvent, error) {
+	args := []any{org, afterSeq}
+	q := `SELECT ` + auditCols + ` FROM audit_events WHERE org = $1 AND seq > $2 ORDER BY seq` + limitClause(limit, 3)
+	if limit > 0 {
+		args = append(args, limit)
+	}
+	return list(t, fmt.Sprintf("list audit of org %q", org), scanAudit, q, args...)
+}
+
 func (t *Tx) AllAudit(org string) ([]domain.AuditEvent, error) {
 	return list(t, fmt.Sprintf("list audit of org %q", org), scanAudit,
 		`SELECT `+auditCols+` FROM audit_events WHERE org = $1 ORDER BY seq`, org)

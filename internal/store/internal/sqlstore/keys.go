@@ -69,7 +69,7 @@ func (t *Tx) GetKeyByHash(hash []byte, now time.Time) (domain.KeyRecord, bool, e
 }
 
 func (t *Tx) ListKeys(org string, f store.KeyFilter, after string, limit int) ([]domain.KeyRecord, string, error) {
-	where, args := keyWhere(org, f)
+	where, args := t.keyWhere(org, f)
 	if after != "" {
 		// The cursor is a key id; keys are never deleted, only revoked, so
 		// it always names a row.
@@ -91,23 +91,40 @@ func (t *Tx) ListKeys(org string, f store.KeyFilter, after string, limit int) ([
 }
 
 func (t *Tx) CountKeys(org string, f store.KeyFilter) (int, error) {
-	where, args := keyWhere(org, f)
+	where, args := t.keyWhere(org, f)
 	var n int
 	err := t.one(fmt.Sprintf("count keys of org %q", org), `SELECT COUNT(*) FROM api_keys WHERE `+where, args, &n)
 	return n, err
 }
 
-func keyWhere(org string, f store.KeyFilter) (string, []any) {
+func (t *Tx) keyWhere(org string, f store.KeyFilter) (string, []any) {
 	where, args := `org = $1`, []any{org}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
 	if f.Owner != "" {
-		args = append(args, f.Owner)
-		where += ` AND owner = $` + strconv.Itoa(len(args))
+		where += ` AND owner = ` + arg(f.Owner)
 	}
 	switch f.State {
 	case store.UnrevokedKey:
 		where += ` AND revoked_at IS NULL`
 	case store.RevokedKey:
 		where += ` AND revoked_at IS NOT NULL`
+	case store.LiveKey:
+		where += ` AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ` + arg(t.tm(f.At)) + `)`
+	case store.ExpiredKey:
+		where += ` AND revoked_at IS NULL AND expires_at <= ` + arg(t.tm(f.At))
+	}
+	if f.Search != "" {
+		p := arg(keyLike(f.Search))
+		where += ` AND (LOWER(name) LIKE ` + p + ` ESCAPE '\' OR LOWER(prefix) LIKE ` + p + ` ESCAPE '\')`
+	}
+	if !f.UnusedSince.IsZero() {
+		where += ` AND (last_used_at IS NULL OR last_used_at < ` + arg(t.tm(f.UnusedSince)) + `)`
+	}
+	if !f.ExpiresBefore.IsZero() {
+		where += ` AND expires_at < ` + arg(t.tm(f.ExpiresBefore))
 	}
 	return where, args
 }

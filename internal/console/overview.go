@@ -1,0 +1,85 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/team"
+)
+
+type overviewData struct {
+	team.Overview
+	Grants []overviewGrant
+	// Pending is the count of pending invitations, for those who see them.
+	Pending        int
+	HasInvitations bool
+	// The windows, in days, as the service counts them.
+	EndingDays, IdleDays int
+}
+
+// overviewGrant is an ending grant as a row: who holds it, linked to where
+// it can be changed.
+type overviewGrant struct {
+	team.EndingGrant
+	Who, Email, Href, Where string
+}
+
+func (h *handler) overview(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	ov, err := h.svc.Overview(r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	v := c.view("overview", "Overview")
+	d := overviewData{Overview: ov, EndingDays: int(team.EndingWithin / (24 * time.Hour)), IdleDays: int(team.IdleAfter / (24 * time.Hour))}
+	if ov.PendingInvitations != nil {
+		d.Pending, d.HasInvitations = *ov.PendingInvitations, true
+	}
+	if ov.EndingGrants != nil {
+		for _, g := range ov.EndingGrants.Items {
+			d.Grants = append(d.Grants, c.overviewGrant(v, g))
+		}
+	}
+	v.Data = d
+	c.render(http.StatusOK, "overview", v)
+}
+
+func (c *orgCtx) overviewGrant(v *view, g team.EndingGrant) overviewGrant {
+	row := overviewGrant{EndingGrant: g, Who: g.SubjectName, Email: g.SubjectEmail}
+	subj, _ := domain.ParseSubject(g.Subject)
+	switch subj.Kind {
+	case domain.SubjectUser:
+		row.Href = c.path("members", subj.ID)
+	case domain.SubjectGroup:
+		row.Href = c.path("groups", subj.ID)
+		row.Who = "Group " + g.SubjectName
+	case domain.SubjectKey:
+		row.Href = c.path("keys") + "?" + url.Values{"q": {g.SubjectName}}.Encode()
+		row.Who = "Secret key " + g.SubjectName
+	}
+	if g.SubjectName == "" {
+		row.Who = map[domain.SubjectKind]string{domain.SubjectUser: "A former member", domain.SubjectGroup: "A deleted group",
+			domain.SubjectKey: "A deleted key"}[subj.Kind]
+	}
+	row.Where = v.Scope(g.Scope)
+	if sc, err := domain.ParseScope(g.Scope); err == nil && g.ScopeName != "" {
+		switch sc.Kind {
+		case domain.ScopeResource:
+			row.Where = v.TypeName(sc.Type) + " " + g.ScopeName
+		case domain.ScopeTeam:
+			row.Where = "team " + g.ScopeName
+		}
+	}
+	return row
+}
+
+// landing is where a member of the org starts: the overview for those who
+// have one, General (where everyone started before) for the rest.
+func (c *orgCtx) landing() string {
+	if c.can.Overview {
+		return c.path("overview")
+	}
+	return c.path("general")
+}
