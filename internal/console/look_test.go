@@ -136,6 +136,8 @@ func (f *lookFixture) lookBrowsers() func(who string) *tab {
 		b := f.browser("look " + who)
 		if email != "" {
 			b.login(email)
+		} else {
+			b.open("/login") // a page of the console, for lookOpen's fetch
 		}
 		tabs[email] = b
 		return b
