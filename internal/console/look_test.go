@@ -125,13 +125,18 @@ func (f *lookFixture) lookPages() []lookPage {
 	return pages
 }
 
-// lookBrowsers keeps one signed-in tab per person.
+// lookBrowsers keeps one signed-in tab per person, and a fresh one when
+// it nears the harness's two-minute life of a tab.
 func (f *lookFixture) lookBrowsers() func(who string) *tab {
-	tabs := map[string]*tab{}
+	type held struct {
+		b     *tab
+		since time.Time
+	}
+	tabs := map[string]held{}
 	return func(who string) *tab {
 		email := f.people[who]
-		if b, ok := tabs[email]; ok {
-			return b
+		if h, ok := tabs[email]; ok && time.Since(h.since) < 80*time.Second {
+			return h.b
 		}
 		b := f.browser("look " + who)
 		if email != "" {
@@ -139,7 +144,7 @@ func (f *lookFixture) lookBrowsers() func(who string) *tab {
 		} else {
 			b.open("/login") // a page of the console, for lookOpen's fetch
 		}
-		tabs[email] = b
+		tabs[email] = held{b, time.Now()}
 		return b
 	}
 }
