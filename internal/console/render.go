@@ -51,6 +51,7 @@ func newRenderer() (*renderer, error) {
 		"inc":     func(n int) int { return n + 1 },
 		"int":     func(n int64) int { return int(n) },
 		"dict":    dict,
+		"icon":    icon,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dialogs.html")
 	if err != nil {

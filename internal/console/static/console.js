@@ -35,7 +35,7 @@
   // Escape closes an open dialog (its Close link) or an open menu.
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape") return;
-    var open = document.querySelector("details.menu[open]");
+    var open = document.querySelector("details.menu[open], #phone-nav[open]");
     if (open) {
       open.removeAttribute("open");
       open.querySelector("summary").focus();
@@ -52,9 +52,59 @@
     });
   });
 
+  // A dialog is its own URL, so opening and closing one swaps the page and
+  // the button that opened it is a new element afterwards. Remember how to
+  // find it again (its id, else its link and name) so that focus can go
+  // back to it when the dialog closes, as it would with a native dialog.
+  var OPENER = "gatehouse.opener", OPEN = "gatehouse.dialog";
+  function store(key, value) {
+    try { if (value === null) sessionStorage.removeItem(key); else sessionStorage.setItem(key, value); } catch (e) { /* storage off: focus goes to the page */ }
+  }
+  function load(key) {
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest && ev.target.closest("a[href], button");
+    if (!el || el.closest("#dialog")) return;
+    store(OPENER, JSON.stringify({
+      id: el.id || "",
+      href: el.getAttribute("href") || "",
+      label: el.getAttribute("aria-label") || el.textContent.trim()
+    }));
+  }, true);
+
+  function findOpener() {
+    var saved;
+    try { saved = JSON.parse(load(OPENER) || "null"); } catch (e) { saved = null; }
+    if (!saved) return null;
+    if (saved.id) {
+      var byID = document.getElementById(saved.id);
+      if (byID) return byID;
+    }
+    var found = null;
+    document.querySelectorAll("main a[href], main button").forEach(function (el) {
+      if (found) return;
+      var label = el.getAttribute("aria-label") || el.textContent.trim();
+      if ((el.getAttribute("href") || "") === saved.href && label === saved.label) found = el;
+    });
+    return found;
+  }
+
   // After a page or dialog is swapped in, move focus where a keyboard user
-  // expects it: the dialog's autofocus field, else the main content.
+  // expects it: the dialog's autofocus field; when a dialog has just
+  // closed, the button that opened it; else an error, a notice or the main
+  // content.
   function focusPage() {
+    var dialog = document.querySelector("#dialog");
+    var wasOpen = load(OPEN) === "1";
+    store(OPEN, dialog ? "1" : null);
+    if (!dialog && wasOpen && !document.querySelector("#error")) {
+      var opener = findOpener();
+      if (opener) {
+        opener.focus();
+        return;
+      }
+    }
     var target = document.querySelector("#dialog [autofocus]") || document.querySelector("#dialog");
     if (!target && document.querySelector("#error, #flash")) target = document.querySelector("#error, #flash");
     if (!target) target = document.querySelector("main [autofocus]");
