@@ -111,6 +111,14 @@ type world struct {
 	step    int
 	trace   []string
 	rng     *rand.Rand // the step's choices
+	names   int        // team and group names made so far
+}
+
+// uniqName is a team or group name no other of the run has: names are
+// unique in an org, and the ops test authorization, not that rule.
+func (w *world) uniqName(prefix string) string {
+	w.names++
+	return fmt.Sprintf("%s%d", prefix, w.names)
 }
 
 func (w *world) logf(format string, args ...any) {

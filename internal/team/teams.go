@@ -56,6 +56,9 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 	id := credential.NewID(c.prefix)
 	name = strings.TrimSpace(name)
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := nameFree(tx, org, c, "", name); err != nil {
+			return nil, err
+		}
 		var ch domain.Change
 		if c == teams {
 			t := domain.Team{Org: org, ID: id, Name: name}
@@ -74,6 +77,36 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 			after: map[string]string{"id": id, "name": name}, changes: []domain.Change{ch}}, nil
 	})
 	return CollectionView{ID: id, Name: name, Members: []string{}, Revision: rev}, err
+}
+
+// nameFree refuses a name another team (or group) of the org has, whatever
+// its case: two "QA" groups cannot be told apart on a page or in a grant.
+// The store's unique index is the backstop for writes that race past this.
+func nameFree(r store.Reader, org string, c collection, self, name string) error {
+	var ids, names []string
+	if c == teams {
+		ts, err := r.ListTeams(org)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			ids, names = append(ids, t.ID), append(names, t.Name)
+		}
+	} else {
+		gs, err := r.ListGroups(org)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			ids, names = append(ids, g.ID), append(names, g.Name)
+		}
+	}
+	for i, n := range names {
+		if ids[i] != self && strings.EqualFold(strings.TrimSpace(n), name) {
+			return fault.E(fault.Conflict, "a %s named %q already exists in this organization; choose another name", c.kind, n)
+		}
+	}
+	return nil
 }
 
 // ListTeams and ListGroups need members.view.
@@ -354,6 +387,9 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	name = strings.TrimSpace(name)
 	v := CollectionView{ID: id, Name: name}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := nameFree(tx, org, c, id, name); err != nil {
+			return nil, err
+		}
 		var before string
 		var ms []domain.Membership
 		if c == teams {
