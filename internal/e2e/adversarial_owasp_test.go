@@ -240,8 +240,8 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/groups": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 			return nil, map[string]any{"name": f.uniq("g")}
 		}},
-		"GET /v1/orgs/{org}/teams":   {allowed: viewers, call: none},
-		"GET /v1/orgs/{org}/groups":  {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/teams":  {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/groups": {allowed: viewers, call: none},
 		"PATCH /v1/orgs/{org}/teams/{id}": {allowed: managers, foreign: map[string]string{"id": "team"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})}, map[string]any{"name": f.uniq("t2-")}
