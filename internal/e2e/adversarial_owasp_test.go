@@ -219,6 +219,11 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/roles": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 			return nil, map[string]any{"id": f.uniq("custom.r"), "name": "C", "scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}}
 		}},
+		"PATCH /v1/orgs/{org}/roles/{id}": {allowed: managers, foreign: map[string]string{"id": "role"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/roles", map[string]any{"id": f.uniq("edited.r"), "name": "E",
+					"scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}})}, map[string]any{"name": "Edited"}
+			}},
 		"DELETE /v1/orgs/{org}/roles/{id}": {allowed: managers, foreign: map[string]string{"id": "role"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/roles", map[string]any{"id": f.uniq("doomed.r"), "name": "D",
