@@ -751,7 +751,9 @@ func opRead(t *rapid.T, w *world, si *stepInfo) {
 		{base(o) + "/audit/verify", audit},
 		{base(o) + "/billing", perm("billing.view")},
 		{base(o) + "/groups", perm("members.view")},
-		{base(o) + "/teams", perm("members.view")},
+		{base(o) + "/teams", func(w *world, o *worldOrg, a string, now time.Time) bool {
+			return holdsAtOrg(o, a, "members.view", now) || managesATeam(o, a, now)
+		}},
 		{"/v1/me", nil},
 	}
 	rd := pick(w, reads)

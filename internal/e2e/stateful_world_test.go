@@ -774,6 +774,20 @@ func holdsAtOrg(o *worldOrg, actor, perm string, now time.Time) bool {
 	return ok
 }
 
+// managesATeam: a user-management permission that reaches teams, held at
+// one of the org's teams (team.view: a team's manager sees her teams).
+func managesATeam(o *worldOrg, actor string, now time.Time) bool {
+	for id := range o.ref.Teams {
+		for _, um := range o.sc.UserManagement {
+			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
+				o.ref.Held(actor, um.Permission, domain.TeamScope(id), now).Covers("") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func managesUsers(o *worldOrg, actor string, now time.Time) bool {
 	for _, um := range o.sc.UserManagement {
 		if holdsAtOrg(o, actor, um.Permission, now) {
