@@ -356,8 +356,24 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, er
 	var buf [32]uint32
 	chain := o.chain(target, buf[:0])
 	f := o.targetOf(target)
-	// Gather everyone who holds p somewhere along the chain, then let decide
-	// confirm each and name the path; decide is the single source of truth.
+	cands := o.candidates(p, chain, target)
+	out := make([]domain.SubjectAccess, 0, len(cands))
+	for s := range cands {
+		if o.subj[s].kind == domain.SubjectGroup {
+			continue
+		}
+		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
+			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
+	return out, o.rev, nil
+}
+
+// candidates gathers everyone who holds p somewhere along the chain (and,
+// for an anywhere permission asked at the org, anywhere at all); decide
+// confirms each.
+func (o *Org) candidates(p *scheme.Permission, chain []uint32, target uint32) map[uint32]struct{} {
 	cands := map[uint32]struct{}{}
 	addUser := func(u uint32) { cands[u] = struct{}{} }
 	for _, n := range chain {
@@ -397,15 +413,69 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, er
 			}
 		}
 	}
-	out := make([]domain.SubjectAccess, 0, len(cands))
-	for s := range cands {
+	return cands
+}
+
+// SubjectsWithin lists every active user and key holding the permission
+// somewhere along the resource's chain, with the path, conditions named in
+// the reason but not judged: the permission acts on what the resource
+// contains (a label of a project), whose own facts decide the condition.
+// It answers "who reaches into this resource, and through what".
+func (o *Org) SubjectsWithin(q *SubjectQuery) ([]domain.SubjectAccess, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	p, ok := o.scheme.Permission(q.Permission)
+	if !ok {
+		return nil, ErrUnknownPermission
+	}
+	target, ok := o.refNode(q.Resource)
+	if !ok {
+		return nil, ErrUnknownResource
+	}
+	var buf [32]uint32
+	chain := o.chain(target, buf[:0])
+	out := []domain.SubjectAccess{}
+	for s := range o.candidates(p, chain, target) {
 		if o.subj[s].kind == domain.SubjectGroup {
 			continue
 		}
-		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
+		reason, ok := o.reaches(s, p, chain, q.Now)
+		if ok && o.subj[s].kind == domain.SubjectKey {
+			_, ok = o.reaches(o.subj[s].owner, p, chain, q.Now)
+		}
+		if ok {
 			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
 		}
 	}
 	slices.SortFunc(out, func(a, b domain.SubjectAccess) int { return strings.Compare(a.Subject, b.Subject) })
-	return out, o.rev, nil
+	return out, nil
+}
+
+// reaches is decideOne without judging conditions: the first path that
+// holds p unconditionally, else the first that holds it under a condition
+// (named in the reason).
+func (o *Org) reaches(s uint32, p *scheme.Permission, chain []uint32, now int64) (domain.Reason, bool) {
+	if !o.activeAt(&o.subj[s], now) {
+		return domain.Reason{}, false
+	}
+	pi := p.Index
+	var found, cond domain.Reason
+	var hasCond bool
+	for _, n := range chain {
+		if o.holdings(s, n, pi, now, func(r *role, g *grant, from uint32) bool {
+			reason := o.reason(s, r, g, from)
+			if !r.conds.Has(pi) {
+				found = reason
+				return true
+			}
+			if !hasCond {
+				reason.Condition = r.cond(pi).String()
+				cond, hasCond = reason, true
+			}
+			return false
+		}) {
+			return found, true
+		}
+	}
+	return cond, hasCond
 }

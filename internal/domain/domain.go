@@ -266,6 +266,7 @@ type Role struct {
 	Org         string // empty for built-in roles
 	ID          string
 	Name        string
+	Description string   `json:",omitempty"`
 	ScopeType   string   // "org", "team" or a resource type
 	AlsoAt      []string // further scope types it may be granted at (Labelbox project-based roles)
 	Permissions []RolePermission

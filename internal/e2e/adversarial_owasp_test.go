@@ -117,6 +117,10 @@ func (f *owaspFix) member(t *testing.T) string {
 }
 
 func (f *owaspFix) create(t *testing.T, path string, body any) string {
+	// Team and group names are unique in an org: each call makes its own.
+	if m, ok := body.(map[string]any); ok && (strings.HasSuffix(path, "/teams") || strings.HasSuffix(path, "/groups")) {
+		m["name"] = f.uniq(fmt.Sprint(m["name"]))
+	}
 	return f.s.do(t, f.tokens["owner"], "POST", path, body).want(t, 201).str(t, "id")
 }
 
@@ -215,6 +219,11 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/roles": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 			return nil, map[string]any{"id": f.uniq("custom.r"), "name": "C", "scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}}
 		}},
+		"PATCH /v1/orgs/{org}/roles/{id}": {allowed: managers, foreign: map[string]string{"id": "role"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/roles", map[string]any{"id": f.uniq("edited.r"), "name": "E",
+					"scope_type": "dataset", "permissions": []map[string]any{{"id": "dataset.view"}}})}, map[string]any{"name": "Edited"}
+			}},
 		"DELETE /v1/orgs/{org}/roles/{id}": {allowed: managers, foreign: map[string]string{"id": "role"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/roles", map[string]any{"id": f.uniq("doomed.r"), "name": "D",
@@ -230,17 +239,21 @@ func owaspOps() map[string]owaspOp {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/grants", map[string]any{"subject": "user:" + f.member(t),
 					"role": "dataset.viewer", "scope": "dataset:cats"})}, nil
 			}},
-		"POST /v1/orgs/{org}/teams":  {allowed: managers, call: body(map[string]any{"name": "t"})},
-		"POST /v1/orgs/{org}/groups": {allowed: managers, call: body(map[string]any{"name": "g"})},
-		"GET /v1/orgs/{org}/teams":   {allowed: viewers, call: none},
-		"GET /v1/orgs/{org}/groups":  {allowed: viewers, call: none},
+		"POST /v1/orgs/{org}/teams": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"name": f.uniq("t")}
+		}},
+		"POST /v1/orgs/{org}/groups": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			return nil, map[string]any{"name": f.uniq("g")}
+		}},
+		"GET /v1/orgs/{org}/teams":  {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/groups": {allowed: viewers, call: none},
 		"PATCH /v1/orgs/{org}/teams/{id}": {allowed: managers, foreign: map[string]string{"id": "team"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
-				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})}, map[string]any{"name": "t2"}
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/teams", map[string]any{"name": "t"})}, map[string]any{"name": f.uniq("t2-")}
 			}},
 		"PATCH /v1/orgs/{org}/groups/{id}": {allowed: managers, foreign: map[string]string{"id": "group"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
-				return map[string]string{"id": f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"})}, map[string]any{"name": "g2"}
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/groups", map[string]any{"name": "g"})}, map[string]any{"name": f.uniq("g2-")}
 			}},
 		"DELETE /v1/orgs/{org}/teams/{id}": {allowed: managers, foreign: map[string]string{"id": "team"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {

@@ -663,7 +663,7 @@ func opGroup(t *rapid.T, w *world, si *stepInfo) {
 	o := si.org
 	switch w.between(0, 5) {
 	case 0:
-		r := w.request(t, si, "POST", base(o)+"/groups", map[string]any{"name": "g"})
+		r := w.request(t, si, "POST", base(o)+"/groups", map[string]any{"name": w.uniqName("g")})
 		if r.status == 201 {
 			id := r.str(t, "id")
 			o.groupIDs = append(o.groupIDs, id)
@@ -680,7 +680,7 @@ func opGroup(t *rapid.T, w *world, si *stepInfo) {
 		w.request(t, si, "DELETE", base(o)+"/groups/"+id, nil)
 	default:
 		id := w.drawID(t, o.groupIDs, w.other(o).groupIDs, "g")
-		w.request(t, si, "PATCH", base(o)+"/groups/"+id, map[string]any{"name": "renamed"})
+		w.request(t, si, "PATCH", base(o)+"/groups/"+id, map[string]any{"name": w.uniqName("renamed")})
 	}
 }
 
@@ -688,7 +688,7 @@ func opTeam(t *rapid.T, w *world, si *stepInfo) {
 	o := si.org
 	switch w.between(0, 3) {
 	case 0:
-		r := w.request(t, si, "POST", base(o)+"/teams", map[string]any{"name": "t"})
+		r := w.request(t, si, "POST", base(o)+"/teams", map[string]any{"name": w.uniqName("t")})
 		if r.status == 201 {
 			id := r.str(t, "id")
 			o.teamIDs = append(o.teamIDs, id)
@@ -751,7 +751,9 @@ func opRead(t *rapid.T, w *world, si *stepInfo) {
 		{base(o) + "/audit/verify", audit},
 		{base(o) + "/billing", perm("billing.view")},
 		{base(o) + "/groups", perm("members.view")},
-		{base(o) + "/teams", perm("members.view")},
+		{base(o) + "/teams", func(w *world, o *worldOrg, a string, now time.Time) bool {
+			return holdsAtOrg(o, a, "members.view", now) || managesATeam(o, a, now)
+		}},
 		{"/v1/me", nil},
 	}
 	rd := pick(w, reads)

@@ -111,6 +111,14 @@ type world struct {
 	step    int
 	trace   []string
 	rng     *rand.Rand // the step's choices
+	names   int        // team and group names made so far
+}
+
+// uniqName is a team or group name no other of the run has: names are
+// unique in an org, and the ops test authorization, not that rule.
+func (w *world) uniqName(prefix string) string {
+	w.names++
+	return fmt.Sprintf("%s%d", prefix, w.names)
 }
 
 func (w *world) logf(format string, args ...any) {
@@ -764,6 +772,20 @@ func covers(o *worldOrg, actor string, role *scheme.Role, sc domain.Scope, now t
 func holdsAtOrg(o *worldOrg, actor, perm string, now time.Time) bool {
 	ok, _ := o.ref.Check(reference.Request{Subject: actor, Permission: perm, Now: now})
 	return ok
+}
+
+// managesATeam: a user-management permission that reaches teams, held at
+// one of the org's teams (team.view: a team's manager sees her teams).
+func managesATeam(o *worldOrg, actor string, now time.Time) bool {
+	for id := range o.ref.Teams {
+		for _, um := range o.sc.UserManagement {
+			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
+				o.ref.Held(actor, um.Permission, domain.TeamScope(id), now).Covers("") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func managesUsers(o *worldOrg, actor string, now time.Time) bool {

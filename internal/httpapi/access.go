@@ -22,6 +22,7 @@ type createRoleInput struct {
 	Body struct {
 		ID          string                  `json:"id" doc:"Role id, a lowercase name"`
 		Name        string                  `json:"name"`
+		Description string                  `json:"description,omitempty" doc:"What the role is for, in a sentence"`
 		ScopeType   string                  `json:"scope_type" doc:"org, team or a resource type"`
 		AlsoAt      []string                `json:"also_at,omitempty" doc:"Further scope types it may be granted at"`
 		Permissions []domain.RolePermission `json:"permissions" doc:"Permissions of the scheme's catalog, each with an optional condition"`
@@ -31,6 +32,16 @@ type createRoleInput struct {
 type roleOutput struct {
 	team.RoleView
 	Revision int64 `json:"revision"`
+}
+
+type updateRoleInput struct {
+	Org  string `path:"org" doc:"Organization id"`
+	ID   string `path:"id" doc:"Role id"`
+	Body struct {
+		Name        *string                  `json:"name,omitempty" doc:"New display name"`
+		Description *string                  `json:"description,omitempty" doc:"New description; empty clears it"`
+		Permissions *[]domain.RolePermission `json:"permissions,omitempty" doc:"The role's whole new permission list"`
+	}
 }
 
 type rolePath struct {
@@ -101,9 +112,23 @@ func (s *server) accessRoutes() {
 		Summary: "Compose a custom role from the catalog", Tags: []string{"roles"}, DefaultStatus: http.StatusCreated,
 		Description: "Unknown permissions are refused with 422; a role may hold only permissions its creator holds."},
 		func(ctx context.Context, in *createRoleInput) (*body[roleOutput], error) {
-			r := domain.Role{ID: in.Body.ID, Name: in.Body.Name, ScopeType: in.Body.ScopeType, AlsoAt: in.Body.AlsoAt,
-				Permissions: in.Body.Permissions}
+			r := domain.Role{ID: in.Body.ID, Name: in.Body.Name, Description: in.Body.Description, ScopeType: in.Body.ScopeType,
+				AlsoAt: in.Body.AlsoAt, Permissions: in.Body.Permissions}
 			v, rev, err := s.svc.CreateRole(ctx, actor(ctx), in.Org, r)
+			if err != nil {
+				return nil, err
+			}
+			return wrote(rev, roleOutput{RoleView: v, Revision: rev})
+		})
+
+	endpoint(s, huma.Operation{OperationID: "updateRole", Method: http.MethodPatch, Path: "/v1/orgs/{org}/roles/{id}",
+		Summary: "Edit a custom role", Tags: []string{"roles"},
+		Description: "Changes the fields present. The id and the scope types stay. The editor must hold every permission of the new role " +
+			"as freely as the role does, and be able to make every grant of the role (its holders' access changes with it). " +
+			"Checks at or after the returned revision see the new role; the change is audited as role.update."},
+		func(ctx context.Context, in *updateRoleInput) (*body[roleOutput], error) {
+			v, rev, err := s.svc.UpdateRole(ctx, actor(ctx), in.Org, in.ID,
+				team.RolePatch{Name: in.Body.Name, Description: in.Body.Description, Permissions: in.Body.Permissions})
 			if err != nil {
 				return nil, err
 			}

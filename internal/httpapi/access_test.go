@@ -167,7 +167,10 @@ func TestRolesPermissionsMatrix(t *testing.T) {
 
 		// A role in use cannot go; unused, it can.
 		g := e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + lid, "role": "qa_reviewer", "scope": "org"}).want(t, 201).str(t, "id")
-		e.owner.delete("/v1/orgs/acme/roles/qa_reviewer").want(t, 409)
+		if d := e.owner.delete("/v1/orgs/acme/roles/qa_reviewer").want(t, 409).detail(t); !strings.Contains(d, "lab@acme.test") ||
+			!strings.Contains(d, "the whole organization") {
+			t.Errorf("deleting a role in use: %q does not name who holds it, and where", d)
+		}
 		e.owner.delete("/v1/orgs/acme/grants/"+g).want(t, 200)
 		r2 := e.owner.delete("/v1/orgs/acme/roles/qa_reviewer").want(t, 204)
 		if r2.header.Get("Gatehouse-Revision") == "" {
@@ -203,6 +206,13 @@ func TestTeamsAndGroups(t *testing.T) {
 				t.Errorf("renamed %v", rn)
 			}
 			bob.patch(base+"/"+id, map[string]any{"name": "x"}).want(t, 403)
+			// Names are unique in the org, case aside.
+			other := e.owner.post(base, map[string]any{"name": "Spare"}).want(t, 201).str(t, "id")
+			if d := e.owner.post(base, map[string]any{"name": "day SHIFT"}).want(t, 409).detail(t); !strings.Contains(d, `named "Day shift" already exists`) {
+				t.Errorf("duplicate %s name: %q", kind, d)
+			}
+			e.owner.patch(base+"/"+other, map[string]any{"name": "DAY shift"}).want(t, 409)
+			e.owner.delete(base+"/"+other).want(t, 200, 204)
 			e.owner.patch(base+"/"+prefix+"nothing", map[string]any{"name": "x"}).want(t, 404)
 
 			// Members: 204 both ways.
@@ -328,5 +338,46 @@ func TestResources(t *testing.T) {
 		}
 		e.owner.post("/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats", "at_least_revision": rev}).want(t, 404)
 		e.owner.delete("/v1/orgs/acme/resources/dataset/cats").want(t, 404)
+	})
+}
+
+// A custom role is edited in place: name, description, permissions; never
+// beyond the editor's own power; audited; checks see it at the revision.
+func TestUpdateRole(t *testing.T) {
+	runWith(t, envOptions{scheme: "labelbox"}, func(t *testing.T, e *env) {
+		e.owner.resource(t, "acme", "project:p1", nil)
+		e.owner.post("/v1/orgs/acme/roles", map[string]any{"id": "qa", "name": "QA", "scope_type": "project",
+			"description": "Looks at labels", "permissions": []any{map[string]any{"id": "label.view"}}}).want(t, 201)
+		lab, lid := e.member(e.owner, "acme", "lab@acme.test", "member")
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + lid, "role": "qa", "scope": "project:p1"}).want(t, 201)
+		if lab.allowed(t, "acme", "", "label.review", "project:p1") {
+			t.Fatal("label.review before the edit")
+		}
+		r := e.owner.patch("/v1/orgs/acme/roles/qa", map[string]any{"name": "QA reviewer", "description": "Reviews labels",
+			"permissions": []any{map[string]any{"id": "label.view"}, map[string]any{"id": "label.review"}}}).want(t, 200)
+		o := r.obj(t)
+		if o["name"] != "QA reviewer" || o["description"] != "Reviews labels" || len(o["permissions"].([]any)) != 2 || o["scope_type"] != "project" {
+			t.Errorf("edited role %v", o)
+		}
+		if !lab.allowed(t, "acme", "", "label.review", "project:p1") {
+			t.Error("the holder lacks the new permission at the edit's revision")
+		}
+		// Only the fields present change.
+		o = e.owner.patch("/v1/orgs/acme/roles/qa", map[string]any{"name": "QA"}).want(t, 200).obj(t)
+		if o["description"] != "Reviews labels" || len(o["permissions"].([]any)) != 2 {
+			t.Errorf("a name-only edit changed more: %v", o)
+		}
+		// No escalation: a project team manager cannot put into a role what it lacks.
+		mgr, _ := e.member(e.owner, "acme", "mgr@acme.test", "team_manager")
+		mgr.patch("/v1/orgs/acme/roles/qa", map[string]any{"permissions": []any{map[string]any{"id": "project.manage"}}}).want(t, 403)
+		lab.patch("/v1/orgs/acme/roles/qa", map[string]any{"name": "Mine"}).want(t, 403)
+		e.owner.patch("/v1/orgs/acme/roles/qa", map[string]any{"permissions": []any{map[string]any{"id": "label.fly"}}}).want(t, 422)
+		e.owner.patch("/v1/orgs/acme/roles/qa", map[string]any{"permissions": []any{}}).want(t, 422)
+		e.owner.patch("/v1/orgs/acme/roles/admin", map[string]any{"name": "Boss"}).want(t, 404)
+		e.owner.patch("/v1/orgs/acme/roles/nope", map[string]any{"name": "x"}).want(t, 404)
+		ev := e.owner.get("/v1/orgs/acme/audit?action=role.update").want(t, 200).items(t)
+		if len(ev) != 2 {
+			t.Errorf("role.update events: %d, want 2", len(ev))
+		}
 	})
 }

@@ -22,7 +22,7 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/invitations", "GET /v1/orgs/{org}/invitations", "DELETE /v1/orgs/{org}/invitations/{id}",
 	"POST /v1/orgs/{org}/invitations/{id}/resend", "POST /v1/invitations/accept",
 	"POST /v1/orgs/{org}/transfer-ownership", "GET /v1/orgs/{org}/billing", "PATCH /v1/orgs/{org}/billing",
-	"GET /v1/orgs/{org}/roles", "POST /v1/orgs/{org}/roles", "DELETE /v1/orgs/{org}/roles/{id}",
+	"GET /v1/orgs/{org}/roles", "POST /v1/orgs/{org}/roles", "PATCH /v1/orgs/{org}/roles/{id}", "DELETE /v1/orgs/{org}/roles/{id}",
 	"GET /v1/orgs/{org}/permissions", "GET /v1/orgs/{org}/matrix",
 	"POST /v1/orgs/{org}/grants", "GET /v1/orgs/{org}/grants", "DELETE /v1/orgs/{org}/grants/{id}",
 	"POST /v1/orgs/{org}/teams", "GET /v1/orgs/{org}/teams", "PATCH /v1/orgs/{org}/teams/{id}", "DELETE /v1/orgs/{org}/teams/{id}",

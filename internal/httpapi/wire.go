@@ -68,6 +68,7 @@ type accessEntry struct {
 	Role        string              `json:"role"`
 	Via         decisionjson.Reason `json:"via"`
 	Permissions []string            `json:"permissions"`
+	Conditions  map[string]string   `json:"conditions,omitempty" doc:"Permissions held only under a condition, with it (judged on each contained resource)"`
 }
 
 func accessEntriesOf(p team.Page[team.AccessEntry]) team.Page[accessEntry] {
@@ -76,7 +77,8 @@ func accessEntriesOf(p team.Page[team.AccessEntry]) team.Page[accessEntry] {
 		out.Items = make([]accessEntry, len(p.Items))
 	}
 	for i, e := range p.Items {
-		out.Items[i] = accessEntry{Subject: e.Subject, Role: e.Role, Via: decisionjson.ReasonOf(e.Via), Permissions: e.Permissions}
+		out.Items[i] = accessEntry{Subject: e.Subject, Role: e.Role, Via: decisionjson.ReasonOf(e.Via), Permissions: e.Permissions,
+			Conditions: e.Conditions}
 	}
 	return out
 }

@@ -131,7 +131,7 @@ func (s *Scheme) compile(r domain.Role) (*Role, error) {
 			add("", "also_at: unknown scope type %q", a)
 		}
 	}
-	out := &Role{ID: r.ID, Name: r.Name, ScopeType: r.ScopeType, AlsoAt: r.AlsoAt, Builtin: r.Builtin}
+	out := &Role{ID: r.ID, Name: r.Name, Description: r.Description, ScopeType: r.ScopeType, AlsoAt: r.AlsoAt, Builtin: r.Builtin}
 	seen := map[string]bool{}
 	for _, rp := range r.Permissions {
 		p, ok := s.perms[rp.ID]

@@ -164,7 +164,8 @@ func (s *Service) subjectExists(o *authz.Org, subj domain.Subject) error {
 }
 
 // ListGrants lists an org's grants, optionally for one subject or scope.
-// Anyone may list their own; the rest needs user management or audit.
+// Anyone may list their own and their groups'; the rest needs user
+// management or audit.
 func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, after string, limit int) (Page[GrantView], error) {
 	o, sch, err := s.org(a, org)
 	if err != nil {
@@ -181,7 +182,21 @@ func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, 
 			return Page[GrantView]{}, fault.Wrap(fault.Invalid, err)
 		}
 	}
-	if f.Subject != a.Subject {
+	// A group's grants are its members' own access, so a member lists them
+	// as they list their own.
+	own := f.Subject == a.Subject
+	if !own && f.Subject.Kind == domain.SubjectGroup && !a.IsKey() {
+		if err := s.view(ctx, func(r store.Reader) error {
+			gs, err := r.ListGroupsOfUser(org, a.UserID())
+			for _, g := range gs {
+				own = own || g.Parent == f.Subject.ID
+			}
+			return err
+		}); err != nil {
+			return Page[GrantView]{}, err
+		}
+	}
+	if !own {
 		if err := s.authorize(o, sch, a, ActGrantList, nil); err != nil {
 			return Page[GrantView]{}, fault.E(fault.Forbidden, "listing others' grants needs user management or %s; subject=%s lists your own", sch.AuditPermission, a.Subject)
 		}

@@ -50,6 +50,7 @@ const (
 	ActGrantDelete Action = "grant.delete"
 
 	ActRoleCreate Action = "role.create"
+	ActRoleUpdate Action = "role.update"
 	ActRoleDelete Action = "role.delete"
 
 	ActKeyList     Action = "key.list"
@@ -58,6 +59,7 @@ const (
 	ActKeyRevoke   Action = "key.revoke"
 	ActKeyTransfer Action = "key.transfer"
 
+	ActTeamView         Action = "team.view"
 	ActTeamCreate       Action = "team.create"
 	ActTeamRename       Action = "team.rename"
 	ActTeamDelete       Action = "team.delete"
@@ -132,6 +134,8 @@ var policy = []rule{
 	{ActGrantDelete, "revoke a grant", []need{grantsGrant}},
 
 	{ActRoleCreate, "compose a custom role", []need{userManager, holdsFreely}},
+	{ActRoleUpdate, "edit a custom role's name, description or permissions (what its grants carry changes with it)",
+		[]need{userManager, holdsFreely, revokesAll}},
 	{ActRoleDelete, "delete an unused custom role", []need{userManager}},
 
 	{ActKeyList, "list secret keys and their grants", []need{perm("keys.manage")}},
@@ -140,6 +144,8 @@ var policy = []rule{
 	{ActKeyRevoke, "revoke a secret key", []need{perm("keys.manage"), anyOf(owner, coversKey)}},
 	{ActKeyTransfer, "hand a key to another member", []need{perm("keys.manage"), topKey, coversKey, recipientCovers}},
 
+	{ActTeamView, "see a team: its roster and the roles held at it (a team's manager sees the teams she manages without members.view)",
+		[]need{anyOf(perm("members.view"), teamManager)}},
 	{ActTeamCreate, "create a team", []need{userManager}},
 	{ActTeamRename, "rename a team", []need{userManager}},
 	{ActTeamDelete, "delete a team (ends the grants at it)", []need{userManager, revokesAll}},
@@ -257,7 +263,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

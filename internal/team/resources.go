@@ -304,16 +304,21 @@ func (s *Service) ListResources(ctx context.Context, a Actor, org, typ, after st
 }
 
 // AccessEntry is one row of "who can access this resource"; httpapi
-// defines its wire form.
+// defines its wire form. Conditions maps a permission held only under a
+// condition to it: for a permission on what the resource contains (a
+// label of a project) the condition is judged on each of those, not here.
 type AccessEntry struct {
 	Subject     string
 	Role        string
 	Via         domain.Reason
 	Permissions []string
+	Conditions  map[string]string
 }
 
-// ResourceAccess lists who can act on a resource, with which permissions
-// and through what. Needs the audit permission.
+// ResourceAccess lists who can act on a resource, or on what it contains,
+// with which permissions and through what: membership roles, direct
+// grants, groups' grants and teams' grants, each its own entry. Needs the
+// audit permission.
 func (s *Service) ResourceAccess(ctx context.Context, a Actor, org string, ref domain.Ref) ([]AccessEntry, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
@@ -330,23 +335,46 @@ func (s *Service) ResourceAccess(ctx context.Context, a Actor, org string, ref d
 	type key struct{ subject, grant, role string }
 	index := map[key]int{}
 	out := []AccessEntry{}
-	for _, p := range sc.Permissions {
-		if !sc.Within(ref.Type, p.Type) || p.Type == scheme.OrgType {
-			continue
-		}
-		subs, _, err := o.LookupSubjects(&authz.SubjectQuery{Permission: p.ID, Resource: ref.String(), Now: s.now().UnixNano()})
-		if err != nil {
-			return nil, err
-		}
+	add := func(p string, subs []domain.SubjectAccess) {
 		for _, sa := range subs {
 			k := key{sa.Subject, sa.Reason.Grant, sa.Reason.Role}
 			i, ok := index[k]
 			if !ok {
 				i = len(out)
 				index[k] = i
-				out = append(out, AccessEntry{Subject: sa.Subject, Role: sa.Reason.Role, Via: sa.Reason})
+				via := sa.Reason
+				via.Condition = ""
+				out = append(out, AccessEntry{Subject: sa.Subject, Role: sa.Reason.Role, Via: via})
 			}
-			out[i].Permissions = append(out[i].Permissions, p.ID)
+			out[i].Permissions = append(out[i].Permissions, p)
+			if sa.Reason.Condition != "" {
+				if out[i].Conditions == nil {
+					out[i].Conditions = map[string]string{}
+				}
+				out[i].Conditions[p] = sa.Reason.Condition
+			}
+		}
+	}
+	now := s.now().UnixNano()
+	for _, p := range sc.Permissions {
+		if p.Type == scheme.OrgType {
+			continue
+		}
+		switch {
+		case sc.Within(ref.Type, p.Type):
+			// On the resource itself (or a type it is in): decided in full.
+			subs, _, err := o.LookupSubjects(&authz.SubjectQuery{Permission: p.ID, Resource: ref.String(), Now: now})
+			if err != nil {
+				return nil, err
+			}
+			add(p.ID, subs)
+		case sc.Within(p.Type, ref.Type):
+			// On what it contains: whoever holds it along the chain.
+			subs, err := o.SubjectsWithin(&authz.SubjectQuery{Permission: p.ID, Resource: ref.String(), Now: now})
+			if err != nil {
+				return nil, err
+			}
+			add(p.ID, subs)
 		}
 	}
 	return out, nil

@@ -56,6 +56,9 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 	id := credential.NewID(c.prefix)
 	name = strings.TrimSpace(name)
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := nameFree(tx, org, c, "", name); err != nil {
+			return nil, err
+		}
 		var ch domain.Change
 		if c == teams {
 			t := domain.Team{Org: org, ID: id, Name: name}
@@ -76,6 +79,36 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 	return CollectionView{ID: id, Name: name, Members: []string{}, Revision: rev}, err
 }
 
+// nameFree refuses a name another team (or group) of the org has, whatever
+// its case: two "QA" groups cannot be told apart on a page or in a grant.
+// The store's unique index is the backstop for writes that race past this.
+func nameFree(r store.Reader, org string, c collection, self, name string) error {
+	var ids, names []string
+	if c == teams {
+		ts, err := r.ListTeams(org)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			ids, names = append(ids, t.ID), append(names, t.Name)
+		}
+	} else {
+		gs, err := r.ListGroups(org)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			ids, names = append(ids, g.ID), append(names, g.Name)
+		}
+	}
+	for i, n := range names {
+		if ids[i] != self && strings.EqualFold(strings.TrimSpace(n), name) {
+			return fault.E(fault.Conflict, "a %s named %q already exists in this organization; choose another name", c.kind, n)
+		}
+	}
+	return nil
+}
+
 // ListTeams and ListGroups need members.view.
 func (s *Service) ListTeams(ctx context.Context, a Actor, org string) ([]CollectionView, error) {
 	return s.listCollections(ctx, a, org, teams)
@@ -91,8 +124,11 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
-		return nil, err
+	// Without members.view, a team's manager still sees the teams she
+	// manages (team.view); anyone else is refused as before.
+	denied := s.authorize(o, sc, a, ActMemberList, nil)
+	if denied != nil && c != teams {
+		return nil, denied
 	}
 	out := []CollectionView{}
 	err = s.view(ctx, func(r store.Reader) error {
@@ -133,7 +169,112 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 		}
 		return nil
 	})
-	return out, err
+	if err != nil || denied == nil {
+		return out, err
+	}
+	seen := out[:0]
+	for _, v := range out {
+		if s.authorize(o, sc, a, ActTeamView, &Target{Team: v.ID}) == nil {
+			seen = append(seen, v)
+		}
+	}
+	if len(seen) == 0 {
+		return nil, denied
+	}
+	return seen, nil
+}
+
+// TeamDetail is a team's page: its roster by name and the roles held at
+// it.
+type TeamDetail struct {
+	CollectionView
+	Roster []MemberView `json:"roster"`
+	Grants []GrantView  `json:"grants"`
+}
+
+// GetTeam shows a team to those who may see it (team.view): members.view,
+// or managing the team.
+func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDetail, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return TeamDetail{}, err
+	}
+	if err := s.authorize(o, sc, a, ActTeamView, &Target{Team: id}); err != nil {
+		if s.collectionExists(o, teams, id) != nil {
+			return TeamDetail{}, notFound("team", id)
+		}
+		return TeamDetail{}, fault.E(fault.Forbidden, "seeing team %s needs members.view or managing the team", id)
+	}
+	if err := s.collectionExists(o, teams, id); err != nil {
+		return TeamDetail{}, err
+	}
+	d := TeamDetail{Roster: []MemberView{}, Grants: []GrantView{}}
+	err = s.view(ctx, func(r store.Reader) error {
+		t, err := r.GetTeam(org, id)
+		if err != nil {
+			return notFound("team", id)
+		}
+		d.CollectionView = CollectionView{ID: t.ID, Name: t.Name, Members: []string{}}
+		ms, err := r.ListTeamMembers(org, id)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			mem, err := r.GetMember(org, m.UserID)
+			if err != nil {
+				continue // left the org meanwhile
+			}
+			u, err := r.GetUser(m.UserID)
+			if err != nil {
+				return err
+			}
+			d.Members = append(d.Members, m.UserID)
+			d.Roster = append(d.Roster, memberView(mem, u))
+		}
+		gs, err := collectionGrants(r, org, teams, id)
+		for _, g := range gs {
+			d.Grants = append(d.Grants, grantView(g))
+		}
+		return err
+	})
+	return d, err
+}
+
+// TeamCandidate finds, by exact email, a member to put on a team's roster.
+// It answers only a caller who may roster that member (team.member.add), so
+// a team's manager without members.view adds people she knows without
+// browsing the org's member list.
+func (s *Service) TeamCandidate(ctx context.Context, a Actor, org, teamID, email string) (MemberView, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return MemberView{}, err
+	}
+	if err := s.authorize(o, sc, a, ActTeamView, &Target{Team: teamID}); err != nil {
+		return MemberView{}, fault.E(fault.Forbidden, "managing team %s needs user management there", teamID)
+	}
+	if err := s.collectionExists(o, teams, teamID); err != nil {
+		return MemberView{}, err
+	}
+	var v MemberView
+	err = s.view(ctx, func(r store.Reader) error {
+		u, err := r.GetUserByEmail(strings.TrimSpace(email))
+		if err != nil {
+			return fault.E(fault.NotFound, "nobody with the email %s is a member of this organization; invite them first", strings.TrimSpace(email))
+		}
+		m, err := r.GetMember(org, u.ID)
+		if err != nil {
+			return fault.E(fault.NotFound, "nobody with the email %s is a member of this organization; invite them first", strings.TrimSpace(email))
+		}
+		v = memberView(m, u)
+		return nil
+	})
+	if err != nil {
+		return MemberView{}, err
+	}
+	if err := s.authorize(o, sc, a, ActTeamMemberAdd, &Target{Team: teamID, Member: v.UserID}); err != nil {
+		return MemberView{}, err
+	}
+	return v, nil
 }
 
 // collectionExists: 404 for a team or group the org does not have.
@@ -354,6 +495,9 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	name = strings.TrimSpace(name)
 	v := CollectionView{ID: id, Name: name}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := nameFree(tx, org, c, id, name); err != nil {
+			return nil, err
+		}
 		var before string
 		var ms []domain.Membership
 		if c == teams {

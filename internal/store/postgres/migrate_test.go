@@ -50,3 +50,57 @@ func TestMigrateAuditKeys(t *testing.T) {
 
 	storetest.AuditTriggers(t, raw, `INSERT INTO audit_key (id, key_id, keyed_at) VALUES (1, 'k1', now())`)
 }
+
+// Migration 8: duplicated team and group names (case aside) are kept for
+// the oldest and get their id appended on the others; from then on the
+// store refuses a duplicate.
+func TestMigrateUniqueNames(t *testing.T) {
+	ctx := context.Background()
+	raw, err := sql.Open("pgx", pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectPostgres, raw, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email) VALUES ('a', 'A', 'vi', 'team', 5, '')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_1', 'QA')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_2', 'qa')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_1', 'North')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_2', 'NORTH')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_3', '')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_4', '')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"g_1": "QA", "g_2": "qa (g_2)", "t_1": "North", "t_2": "NORTH (t_2)", "t_3": "", "t_4": ""}
+	rows, err := raw.Query(`SELECT id, name FROM user_groups UNION ALL SELECT id, name FROM teams`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		if name != want[id] {
+			t.Errorf("%s after the migration: %q, want %q", id, name, want[id])
+		}
+	}
+	if _, err := raw.Exec(`INSERT INTO teams (org, id, name) VALUES ('a', 't_9', 'north')`); err == nil {
+		t.Error("a second team named north was stored")
+	}
+}

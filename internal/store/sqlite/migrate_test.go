@@ -130,3 +130,77 @@ func TestMigrateAuditKeys(t *testing.T) {
 
 	storetest.AuditTriggers(t, raw, `INSERT INTO audit_key (id, key_id, keyed_at) VALUES (1, 'k1', 1)`)
 }
+
+// Migration 8: duplicated team and group names (case aside) are kept for
+// the oldest and get their id appended on the others; from then on the
+// store refuses a duplicate.
+func TestMigrationUniqueNames(t *testing.T) {
+	ctx := context.Background()
+	db, err := open(filepath.Join(t.TempDir(), "old.db") + "?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	uniqueNamesSeed(t, db)
+	if err := migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	uniqueNamesCheck(t, db)
+}
+
+func uniqueNamesSeed(t *testing.T, db *sql.DB) {
+	t.Helper()
+	for _, q := range []string{
+		`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email) VALUES ('a', 'A', 'vi', 'team', 5, '')`,
+		`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email) VALUES ('b', 'B', 'vi', 'team', 5, '')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_1', 'QA')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_2', 'qa')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_3', 'Qa')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_4', 'Ops')`,
+		`INSERT INTO user_groups (org, id, name) VALUES ('b', 'g_5', 'QA')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_1', 'North')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_2', 'NORTH')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_3', '')`,
+		`INSERT INTO teams (org, id, name) VALUES ('a', 't_4', '')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func uniqueNamesCheck(t *testing.T, db *sql.DB) {
+	t.Helper()
+	want := map[string]string{"g_1": "QA", "g_2": "qa (g_2)", "g_3": "Qa (g_3)", "g_4": "Ops", "g_5": "QA",
+		"t_1": "North", "t_2": "NORTH (t_2)", "t_3": "", "t_4": ""}
+	rows, err := db.Query(`SELECT id, name FROM user_groups UNION ALL SELECT id, name FROM teams`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if name != want[id] {
+			t.Errorf("%s after the migration: %q, want %q", id, name, want[id])
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d teams and groups after the migration, want %d", n, len(want))
+	}
+	if _, err := db.Exec(`INSERT INTO user_groups (org, id, name) VALUES ('a', 'g_9', 'ops')`); err == nil {
+		t.Error("a second group named ops was stored")
+	}
+}

@@ -8,7 +8,7 @@ import (
 func testRoles(e *env) {
 	t := e.t
 	e.org("acme")
-	reviewer := domain.Role{Org: "acme", ID: "reviewer", Name: "Reviewer", ScopeType: "project",
+	reviewer := domain.Role{Org: "acme", ID: "reviewer", Name: "Reviewer", Description: "Reviews the labels of a project.", ScopeType: "project",
 		AlsoAt: []string{"org"}, Permissions: []domain.RolePermission{
 			{ID: "project.view"}, {ID: "label.review", Condition: "task not in (rework)"},
 		}}
@@ -30,6 +30,7 @@ func testRoles(e *env) {
 	// Replacing keeps the role's place in the list.
 	reviewer.Permissions = reviewer.Permissions[:1]
 	reviewer.Name = "Reviewer (read only)"
+	reviewer.Description = "Sees the labels of a project."
 	e.mustWrite(func(tx store.Tx) error { return tx.PutRole(reviewer) })
 	roles := mustRead(e, func(r store.Reader) ([]domain.Role, error) { return r.ListRoles("acme") })
 	equal(t, "ListRoles", roles, []domain.Role{reviewer, bare})

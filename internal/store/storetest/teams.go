@@ -124,6 +124,13 @@ func testUnit(e *env, u unitAPI) {
 	ids := mustRead(e, func(r store.Reader) ([]string, error) { return u.list(r, org) })
 	equal(t, "list in creation order", ids, []string{"x2", "x1", "x3"})
 
+	// Names are unique in an org, case aside; another org may reuse one.
+	isErr(t, "create with a taken name", e.write(func(tx store.Tx) error { return u.create(tx, org, "x8", "RENAMED") }), store.ErrConflict)
+	isErr(t, "rename to a taken name", e.write(func(tx store.Tx) error { return u.update(tx, org, "x2", "renamed") }), store.ErrConflict)
+	e.mustWrite(func(tx store.Tx) error { return u.update(tx, org, "x1", "Renamed") }) // its own name again
+	e.mustWrite(func(tx store.Tx) error { return u.create(tx, org+"-2", "x8", "Renamed") })
+	e.mustWrite(func(tx store.Tx) error { return u.del(tx, org+"-2", "x8") })
+
 	ms := []domain.Membership{
 		{Org: org, Parent: "x1", UserID: u2}, {Org: org, Parent: "x1", UserID: u1},
 		{Org: org, Parent: "x2", UserID: u1}, {Org: org, Parent: "x3", UserID: u3},

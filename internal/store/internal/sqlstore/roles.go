@@ -6,12 +6,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/domain"
 )
 
-const roleCols = `org, id, name, scope_type, also_at, permissions`
+const roleCols = `org, id, name, scope_type, also_at, permissions, description`
 
 func scanRole(s scanner) (domain.Role, error) {
 	var r domain.Role
 	var alsoAt, perms []byte
-	if err := s.Scan(&r.Org, &r.ID, &r.Name, &r.ScopeType, &alsoAt, &perms); err != nil {
+	if err := s.Scan(&r.Org, &r.ID, &r.Name, &r.ScopeType, &alsoAt, &perms, &r.Description); err != nil {
 		return r, err
 	}
 	if err := fromJSON(alsoAt, &r.AlsoAt); err != nil {
@@ -32,10 +32,10 @@ func (t *Tx) PutRole(r domain.Role) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	_, err = t.exec(`INSERT INTO custom_roles (`+roleCols+`) VALUES ($1, $2, $3, $4, $5, $6)
+	_, err = t.exec(`INSERT INTO custom_roles (`+roleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (org, id) DO UPDATE SET name = excluded.name, scope_type = excluded.scope_type,
-			also_at = excluded.also_at, permissions = excluded.permissions`,
-		r.Org, r.ID, r.Name, r.ScopeType, alsoAt, perms)
+			also_at = excluded.also_at, permissions = excluded.permissions, description = excluded.description`,
+		r.Org, r.ID, r.Name, r.ScopeType, alsoAt, perms, r.Description)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
