@@ -41,8 +41,9 @@ func TestPlainWords(t *testing.T) {
 			"The limit of 100 live keys is reached; the server's operator can raise it."},
 		{lb, "not allowed to grant: Lee lacks project.members.manage at project:retail",
 			"You may not give this access: Lee lacks the permission to add/modify members on a project at project:retail."},
-		// Nothing to map: the sentence stays as the service said it.
-		{vi, "ada@acme.test is already a member", "Ada@acme.test is already a member."},
+		// Nothing to map: the sentence stays as the service said it, and a
+		// sentence that opens with an email is not capitalised.
+		{vi, "ada@acme.test is already a member", "ada@acme.test is already a member."}, // an email keeps its case
 		{nil, "expires_at is in the past", "The expiry date is in the past."},
 	} {
 		if got := sentence(plainWords(c.in, c.sc)); got != c.want {

@@ -1575,6 +1575,23 @@ func (w *world) verifyChanges(t *rapid.T, si *stepInfo, prev *worldOrg, d orgDif
 		if removedUsers[tm.UserID] || removedTeams[tm.Parent] {
 			continue
 		}
+		if inv := si.accepted; inv != nil && si.acceptor != nil && tm.UserID == si.acceptor.id {
+			// An invitation's role on a team rosters the invitee there: the
+			// inviter must still be able to grant that role on that team.
+			rostered := false
+			for _, ig := range inv.grants {
+				if ig.Scope != domain.TeamScope(tm.Parent).String() {
+					continue
+				}
+				rostered = true
+				if err := mayGrant(prev, inviter, ig.Role, domain.TeamScope(tm.Parent), now); err != nil {
+					w.fail(t, "accepting %s's invitation rostered %s in team %s: %v", inviter, tm.UserID, tm.Parent, err)
+				}
+			}
+			if rostered {
+				continue
+			}
+		}
 		ok := managesUsers(prev, actor, now)
 		for _, um := range prev.sc.UserManagement {
 			if um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType) {
