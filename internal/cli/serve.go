@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/demo"
+	"github.com/gatehouse/gatehouse/internal/plan"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -34,6 +35,7 @@ type serveOptions struct {
 	sessionIdle     time.Duration
 	hashMemoryMiB   int64
 	quotas          team.Quotas
+	plans           string
 	pollInterval    time.Duration
 	consistencyWait time.Duration
 	retention       int64
@@ -91,6 +93,7 @@ older version, made without a key, are verified and resealed at start.`,
 	f.IntVar(&o.quotas.KeysPerOrg, "max-keys-per-org", team.DefaultQuotas.KeysPerOrg, "live secret keys per organization")
 	f.IntVar(&o.quotas.RolesPerOrg, "max-roles-per-org", team.DefaultQuotas.RolesPerOrg, "custom roles per organization")
 	f.IntVar(&o.quotas.PendingInvitations, "max-pending-invitations", team.DefaultQuotas.PendingInvitations, "pending invitations per organization")
+	f.StringVar(&o.plans, "plans", "", "YAML file of the plans organizations may be on and their limits, replacing the built-in free, team, business and enterprise (see docs/plans.md)")
 	f.DurationVar(&o.pollInterval, "poll-interval", time.Second, "how often to read the changelog when no notification arrives (replicas on PostgreSQL are also woken by LISTEN/NOTIFY)")
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
@@ -139,7 +142,13 @@ func (o serveOptions) config(logger *slog.Logger) (server.Config, error) {
 	if err != nil {
 		return server.Config{}, err
 	}
-	return server.Config{DB: o.db, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
+	var plans *plan.Catalog
+	if o.plans != "" {
+		if plans, err = plan.Load(o.plans); err != nil {
+			return server.Config{}, err
+		}
+	}
+	return server.Config{DB: o.db, Plans: plans, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
 		Addr: o.addr, BaseURL: o.baseURL, Logger: logger, SMTPURL: o.smtpURL, Demo: o.demo, TrustProxy: o.trustProxy,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention}, nil

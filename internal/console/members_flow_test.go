@@ -274,8 +274,8 @@ func TestMembViAdminAndMember(t *testing.T) {
 // by the server; a search reaches members past the first page.
 func TestMembMembersPagedSortedSearched(t *testing.T) {
 	f := newFixture(t, fixtureOpts{})
-	seats := 200
-	if _, err := f.svc.UpdateBilling(context.Background(), f.owner, f.org, team.BillingUpdate{SeatLimit: &seats}); err != nil {
+	seats, business := 200, "business"
+	if _, err := f.svc.UpdateBilling(context.Background(), f.owner, f.org, team.BillingUpdate{Plan: &business, SeatLimit: &seats}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 71 {

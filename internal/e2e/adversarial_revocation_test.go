@@ -18,8 +18,8 @@ func TestRevocationTakesEffectAtOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *inproc) {
 		owner := s.newPerson(t, "owner")
 		s.newOrg(t, owner, "acme", "vi")
-		// Every round adds members; the default plan's 25 seats would run out.
-		s.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
+		// Every round adds members; the default plan's seats would run out.
+		s.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"plan": "enterprise", "seat_limit": 100000}).want(t, 200)
 		s.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
 		rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
 		lat := map[string][]time.Duration{}
@@ -98,8 +98,8 @@ func TestRevocationAcrossServers(t *testing.T) {
 	b := startInproc(t, "postgres", inprocOptions{pgURL: url})
 	owner := a.newPerson(t, "owner")
 	a.newOrg(t, owner, "acme", "vi")
-	// Every round adds members; the default plan's 25 seats would run out.
-	a.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"seat_limit": 100000}).want(t, 200)
+	// Every round adds members; the default plan's seats would run out.
+	a.do(t, owner.token, "PATCH", "/v1/orgs/acme/billing", map[string]any{"plan": "enterprise", "seat_limit": 100000}).want(t, 200)
 	a.do(t, owner.token, "PUT", "/v1/orgs/acme/resources/dataset/cats", map[string]any{}).want(t, 200)
 	rounds := envInt("GATEHOUSE_REVOCATION_ROUNDS", 30)
 	lag := map[string][]time.Duration{}

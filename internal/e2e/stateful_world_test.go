@@ -776,11 +776,23 @@ func holdsAtOrg(o *worldOrg, actor, perm string, now time.Time) bool {
 
 // managesATeam: a user-management permission that reaches teams, held at
 // one of the org's teams (team.view: a team's manager sees her teams).
+// A key holds only what its owner also holds (as the reference's Check
+// judges it; Held reads one subject's grants).
 func managesATeam(o *worldOrg, actor string, now time.Time) bool {
+	subjects := []string{actor}
+	if s, _ := domain.ParseSubject(actor); s.Kind == domain.SubjectKey {
+		subjects = append(subjects, "user:"+o.ref.Keys[s.ID].Owner)
+	}
 	for id := range o.ref.Teams {
 		for _, um := range o.sc.UserManagement {
-			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) &&
-				o.ref.Held(actor, um.Permission, domain.TeamScope(id), now).Covers("") {
+			if !(um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.TeamType)) {
+				continue
+			}
+			held := true
+			for _, sub := range subjects {
+				held = held && o.ref.Held(sub, um.Permission, domain.TeamScope(id), now).Covers("")
+			}
+			if held {
 				return true
 			}
 		}

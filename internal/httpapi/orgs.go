@@ -7,7 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
-	"github.com/gatehouse/gatehouse/internal/team"
+		"github.com/gatehouse/gatehouse/internal/team"
 )
 
 type loginInput struct {
@@ -115,6 +115,18 @@ type transferOutput struct {
 	Revision int64  `json:"revision"`
 }
 
+// planCatalog is the server's plans on the wire (domain.Plan is an org's).
+type planCatalog struct {
+	Default string      `json:"default" doc:"The plan of a new organization"`
+	Plans   []planOffer `json:"plans"`
+}
+
+type planOffer struct {
+	ID     string         `json:"id"`
+	Name   string         `json:"name"`
+	Limits map[string]int `json:"limits" doc:"Limit id (seats, keys, custom_roles, pending_invitations, resources.TYPE, resources.*) to its ceiling; absent is not limited by the plan"`
+}
+
 type billingInput struct {
 	OrgPath
 	Body struct {
@@ -190,6 +202,30 @@ func (s *server) orgRoutes() {
 				return nil, err
 			}
 			return ok(b)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "getUsage", Method: http.MethodGet, Path: "/v1/orgs/{org}/usage",
+		Summary: "What the organization uses against its plan's limits", Tags: []string{"organizations"},
+		Description: "Seats, each resource type of the scheme, live secret keys, custom roles and pending invitations, " +
+			"each with its limit and what is left when the plan sets one. Needs usage.view (billing.view in schemes without it)."},
+		func(ctx context.Context, in *OrgPath) (*body[team.Usage], error) {
+			u, err := s.svc.GetUsage(ctx, actor(ctx), in.Org)
+			if err != nil {
+				return nil, err
+			}
+			return ok(u)
+		})
+
+	endpoint(s, huma.Operation{OperationID: "listPlans", Method: http.MethodGet, Path: "/v1/plans",
+		Summary: "The plans this server offers and their limits", Tags: []string{"organizations"},
+		Description: "A limit a plan does not list is not limited by it; resources.* limits each top-level resource type it does not name."},
+		func(ctx context.Context, _ *struct{}) (*body[planCatalog], error) {
+			c := s.svc.Plans()
+			out := planCatalog{Default: c.Default, Plans: make([]planOffer, len(c.Plans))}
+			for i, p := range c.Plans {
+				out.Plans[i] = planOffer{ID: p.ID, Name: p.Name, Limits: p.Limits}
+			}
+			return ok(out)
 		})
 
 	endpoint(s, huma.Operation{OperationID: "updateBilling", Method: http.MethodPatch, Path: "/v1/orgs/{org}/billing",

@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/demo"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/plan"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -63,6 +64,7 @@ type Config struct {
 	HashMemory         int64 // bytes
 	HashWait           time.Duration
 	Quotas             team.Quotas
+	Plans              *plan.Catalog // nil: the built-in plans
 	PollInterval       time.Duration
 	ConsistencyWait    time.Duration
 	ChangelogRetention int64
@@ -278,7 +280,7 @@ func (cfg Config) open(ctx context.Context, logger *slog.Logger) (*audited, erro
 func (cfg Config) team(au *audited, m mailer.Mailer, base string) team.Config {
 	return team.Config{Store: au.st, Now: cfg.Now, Mailer: m, Logger: cfg.logger(), BaseURL: base,
 		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, HashMemory: cfg.HashMemory, HashWait: cfg.HashWait,
-		Quotas: cfg.Quotas, PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait,
+		Quotas: cfg.Quotas, Plans: cfg.Plans, PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait,
 		ChangelogRetention: cfg.ChangelogRetention, AuditKey: au.key, RevealInvitationTokens: cfg.RevealInvitationTokens}
 }
 

@@ -47,6 +47,9 @@ type ResourceReader interface {
 	// ListResources lists resources of type typ by id, or of every type by
 	// (type, id) when typ is "".
 	ListResources(org, typ, after string, limit int) (resources []domain.Resource, next string, err error)
+	// CountResources counts an org's resources by type; a type with none
+	// is absent.
+	CountResources(org string) (map[string]int, error)
 }
 
 // TeamReader reads teams and groups and who is in them. The two are one

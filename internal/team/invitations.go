@@ -113,7 +113,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 				pending++
 			}
 		}
-		if err := s.checkInvitationQuota(pending); err != nil {
+		if err := s.checkInvitationQuota(tx, org, pending); err != nil {
 			return nil, err
 		}
 		if err := s.checkSeat(tx, org, 1); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/plan"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -59,7 +60,7 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID str
 		return OrgView{}, err
 	}
 	org := domain.Org{ID: id, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: s.now(),
-		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
+		Plan: s.newOrgPlan()}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		if err := s.checkOrgQuota(tx, a.UserID()); err != nil {
 			return nil, err
@@ -114,7 +115,7 @@ func (s *Service) Bootstrap(ctx context.Context, orgID, name, schemeID, email, p
 	key := domain.KeyRecord{Org: orgID, ID: credential.NewID("k_"), Name: "bootstrap", Prefix: prefix, Hash: hash,
 		CreatedBy: actor.Subject.String(), Owner: user.ID, CreatedAt: now}
 	org := domain.Org{ID: orgID, Name: strings.TrimSpace(name), Scheme: sc.ID, CreatedAt: now,
-		Plan: domain.Plan{Name: "team", SeatLimit: s.cfg.DefaultSeatLimit}}
+		Plan: s.newOrgPlan()}
 	_, err = s.write(ctx, actor, func(tx store.Tx) (*change, error) {
 		if err := tx.CreateUser(user); err != nil {
 			return nil, fault.E(fault.Conflict, "a user with email %s exists", user.Email)
@@ -261,8 +262,13 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 	if err := s.authorize(o, sc, a, ActBillingUpdate, nil); err != nil {
 		return Billing{}, err
 	}
-	if u.Plan != nil && (strings.TrimSpace(*u.Plan) == "" || len(*u.Plan) > 50) {
-		return Billing{}, fault.E(fault.Unprocessable, "the plan name must be 1 to 50 characters")
+	var next *plan.Plan
+	if u.Plan != nil {
+		p, ok := s.cfg.Plans.Get(strings.TrimSpace(*u.Plan))
+		if !ok {
+			return Billing{}, fault.E(fault.Unprocessable, "there is no plan %q: choose one of %s", *u.Plan, strings.Join(s.cfg.Plans.IDs(), ", "))
+		}
+		next = &p
 	}
 	if u.SeatLimit != nil && (*u.SeatLimit < 1 || *u.SeatLimit > 1_000_000) {
 		return Billing{}, fault.E(fault.Unprocessable, "the seat limit must be a whole number from 1 to 1000000")
@@ -279,18 +285,38 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 			return nil, err
 		}
 		after := before
-		if u.Plan != nil {
-			after.Plan.Name = strings.TrimSpace(*u.Plan)
+		p, listed := s.planOf(before)
+		if next != nil {
+			p, listed = *next, true
+			after.Plan.Name = p.ID
+			if err := s.overLimits(tx, before, sc, p); err != nil {
+				return nil, err
+			}
 		}
+		// The seat limit is the seats bought, within the plan's: a plan
+		// with fewer seats than the org had brings the limit down to it.
+		seats := before.Plan.SeatLimit
 		if u.SeatLimit != nil {
+			seats = *u.SeatLimit
+		}
+		if max, ok := p.Limit(plan.Seats); ok && listed && seats > max {
+			if u.SeatLimit != nil {
+				return nil, fault.E(fault.Conflict, "the %s plan allows at most %d seats; a larger seat limit needs another plan", p.Name, max)
+			}
+			seats = max
+		}
+		if seats != before.Plan.SeatLimit {
 			used, err := s.seatsUsed(tx, id)
 			if err != nil {
 				return nil, err
 			}
-			if *u.SeatLimit < used {
-				return nil, fault.E(fault.Conflict, "a seat limit of %d is below the %d seats in use (members and pending invitations)", *u.SeatLimit, used)
+			if seats < used {
+				if u.SeatLimit == nil {
+					return nil, fault.E(fault.Conflict, "the %s plan allows %d seats and %d are in use (members and pending invitations)", p.Name, seats, used)
+				}
+				return nil, fault.E(fault.Conflict, "a seat limit of %d is below the %d seats in use (members and pending invitations)", seats, used)
 			}
-			after.Plan.SeatLimit = *u.SeatLimit
+			after.Plan.SeatLimit = seats
 		}
 		if u.BillingEmail != nil {
 			after.BillingEmail = normalizeEmail(*u.BillingEmail)

@@ -33,6 +33,7 @@ const (
 	ActOrgTransfer   Action = "org.transfer"
 	ActBillingView   Action = "billing.view"
 	ActBillingUpdate Action = "billing.update"
+	ActUsageView     Action = "usage.view"
 
 	ActMemberList   Action = "member.list"
 	ActMemberDetail Action = "member.view"
@@ -114,6 +115,7 @@ var policy = []rule{
 	{ActOrgRename, "rename the organization", []need{perm("org.rename")}},
 	{ActBillingView, "see the plan and the billing contact", []need{perm("billing.view")}},
 	{ActBillingUpdate, "change the plan, seats or billing contact", []need{perm("billing.manage")}},
+	{ActUsageView, "see what the organization uses against its plan's limits", []need{declared("usage.view", "billing.view")}},
 	{ActOrgTransfer, "hand the unique top role to another member (schemes with `unique_top`)", []need{uniqueTop(perm("org.transfer")), topHolder}},
 
 	{ActMemberList, "list members, teams and groups", []need{perm("members.view")}},

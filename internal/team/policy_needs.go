@@ -24,6 +24,21 @@ func perm(p string) need {
 		}}
 }
 
+// declared: permission p where the scheme declares it, else fallback. A
+// scheme without a permission of its own for something shows it to the
+// holders of the nearest one (usage to who sees billing).
+func declared(p, fallback string) need {
+	pick := func(sc *scheme.Scheme) string {
+		if _, ok := sc.Permission(p); ok {
+			return p
+		}
+		return fallback
+	}
+	return need{doc: "`" + p + "` at the org (`" + fallback + "` where the scheme has no `" + p + "`)",
+		perms: func(sc *scheme.Scheme) []string { return []string{pick(sc)} },
+		check: func(j *judge, t *Target) error { return perm(pick(j.sc)).check(j, t) }}
+}
+
 // uniqueTop: n, in the schemes whose top role is unique (the others have
 // no transfer, so no permission for it).
 func uniqueTop(n need) need {

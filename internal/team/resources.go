@@ -152,6 +152,8 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		if old, err := tx.GetResource(org, r.Ref()); err == nil {
 			before = resourceView(old)
 			r.CreatedAt = old.CreatedAt
+		} else if err := s.checkResourceLimit(tx, org, t); err != nil {
+			return nil, err
 		}
 		if err := tx.PutResource(r); err != nil {
 			return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/mailer"
+	"github.com/gatehouse/gatehouse/internal/plan"
 	"github.com/gatehouse/gatehouse/internal/replica"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -41,7 +42,11 @@ type Config struct {
 	SessionIdle   time.Duration // a session unused this long ends, default 12 hours
 	InvitationTTL time.Duration // default 7 days
 	ResetTTL      time.Duration // life of a password-reset link, default 30 minutes
-	// DefaultSeatLimit is the seats of a new org, default 25.
+	// Plans are the plans an org may be on and the limits each sets; nil
+	// takes plan.Builtin(). A new org is on the catalog's default plan.
+	Plans *plan.Catalog
+	// DefaultSeatLimit is the seats of a new org, default 25, within its
+	// plan's seats.
 	DefaultSeatLimit int
 	// Quotas bound what one caller can make, each answered with a 409
 	// naming it: Quotas{} takes the defaults (DefaultQuotas).
@@ -137,6 +142,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.InvitationTTL == 0 {
 		cfg.InvitationTTL = 7 * 24 * time.Hour
+	}
+	if cfg.Plans == nil {
+		cfg.Plans = plan.Builtin()
 	}
 	if cfg.DefaultSeatLimit == 0 {
 		cfg.DefaultSeatLimit = 25

@@ -163,4 +163,17 @@ func testResourcesPagination(e *env) {
 			t.Errorf("ListResources %q paged through %d, want %d", c.typ, len(got), c.want)
 		}
 	}
+	// Counts by type, of this org only.
+	e.org("other")
+	e.putResources(res("other", "dataset", "x", domain.Ref{}))
+	counts, err := read(e, func(r store.Reader) (map[string]int, error) { return r.CountResources("acme") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 2 || counts["dataset"] != 250 || counts["training"] != 30 {
+		t.Errorf("CountResources = %v, want dataset 250 and training 30", counts)
+	}
+	if counts, err := read(e, func(r store.Reader) (map[string]int, error) { return r.CountResources("nobody") }); err != nil || len(counts) != 0 {
+		t.Errorf("CountResources of an org without resources = %v, %v", counts, err)
+	}
 }

@@ -132,3 +132,22 @@ func (t *Tx) ListResources(org, typ, after string, limit int) ([]domain.Resource
 	items, next := page(items, limit, key)
 	return items, next, nil
 }
+
+func (t *Tx) CountResources(org string) (map[string]int, error) {
+	type count struct {
+		typ string
+		n   int
+	}
+	rows, err := list(t, fmt.Sprintf("count resources of org %q", org), func(s scanner) (count, error) {
+		var c count
+		return c, s.Scan(&c.typ, &c.n)
+	}, `SELECT type, COUNT(*) FROM resources WHERE org = $1 GROUP BY type`, org)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, c := range rows {
+		out[c.typ] = c.n
+	}
+	return out, nil
+}
