@@ -74,6 +74,20 @@ func (c *Client) UpdateBilling(ctx context.Context, org string, u BillingUpdate)
 	return &out, err
 }
 
+// GetUsage returns what an organization uses against its plan's limits.
+func (c *Client) GetUsage(ctx context.Context, org string) (*Usage, error) {
+	var out Usage
+	err := c.call(ctx, http.MethodGet, orgPath(org, "usage"), nil, nil, &out)
+	return &out, err
+}
+
+// ListPlans returns the plans the server offers.
+func (c *Client) ListPlans(ctx context.Context) (*PlanCatalog, error) {
+	var out PlanCatalog
+	err := c.call(ctx, http.MethodGet, "/v1/plans", nil, nil, &out)
+	return &out, err
+}
+
 // ---- members ----
 
 // ListMembers returns one page of an organization's members.

@@ -132,6 +132,35 @@ type Billing struct {
 	Revision     int64  `json:"revision,omitempty"`
 }
 
+// Usage is what an organization uses against its plan.
+type Usage struct {
+	Plan struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Listed bool   `json:"listed"` // false: a plan the server no longer offers
+	} `json:"plan"`
+	Items []UsageItem `json:"items"`
+}
+
+// UsageItem is one count; Limit and Left are nil when the plan sets none.
+type UsageItem struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Used  int    `json:"used"`
+	Limit *int   `json:"limit,omitempty"`
+	Left  *int   `json:"left,omitempty"`
+}
+
+// PlanCatalog is the plans a server offers; Default is a new org's.
+type PlanCatalog struct {
+	Default string `json:"default"`
+	Plans   []struct {
+		ID     string         `json:"id"`
+		Name   string         `json:"name"`
+		Limits map[string]int `json:"limits"`
+	} `json:"plans"`
+}
+
 // BillingUpdate changes the fields that are set.
 type BillingUpdate struct {
 	Plan         *string `json:"plan,omitempty"`

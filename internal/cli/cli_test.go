@@ -343,6 +343,23 @@ func TestManagementCommands(t *testing.T) {
 	if r := fails(t, conEnv, 1, "org", "billing"); !strings.Contains(r.stderr, "403") {
 		t.Fatalf("billing as a member: %+v", r)
 	}
+	// plans and usage: only a plan the server offers; usage against it
+	if r := fails(t, env, 1, "org", "billing", "--plan", "platinum-ultra"); !strings.Contains(r.stderr, "free, team, business, enterprise") {
+		t.Fatalf("unknown plan: %+v", r)
+	}
+	if out := ok(t, env, "org", "plans"); !strings.Contains(out, "team (default)") || !strings.Contains(out, "seats=50") {
+		t.Fatalf("plans:\n%s", out)
+	}
+	u := okJSON[client.Usage](t, env, "org", "usage")
+	if u.Plan.ID != "team" || len(u.Items) == 0 || u.Items[0].ID != "seats" || u.Items[0].Limit == nil || *u.Items[0].Limit != 30 {
+		t.Fatalf("usage: %+v", u)
+	}
+	if out := ok(t, env, "org", "usage"); !strings.Contains(out, "datasets:") || !strings.Contains(out, "of 100") {
+		t.Fatalf("usage table:\n%s", out)
+	}
+	if r := fails(t, conEnv, 1, "org", "usage"); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("usage as a member: %+v", r)
+	}
 	ok(t, env, "member", "delete", acc.UserID)
 	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
 		t.Fatalf("removed member still sees the org: %+v", r)
@@ -629,5 +646,33 @@ func TestServeFromEnvironment(t *testing.T) {
 	env["GATEHOUSE_DEMO"] = "maybe"
 	if r := fails(t, env, 1, "serve"); !strings.Contains(r.stderr, "GATEHOUSE_DEMO") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// --plans replaces the built-in plans; a bad file stops the start with the
+// file and what is wrong in it.
+func TestServePlansFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "plans.yaml")
+	if err := os.WriteFile(good, []byte("default: lab\nplans:\n  - id: lab\n    name: Lab\n    limits: {seats: 8, resources.dataset: 2}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := serveOptions{db: filepath.Join(dir, "g.db"), plans: good}.config(testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := cfg.Plans.Get("lab"); !ok || cfg.Plans.Default != "lab" || p.Limits["seats"] != 8 {
+		t.Fatalf("plans from the file: %+v", cfg.Plans)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("plans:\n  - id: lab\n    name: Lab\n    limits: {projects: 3}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = serveOptions{db: filepath.Join(dir, "b.db"), plans: bad}.config(testLogger(t))
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), `unknown limit "projects"`) {
+		t.Fatalf("bad plans file: %v", err)
+	}
+	if _, err := (serveOptions{plans: filepath.Join(dir, "missing.yaml")}).config(testLogger(t)); err == nil {
+		t.Fatal("a missing plans file was accepted")
 	}
 }

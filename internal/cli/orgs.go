@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +13,7 @@ import (
 
 func (a *app) newOrgCmd() *cobra.Command {
 	var org string
-	cmd := &cobra.Command{Use: "org", Aliases: []string{"orgs"}, Short: "Organizations: list, get, create, update, transfer, billing"}
+	cmd := &cobra.Command{Use: "org", Aliases: []string{"orgs"}, Short: "Organizations: list, get, create, update, transfer, billing, usage, plans"}
 	orgFlag(cmd, &org)
 	list := &cobra.Command{
 		Use: "list", Short: "List the organizations of --token", Args: cobra.NoArgs,
@@ -89,10 +92,49 @@ func (a *app) newOrgCmd() *cobra.Command {
 			t.kv("billing email", b.BillingEmail)
 		}),
 	}
-	billing.Flags().StringVar(&plan, "plan", "", "plan name")
+	billing.Flags().StringVar(&plan, "plan", "", "plan id, one the server offers (gatehouse org plans)")
 	billing.Flags().IntVar(&seats, "seat-limit", 0, "seat limit")
 	billing.Flags().StringVar(&billingEmail, "billing-email", "", "billing contact")
-	cmd.AddCommand(list, get, create, update, transfer, billing)
+	usage := &cobra.Command{
+		Use: "usage", Short: "Show what the organization uses against its plan's limits", Args: cobra.NoArgs,
+		RunE: show(a, &org, nil, func(c call) (*client.Usage, error) { return c.api.GetUsage(c.ctx, c.org) },
+			func(t *tw, u *client.Usage) {
+				name := u.Plan.Name
+				if !u.Plan.Listed {
+					name += " (not offered by this server: no plan limits)"
+				}
+				t.kv("plan", name)
+				for _, it := range u.Items {
+					v := strconv.Itoa(it.Used)
+					if it.Limit != nil {
+						v += " of " + strconv.Itoa(*it.Limit) + ", " + strconv.Itoa(*it.Left) + " left"
+					}
+					t.kv(strings.ToLower(it.Name), v)
+				}
+			}),
+	}
+	plans := &cobra.Command{
+		Use: "plans", Short: "List the plans this server offers and their limits", Args: cobra.NoArgs,
+		RunE: show(a, nil, nil, func(c call) (*client.PlanCatalog, error) { return c.api.ListPlans(c.ctx) },
+			func(t *tw, cat *client.PlanCatalog) {
+				t.row("ID", "NAME", "LIMITS")
+				for _, p := range cat.Plans {
+					var limits []string
+					for _, id := range slices.Sorted(maps.Keys(p.Limits)) {
+						limits = append(limits, id+"="+strconv.Itoa(p.Limits[id]))
+					}
+					id := p.ID
+					if id == cat.Default {
+						id += " (default)"
+					}
+					if len(limits) == 0 {
+						limits = []string{"none"}
+					}
+					t.row(id, p.Name, strings.Join(limits, " "))
+				}
+			}),
+	}
+	cmd.AddCommand(list, get, create, update, transfer, billing, usage, plans)
 	return cmd
 }
 

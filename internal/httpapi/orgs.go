@@ -7,7 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
-		"github.com/gatehouse/gatehouse/internal/team"
+	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 type loginInput struct {

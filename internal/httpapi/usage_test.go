@@ -92,7 +92,7 @@ func TestPlanLimitsEnforced(t *testing.T) {
 		// Free: 3 seats, 2 keys, no custom roles, 5 of each top-level type.
 		// The bootstrap key is one; revoke nothing, so one more key fits.
 		for _, k := range e.owner.get("/v1/orgs/acme/keys").want(t, 200).items(t)[1:] {
-			e.owner.delete("/v1/orgs/acme/keys/" + k["id"].(string)).want(t, 200)
+			e.owner.delete("/v1/orgs/acme/keys/"+k["id"].(string)).want(t, 200)
 		}
 		e.owner.patch("/v1/orgs/acme/billing", map[string]any{"plan": "free"}).want(t, 200)
 		if b := e.owner.get("/v1/orgs/acme/billing").want(t, 200).obj(t); b["seat_limit"].(float64) != 3 {
