@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -52,6 +54,12 @@ type rolePath struct {
 type matrixInput struct {
 	OrgPath
 	Format string `query:"format" doc:"json (default), csv, md (or markdown) or html"`
+}
+
+type staleAccessInput struct {
+	OrgPath
+	Days   int    `query:"days" default:"90" doc:"No use for this many days counts as stale (1 to 3650)"`
+	Format string `query:"format" doc:"json (default) or csv"`
 }
 
 type matrixOutput struct {
@@ -189,6 +197,29 @@ func (s *server) accessRoutes() {
 				return nil, err
 			}
 			return &matrixOutput{ContentType: ct, Body: b}, nil
+		})
+
+	endpoint(s, huma.Operation{OperationID: "staleAccess", Method: http.MethodGet, Path: "/v1/orgs/{org}/reports/stale-access",
+		Summary: "Stale access: idle members, unused keys, expired grants, groups without members", Tags: []string{"reports"},
+		Description: "For the user managers and the auditors; idle members only for who lists members, unused keys only for who lists keys. " +
+			"format=csv gives one row per item.",
+		Responses: map[string]*huma.Response{"200": {Description: "The report in the format asked",
+			Content: map[string]*huma.MediaType{"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[team.StaleAccess](), true, "StaleAccess")},
+				"text/csv": {Schema: text}}}}},
+		func(ctx context.Context, in *staleAccessInput) (*matrixOutput, error) {
+			if in.Format != "" && in.Format != "json" && in.Format != "csv" {
+				return nil, fault.E(fault.Invalid, "format %q: want json or csv", in.Format)
+			}
+			rep, err := s.svc.StaleAccess(ctx, actor(ctx), in.Org, in.Days)
+			if err != nil {
+				return nil, err
+			}
+			if in.Format == "csv" {
+				b, err := team.StaleAccessCSV(rep)
+				return &matrixOutput{ContentType: matrixTypes["csv"], Body: b}, err
+			}
+			b, err := json.Marshal(rep)
+			return &matrixOutput{ContentType: matrixTypes["json"], Body: b}, err
 		})
 
 	endpoint(s, huma.Operation{OperationID: "createGrant", Method: http.MethodPost, Path: "/v1/orgs/{org}/grants",

@@ -96,11 +96,11 @@ func (m *Matrix) writeCSV(w io.Writer) error {
 	for _, r := range m.Roles {
 		header = append(header, r.ID)
 	}
-	if err := cw.Write(csvCells(header)); err != nil {
+	if err := cw.Write(CSVCells(header)); err != nil {
 		return err
 	}
 	for _, p := range m.Permissions {
-		if err := cw.Write(csvCells(m.row(p))); err != nil {
+		if err := cw.Write(CSVCells(m.row(p))); err != nil {
 			return err
 		}
 	}
@@ -117,10 +117,10 @@ var markdownSpecial = strings.NewReplacer(
 
 func markdownCell(s string) string { return markdownSpecial.Replace(s) }
 
-// csvCells keeps a spreadsheet from taking a cell as a formula (CSV
+// CSVCells keeps a spreadsheet from taking a cell as a formula (CSV
 // injection): a cell that starts with = + - @ or a tab or carriage return
 // gets a leading apostrophe, the usual neutraliser.
-func csvCells(cells []string) []string {
+func CSVCells(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
 		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {

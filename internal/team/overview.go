@@ -180,7 +180,14 @@ func (s *Service) endingGrants(r store.Reader, org string, now time.Time) (*List
 	if err != nil {
 		return nil, err
 	}
-	l := &Listed[EndingGrant]{Total: n, Items: []EndingGrant{}}
+	items, err := namedGrants(r, org, gs)
+	return &Listed[EndingGrant]{Total: n, Items: items}, err
+}
+
+// namedGrants names who holds each grant and where, for people who read
+// names: a holder or scope that is gone stays unnamed.
+func namedGrants(r store.Reader, org string, gs []domain.Grant) ([]EndingGrant, error) {
+	out := make([]EndingGrant, 0, len(gs))
 	missing := func(err error) bool { return err != nil && !errors.Is(err, store.ErrNotFound) }
 	for _, g := range gs {
 		e := EndingGrant{GrantView: grantView(g)}
@@ -218,7 +225,7 @@ func (s *Service) endingGrants(r store.Reader, org string, now time.Time) (*List
 			}
 			e.ScopeName = x.Name
 		}
-		l.Items = append(l.Items, e)
+		out = append(out, e)
 	}
-	return l, nil
+	return out, nil
 }

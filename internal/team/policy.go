@@ -78,6 +78,8 @@ const (
 	ActResourceDelete Action = "resource.delete"
 
 	ActAuditRead Action = "audit.read"
+
+	ActReportStaleAccess Action = "report.stale_access"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -165,6 +167,8 @@ var policy = []rule{
 	{ActResourceDelete, "delete a resource (the type's create permission at the parent)", nil},
 
 	{ActAuditRead, "read the audit log, decision log and access reports, and ask about others", []need{auditor}},
+	{ActReportStaleAccess, "see stale access: expired grants, groups without members, and (for who lists them) idle members and unused keys",
+		[]need{anyOf(userManager, auditor)}},
 }
 
 var policyIndex = func() map[Action]*rule {
