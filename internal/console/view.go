@@ -128,10 +128,21 @@ func (c *orgCtx) loadCaps() error {
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList]}
+	hasTeams := false
 	for _, t := range c.sc.Types {
-		c.can.Teams = c.can.Teams || t.Teams
+		hasTeams = hasTeams || t.Teams
 	}
-	c.can.Teams = c.can.Teams && c.can.MembersView
+	c.can.Teams = hasTeams && c.can.MembersView
+	if hasTeams && !c.can.MembersView {
+		// A team's manager sees the teams she manages (team.view), members.view or not.
+		if ts, err := c.h.svc.ListTeams(c.r.Context(), c.actor, c.org.ID); err == nil && len(ts) > 0 {
+			c.can.Teams = true
+			c.collectionNames()
+			for _, t := range ts {
+				c.teams[t.ID] = t.Name
+			}
+		}
+	}
 	c.can.Overview = team.OverviewShown(can)
 	return nil
 }

@@ -240,6 +240,18 @@ func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDet
 	return d, err
 }
 
+// ManagesTeam answers whether the actor manages a team's roster and roles
+// (the policy's "user management at the org or at the team"), for the
+// console to offer those forms; each action still judges its target.
+func (s *Service) ManagesTeam(a Actor, org, id string) bool {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return false
+	}
+	j := &judge{s: s, o: o, sc: sc, a: a}
+	return teamManager.check(j, &Target{Team: id}) == nil
+}
+
 // TeamCandidate finds, by exact email, a member to put on a team's roster.
 // It answers only a caller who may roster that member (team.member.add), so
 // a team's manager without members.view adds people she knows without
