@@ -73,6 +73,9 @@ type orgCtx struct {
 	groups    map[string]string
 	teams     map[string]string
 	resources map[string]string // "type:id" -> name
+	// collPeople names the people of a team page for a manager who may
+	// not list the org's members (user id -> name).
+	collPeople map[string]string
 }
 
 // user wraps a page that needs a login but no org.
