@@ -322,10 +322,40 @@ func (c *orgCtx) collRemember(k collectionKind, id string) {
 	}
 }
 
+// collLeave is the member a removal dialog asks about.
+type collLeave struct {
+	collectionData
+	M collMember
+}
+
+// removeCollMemberDialog asks before someone leaves a team or group: what
+// they hold through it ends.
+func (h *handler) removeCollMemberDialog(k collectionKind) orgHandler {
+	return func(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+		v, err := h.collectionView(c, k, r.PathValue("id"))
+		if err != nil {
+			h.collFail(c, err)
+			return
+		}
+		d := v.Data.(collectionData)
+		i := slices.IndexFunc(d.Members, func(m collMember) bool { return m.UserID == r.PathValue("uid") })
+		if i < 0 {
+			v.Error = "That member is no longer in this " + k.Singular + "."
+			c.render(http.StatusNotFound, "collection", v)
+			return
+		}
+		v.Dialog, v.D = "dlg-coll-leave", collLeave{collectionData: d, M: d.Members[i]}
+		c.render(http.StatusOK, "collection", v)
+	}
+}
+
 func (h *handler) setCollectionMember(k collectionKind) orgHandler {
 	return func(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 		id, uid := r.PathValue("id"), r.PostFormValue("user_id")
 		remove := r.PostFormValue("remove") == "1"
+		if p := r.PathValue("uid"); p != "" {
+			uid, remove = p, true // the removal dialog's confirm
+		}
 		email := strings.TrimSpace(r.PostFormValue("email"))
 		c.collRemember(k, id)
 		var err error

@@ -203,7 +203,7 @@ func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDet
 		if s.collectionExists(o, teams, id) != nil {
 			return TeamDetail{}, notFound("team", id)
 		}
-		return TeamDetail{}, fault.E(fault.Forbidden, "seeing team %s needs members.view or managing the team", id)
+		return TeamDetail{}, fault.E(fault.Forbidden, "seeing team %s needs members.view, or to manage the team", id)
 	}
 	if err := s.collectionExists(o, teams, id); err != nil {
 		return TeamDetail{}, err
