@@ -140,9 +140,12 @@ func (c *orgCtx) loadCaps() error {
 		// A team's manager sees the teams she manages (team.view), members.view or not.
 		if ts, err := c.h.svc.ListTeams(c.r.Context(), c.actor, c.org.ID); err == nil && len(ts) > 0 {
 			c.can.Teams = true
-			c.collectionNames()
-			for _, t := range ts {
-				c.teams[t.ID] = t.Name
+		}
+		// Her teams' names stand where ids would (her own team roles).
+		c.collectionNames()
+		if names, err := c.h.svc.TeamNames(c.r.Context(), c.actor, c.org.ID); err == nil {
+			for id, n := range names {
+				c.teams[id] = n
 			}
 		}
 	}

@@ -184,6 +184,40 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 	return seen, nil
 }
 
+// TeamNames names the teams a user may see (team.view) and those on whose
+// roster she is: her own team roles name them, as her own grants do, so a
+// Team Operator reads "team Night shift" where she would read an id.
+func (s *Service) TeamNames(ctx context.Context, a Actor, org string) (map[string]string, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	err = s.view(ctx, func(r store.Reader) error {
+		mine := map[string]bool{}
+		if !a.IsKey() {
+			ms, err := r.ListTeamsOfUser(org, a.UserID())
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				mine[m.Parent] = true
+			}
+		}
+		ts, err := r.ListTeams(org)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if mine[t.ID] || s.authorize(o, sc, a, ActTeamView, &Target{Team: t.ID}) == nil {
+				out[t.ID] = t.Name
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // TeamDetail is a team's page: its roster by name and the roles held at
 // it.
 type TeamDetail struct {
