@@ -198,21 +198,7 @@ func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view,
 		}
 		c.nameResources(named) // a member sees the names of what the group reaches
 		if d.Manage {
-			g := c.grantChoices()
-			scopes := map[string]bool{}
-			for _, r := range c.grantRoles() {
-				if len(g.at[r.ID]) > 0 {
-					d.Roles = append(d.Roles, r)
-					for _, s := range g.at[r.ID] {
-						scopes[s] = true
-					}
-				}
-			}
-			for _, s := range g.order {
-				if scopes[s] {
-					d.Scopes = append(d.Scopes, option{s, g.labels[s]})
-				}
-			}
+			c.collGrantForm(&d, grantForm{})
 		}
 	}
 	if d.Manage && !d.ByEmail {
@@ -226,6 +212,45 @@ func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view,
 	v := c.view(k.ID, d.Item.Name)
 	v.Data = d
 	return v, nil
+}
+
+// collGrantForm fills a group's grant form: the roles the user may give
+// somewhere, and the scopes of the chosen role (else the first), so the
+// pair it starts with is one the service accepts.
+func (c *orgCtx) collGrantForm(d *collectionData, f grantForm) {
+	g := c.grantChoices()
+	d.Roles = nil
+	for _, r := range c.grantRoles() {
+		if len(g.at[r.ID]) > 0 {
+			d.Roles = append(d.Roles, r)
+		}
+	}
+	if !slices.ContainsFunc(d.Roles, func(r team.RoleView) bool { return r.ID == f.Role }) {
+		f.Role = ""
+		if len(d.Roles) > 0 {
+			f.Role = d.Roles[0].ID
+		}
+	}
+	d.Scopes = g.options(f.Role, nil)
+	if !slices.ContainsFunc(d.Scopes, func(o option) bool { return o.Value == f.Scope }) {
+		f.Scope = ""
+		if len(d.Scopes) > 0 {
+			f.Scope = d.Scopes[0].Value
+		}
+	}
+	d.Form = f
+}
+
+// groupGrantScopes answers the "On" field of a group's grant form for the
+// role just chosen (htmx swaps it in).
+func (h *handler) groupGrantScopes(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	d := collectionData{Kind: groupsKind, Item: team.CollectionView{ID: r.PathValue("id")}}
+	if c.can.ManageUsers {
+		c.collGrantForm(&d, grantForm{Role: r.URL.Query().Get("role")})
+	}
+	v := c.view("groups", "Groups")
+	v.Data = d
+	h.fragment(w, r, "coll-scope-field", v)
 }
 
 // collFail shows a refusal of a team or group page, with ids put into
@@ -287,7 +312,12 @@ func (h *handler) collectionWith(c *orgCtx, k collectionKind, id string, status 
 		h.collWith(c, k, id, status, msg, nil)
 		return
 	}
-	h.collWith(c, k, id, status, "", func(d *collectionData) { d.Form, d.GrantErr = f, msg })
+	h.collWith(c, k, id, status, "", func(d *collectionData) {
+		if d.Manage {
+			c.collGrantForm(d, f)
+		}
+		d.GrantErr = msg
+	})
 }
 
 // collWith re-renders a team or group page with a refusal: msg at the top
@@ -490,7 +520,12 @@ func (h *handler) grantCollection(k collectionKind) orgHandler {
 				msg = who + " already holds " + v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " with this expiry."
 			}
 			h.collWith(c, k, id, statusOf(err), "", func(d *collectionData) {
-				d.Form, d.GrantUser, d.GrantErr = f, uid, msg
+				if k == groupsKind && d.Manage {
+					c.collGrantForm(d, f)
+				} else {
+					d.Form = f
+				}
+				d.GrantUser, d.GrantErr = uid, msg
 			})
 			return
 		}

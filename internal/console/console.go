@@ -157,6 +157,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/groups/{id}/delete", h.collDeleteDialog(groupsKind))
 	o("POST /o/{org}/groups/{id}/delete", h.deleteCollection(groupsKind))
 	o("POST /o/{org}/groups/{id}/grants", h.grantCollection(groupsKind))
+	o("GET /o/{org}/groups/{id}/grant-scopes", h.groupGrantScopes)
 	o("GET /o/{org}/groups/{id}/grants/{gid}/revoke", h.revokeCollDialog(groupsKind))
 	o("POST /o/{org}/groups/{id}/grants/{gid}/revoke", h.revokeCollGrant(groupsKind))
 

@@ -400,6 +400,19 @@ func TestCollGroupPage(t *testing.T) {
 		t.Error("the revoked group grant still reaches its member")
 	}
 
+	// The "On" list follows the role: a training role is offered only
+	// trainings.
+	b.membPickRole("training.viewer")
+	for _, o := range b.membOptions("#grant-scope") {
+		if !strings.HasPrefix(o, "training:") {
+			t.Errorf("a training role is offered the scope %s", o)
+		}
+	}
+	b.choose("#grant-scope", "training:detector")
+	b.click("#grant-add")
+	b.waitText("#flash", "given to group Labelers")
+	b.waitText("#group-grants", "Pet detector")
+
 	// Renaming a group to a taken name.
 	if _, err := f.svc.CreateGroup(ctx, f.owner, f.org, "Reviewers"); err != nil {
 		t.Fatal(err)
