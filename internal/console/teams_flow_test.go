@@ -576,6 +576,8 @@ func TestCollPagesLook(t *testing.T) {
 			collNoIDs(p.b, "main", p.path)
 		}
 	}
+	owner.open(deep + "/roles")
+	owner.shot("deepomatic-roles")
 	owner.open(deep + "/teams/" + d.night)
 	owner.shot("deepomatic-team")
 	lookViewport(owner, 390)
