@@ -121,6 +121,8 @@ type collectionData struct {
 	AddErr       string
 	Rename       string
 	RenameErr    string
+	Attached     []string // teams: "type:id" of what is attached to it
+	ShowAttached bool
 }
 
 func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view, error) {
@@ -151,6 +153,18 @@ func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view,
 			for i := range d.Members {
 				if domain.UserSubject(d.Members[i].UserID).String() == g.Subject {
 					d.Members[i].Roles = append(d.Members[i].Roles, v.RoleName(g.Role))
+				}
+			}
+		}
+		// What the team's roles reach, for those who may list resources.
+		d.ShowAttached = c.can.Audit
+		for _, typ := range c.sc.Types {
+			if !typ.Teams {
+				continue
+			}
+			for _, x := range c.resourceList(typ.ID, choiceLimit) {
+				if x.Team == id {
+					d.Attached = append(d.Attached, x.Type+":"+x.ID)
 				}
 			}
 		}

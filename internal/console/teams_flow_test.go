@@ -35,16 +35,17 @@ func collNewDeepo(t *testing.T) *collDeepo {
 	}
 	d := &collDeepo{f: f}
 	for _, x := range []struct {
-		name string
-		id   *string
-		wo   string
-	}{{"Night shift", &d.night, "pump-7"}, {"Day shift", &d.day, "valve-2"}} {
+		name  string
+		id    *string
+		wo    string
+		label string
+	}{{"Night shift", &d.night, "pump-7", "Pump 7"}, {"Day shift", &d.day, "valve-2", "Valve 2"}} {
 		tm, err := f.svc.CreateTeam(ctx, f.owner, collDeepoOrg, x.name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		*x.id = tm.ID
-		if _, err := f.svc.PutResource(ctx, f.owner, collDeepoOrg, team.ResourceRequest{Type: "work_order", ID: x.wo, Name: "Work-order " + x.wo, Team: tm.ID}); err != nil {
+		if _, err := f.svc.PutResource(ctx, f.owner, collDeepoOrg, team.ResourceRequest{Type: "work_order", ID: x.wo, Name: x.label, Team: tm.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,6 +136,12 @@ func TestCollDeepomaticOrgAdmin(t *testing.T) {
 	b.waitText("#collections", "Night shift")
 
 	// A taken name, whatever its case: the 409's sentence, at the form.
+	b.click(`#collections a[href$="/teams/` + d.night + `"]`)
+	b.waitText("#coll-attached", "Work-order Pump 7 (pump-7)")
+	if got := b.text("#coll-attached"); strings.Contains(got, "Valve") {
+		t.Errorf("Night shift lists another team's work-order: %q", got)
+	}
+	b.open(base + "/teams")
 	b.typeInto("#col-name", "night SHIFT")
 	b.click("#collection-create button")
 	b.waitText("#create-error", "already exists")
@@ -233,6 +240,9 @@ func TestCollDeepomaticTeamAdmin(t *testing.T) {
 	}
 	b.click(`#collections a`)
 	b.waitText("#collection-members", "Tess Lead")
+	if b.exists("#coll-attached") {
+		t.Error("the Team Admin, who may not list resources, is shown what is attached")
+	}
 	if b.exists("#coll-delete") || b.exists("#coll-rename") {
 		t.Error("Team Admin is offered to delete or rename her team")
 	}
