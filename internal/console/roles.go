@@ -187,8 +187,40 @@ func (h *handler) roleDialog(c *orgCtx, dialog string, f roleForm, status int) {
 		return
 	}
 	d.Form = f
+	if dialog == "dlg-role-edit" {
+		d.Groups = c.permGroupsAt(d.Groups, f.ScopeType)
+	}
 	v.Data, v.Dialog, v.D = d, dialog, d
 	c.render(status, "roles", v)
+}
+
+// permGroupsAt keeps the permissions a role granted on one resource of a
+// type can hold: those on the type and on what it contains. Org and team
+// roles keep the whole catalog; the service judges either way.
+func (c *orgCtx) permGroupsAt(groups []permGroup, scopeType string) []permGroup {
+	if _, ok := c.sc.Type(scopeType); !ok {
+		return groups
+	}
+	within := func(typ string) bool {
+		for range 16 { // types nest a few levels deep
+			if typ == scopeType {
+				return true
+			}
+			t, ok := c.sc.Type(typ)
+			if !ok {
+				return false
+			}
+			typ = t.Parent
+		}
+		return false
+	}
+	var out []permGroup
+	for _, g := range groups {
+		if within(g.Type) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // customRoleDialog opens a custom role's Edit or Delete dialog; one

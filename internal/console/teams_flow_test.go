@@ -19,9 +19,8 @@ import (
 // fixture's Owner is its Org Admin; two operation teams, a work-order on
 // each.
 type collDeepo struct {
-	f           *fixture
-	night, day  string // team ids
-	nightWO, wo string
+	f          *fixture
+	night, day string // team ids
 }
 
 const collDeepoOrg = "fieldops"
@@ -586,10 +585,25 @@ func TestCollPagesLook(t *testing.T) {
 			collNoIDs(p.b, "main", p.path)
 		}
 	}
-	owner.open(deep + "/roles")
-	owner.shot("deepomatic-roles")
-	owner.open(deep + "/teams/" + d.night)
-	owner.shot("deepomatic-team")
-	lookViewport(owner, 390)
-	owner.shot("deepomatic-team-phone")
+	// The pages' pictures (docs/console), at desktop and 390 px.
+	for _, s := range []struct {
+		b          *tab
+		path, name string
+	}{
+		{owner, deep + "/teams/" + d.night, "deepomatic-team"},
+		{lead, deep + "/teams/" + d.night, "deepomatic-team-admin"},
+		{owner, vi + "/groups/" + g.ID, "vi-group"},
+		{owner, vi + "/roles/dataset.reader/edit", "vi-role-edit"},
+	} {
+		for _, w := range []struct {
+			width  int64
+			suffix string
+		}{{1280, ""}, {390, "-phone"}} {
+			lookViewport(s.b, w.width)
+			s.b.open(s.path)
+			s.b.waitFor("main")
+			_, _ = chromedp.Run(s.b.ctx, chromedp.Evaluate[any](`document.activeElement && document.activeElement.blur(), 0`))
+			s.b.shot(s.name + w.suffix)
+		}
+	}
 }
