@@ -123,6 +123,15 @@ type collectionData struct {
 	RenameErr    string
 	Attached     []string // teams: "type:id" of what is attached to it
 	ShowAttached bool
+	// The Invite into the team form of a team's manager who does not
+	// reach the Members page.
+	InviteEmail, InviteRole, InviteErr string
+	Invited                            *collInvited
+}
+
+// collInvited is the invitation just sent from a team page.
+type collInvited struct {
+	Email, Role, Link string
 }
 
 func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view, error) {
@@ -608,4 +617,25 @@ func (h *handler) revokeCollGrant(k collectionKind) orgHandler {
 		}
 		c.back(c.path(k.ID, id), v.RoleName(rv.Grant.Role)+" on "+v.Scope(rv.Grant.Scope)+" revoked from "+who+".")
 	}
+}
+
+// inviteToTeam invites someone new into a team with a team role, on the
+// base org role: what a team's manager may do (the policy's
+// rostersInvited), from the only page she reaches.
+func (h *handler) inviteToTeam(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	id := r.PathValue("id")
+	email, role := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("team_role")
+	inv, _, err := h.svc.Invite(r.Context(), c.actor, c.org.ID, team.InviteRequest{Email: email, Role: c.sc.BaseRole,
+		Grants: []domain.InvitedGrant{{Role: role, Scope: domain.TeamScope(id).String()}}})
+	if err != nil {
+		msg := h.collMessage(c, err)
+		h.collWith(c, teamsKind, id, statusOf(err), "", func(d *collectionData) {
+			d.InviteEmail, d.InviteRole, d.InviteErr = email, role, msg
+		})
+		return
+	}
+	v := &view{c: c}
+	sent := &collInvited{Email: inv.Email, Role: v.RoleName(role), Link: h.inviteLink(r, inv.Token)}
+	// The link shows once, on this answer, as the Invite dialog shows it.
+	h.collWith(c, teamsKind, id, http.StatusCreated, "", func(d *collectionData) { d.Invited = sent })
 }

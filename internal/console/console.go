@@ -145,6 +145,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/teams/{id}/delete", h.collDeleteDialog(teamsKind))
 	o("POST /o/{org}/teams/{id}/delete", h.deleteCollection(teamsKind))
 	o("POST /o/{org}/teams/{id}/grants", h.grantCollection(teamsKind))
+	o("POST /o/{org}/teams/{id}/invite", h.inviteToTeam)
 	o("GET /o/{org}/teams/{id}/grants/{gid}/revoke", h.revokeCollDialog(teamsKind))
 	o("POST /o/{org}/teams/{id}/grants/{gid}/revoke", h.revokeCollGrant(teamsKind))
 	o("GET /o/{org}/groups", h.collections(groupsKind))

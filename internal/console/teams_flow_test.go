@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -299,6 +300,39 @@ func TestCollDeepomaticTeamAdmin(t *testing.T) {
 	b.waitText("#flash", "Omar Field removed")
 	if got := d.teamRoles(d.night); got != "Tess Lead:team_admin" {
 		t.Errorf("team roles after Omar left: %q", got)
+	}
+
+	// Someone new: invited into her team, on the base role, with a team
+	// role; accepting puts them on the roster with it.
+	b.typeInto("#coll-invite-email", "nina@fieldops.test")
+	b.choose("#coll-invite-role", "team_field_engineer")
+	b.click("#coll-invite-send")
+	b.waitText("#coll-invite-sent", "nina@fieldops.test is invited into Night shift as Team Field Engineer")
+	link := b.eval(`document.querySelector("#coll-invite-link").value`)
+	_, token, ok := strings.Cut(link, "token=")
+	if !ok {
+		t.Fatalf("invite link %q", link)
+	}
+	token, _ = url.QueryUnescape(token)
+	if _, _, err := f.svc.AcceptInvitation(context.Background(), team.AcceptRequest{Token: token, Name: "Nina New", Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.teamRoles(d.night); got != "Tess Lead:team_admin,Nina New:team_field_engineer" {
+		t.Errorf("team roles after the invitation: %q", got)
+	}
+	// Her power ends at her team: the form names no other team, and a
+	// forged one is refused in words.
+	b.typeInto("#coll-invite-email", "zed@fieldops.test")
+	forged, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function(){
+		var fd = new FormData(document.querySelector("#coll-invite-form"));
+		return fetch("`+base+`/teams/`+d.day+`/invite", {method: "POST", body: new URLSearchParams(fd)})
+			.then(r => r.text().then(t => r.status + " " + new DOMParser().parseFromString(t, "text/html").querySelector("#error").innerText));
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(forged, "403 ") || !strings.Contains(forged, "this team") || collIDRE.MatchString(forged) {
+		t.Errorf("a forged invitation into another team: %q", forged)
 	}
 
 	// Another team, and what needs org-wide user management: refused in
