@@ -165,7 +165,8 @@ func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view,
 				}
 			}
 		}
-		// What the team's roles reach, for those who may list resources.
+		// What the team's roles reach, for those who may list resources
+		// (among the first choiceLimit of each type, as the forms list them).
 		d.ShowAttached = c.can.Audit
 		for _, typ := range c.sc.Types {
 			if !typ.Teams {
