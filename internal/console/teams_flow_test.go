@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -114,7 +115,25 @@ func collNoIDs(b *tab, sel, where string) {
 // wants focus back on the opener.
 func collEscapeBack(b *tab, opener string) {
 	b.t.Helper()
-	b.do(chromedp.Focus(chromedp.CSS(opener)))
+	// The page moves focus to its notice once htmx settles; focus the
+	// opener after that, and make sure it holds.
+	for range 100 {
+		if b.eval(`document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") ? "busy" : "idle"`) == "idle" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	focused := fmt.Sprintf(`document.activeElement === document.querySelector(%q) ? "y" : "n"`, opener)
+	for i := 0; ; i++ {
+		b.do(chromedp.Focus(chromedp.CSS(opener)))
+		time.Sleep(100 * time.Millisecond)
+		if b.eval(focused) == "y" {
+			break
+		}
+		if i == 50 {
+			b.t.Fatalf("%s does not keep focus", opener)
+		}
+	}
 	b.do(chromedp.KeyEvent(kb.Enter))
 	b.waitFor("#dialog")
 	lookWaitFocus(b, `document.getElementById("dialog").contains(document.activeElement)`, opener+": focus inside the dialog")
