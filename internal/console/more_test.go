@@ -316,7 +316,7 @@ func TestGroupGrant(t *testing.T) {
 	b.choose("#add-member", ana.Subject.ID)
 	b.click("#collection-add button")
 	b.waitText("#collection-members", "Ana Analyst")
-	b.choose("#grant-role", "dataset.editor")
+	b.membPickRole("dataset.editor")
 	b.choose("#grant-scope", "dataset:xrays")
 	b.click("#grant-add")
 	b.waitText("#group-grants", "Dataset Editor")

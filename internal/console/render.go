@@ -53,7 +53,7 @@ func newRenderer() (*renderer, error) {
 		"dict":    dict,
 		"icon":    icon,
 	}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dialogs.html")
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dialogs*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console templates: %w", err)
 	}
@@ -63,7 +63,7 @@ func newRenderer() (*renderer, error) {
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if name == "layout" || name == "dialogs" {
+		if name == "layout" || strings.HasPrefix(name, "dialogs") {
 			continue
 		}
 		t, err := base.Clone()

@@ -73,6 +73,9 @@ type orgCtx struct {
 	groups    map[string]string
 	teams     map[string]string
 	resources map[string]string // "type:id" -> name
+	// collPeople names the people of a team page for a manager who may
+	// not list the org's members (user id -> name).
+	collPeople map[string]string
 }
 
 // user wraps a page that needs a login but no org.
@@ -128,10 +131,24 @@ func (c *orgCtx) loadCaps() error {
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList]}
+	hasTeams := false
 	for _, t := range c.sc.Types {
-		c.can.Teams = c.can.Teams || t.Teams
+		hasTeams = hasTeams || t.Teams
 	}
-	c.can.Teams = c.can.Teams && c.can.MembersView
+	c.can.Teams = hasTeams && c.can.MembersView
+	if hasTeams && !c.can.MembersView {
+		// A team's manager sees the teams she manages (team.view), members.view or not.
+		if ts, err := c.h.svc.ListTeams(c.r.Context(), c.actor, c.org.ID); err == nil && len(ts) > 0 {
+			c.can.Teams = true
+		}
+		// Her teams' names stand where ids would (her own team roles).
+		c.collectionNames()
+		if names, err := c.h.svc.TeamNames(c.r.Context(), c.actor, c.org.ID); err == nil {
+			for id, n := range names {
+				c.teams[id] = n
+			}
+		}
+	}
 	c.can.Overview = team.OverviewShown(can)
 	return nil
 }

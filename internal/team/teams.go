@@ -184,6 +184,40 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 	return seen, nil
 }
 
+// TeamNames names the teams a user may see (team.view) and those on whose
+// roster she is: her own team roles name them, as her own grants do, so a
+// Team Operator reads "team Night shift" where she would read an id.
+func (s *Service) TeamNames(ctx context.Context, a Actor, org string) (map[string]string, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	err = s.view(ctx, func(r store.Reader) error {
+		mine := map[string]bool{}
+		if !a.IsKey() {
+			ms, err := r.ListTeamsOfUser(org, a.UserID())
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				mine[m.Parent] = true
+			}
+		}
+		ts, err := r.ListTeams(org)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if mine[t.ID] || s.authorize(o, sc, a, ActTeamView, &Target{Team: t.ID}) == nil {
+				out[t.ID] = t.Name
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // TeamDetail is a team's page: its roster by name and the roles held at
 // it.
 type TeamDetail struct {
@@ -203,7 +237,7 @@ func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDet
 		if s.collectionExists(o, teams, id) != nil {
 			return TeamDetail{}, notFound("team", id)
 		}
-		return TeamDetail{}, fault.E(fault.Forbidden, "seeing team %s needs members.view or managing the team", id)
+		return TeamDetail{}, fault.E(fault.Forbidden, "seeing team %s needs members.view, or to manage the team", id)
 	}
 	if err := s.collectionExists(o, teams, id); err != nil {
 		return TeamDetail{}, err
@@ -238,6 +272,18 @@ func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDet
 		return err
 	})
 	return d, err
+}
+
+// ManagesTeam answers whether the actor manages a team's roster and roles
+// (the policy's "user management at the org or at the team"), for the
+// console to offer those forms; each action still judges its target.
+func (s *Service) ManagesTeam(a Actor, org, id string) bool {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return false
+	}
+	j := &judge{s: s, o: o, sc: sc, a: a}
+	return teamManager.check(j, &Target{Team: id}) == nil
 }
 
 // TeamCandidate finds, by exact email, a member to put on a team's roster.
