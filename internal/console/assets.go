@@ -92,6 +92,7 @@ var icons = map[string]string{
 	"resources": `<path d="M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z"/>`,
 	"keys":      `<circle cx="8" cy="15" r="4"/><path d="M11 12l9-9M17 6l3 3M15 8l2 2"/>`,
 	"billing":   `<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M2 10h20M6 15h4"/>`,
+	"usage":     `<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>`,
 	"audit":     `<path d="M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01"/>`,
 	"plus":      `<path d="M12 5v14M5 12h14"/>`,
 	"close":     `<path d="M6 6l12 12M18 6L6 18"/>`,

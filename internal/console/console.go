@@ -176,6 +176,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/keys/{id}/revoke", h.revokeKeyDialog)
 	o("POST /o/{org}/keys/{id}/revoke", h.revokeKey)
 
+	o("GET /o/{org}/usage", h.usage)
 	o("GET /o/{org}/billing", h.billing)
 	o("POST /o/{org}/billing", h.updateBilling)
 	o("POST /o/{org}/transfer", h.transfer)

@@ -76,6 +76,7 @@ func (f *lookFixture) lookPages() []lookPage {
 			{"roles", "roles", false},
 			{"roles/new", "", true},
 			{"keys", "keys", false},
+			{"usage", "usage", false},
 			{"billing", "", false},
 			{"audit", "audit", false},
 			{"resources", "resources", false},

@@ -133,7 +133,7 @@ func TestTeamLeadRecipe(t *testing.T) {
 	owner.waitText("#invite-status", "as Admin")
 
 	lena := f.accept("lena@acme.test", "Lena Lead")
-	if got, want := lena.navIDs(), "general,members,groups,roles,resources,keys,audit"; got != want {
+	if got, want := lena.navIDs(), "general,members,groups,roles,resources,keys,usage,audit"; got != want {
 		t.Errorf("admin sidebar = %s, want %s (no Billing)", got, want)
 	}
 	if !lena.exists("#invite-open") {

@@ -52,6 +52,7 @@ func newRenderer() (*renderer, error) {
 		"int":     func(n int64) int { return int(n) },
 		"dict":    dict,
 		"icon":    icon,
+		"deref":   func(p *int) int { return *p },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dialogs*.html")
 	if err != nil {

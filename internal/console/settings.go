@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/plan"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -48,6 +49,7 @@ func (h *handler) rename(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 
 type billingData struct {
 	Billing  team.Billing
+	Plans    *plan.Catalog
 	Admins   []team.MemberView
 	Plan     string
 	Seats    string
@@ -62,7 +64,7 @@ func (h *handler) billingView(c *orgCtx) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := billingData{Billing: b, Plan: b.Plan, Seats: strconv.Itoa(b.SeatLimit), Email: b.BillingEmail}
+	d := billingData{Billing: b, Plans: h.svc.Plans(), Plan: b.Plan, Seats: strconv.Itoa(b.SeatLimit), Email: b.BillingEmail}
 	if c.can.Transfer && c.sc.UniqueTop {
 		for _, m := range c.members() {
 			if m.Role == c.sc.TransferRole {
@@ -88,12 +90,21 @@ func (h *handler) updateBilling(w http.ResponseWriter, r *http.Request, c *orgCt
 	plan := strings.TrimSpace(r.PostFormValue("plan"))
 	email := strings.TrimSpace(r.PostFormValue("billing_email"))
 	seatsText := strings.TrimSpace(r.PostFormValue("seat_limit"))
-	u := team.BillingUpdate{Plan: &plan, BillingEmail: &email}
-	var err error
-	if seats, perr := strconv.Atoi(seatsText); perr == nil {
-		u.SeatLimit = &seats
-	} else {
+	// Only what changed is sent: a new plan with fewer seats brings the
+	// seat limit down with it, unless another seat limit is typed.
+	cur, err := h.svc.GetBilling(r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	u := team.BillingUpdate{BillingEmail: &email}
+	if plan != "" && plan != cur.Plan {
+		u.Plan = &plan
+	}
+	if seats, perr := strconv.Atoi(seatsText); perr != nil {
 		err = fault.E(fault.Unprocessable, "the seat limit must be a whole number")
+	} else if seats != cur.SeatLimit {
+		u.SeatLimit = &seats
 	}
 	if err == nil {
 		_, err = h.svc.UpdateBilling(r.Context(), c.actor, c.org.ID, u)
@@ -143,4 +154,17 @@ func (h *handler) transfer(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 		}
 	}
 	c.back(c.path("general"), "Ownership transferred to "+name+". You are now an Admin.")
+}
+
+// --- Usage -------------------------------------------------------------------
+
+func (h *handler) usage(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	u, err := h.svc.GetUsage(r.Context(), c.actor, c.org.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	v := c.view("usage", "Usage")
+	v.Data = u
+	c.render(http.StatusOK, "usage", v)
 }

@@ -53,6 +53,7 @@ type caps struct {
 	Teams                                                                               bool // the scheme attaches resources to teams
 	OtherMembers                                                                        bool // may open other members' access
 	Overview                                                                            bool // has an overview (team.OverviewShown)
+	Usage                                                                               bool // sees usage against the plan
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -130,7 +131,8 @@ func (c *orgCtx) loadCaps() error {
 	}
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
-		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList]}
+		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
+		Usage: can[team.ActUsageView]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams
@@ -168,6 +170,7 @@ func (c *orgCtx) nav() []navItem {
 	add(true, "roles", "Roles")
 	add(c.can.Audit, "resources", "Resource access")
 	add(c.can.Keys, "keys", "Secret Keys")
+	add(c.can.Usage, "usage", "Usage")
 	add(c.can.BillingView, "billing", "Billing")
 	add(c.can.Audit, "audit", "Audit log")
 	return items
