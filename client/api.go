@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -200,6 +201,22 @@ func (c *Client) Matrix(ctx context.Context, org, format string) ([]byte, error)
 		q.Set("format", format)
 	}
 	err := c.call(ctx, http.MethodGet, orgPath(org, "matrix"), q, nil, &out)
+	return out, err
+}
+
+// StaleAccess returns the stale-access report (idle members, unused keys,
+// expired grants, groups without members) for days without use, in format
+// json or csv.
+func (c *Client) StaleAccess(ctx context.Context, org string, days int, format string) ([]byte, error) {
+	var out []byte
+	q := url.Values{}
+	if days > 0 {
+		q.Set("days", strconv.Itoa(days))
+	}
+	if format != "" {
+		q.Set("format", format)
+	}
+	err := c.call(ctx, http.MethodGet, orgPath(org, "reports/stale-access"), q, nil, &out)
 	return out, err
 }
 

@@ -131,6 +131,7 @@ command line wins.`,
 		a.newCheckCmd(),
 		a.newLookupCmd(),
 		a.newAuditCmd(),
+		a.newReportCmd(),
 	)
 	return root
 }

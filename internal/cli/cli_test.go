@@ -360,6 +360,15 @@ func TestManagementCommands(t *testing.T) {
 	if r := fails(t, conEnv, 1, "org", "usage"); !strings.Contains(r.stderr, "403") {
 		t.Fatalf("usage as a member: %+v", r)
 	}
+	if out := ok(t, env, "report", "stale-access", "--days", "30"); !strings.HasPrefix(out, "kind,id,name,email,detail,last_used") {
+		t.Fatalf("stale-access CSV:\n%s", out)
+	}
+	if rep := okJSON[map[string]any](t, env, "report", "stale-access", "--format", "json"); rep["days"] != float64(90) {
+		t.Fatalf("stale-access JSON: %v", rep)
+	}
+	if r := fails(t, env, 1, "report", "stale-access", "--days", "0"); !strings.Contains(r.stderr, "at least 1") {
+		t.Fatalf("stale-access with 0 days: %+v", r)
+	}
 	ok(t, env, "member", "delete", acc.UserID)
 	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
 		t.Fatalf("removed member still sees the org: %+v", r)

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) newReportCmd() *cobra.Command {
+	var org, format string
+	var days int
+	cmd := &cobra.Command{Use: "report", Short: "Reports for access reviews: stale-access"}
+	orgFlag(cmd, &org)
+	stale := &cobra.Command{
+		Use:   "stale-access",
+		Short: "Members without a sign-in, keys unused, expired grants and groups without members, for --days",
+		Example: "  gatehouse report stale-access --org acme --days 90\n" +
+			"  gatehouse report stale-access --org acme --days 30 --format csv > stale.csv",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := needOrg(org); err != nil {
+				return err
+			}
+			if days < 1 {
+				return errors.New("--days must be at least 1")
+			}
+			b, err := a.client().StaleAccess(cmd.Context(), org, days, format)
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(b)
+			return err
+		},
+	}
+	stale.Flags().IntVar(&days, "days", 90, "no use for this many days counts as stale")
+	stale.Flags().StringVar(&format, "format", "csv", "csv or json")
+	cmd.AddCommand(stale)
+	return cmd
+}
