@@ -177,6 +177,8 @@ func (h *handler) routes() {
 	o("POST /o/{org}/keys/{id}/revoke", h.revokeKey)
 
 	o("GET /o/{org}/usage", h.usage)
+	o("GET /o/{org}/stale-access", h.staleAccess)
+	o("GET /o/{org}/stale-access.csv", h.staleAccessCSV)
 	o("GET /o/{org}/billing", h.billing)
 	o("POST /o/{org}/billing", h.updateBilling)
 	o("POST /o/{org}/transfer", h.transfer)

@@ -1,11 +1,14 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -82,4 +85,60 @@ func (c *orgCtx) landing() string {
 		return c.path("overview")
 	}
 	return c.path("general")
+}
+
+// staleDays reads the report's window from ?days=, 90 by default.
+func staleDays(r *http.Request) (int, error) {
+	text := r.URL.Query().Get("days")
+	if text == "" {
+		return 90, nil
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		return 0, fault.E(fault.Unprocessable, "days must be a whole number from 1 to %d", team.MaxStaleDays)
+	}
+	return n, nil
+}
+
+func (h *handler) staleAccess(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	days, err := staleDays(r)
+	var rep team.StaleAccess
+	if err == nil {
+		rep, err = h.svc.StaleAccess(r.Context(), c.actor, c.org.ID, days)
+	}
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	v := c.view("overview", "Stale access")
+	d := staleData{StaleAccess: rep}
+	for _, g := range rep.ExpiredGrants {
+		d.Grants = append(d.Grants, c.overviewGrant(v, g))
+	}
+	v.Data = d
+	c.render(http.StatusOK, "stale", v)
+}
+
+type staleData struct {
+	team.StaleAccess
+	Grants []overviewGrant
+}
+
+func (h *handler) staleAccessCSV(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	days, err := staleDays(r)
+	var rep team.StaleAccess
+	if err == nil {
+		rep, err = h.svc.StaleAccess(r.Context(), c.actor, c.org.ID, days)
+	}
+	var b []byte
+	if err == nil {
+		b, err = team.StaleAccessCSV(rep)
+	}
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-stale-access-%dd.csv"`, c.org.ID, days))
+	_, _ = w.Write(b)
 }

@@ -1,10 +1,16 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 // Usage shows what the organization uses against its plan; the plan is
@@ -83,5 +89,65 @@ func TestUsageAndPlans(t *testing.T) {
 	}
 	if s := sam.status("/o/acme/usage"); s != http.StatusForbidden {
 		t.Errorf("a Member opening Usage: %d, want 403", s)
+	}
+}
+
+// The stale-access report, from the overview: idle people, unused keys,
+// ended grants and memberless groups that hold access, with a CSV.
+func TestStaleAccessPage(t *testing.T) {
+	src := lookAxeSource(t)
+	f, clock := ovwFixture(t)
+	ctx := context.Background()
+	mia := f.member("mia@acme.test", "Mia Member", "member")
+	f.ovwGrant(clock, "acme", mia, "dataset.editor", "dataset:cats", time.Hour)
+	f.ovwKey(clock, "acme", "old-etl", 0)
+	g, err := f.svc.CreateGroup(ctx, f.owner, "acme", "Night shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.CreateGrant(ctx, f.owner, "acme", team.GrantRequest{Subject: "group:" + g.ID, Role: "dataset.viewer", Scope: "dataset:dogs"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(40 * ovwDay)
+
+	owner := f.browser("owner")
+	owner.login(ownerEmail)
+	owner.open("/o/acme/overview")
+	owner.click("#ovw-stale")
+	owner.waitFor("#stale-form")
+	// Mia last signed in 40 days ago: within the default 90, past 30.
+	if owner.exists("#stale-idle") {
+		t.Errorf("idle members at 90 days: %q", owner.text("#stale-idle"))
+	}
+	owner.typeInto("#stale-days", "30")
+	owner.click("#stale-form button[type=submit]")
+	owner.waitFor("#stale-idle")
+	for sel, want := range map[string]string{"#stale-idle": "Mia Member", "#stale-keys": "old-etl",
+		"#stale-expired": "Cats", "#stale-groups": "Night shift"} {
+		if got := owner.text(sel); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want %q in it", sel, got, want)
+		}
+	}
+	if got := owner.text("#stale-expired"); !strings.Contains(got, "Mia Member") || !strings.Contains(got, "Dataset Editor") {
+		t.Errorf("ended grants = %q", got)
+	}
+	for _, v := range lookAxe(owner, src) {
+		t.Errorf("stale access: %s (%s): %s", v.ID, v.Impact, v.Help)
+	}
+	owner.shot("stale-access")
+	got, err := chromedp.Run(owner.ctx, chromedp.Evaluate[string](`fetch("/o/acme/stale-access.csv?days=30").then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(got, "kind,id,name,email,detail,last_used") || !strings.Contains(got, "mia@acme.test") {
+		t.Errorf("CSV = %q, %v", got, err)
+	}
+	owner.open("/o/acme/stale-access?days=0")
+	if got := owner.text("main"); !strings.Contains(got, "days must be a whole number from 1 to 3650") && !strings.Contains(got, "Days must be") {
+		t.Errorf("days=0 page: %q", got)
+	}
+
+	sam := f.browser("sam")
+	f.member("sam@acme.test", "Sam Member", "member")
+	sam.login("sam@acme.test")
+	if s := sam.status("/o/acme/stale-access"); s != http.StatusForbidden {
+		t.Errorf("a Member opening stale access: %d, want 403", s)
 	}
 }

@@ -54,6 +54,7 @@ type caps struct {
 	OtherMembers                                                                        bool // may open other members' access
 	Overview                                                                            bool // has an overview (team.OverviewShown)
 	Usage                                                                               bool // sees usage against the plan
+	StaleAccess                                                                         bool // sees the stale-access report
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -132,7 +133,7 @@ func (c *orgCtx) loadCaps() error {
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
-		Usage: can[team.ActUsageView]}
+		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams
