@@ -36,6 +36,7 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/lookup/resources", "POST /v1/orgs/{org}/lookup/subjects",
 	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "POST /v1/orgs/{org}/keys/{id}/transfer", "DELETE /v1/orgs/{org}/keys/{id}",
 	"GET /v1/orgs/{org}/audit", "GET /v1/orgs/{org}/audit/verify",
+	"GET /v1/orgs/{org}/usage", "GET /v1/plans", "GET /v1/orgs/{org}/reports/stale-access",
 }
 
 func TestOpenAPI(t *testing.T) {

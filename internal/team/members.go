@@ -17,10 +17,15 @@ import (
 
 // MemberView is a row of the member list.
 type MemberView struct {
-	UserID      string     `json:"user_id"`
-	Email       string     `json:"email"`
-	Name        string     `json:"name"`
-	Role        string     `json:"role"`
+	UserID string `json:"user_id"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	// OrgRoles are the roles the member holds across the organization: the
+	// org role first, then those granted at the organization to them or to
+	// a group of theirs (a Deepomatic Drive role beside a business role).
+	// Filled in lists; a grant that has ended is not one.
+	OrgRoles    []string   `json:"org_roles,omitempty"`
 	JoinedAt    *time.Time `json:"joined_at"`
 	LastLoginAt *time.Time `json:"last_login_at"`
 }
@@ -127,9 +132,50 @@ func (s *Service) SearchMembers(ctx context.Context, a Actor, org string, q Memb
 			}
 			page.Items = append(page.Items, memberView(m, u))
 		}
-		return nil
+		return addOrgRoles(r, org, page.Items, s.now())
 	})
 	return page, err
+}
+
+// addOrgRoles fills each member's OrgRoles from the grants at the
+// organization: one read of those grants and of the groups that hold one.
+func addOrgRoles(r store.Reader, org string, ms []MemberView, now time.Time) error {
+	gs, _, err := r.ListGrants(org, store.GrantFilter{Scope: domain.OrgScope()}, "", 0)
+	if err != nil {
+		return err
+	}
+	byUser := map[string][]string{}
+	groupMembers := map[string][]domain.Membership{}
+	for _, g := range gs {
+		if g.Expired(now) {
+			continue
+		}
+		switch g.Subject.Kind {
+		case domain.SubjectUser:
+			byUser[g.Subject.ID] = append(byUser[g.Subject.ID], g.Role)
+		case domain.SubjectGroup:
+			ms, ok := groupMembers[g.Subject.ID]
+			if !ok {
+				if ms, err = r.ListGroupMembers(org, g.Subject.ID); err != nil {
+					return err
+				}
+				groupMembers[g.Subject.ID] = ms
+			}
+			for _, m := range ms {
+				byUser[m.UserID] = append(byUser[m.UserID], g.Role)
+			}
+		}
+	}
+	for i := range ms {
+		roles := []string{ms[i].Role}
+		for _, role := range byUser[ms[i].UserID] {
+			if !slices.Contains(roles, role) {
+				roles = append(roles, role)
+			}
+		}
+		ms[i].OrgRoles = roles
+	}
+	return nil
 }
 
 // CountMembers counts the members that match q (its Q and Role), and all
