@@ -99,7 +99,8 @@ func newOwaspFix(t *testing.T) *owaspFix {
 		if err != nil {
 			return err
 		}
-		o.Plan.SeatLimit = 100000
+		// The enterprise plan: no plan limit on the roles and keys either.
+		o.Plan = domain.Plan{Name: "enterprise", SeatLimit: 100000}
 		return tx.UpdateOrg(o)
 	}); err != nil {
 		t.Fatal(err)
@@ -186,9 +187,12 @@ func owaspOps() map[string]owaspOp {
 					f.s.do(t, f.people["heir"].token, "POST", "/v1/orgs/acme/transfer-ownership", map[string]any{"user_id": f.people["owner"].id}).want(t, 200)
 				}
 			}},
-		"GET /v1/orgs/{org}/billing":   {allowed: []string{"owner"}, call: none},
-		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
-		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/billing":              {allowed: []string{"owner"}, call: none},
+		"GET /v1/orgs/{org}/usage":                {allowed: managers, call: none},
+		"GET /v1/plans":                           {allowed: append(slices.Clone(users), "key:admin", "key:viewer"), call: none},
+		"GET /v1/orgs/{org}/reports/stale-access": {allowed: managers, call: none},
+		"PATCH /v1/orgs/{org}/billing":            {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
+		"GET /v1/orgs/{org}/members":              {allowed: viewers, call: none},
 		"GET /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.people["target"].id}, nil

@@ -104,7 +104,7 @@ func crashRun(t *testing.T, backend string, kills int) {
 			if err != nil {
 				return err
 			}
-			o.Plan.SeatLimit = 1000
+			o.Plan = domain.Plan{Name: "enterprise", SeatLimit: 1000}
 			if err := tx.UpdateOrg(o); err != nil {
 				return err
 			}
