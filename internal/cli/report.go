@@ -21,6 +21,11 @@ func (a *app) newReportCmd() *cobra.Command {
 			if err := needOrg(org); err != nil {
 				return err
 			}
+			// -o json is honoured as everywhere else, unless --format asks
+			// for another.
+			if a.output == "json" && !cmd.Flags().Changed("format") {
+				format = "json"
+			}
 			if days < 1 {
 				return errors.New("--days must be at least 1")
 			}
@@ -33,7 +38,7 @@ func (a *app) newReportCmd() *cobra.Command {
 		},
 	}
 	stale.Flags().IntVar(&days, "days", 90, "no use for this many days counts as stale")
-	stale.Flags().StringVar(&format, "format", "csv", "csv or json")
+	stale.Flags().StringVar(&format, "format", "csv", "csv or json (json with -o json)")
 	cmd.AddCommand(stale)
 	return cmd
 }
