@@ -83,3 +83,27 @@ func TestStaleAccessReport(t *testing.T) {
 		member.get("/v1/orgs/acme/reports/stale-access").want(t, 403)
 	})
 }
+
+// A resource's owner is a member of its org: a replace cannot hand it to
+// another tenant's user (whose name the audit log would then show).
+func TestResourceOwnerIsOfTheOrg(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		e.owner.post("/v1/orgs", map[string]any{"id": "beta", "name": "Beta"}).want(t, 201)
+		_, bobID := e.member(e.owner, "beta", "bob@beta.test", "member")
+		e.owner.put("/v1/orgs/acme/resources/dataset/cats", map[string]any{"name": "Cats", "owner": bobID}).want(t, 422)
+		e.owner.put("/v1/orgs/acme/resources/dataset/cats", map[string]any{"name": "Cats"}).want(t, 200)
+		r := e.owner.put("/v1/orgs/acme/resources/dataset/cats", map[string]any{"name": "Cats", "owner": bobID}).want(t, 422)
+		if d := r.detail(t); !strings.Contains(d, "is not a member") {
+			t.Errorf("replace with a stranger as owner: %q", d)
+		}
+		// A former member keeps what they own through a replace.
+		_, samID := e.member(e.owner, "acme", "sam@acme.test", "member")
+		e.owner.put("/v1/orgs/acme/resources/dataset/dogs", map[string]any{"name": "Dogs", "owner": samID}).want(t, 200)
+		e.owner.delete("/v1/orgs/acme/members/" + samID).want(t, 200, 204)
+		e.owner.put("/v1/orgs/acme/resources/dataset/dogs", map[string]any{"name": "Dogs v2", "owner": samID}).want(t, 200)
+		body := string(e.owner.get("/v1/orgs/acme/audit").want(t, 200).body)
+		if strings.Contains(body, "bob@beta.test") {
+			t.Errorf("acme's audit log names a member of beta: %s", body)
+		}
+	})
+}

@@ -266,6 +266,30 @@ type auditNamer struct {
 	org   string
 	known map[string]string
 	err   error
+	// actors are the users who acted in the org's log: members once,
+	// named though they have left. Read when first needed.
+	actors map[string]bool
+}
+
+// ofOrg says whether a user is of the org: a member, or one who acted in
+// its audit log.
+func (n *auditNamer) ofOrg(id string) (bool, error) {
+	if _, err := n.r.GetMember(n.org, id); err == nil {
+		return true, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	if n.actors == nil {
+		subjects, err := n.r.AuditActors(n.org)
+		if err != nil {
+			return false, err
+		}
+		n.actors = map[string]bool{}
+		for _, s := range subjects {
+			n.actors[s] = true
+		}
+	}
+	return n.actors[domain.UserSubject(id).String()], nil
 }
 
 func (n *auditNamer) name(s string) string {
@@ -294,6 +318,12 @@ func (n *auditNamer) lookup(s string) (string, error) {
 	}
 	switch kind {
 	case "user":
+		// Only people of this org are named: an event may carry any user id
+		// (a resource's owner is the caller's to set), and naming a
+		// stranger would hand out another tenant's name and email.
+		if ok, err := n.ofOrg(id); !ok || err != nil {
+			return "", err
+		}
 		u, err := n.r.GetUser(id)
 		if err != nil {
 			return "", err

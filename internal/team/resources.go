@@ -88,12 +88,10 @@ func (s *Service) PutResource(ctx context.Context, a Actor, org string, req Reso
 		r.Owner = a.UserID()
 	}
 	if r.Owner != "" {
-		if _, ok := o.MemberRole(r.Owner); !ok {
-			// Former members may still own what they made; new resources
-			// name current members.
-			if err := s.view(ctx, func(rd store.Reader) error { _, err := rd.GetResource(org, r.Ref()); return err }); err != nil {
-				return ResourceView{}, fault.E(fault.Unprocessable, "owner %q is not a member", r.Owner)
-			}
+		// Former members may still own what they made; a new owner is a
+		// current member (anyone else is another tenant's user, or nobody).
+		if _, ok := o.MemberRole(r.Owner); !ok && (old == nil || old.Owner != r.Owner) {
+			return ResourceView{}, fault.E(fault.Unprocessable, "owner %q is not a member", r.Owner)
 		}
 	}
 	if req.Parent != "" {
