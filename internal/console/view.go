@@ -145,6 +145,8 @@ func (c *orgCtx) nav() []navItem {
 			items = append(items, navItem{id, label, base + "/" + id})
 		}
 	}
+	// Who cannot list the members reads their own access on a page of its own.
+	add(!c.can.MembersView && c.actor.UserID() != "", "access", "Your access")
 	add(c.can.MembersView, "members", "Members")
 	add(c.can.Teams, "teams", "Teams")
 	add(c.can.MembersView, "groups", "Groups")
