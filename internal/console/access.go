@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -207,4 +208,35 @@ func (h *handler) ownAccess(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 	v := c.view("access", "Your access")
 	v.Data = ownAccessData{M: m, Blocks: c.accessBlocks(m.Access, false)}
 	c.render(http.StatusOK, "access", v)
+}
+
+// mayInvite: where the scheme invites with fewer permissions than it
+// manages users with (Labelbox: only members.invite invites; a Team
+// Manager adds existing members to projects), one of them must be held at
+// the organization. Elsewhere user management invites; the service still
+// judges each invitation.
+func (c *orgCtx) mayInvite() bool {
+	restricted := false
+	for _, um := range c.sc.UserManagement {
+		restricted = restricted || !slices.Contains(c.sc.InvitePermissions, um.Permission)
+	}
+	if !restricted {
+		return true
+	}
+	for _, p := range c.sc.InvitePermissions {
+		res, err := c.h.svc.Check(c.r.Context(), c.actor, c.org.ID, team.CheckRequest{Permission: p})
+		if err == nil && res.Allowed {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseInvite is the refusal of the Invite dialog to one who may not invite.
+func (c *orgCtx) refuseInvite() {
+	perm := "members.invite"
+	if len(c.sc.InvitePermissions) > 0 {
+		perm = c.sc.InvitePermissions[0]
+	}
+	c.fail(fault.E(fault.Forbidden, "%s lacks permission %s on the organization", c.actor.Subject, perm))
 }

@@ -168,6 +168,7 @@ func (h *handler) routes() {
 
 	o("GET /o/{org}/resources", h.resources)
 	o("GET /o/{org}/resources/{type}/{id}", h.resourceAccess)
+	o("GET /o/{org}/resources/{type}/{id}/people", h.resourcePeople)
 }
 
 // ServeHTTP sets the headers every response carries, rejects cross-origin

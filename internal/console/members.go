@@ -367,6 +367,12 @@ func inviteFormValues(form url.Values) inviteDialog {
 }
 
 func (h *handler) inviteDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	// One who manages members but may not invite is told so at once; a
+	// form sent anyway is judged by the service.
+	if c.can.ManageUsers && !c.can.Invite {
+		c.refuseInvite()
+		return
+	}
 	h.membersWith(c, http.StatusOK, "dlg-invite", h.inviteFields(c, url.Values{}), "")
 }
 
@@ -856,11 +862,21 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 		_, _, err = h.svc.CreateGrant(r.Context(), c.actor, c.org.ID, team.GrantRequest{Subject: subject, Role: f.Role, Scope: f.Scope, ExpiresAt: exp})
 	}
 	subj, _ := domain.ParseSubject(subject)
+	ret := grantReturn(c, r.PostFormValue("return"))
 	if err != nil {
 		msg := h.message(r, err)
 		if fe, ok := fault.As(err); ok && fe.Code == fault.Conflict && fe.ExistingID != "" {
+			if ref, err := domain.ParseRef(f.Scope); err == nil {
+				c.nameResources(map[string][]domain.Access{ref.Type: {{ID: ref.ID}}})
+			}
 			v := &view{c: c}
 			msg = v.Subject(subject) + " already holds " + v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " with this expiry."
+		}
+		if ret != "" {
+			// Back to the page the form was on, with what was chosen.
+			h.flashError(w, msg)
+			h.redirect(w, r, ret+"?"+url.Values{"role": {f.Role}, "expires": {f.Expires}}.Encode())
+			return
 		}
 		switch subj.Kind {
 		case domain.SubjectUser:
@@ -883,6 +899,10 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 	}
 	v := &view{c: c}
 	flash := v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " granted to " + v.Subject(subject) + "."
+	if ret != "" {
+		c.back(ret, flash)
+		return
+	}
 	switch subj.Kind {
 	case domain.SubjectUser:
 		c.back(c.path("members", subj.ID), flash)

@@ -53,6 +53,7 @@ type caps struct {
 	Teams                                                                               bool // the scheme attaches resources to teams
 	OtherMembers                                                                        bool // may open other members' access
 	Overview                                                                            bool // has an overview (team.OverviewShown)
+	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -133,6 +134,7 @@ func (c *orgCtx) loadCaps() error {
 	}
 	c.can.Teams = c.can.Teams && c.can.MembersView
 	c.can.Overview = team.OverviewShown(can)
+	c.can.Invite = c.can.ManageUsers && c.mayInvite()
 	return nil
 }
 
