@@ -334,3 +334,36 @@ func persWaitCount(b *tab, sel string, n int) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// The keys table fits the window at 1280 px and on phones: no sideways
+// scrolling of the page or of the table.
+func TestPersKeysFit(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ctx := context.Background()
+	for _, k := range []team.KeyRequest{
+		{Name: "nightly-labeling-service-export", Role: "admin"},
+		{Name: "dataset-sync", Role: "dataset.editor", Scope: "dataset:xrays"},
+	} {
+		if _, _, err := f.svc.CreateKey(ctx, f.owner, f.org, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	for _, width := range []int64{1280, 390, 360} {
+		b.do(chromedpViewport(width, 860))
+		b.open("/o/acme/keys")
+		b.waitFor("#keys")
+		over := b.eval(`(function(){
+			var out = [], d = document.documentElement;
+			if (d.scrollWidth > d.clientWidth) out.push("page " + d.scrollWidth + ">" + d.clientWidth);
+			var w = document.querySelector("#keys").closest(".table-wrap");
+			if (w && w.scrollWidth > w.clientWidth) out.push("table " + w.scrollWidth + ">" + w.clientWidth);
+			return out.join(", ");
+		})()`)
+		if over != "" {
+			t.Errorf("%d px: scrolls sideways: %s", width, over)
+		}
+		b.shot(fmt.Sprintf("pers-keys-%d", width))
+	}
+}
