@@ -89,18 +89,17 @@ func (c *orgCtx) accessBlocks(access map[string][]domain.Access, manage bool) []
 				} else {
 					k.block, row.Target = topOf(c.sc, t.ID), "All "+v.TypeLabel(topOf(c.sc, t.ID))
 				}
+			case strings.HasPrefix(a.ID, scheme.TeamType+":"):
+				id := strings.TrimPrefix(a.ID, scheme.TeamType+":")
+				k.block, row.Target, row.Ref = scheme.TeamType, v.teamName(id), id
 			case strings.Contains(a.ID, ":"):
 				ref, err := domain.ParseRef(a.ID)
 				if err != nil {
 					continue
 				}
-				if ref.Type == scheme.TeamType {
-					k.block, row.Target, row.Ref = scheme.TeamType, v.teamName(ref.ID), ref.ID
-				} else {
-					k.block, row.Target, row.Ref = topOf(c.sc, ref.Type), v.resourceName(a.ID), ref.ID
-					if ref.Type != k.block {
-						row.Target = v.TypeName(ref.Type) + " " + row.Target
-					}
+				k.block, row.Target, row.Ref = topOf(c.sc, ref.Type), v.resourceName(a.ID), ref.ID
+				if ref.Type != k.block {
+					row.Target = v.TypeName(ref.Type) + " " + row.Target
 				}
 			default:
 				k.block, row.Target, row.Ref = topOf(c.sc, t.ID), v.resourceName(t.ID+":"+a.ID), a.ID

@@ -367,3 +367,38 @@ func TestPersKeysFit(t *testing.T) {
 		b.shot(fmt.Sprintf("pers-keys-%d", width))
 	}
 }
+
+// Deepomatic: a team role reads as the team's name under Teams, and no
+// heading repeats it as an id; types no role reaches have no heading.
+func TestPersDeepomaticAccessNames(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	night := f.membDeepomatic()
+	ctx := context.Background()
+	inv, _, err := f.svc.Invite(ctx, f.owner, "deepo", team.InviteRequest{Email: "omar@deepo.test", Role: "member",
+		Grants: []domain.InvitedGrant{{Role: "team_operator", Scope: "team:" + night}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, _, err := f.svc.AcceptInvitation(ctx, team.AcceptRequest{Token: inv.Token, Name: "Omar Operator", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := f.browser("org admin")
+	admin.login(ownerEmail)
+	admin.open("/o/deepo/members/" + acc.UserID)
+	admin.waitFor("#access-team")
+	got := admin.text("#access-team")
+	if !strings.Contains(got, "Night shift") || !strings.Contains(got, "Team Operator") {
+		t.Errorf("Teams block:\n%s", got)
+	}
+	text := admin.text("#dialog")
+	persNoRawIDs(t, "Deepomatic Member Access", strings.ReplaceAll(text, night, ""))
+	if strings.Contains(text, "_config") || strings.Contains(text, "work_order") {
+		t.Errorf("a type id in the text:\n%s", text)
+	}
+	heads := admin.eval(`Array.from(document.querySelectorAll("#dialog h3")).map(h => h.innerText).join("|")`)
+	if strings.Count(heads, "Teams") != 1 || strings.Contains(heads, "_") {
+		t.Errorf("headings %q", heads)
+	}
+	admin.shot("pers-deepomatic-member-access")
+}
