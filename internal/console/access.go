@@ -18,7 +18,6 @@ import (
 type accessBlock struct {
 	ID, Heading string
 	Rows        []accessRow
-	Empty       string // what to do when the block has no row
 }
 
 // accessRow is one role held somewhere, and the types it acts on there.
@@ -59,7 +58,7 @@ func (c *orgCtx) reachableTypes() map[string]bool {
 // names: each top type once, a child type as a word of its parent's row,
 // a team by its name. manage says whether the reader can grant (it picks
 // the empty states' next step).
-func (c *orgCtx) accessBlocks(access map[string][]domain.Access, manage bool) []accessBlock {
+func (c *orgCtx) accessBlocks(access map[string][]domain.Access, manage bool) accessView {
 	v := &view{c: c}
 	c.collectionNames()
 	// A child type's entry names its parent's scope: those names are looked
@@ -117,7 +116,7 @@ func (c *orgCtx) accessBlocks(access map[string][]domain.Access, manage bool) []
 	}
 	reachable := c.reachableTypes()
 	var blocks []accessBlock
-	add := func(id, heading, noun string) {
+	add := func(id, heading string) {
 		b := accessBlock{ID: id, Heading: heading}
 		for _, k := range order {
 			if k.block == id {
@@ -126,28 +125,44 @@ func (c *orgCtx) accessBlocks(access map[string][]domain.Access, manage bool) []
 				b.Rows = append(b.Rows, r)
 			}
 		}
-		if len(b.Rows) == 0 {
-			b.Empty = "No access to any " + noun + " yet"
-			if manage {
-				b.Empty += ": grant a role on one with the form below."
-			} else {
-				b.Empty += ": an admin of the organization can grant it."
-			}
-		}
 		blocks = append(blocks, b)
 	}
 	for _, t := range c.topTypes() {
 		if reachable[t.ID] {
-			add(t.ID, t.Plural, strings.ToLower(t.Name))
+			add(t.ID, t.Plural)
 		}
 	}
 	for _, t := range c.sc.Types {
 		if t.Teams {
-			add(scheme.TeamType, "Teams", "team")
+			add(scheme.TeamType, "Teams")
 			break
 		}
 	}
-	return blocks
+	out := accessView{}
+	var none []string
+	for _, b := range blocks {
+		if len(b.Rows) > 0 {
+			out.Held = append(out.Held, b)
+		} else {
+			out.None = append(out.None, b)
+			none = append(none, b.Heading)
+		}
+	}
+	if len(none) > 0 {
+		out.Next = "an admin of the organization can grant a role on one."
+		if manage {
+			out.Next = "grant a role on one with the form below."
+		}
+	}
+	return out
+}
+
+// accessView is a member's access as the page shows it: a heading and a
+// table for each place where something is held, then one sentence naming
+// the places where nothing is, and the next step.
+type accessView struct {
+	Held, None []accessBlock
+	Next       string
 }
 
 // wordList joins words as a sentence does: "A, B and C", each once.
@@ -192,7 +207,7 @@ func (v *view) teamName(id string) string {
 
 type ownAccessData struct {
 	M      team.MemberDetail
-	Blocks []accessBlock
+	Blocks accessView
 }
 
 // ownAccess is "Your access": what the signed-in member holds and where,

@@ -508,7 +508,7 @@ func (c *orgCtx) invitationRows(invs []team.InvitationView) []invitationRow {
 
 type memberDialog struct {
 	M         team.MemberDetail
-	Blocks    []accessBlock
+	Blocks    accessView
 	Roles     []team.RoleView // for the Add access form: those the user may grant somewhere
 	Scopes    []option        // where the chosen role may be granted
 	CanManage bool

@@ -146,7 +146,7 @@ func TestPersLabelboxAdmin(t *testing.T) {
 			t.Errorf("a heading for the child type %s", child)
 		}
 	}
-	if got := admin.text("#access-dataset"); !strings.Contains(got, "No access to any dataset yet: grant a role on one") {
+	if got := admin.text("#access-none"); !strings.Contains(got, "Nothing on any of the Datasets") || !strings.Contains(got, "grant a role on one with the form below") {
 		t.Errorf("empty state %q", got)
 	}
 	persNoRawIDs(t, "Member Access", admin.text("#dialog"))
@@ -245,8 +245,8 @@ func TestPersLabelboxLabeler(t *testing.T) {
 			t.Errorf("Your access lacks %q:\n%s", want, got)
 		}
 	}
-	if !strings.Contains(lena.text("#access-dataset"), "an admin of the organization can grant it") {
-		t.Errorf("empty state for her: %q", lena.text("#access-dataset"))
+	if got := lena.text("#access-none"); !strings.Contains(got, "Datasets") || !strings.Contains(got, "an admin of the organization can grant a role on one") {
+		t.Errorf("empty state for her: %q", got)
 	}
 	persNoRawIDs(t, "Your access", got)
 	lena.shot("pers-labelbox-labeler")
