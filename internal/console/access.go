@@ -248,9 +248,9 @@ func (c *orgCtx) mayInvite() bool {
 
 // refuseInvite is the refusal of the Invite dialog to one who may not invite.
 func (c *orgCtx) refuseInvite() {
-	perm := "members.invite"
-	if len(c.sc.InvitePermissions) > 0 {
-		perm = c.sc.InvitePermissions[0]
+	if len(c.sc.InvitePermissions) == 0 {
+		c.fail(fault.E(fault.Forbidden, "%s may not invite new members", c.actor.Subject))
+		return
 	}
-	c.fail(fault.E(fault.Forbidden, "%s lacks permission %s on the organization", c.actor.Subject, perm))
+	c.fail(fault.E(fault.Forbidden, "%s lacks permission %s on the organization", c.actor.Subject, c.sc.InvitePermissions[0]))
 }
