@@ -119,6 +119,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/overview", h.overview)
 	o("GET /o/{org}/general", h.general)
 	o("POST /o/{org}/general", h.rename)
+	o("GET /o/{org}/access", h.ownAccess)
 
 	o("GET /o/{org}/members", h.members)
 	o("GET /o/{org}/members/invite", h.inviteDialog)
@@ -188,6 +189,7 @@ func (h *handler) routes() {
 
 	o("GET /o/{org}/resources", h.resources)
 	o("GET /o/{org}/resources/{type}/{id}", h.resourceAccess)
+	o("GET /o/{org}/resources/{type}/{id}/people", h.resourcePeople)
 }
 
 // ServeHTTP sets the headers every response carries, rejects cross-origin

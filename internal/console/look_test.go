@@ -81,6 +81,8 @@ func (f *lookFixture) lookPages() []lookPage {
 			{"audit", "audit", false},
 			{"resources", "resources", false},
 			{"resources/dataset/cats", "", false},
+			{"resources/dataset/cats?who=a", "", false},
+			{"access", "", false},
 		} {
 			shot := ""
 			if p.shot != "" && who == "vi Owner" {

@@ -244,9 +244,12 @@ type inviteDialog struct {
 	Teams          []option
 	TeamRoles      []team.RoleView
 	Team, TeamRole string
-	Error          string
-	Sent           *invitationRow
-	Link           string
+	// BaseNote says, where the scheme wants it, that roles below the
+	// organization go only with the base organization role.
+	BaseNote string
+	Error    string
+	Sent     *invitationRow
+	Link     string
 }
 
 // typeAccess is one "Dataset access" block of the Invite dialog: a role for
@@ -312,6 +315,10 @@ func (h *handler) inviteFields(c *orgCtx, form url.Values) inviteDialog {
 		d.Role = c.sc.BaseRole
 	}
 	v := &view{c: c}
+	if c.sc.ScopedRolesNeedBase {
+		d.BaseNote = "The roles below go only with the organization role " + v.RoleName(c.sc.BaseRole) +
+			": any other organization role already holds across the whole organization."
+	}
 	for _, t := range c.topTypes() {
 		typeRoles := c.rolesAt(t.ID)
 		ta := typeAccess{Type: t.ID, Label: v.TypeLabel(t.ID), Roles: g.grantableAt(typeRoles, t.ID+":*"), All: form.Get("all:" + t.ID)}
@@ -360,6 +367,12 @@ func inviteFormValues(form url.Values) inviteDialog {
 }
 
 func (h *handler) inviteDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	// One who manages members but may not invite is told so at once; a
+	// form sent anyway is judged by the service.
+	if c.can.ManageUsers && !c.can.Invite {
+		c.refuseInvite()
+		return
+	}
 	h.membersWith(c, http.StatusOK, "dlg-invite", h.inviteFields(c, url.Values{}), "")
 }
 
@@ -495,7 +508,7 @@ func (c *orgCtx) invitationRows(invs []team.InvitationView) []invitationRow {
 
 type memberDialog struct {
 	M         team.MemberDetail
-	Types     []string
+	Blocks    accessView
 	Roles     []team.RoleView // for the Add access form: those the user may grant somewhere
 	Scopes    []option        // where the chosen role may be granted
 	CanManage bool
@@ -575,7 +588,7 @@ func (g grantChoices) options(role string, keep func(string) bool) []option {
 func (c *orgCtx) fillGrantForm(d *memberDialog) {
 	g := c.grantChoices()
 	for _, r := range c.grantRoles() {
-		if len(g.at[r.ID]) > 0 {
+		if len(g.options(r.ID, c.grantScopeOK(r.ID))) > 0 {
 			d.Roles = append(d.Roles, r)
 		}
 	}
@@ -585,7 +598,7 @@ func (c *orgCtx) fillGrantForm(d *memberDialog) {
 			d.Form.Role = d.Roles[0].ID
 		}
 	}
-	d.Scopes = g.options(d.Form.Role, nil)
+	d.Scopes = g.options(d.Form.Role, c.grantScopeOK(d.Form.Role))
 	if !slices.ContainsFunc(d.Scopes, func(o option) bool { return o.Value == d.Form.Scope }) {
 		d.Form.Scope = ""
 		if len(d.Scopes) > 0 {
@@ -616,16 +629,35 @@ func (c *orgCtx) scopeOptions() []option {
 }
 
 // grantRoles are the roles offered in an Add access form: resource and
-// team roles and custom roles. Built-in org roles are a member's
+// team roles, custom roles, and the built-in org roles that the scheme
+// also binds below the organization (Labelbox's project-based roles).
+// At the organization itself a built-in org role is a member's
 // organization role, changed in place in the member list.
 func (c *orgCtx) grantRoles() []team.RoleView {
 	var out []team.RoleView
 	for _, r := range c.loadRoles() {
-		if r.ID != c.sc.TopRole && (!r.Builtin || r.ScopeType != scheme.OrgType) {
+		if r.ID != c.sc.TopRole && (!c.orgRoleOnly(r) || len(c.alsoAt(r.ID)) > 0) {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// orgRoleOnly: a built-in role of the organization, which a grant form
+// offers only below it.
+func (c *orgCtx) orgRoleOnly(r team.RoleView) bool {
+	return r.Builtin && r.ScopeType == scheme.OrgType
+}
+
+// grantScopeOK keeps, for a role of the Add access form, the scopes a
+// grant of it may name there.
+func (c *orgCtx) grantScopeOK(role string) func(string) bool {
+	for _, r := range c.loadRoles() {
+		if r.ID == role && c.orgRoleOnly(r) {
+			return func(sc string) bool { return sc != "org" }
+		}
+	}
+	return nil
 }
 
 // keyRoles are the roles a secret key can hold: any but the top role.
@@ -646,10 +678,9 @@ func (h *handler) memberDialogData(c *orgCtx, uid string, f grantForm) (memberDi
 	}
 	d := memberDialog{M: m, CanManage: c.can.ManageUsers, Form: f}
 	for _, t := range c.sc.Types {
-		d.Types = append(d.Types, t.ID)
 		c.resourceList(t.ID, choiceLimit) // names for display, where the user may list them
 	}
-	c.nameResources(m.Access)
+	d.Blocks = c.accessBlocks(m.Access, d.CanManage)
 	grants := map[string][]domain.Access{}
 	for _, g := range m.Grants {
 		if ref, err := domain.ParseRef(g.Scope); err == nil {
@@ -831,11 +862,21 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 		_, _, err = h.svc.CreateGrant(r.Context(), c.actor, c.org.ID, team.GrantRequest{Subject: subject, Role: f.Role, Scope: f.Scope, ExpiresAt: exp})
 	}
 	subj, _ := domain.ParseSubject(subject)
+	ret := grantReturn(c, r.PostFormValue("return"))
 	if err != nil {
 		msg := h.message(r, err)
 		if fe, ok := fault.As(err); ok && fe.Code == fault.Conflict && fe.ExistingID != "" {
+			if ref, err := domain.ParseRef(f.Scope); err == nil {
+				c.nameResources(map[string][]domain.Access{ref.Type: {{ID: ref.ID}}})
+			}
 			v := &view{c: c}
 			msg = v.Subject(subject) + " already holds " + v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " with this expiry."
+		}
+		if ret != "" {
+			// Back to the page the form was on, with what was chosen.
+			h.flashError(w, msg)
+			h.redirect(w, r, ret+"?"+url.Values{"role": {f.Role}, "expires": {f.Expires}}.Encode())
+			return
 		}
 		switch subj.Kind {
 		case domain.SubjectUser:
@@ -858,6 +899,10 @@ func (h *handler) createGrant(w http.ResponseWriter, r *http.Request, c *orgCtx)
 	}
 	v := &view{c: c}
 	flash := v.RoleName(f.Role) + " on " + v.Scope(f.Scope) + " granted to " + v.Subject(subject) + "."
+	if ret != "" {
+		c.back(ret, flash)
+		return
+	}
 	switch subj.Kind {
 	case domain.SubjectUser:
 		c.back(c.path("members", subj.ID), flash)

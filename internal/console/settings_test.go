@@ -238,7 +238,7 @@ func TestResourceAccess(t *testing.T) {
 	owner.click(`#resources a[href="/o/acme/resources/dataset/cats"]`)
 	owner.waitFor("#resource-access")
 	got := owner.text("#resource-access")
-	for _, want := range []string{"Carl Contractor", "Dataset Editor", "direct grant gr_", "Lena Lead", "organization role Admin", "organization role Owner"} {
+	for _, want := range []string{"Carl Contractor", "Dataset Editor", "direct grant on dataset Cats gr_", "Lena Lead", "organization role Admin", "organization role Owner"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("access list lacks %q:\n%s", want, got)
 		}

@@ -55,6 +55,7 @@ type caps struct {
 	Overview                                                                            bool // has an overview (team.OverviewShown)
 	Usage                                                                               bool // sees usage against the plan
 	StaleAccess                                                                         bool // sees the stale-access report
+	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
 type orgHandler func(w http.ResponseWriter, r *http.Request, c *orgCtx)
@@ -153,6 +154,7 @@ func (c *orgCtx) loadCaps() error {
 		}
 	}
 	c.can.Overview = team.OverviewShown(can)
+	c.can.Invite = c.can.ManageUsers && c.mayInvite()
 	return nil
 }
 
@@ -165,6 +167,8 @@ func (c *orgCtx) nav() []navItem {
 			items = append(items, navItem{id, label, base + "/" + id})
 		}
 	}
+	// Who cannot list the members reads their own access on a page of its own.
+	add(!c.can.MembersView && c.actor.UserID() != "", "access", "Your access")
 	add(c.can.MembersView, "members", "Members")
 	add(c.can.Teams, "teams", "Teams")
 	add(c.can.MembersView, "groups", "Groups")
