@@ -732,7 +732,9 @@ func opRead(t *rapid.T, w *world, si *stepInfo) {
 		{base(o) + "/members", perm("members.view")},
 		{base(o) + "/members/" + user, func(w *world, o *worldOrg, a string, now time.Time) bool {
 			_, member := o.ref.Members[user]
-			return member && holdsAtOrg(o, a, "members.view", now) && (a == "user:"+user || managerOrAudit(w, o, a, now))
+			// One's own always; another's with members.view and user
+			// management or audit.
+			return member && (a == "user:"+user || holdsAtOrg(o, a, "members.view", now) && managerOrAudit(w, o, a, now))
 		}},
 		{base(o) + "/grants", managerOrAudit},
 		{base(o) + "/grants?subject=" + url.QueryEscape(w.drawSubject(t, o)), nil},

@@ -216,14 +216,10 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 	if err != nil {
 		return MemberDetail{}, err
 	}
-	// Everyone may read their own access, also where their role does not
-	// list the members (a Labelbox project-based labeler).
-	if userID != a.UserID() {
-		if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
-			return MemberDetail{}, err
-		}
-	}
 	if err := s.authorize(o, sc, a, ActMemberDetail, &Target{Member: userID}); err != nil {
+		if lerr := s.authorize(o, sc, a, ActMemberList, nil); lerr != nil {
+			return MemberDetail{}, lerr // nothing of others is theirs to see
+		}
 		return MemberDetail{}, fault.E(fault.Forbidden, "seeing another member's access needs user management or %s", sc.AuditPermission)
 	}
 	var d MemberDetail

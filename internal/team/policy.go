@@ -121,7 +121,8 @@ var policy = []rule{
 	{ActOrgTransfer, "hand the unique top role to another member (schemes with `unique_top`)", []need{uniqueTop(perm("org.transfer")), topHolder}},
 
 	{ActMemberList, "list members, teams and groups", []need{perm("members.view")}},
-	{ActMemberDetail, "see another member's grants and effective access", []need{anyOf(self, userManager, auditor)}},
+	{ActMemberDetail, "see a member's grants and effective access: one's own always (a Labelbox project-based labeler lists no members), another's with members.view and user management or audit",
+		[]need{anyOf(self, all(perm("members.view"), anyOf(userManager, auditor)))}},
 	{ActMemberRole, "change a member's org role", []need{grantsRole, takesRole}},
 	{ActMemberRemove, "remove a member (ends their grants, group and team memberships and the keys they own)",
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
