@@ -239,7 +239,11 @@ func TestAuditReadable(t *testing.T) {
 	if _, _, err := f.svc.RemoveMember(ctx, f.owner, f.org, sam.Subject.ID); err != nil {
 		t.Fatal(err)
 	}
-	// Enough events for three pages of fifty.
+	// Enough events for three pages of fifty, on a plan with room for them.
+	business := "business"
+	if _, err := f.svc.UpdateBilling(ctx, f.owner, f.org, team.BillingUpdate{Plan: &business}); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 110 {
 		if _, err := f.svc.PutResource(ctx, f.owner, f.org, team.ResourceRequest{Type: "dataset", ID: fmt.Sprintf("d%03d", i), Name: fmt.Sprintf("Set %03d", i)}); err != nil {
 			t.Fatal(err)

@@ -271,8 +271,8 @@ func TestPersLabelboxLabeler(t *testing.T) {
 // select, a search the server answers as one types, used by keyboard only.
 func TestPersMemberPicker(t *testing.T) {
 	f := newFixture(t, fixtureOpts{})
-	seats := 100
-	if _, err := f.svc.UpdateBilling(context.Background(), f.owner, f.org, team.BillingUpdate{SeatLimit: &seats}); err != nil {
+	seats, business := 100, "business"
+	if _, err := f.svc.UpdateBilling(context.Background(), f.owner, f.org, team.BillingUpdate{Plan: &business, SeatLimit: &seats}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 74 {
