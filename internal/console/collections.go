@@ -2,8 +2,10 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -34,22 +36,65 @@ func (k collectionKind) list(c *orgCtx) ([]team.CollectionView, error) {
 func (k collectionKind) Title() string { return titleCase(k.Singular) }
 
 type collectionsData struct {
-	Kind  collectionKind
-	Items []team.CollectionView
-	Name  string
-	Error string // the refusal of the create form, in its own words
+	Kind       collectionKind
+	Items      []team.CollectionView
+	Name       string
+	Error      string // the refusal of the create form, in its own words
+	Q, Sort    string
+	Cols       []sortCol
+	Prev, Next string
+	Matched    int // how many match the search
+	Total      int // how many there are
 }
 
+// collectionPage is how many teams or groups a page shows.
+const collectionPage = 50
+
 func (h *handler) collectionsView(c *orgCtx, k collectionKind) (*view, error) {
-	items, err := k.list(c)
+	all, err := k.list(c)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(items, func(a, b team.CollectionView) int {
-		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-	})
+	q := c.r.URL.Query()
+	d := collectionsData{Kind: k, Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Total: len(all)}
+	if d.Sort == "" {
+		d.Sort = "name"
+	}
+	found, err := team.FindCollections(all, d.Q, d.Sort)
+	if err != nil {
+		return nil, err
+	}
+	d.Matched = len(found)
+	off, _ := strconv.Atoi(q.Get("page"))
+	off = max(0, off)
+	p, err := team.PageOf(found, collectionPage, team.OffsetToken(off))
+	if err != nil {
+		return nil, err
+	}
+	d.Items = p.Items
+	keep := url.Values{}
+	if d.Q != "" {
+		keep.Set("q", d.Q)
+	}
+	link := func(at int) string {
+		l := url.Values{"sort": {d.Sort}}
+		if d.Q != "" {
+			l.Set("q", d.Q)
+		}
+		if at > 0 {
+			l.Set("page", strconv.Itoa(at))
+		}
+		return c.path(k.ID) + "?" + l.Encode()
+	}
+	if off > 0 {
+		d.Prev = link(max(0, off-collectionPage))
+	}
+	if p.Next != "" {
+		d.Next = link(off + len(d.Items))
+	}
+	d.Cols = sortCols(keep, "sort", d.Sort, [][2]string{{"name", "Name"}, {"members", "Members"}}, c.path(k.ID))
 	v := c.view(k.ID, k.Plural)
-	v.Data = collectionsData{Kind: k, Items: items}
+	v.Data = d
 	return v, nil
 }
 

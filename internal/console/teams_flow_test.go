@@ -259,7 +259,7 @@ func TestCollDeepomaticTeamAdmin(t *testing.T) {
 	if b.exists("#collection-create") {
 		t.Error("Team Admin is offered to create a team")
 	}
-	b.click(`#collections a`)
+	b.click(`#collections tbody a`)
 	b.waitText("#collection-members", "Tess Lead")
 	if b.exists("#coll-attached") {
 		t.Error("the Team Admin, who may not list resources, is shown what is attached")

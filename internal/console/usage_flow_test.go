@@ -151,3 +151,50 @@ func TestStaleAccessPage(t *testing.T) {
 		t.Errorf("a Member opening stale access: %d, want 403", s)
 	}
 }
+
+// Groups (and teams, on the same pages) are searched, sorted and paged by
+// the server.
+func TestCollectionsPagedSearched(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ctx := context.Background()
+	sam := f.member("sam@acme.test", "Sam Member", "member")
+	for i := range 55 {
+		g, err := f.svc.CreateGroup(ctx, f.owner, f.org, fmt.Sprintf("Crew %02d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 42 {
+			if _, err := f.svc.SetGroupMember(ctx, f.owner, f.org, g.ID, sam.Subject.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.open("/o/acme/groups")
+	if got := b.text("#collection-count"); got != "55 of 55 groups" {
+		t.Errorf("count = %q", got)
+	}
+	rows := func() string {
+		return b.eval(`Array.from(document.querySelectorAll("#collections tbody tr td:first-child")).map(td => td.textContent.trim()).join(",")`)
+	}
+	if got := strings.Split(rows(), ","); len(got) != 50 || got[0] != "Crew 00" {
+		t.Errorf("first page: %d rows from %q", len(got), got[0])
+	}
+	b.click("#collections-next")
+	b.waitFor("#collections-prev")
+	if got := rows(); got != "Crew 50,Crew 51,Crew 52,Crew 53,Crew 54" {
+		t.Errorf("second page: %q", got)
+	}
+	// By members, most first: Crew 42 holds Sam.
+	b.open("/o/acme/groups?sort=-members")
+	if got := strings.Split(rows(), ","); got[0] != "Crew 42" {
+		t.Errorf("most members first: %q", got[0])
+	}
+	b.typeInto("#col-q", "crew 4")
+	b.click("#collection-search button[type=submit]")
+	b.waitText("#collection-count", "10 of 55 groups")
+	b.typeInto("#col-q", "nobody")
+	b.click("#collection-search button[type=submit]")
+	b.waitText("#collections", "No group is named like")
+}

@@ -45,6 +45,13 @@ type collectionOps struct {
 	setMember    func(context.Context, team.Actor, string, string, string, bool) (int64, error)
 }
 
+type listCollectionsInput struct {
+	OrgPath
+	PageQuery
+	Q    string `query:"q" maxLength:"200" doc:"Only those whose name contains this, in any case"`
+	Sort string `query:"sort" enum:"name,-name,members,-members" doc:"Order: by name or member count, - for the reverse (default: creation order)"`
+}
+
 func (s *server) collectionRoutes() {
 	for _, c := range []collectionOps{
 		{kind: "Team", plural: "teams", create: s.svc.CreateTeam, list: s.svc.ListTeams, rename: s.svc.RenameTeam,
@@ -67,9 +74,12 @@ func (s *server) collectionRoutes() {
 
 		endpoint(s, huma.Operation{OperationID: "list" + c.kind + "s", Method: http.MethodGet, Path: base,
 			Summary: "List " + c.plural + " with their members", Tags: tags},
-			func(ctx context.Context, in *listInput) (*body[team.Page[team.CollectionView]], error) {
+			func(ctx context.Context, in *listCollectionsInput) (*body[team.Page[team.CollectionView]], error) {
 				list, err := c.list(ctx, actor(ctx), in.Org)
 				if err != nil {
+					return nil, err
+				}
+				if list, err = team.FindCollections(list, in.Q, in.Sort); err != nil {
 					return nil, err
 				}
 				p, err := team.PageOf(list, in.Limit, in.PageToken)

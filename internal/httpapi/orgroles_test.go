@@ -39,3 +39,41 @@ func TestMemberListOrgRoles(t *testing.T) {
 		}
 	})
 }
+
+// Teams and groups are searched by name, sorted and paged by the server.
+func TestCollectionsSearchSortPage(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		_, samID := e.member(e.owner, "acme", "sam@acme.test", "member")
+		for _, n := range []string{"Night shift", "day shift", "QA", "Annotators"} {
+			id := e.owner.post("/v1/orgs/acme/groups", map[string]any{"name": n}).want(t, 201).str(t, "id")
+			if n == "QA" {
+				e.owner.put("/v1/orgs/acme/groups/"+id+"/members/"+samID, nil).want(t, 204)
+			}
+		}
+		names := func(path string) string {
+			var out []string
+			for _, g := range e.owner.get(path).want(t, 200).items(t) {
+				out = append(out, g["name"].(string))
+			}
+			return strings.Join(out, ",")
+		}
+		for path, want := range map[string]string{
+			"/v1/orgs/acme/groups":                   "Night shift,day shift,QA,Annotators", // creation order
+			"/v1/orgs/acme/groups?sort=name":         "Annotators,day shift,Night shift,QA",
+			"/v1/orgs/acme/groups?sort=-name":        "QA,Night shift,day shift,Annotators",
+			"/v1/orgs/acme/groups?q=SHIFT&sort=name": "day shift,Night shift",
+			"/v1/orgs/acme/groups?sort=-members":     "QA,Night shift,day shift,Annotators",
+			"/v1/orgs/acme/groups?sort=name&limit=3": "Annotators,day shift,Night shift",
+			"/v1/orgs/acme/teams?q=anything":         "",
+		} {
+			if got := names(path); got != want {
+				t.Errorf("GET %s: %q, want %q", path, got, want)
+			}
+		}
+		next := e.owner.get("/v1/orgs/acme/groups?sort=name&limit=3").want(t, 200).str(t, "next_page_token")
+		if got := names("/v1/orgs/acme/groups?sort=name&limit=3&page_token=" + next); got != "QA" {
+			t.Errorf("second page: %q", got)
+		}
+		e.owner.get("/v1/orgs/acme/groups?sort=size").want(t, 400, 422)
+	})
+}

@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -583,4 +584,44 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	}
 	v.Revision = rev
 	return v, nil
+}
+
+// CollectionSorts are the orders FindCollections knows.
+var CollectionSorts = []string{"name", "-name", "members", "-members"}
+
+// FindCollections keeps the teams or groups whose name contains q (in any
+// case) and orders them: by name or member count, "-" for the reverse;
+// empty keeps creation order. Lists of teams and groups are read whole (an
+// org has tens of them), so this is done on the read list.
+func FindCollections(items []CollectionView, q, sort string) ([]CollectionView, error) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if len(q) > 200 {
+		return nil, fault.E(fault.Invalid, "q: at most 200 characters")
+	}
+	if sort != "" && !slices.Contains(CollectionSorts, sort) {
+		return nil, fault.E(fault.Invalid, "sort: want one of %s", strings.Join(CollectionSorts, ", "))
+	}
+	out := make([]CollectionView, 0, len(items))
+	for _, c := range items {
+		if q == "" || strings.Contains(strings.ToLower(c.Name), q) {
+			out = append(out, c)
+		}
+	}
+	key, desc := strings.CutPrefix(sort, "-")
+	byName := func(a, b CollectionView) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }
+	switch key {
+	case "name":
+		slices.SortStableFunc(out, byName)
+	case "members":
+		slices.SortStableFunc(out, func(a, b CollectionView) int {
+			if n := len(a.Members) - len(b.Members); n != 0 {
+				return n
+			}
+			return byName(a, b)
+		})
+	}
+	if desc {
+		slices.Reverse(out)
+	}
+	return out, nil
 }
