@@ -99,7 +99,7 @@ func TestResourceOwnerIsOfTheOrg(t *testing.T) {
 		// A former member keeps what they own through a replace.
 		_, samID := e.member(e.owner, "acme", "sam@acme.test", "member")
 		e.owner.put("/v1/orgs/acme/resources/dataset/dogs", map[string]any{"name": "Dogs", "owner": samID}).want(t, 200)
-		e.owner.delete("/v1/orgs/acme/members/" + samID).want(t, 200, 204)
+		e.owner.delete("/v1/orgs/acme/members/"+samID).want(t, 200, 204)
 		e.owner.put("/v1/orgs/acme/resources/dataset/dogs", map[string]any{"name": "Dogs v2", "owner": samID}).want(t, 200)
 		body := string(e.owner.get("/v1/orgs/acme/audit").want(t, 200).body)
 		if strings.Contains(body, "bob@beta.test") {

@@ -608,7 +608,9 @@ func FindCollections(items []CollectionView, q, sort string) ([]CollectionView, 
 		}
 	}
 	key, desc := strings.CutPrefix(sort, "-")
-	byName := func(a, b CollectionView) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }
+	byName := func(a, b CollectionView) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	}
 	switch key {
 	case "name":
 		slices.SortStableFunc(out, byName)
