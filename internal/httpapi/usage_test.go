@@ -57,6 +57,13 @@ func TestPlansAndUsage(t *testing.T) {
 			t.Errorf("seats past the plan: %q", d)
 		}
 		e.owner.patch("/v1/orgs/acme/billing", map[string]any{"seat_limit": 50}).want(t, 200)
+		// An org over its plan's seats (set before plans were data) keeps
+		// them when only the billing email changes.
+		e.raw(t, "UPDATE orgs SET seat_limit = 80 WHERE id = 'acme'")
+		if b := e.owner.patch("/v1/orgs/acme/billing", map[string]any{"billing_email": "ap@acme.test"}).want(t, 200).obj(t); b["seat_limit"].(float64) != 80 {
+			t.Errorf("an email edit changed the seat limit to %v", b["seat_limit"])
+		}
+		e.raw(t, "UPDATE orgs SET seat_limit = 50 WHERE id = 'acme'")
 
 		// Free allows 2 live keys: the org has more than that, so it cannot
 		// move there until it revokes some; a seat count past 3 also stops it.

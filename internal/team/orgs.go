@@ -299,7 +299,9 @@ func (s *Service) UpdateBilling(ctx context.Context, a Actor, id string, u Billi
 		if u.SeatLimit != nil {
 			seats = *u.SeatLimit
 		}
-		if max, ok := p.Limit(plan.Seats); ok && listed && seats > max {
+		// Only a new plan or a new seat limit is held to the plan's seats:
+		// editing the billing email leaves an org's seats alone.
+		if max, ok := p.Limit(plan.Seats); ok && listed && seats > max && (next != nil || u.SeatLimit != nil) {
 			if u.SeatLimit != nil {
 				return nil, fault.E(fault.Conflict, "the %s plan allows at most %d seats; a larger seat limit needs another plan", p.Name, max)
 			}
