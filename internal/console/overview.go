@@ -87,25 +87,22 @@ func (c *orgCtx) landing() string {
 	return c.path("general")
 }
 
-// staleDays reads the report's window from ?days=, 90 by default.
-func staleDays(r *http.Request) (int, error) {
-	text := r.URL.Query().Get("days")
-	if text == "" {
-		return 90, nil
+// staleReport is the stale-access report for the window in ?days= (90
+// by default).
+func (h *handler) staleReport(r *http.Request, c *orgCtx) (team.StaleAccess, error) {
+	days := 90
+	if text := r.URL.Query().Get("days"); text != "" {
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return team.StaleAccess{}, fault.E(fault.Unprocessable, "days must be a whole number from 1 to %d", team.MaxStaleDays)
+		}
+		days = n
 	}
-	n, err := strconv.Atoi(text)
-	if err != nil {
-		return 0, fault.E(fault.Unprocessable, "days must be a whole number from 1 to %d", team.MaxStaleDays)
-	}
-	return n, nil
+	return h.svc.StaleAccess(r.Context(), c.actor, c.org.ID, days)
 }
 
 func (h *handler) staleAccess(w http.ResponseWriter, r *http.Request, c *orgCtx) {
-	days, err := staleDays(r)
-	var rep team.StaleAccess
-	if err == nil {
-		rep, err = h.svc.StaleAccess(r.Context(), c.actor, c.org.ID, days)
-	}
+	rep, err := h.staleReport(r, c)
 	if err != nil {
 		c.fail(err)
 		return
@@ -125,11 +122,7 @@ type staleData struct {
 }
 
 func (h *handler) staleAccessCSV(w http.ResponseWriter, r *http.Request, c *orgCtx) {
-	days, err := staleDays(r)
-	var rep team.StaleAccess
-	if err == nil {
-		rep, err = h.svc.StaleAccess(r.Context(), c.actor, c.org.ID, days)
-	}
+	rep, err := h.staleReport(r, c)
 	var b []byte
 	if err == nil {
 		b, err = team.StaleAccessCSV(rep)
@@ -139,6 +132,6 @@ func (h *handler) staleAccessCSV(w http.ResponseWriter, r *http.Request, c *orgC
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-stale-access-%dd.csv"`, c.org.ID, days))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-stale-access-%dd.csv"`, c.org.ID, rep.Days))
 	_, _ = w.Write(b)
 }

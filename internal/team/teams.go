@@ -84,23 +84,9 @@ func (s *Service) createCollection(ctx context.Context, a Actor, org, name strin
 // its case: two "QA" groups cannot be told apart on a page or in a grant.
 // The store's unique index is the backstop for writes that race past this.
 func nameFree(r store.Reader, org string, c collection, self, name string) error {
-	var ids, names []string
-	if c == teams {
-		ts, err := r.ListTeams(org)
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			ids, names = append(ids, t.ID), append(names, t.Name)
-		}
-	} else {
-		gs, err := r.ListGroups(org)
-		if err != nil {
-			return err
-		}
-		for _, g := range gs {
-			ids, names = append(ids, g.ID), append(names, g.Name)
-		}
+	ids, names, err := listNamed(r, org, c)
+	if err != nil {
+		return err
 	}
 	for i, n := range names {
 		if ids[i] != self && strings.EqualFold(strings.TrimSpace(n), name) {
@@ -108,6 +94,23 @@ func nameFree(r store.Reader, org string, c collection, self, name string) error
 		}
 	}
 	return nil
+}
+
+// listNamed reads the org's teams or groups, in creation order, as ids
+// and names.
+func listNamed(r store.Reader, org string, c collection) (ids, names []string, err error) {
+	if c == teams {
+		ts, err := r.ListTeams(org)
+		for _, t := range ts {
+			ids, names = append(ids, t.ID), append(names, t.Name)
+		}
+		return ids, names, err
+	}
+	gs, err := r.ListGroups(org)
+	for _, g := range gs {
+		ids, names = append(ids, g.ID), append(names, g.Name)
+	}
+	return ids, names, err
 }
 
 // ListTeams and ListGroups need members.view.
@@ -133,23 +136,9 @@ func (s *Service) listCollections(ctx context.Context, a Actor, org string, c co
 	}
 	out := []CollectionView{}
 	err = s.view(ctx, func(r store.Reader) error {
-		var ids, names []string
-		if c == teams {
-			ts, err := r.ListTeams(org)
-			if err != nil {
-				return err
-			}
-			for _, t := range ts {
-				ids, names = append(ids, t.ID), append(names, t.Name)
-			}
-		} else {
-			gs, err := r.ListGroups(org)
-			if err != nil {
-				return err
-			}
-			for _, g := range gs {
-				ids, names = append(ids, g.ID), append(names, g.Name)
-			}
+		ids, names, err := listNamed(r, org, c)
+		if err != nil {
+			return err
 		}
 		for i, id := range ids {
 			v := CollectionView{ID: id, Name: names[i], Members: []string{}}
