@@ -193,10 +193,17 @@ type UserRecord struct {
 
 // Member is a user in an organization with exactly one org-level role.
 type Member struct {
-	Org      string
-	UserID   string
-	Role     string
-	JoinedAt time.Time
+	Org       string
+	UserID    string
+	Role      string
+	JoinedAt  time.Time
+	ExpiresAt time.Time // zero: the membership does not end
+}
+
+// Expired reports whether the membership has ended at now: the member holds
+// no access and no seat from then on, until it is extended.
+func (m Member) Expired(now time.Time) bool {
+	return !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)
 }
 
 // Grant gives a subject a role at a scope, until ExpiresAt when set.

@@ -132,9 +132,22 @@ type MemberQuery struct {
 	// of ASCII letters.
 	Q    string
 	Role string // only members with this org role
-	Sort MemberSort
-	Desc bool
+	// State keeps only members whose membership is running (or has ended)
+	// at At; the zero State keeps both.
+	State MemberState
+	At    time.Time
+	Sort  MemberSort
+	Desc  bool
 }
+
+// MemberState is whether a membership has ended (domain.Member.Expired).
+type MemberState string
+
+const (
+	MemberAnyState MemberState = ""
+	MemberActive   MemberState = "active"
+	MemberExpired  MemberState = "expired"
+)
 
 // MemberSort is the order of FindMembers. Ties, and members who never
 // signed in (last in either direction), are ordered by user id.

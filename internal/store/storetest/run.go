@@ -19,6 +19,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Members", testMembers},
 		{"MembersPagination", testMembersPagination},
 		{"MemberSearch", testMemberSearch},
+		{"MemberExpiry", testMemberExpiry},
 		{"Grants", testGrants},
 		{"GrantsPagination", testGrantsPagination},
 		{"Resources", testResources},

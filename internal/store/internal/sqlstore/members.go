@@ -9,19 +9,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const memberCols = `org, user_id, role, joined_at`
+const memberCols = `org, user_id, role, joined_at, expires_at`
 
 func scanMember(s scanner) (domain.Member, error) {
 	var m domain.Member
-	return m, s.Scan(&m.Org, &m.UserID, &m.Role, ts(&m.JoinedAt))
+	return m, s.Scan(&m.Org, &m.UserID, &m.Role, ts(&m.JoinedAt), ts(&m.ExpiresAt))
 }
 
 // PutMember keeps joined_at (and the creation position) of an existing
-// member: a role change is not a new membership.
+// member: a role change is not a new membership. Its end date is the one
+// given, so a caller changing the role passes the member it read.
 func (t *Tx) PutMember(m domain.Member) error {
-	_, err := t.exec(`INSERT INTO members (org, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (org, user_id) DO UPDATE SET role = excluded.role`,
-		m.Org, m.UserID, m.Role, t.tm(m.JoinedAt))
+	_, err := t.exec(`INSERT INTO members (org, user_id, role, joined_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (org, user_id) DO UPDATE SET role = excluded.role, expires_at = excluded.expires_at`,
+		m.Org, m.UserID, m.Role, t.tm(m.JoinedAt), t.tm(m.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: put member %q of org %q: %w", m.UserID, m.Org, err)
 	}
@@ -61,11 +62,19 @@ func (t *Tx) CountMembers(org string) (int, error) {
 }
 
 // memberWhere filters members joined with their users (m, u) by q.
-func memberWhere(org string, q store.MemberQuery) (string, []any) {
+func (t *Tx) memberWhere(org string, q store.MemberQuery) (string, []any) {
 	where, args := `m.org = $1`, []any{org}
 	if q.Role != "" {
 		args = append(args, q.Role)
 		where += ` AND m.role = $` + strconv.Itoa(len(args))
+	}
+	switch q.State {
+	case store.MemberActive:
+		args = append(args, t.tm(q.At))
+		where += ` AND (m.expires_at IS NULL OR m.expires_at > $` + strconv.Itoa(len(args)) + `)`
+	case store.MemberExpired:
+		args = append(args, t.tm(q.At))
+		where += ` AND m.expires_at <= $` + strconv.Itoa(len(args))
 	}
 	if needle := strings.TrimSpace(q.Q); needle != "" {
 		// LIKE on lowered text in both backends (SQLite's LIKE ignores ASCII
@@ -79,7 +88,7 @@ func memberWhere(org string, q store.MemberQuery) (string, []any) {
 }
 
 func (t *Tx) FindMembers(org string, q store.MemberQuery, after string, limit int) ([]domain.Member, string, error) {
-	where, args := memberWhere(org, q)
+	where, args := t.memberWhere(org, q)
 	dir := " ASC"
 	if q.Desc {
 		dir = " DESC"
@@ -116,7 +125,7 @@ func (t *Tx) FindMembers(org string, q store.MemberQuery, after string, limit in
 			offset = n
 		}
 	}
-	sql := `SELECT m.org, m.user_id, m.role, m.joined_at FROM members m JOIN users u ON u.id = m.user_id WHERE ` +
+	sql := `SELECT m.org, m.user_id, m.role, m.joined_at, m.expires_at FROM members m JOIN users u ON u.id = m.user_id WHERE ` +
 		where + ` ORDER BY ` + order
 	if limit > 0 {
 		args = append(args, fetch(limit))
@@ -147,7 +156,7 @@ func (t *Tx) FindMembers(org string, q store.MemberQuery, after string, limit in
 }
 
 func (t *Tx) CountFoundMembers(org string, q store.MemberQuery) (int, error) {
-	where, args := memberWhere(org, q)
+	where, args := t.memberWhere(org, q)
 	var n int
 	err := t.one(fmt.Sprintf("count members of org %q", org),
 		`SELECT COUNT(*) FROM members m JOIN users u ON u.id = m.user_id WHERE `+where, args, &n)
