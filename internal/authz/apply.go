@@ -88,6 +88,10 @@ func (o *Org) putMember(m *domain.Member) error {
 		o.members++
 	}
 	s.orgRole, s.active = r, true
+	s.expires = 0
+	if !m.ExpiresAt.IsZero() {
+		s.expires = m.ExpiresAt.UnixNano()
+	}
 	o.roleUsers[r] = append(o.roleUsers[r], u)
 	o.refreshSubject(u)
 	return nil
@@ -100,7 +104,7 @@ func (o *Org) deleteMember(m *domain.Member) error {
 	}
 	s := &o.subj[u]
 	o.roleUsers[s.orgRole] = remove(o.roleUsers[s.orgRole], u)
-	s.orgRole, s.active = noRole, false
+	s.orgRole, s.active, s.expires = noRole, false, 0
 	o.members--
 	o.refreshSubject(u)
 	return nil

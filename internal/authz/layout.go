@@ -70,7 +70,7 @@ type subject struct {
 	kind    domain.SubjectKind
 	active  bool   // a member, a live key, an existing group
 	orgRole uint16 // users: membership role, or noRole
-	expires int64  // keys: unix nanoseconds, 0 for never
+	expires int64  // keys, and users whose membership ends: unix nanoseconds, 0 for never
 	// owner is a key's owning user (none: no owner, so the key holds
 	// nothing). A key's power is its own grants intersected with its
 	// owner's current power (PRODUCT.md rule 10).

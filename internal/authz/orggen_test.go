@@ -184,7 +184,7 @@ func drawOrg(t *rapid.T, size genSize) *genOrg {
 		if rapid.Bool().Draw(t, "u_role_base") {
 			role = rapid.SampledFrom(orgRoles).Draw(t, "u_role")
 		}
-		g.snapshot.Members = append(g.snapshot.Members, domain.Member{Org: "o", UserID: u, Role: role})
+		g.snapshot.Members = append(g.snapshot.Members, domain.Member{Org: "o", UserID: u, Role: role, ExpiresAt: drawExpiry(t, "membership")})
 	}
 	for i := range g.snapshot.Members {
 		add(domain.Change{Op: domain.OpPutMember, Member: &g.snapshot.Members[i]})

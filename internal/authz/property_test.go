@@ -144,7 +144,7 @@ func drawMutation(t *rapid.T, g *genOrg, ref *reference.State) (domain.Change, b
 			}
 		}
 		role, _ := pick(roles, "put_member_role")
-		return domain.Change{Op: domain.OpPutMember, Member: &domain.Member{UserID: u, Role: role}}, true
+		return domain.Change{Op: domain.OpPutMember, Member: &domain.Member{UserID: u, Role: role, ExpiresAt: drawExpiry(t, "put_member_end")}}, true
 	}
 }
 

@@ -100,13 +100,21 @@ func (o *Org) reason(s uint32, r *role, g *grant, from uint32) domain.Reason {
 // activeAt reports whether a subject may hold access at all: a member, a
 // live unexpired key, an existing group.
 //
+// A user is active from joining until the membership's end, if it has one.
 // A key is active only while its owner is an active member: removing the
-// owner ends the key at once.
+// owner, or the end of the owner's membership, ends the key at once.
 func (o *Org) activeAt(s *subject, now int64) bool {
 	if !s.active || (s.expires != 0 && now >= s.expires) {
 		return false
 	}
-	return s.kind != domain.SubjectKey || (s.owner != none && o.subj[s.owner].active)
+	if s.kind != domain.SubjectKey {
+		return true
+	}
+	if s.owner == none {
+		return false
+	}
+	owner := &o.subj[s.owner]
+	return owner.active && (owner.expires == 0 || now < owner.expires)
 }
 
 // grantsAt returns the run of grants at node n in a list sorted by node.

@@ -13,8 +13,9 @@
 //
 // The semantics modelled (see authz/check.go and authz/lookup.go):
 //
-//   - A subject is active when it is a member (users), an existing group
-//     (groups), or a put, unrevoked, unexpired key whose owner is a member
+//   - A subject is active when it is a member whose membership has not
+//     ended (users; ended when now >= its end), an existing group (groups),
+//     or a put, unrevoked, unexpired key whose owner is such a member
 //     (keys). Inactive subjects are denied everything; their grants stay
 //     but give nothing.
 //   - A key holds a permission only where its owner holds it too.
@@ -63,6 +64,7 @@ type Key struct {
 type State struct {
 	Scheme       *scheme.Scheme
 	Members      map[string]string          // user id -> membership role
+	MemberEnds   map[string]time.Time       // user id -> end of a membership that ends
 	Grants       map[string]domain.Grant    // grant id -> grant
 	Groups       map[string]bool            // existing groups
 	GroupMembers map[string]map[string]bool // group id -> user ids
@@ -77,6 +79,7 @@ func New(s *scheme.Scheme) *State {
 	return &State{
 		Scheme:       s,
 		Members:      map[string]string{},
+		MemberEnds:   map[string]time.Time{},
 		Grants:       map[string]domain.Grant{},
 		Groups:       map[string]bool{},
 		GroupMembers: map[string]map[string]bool{},
@@ -104,8 +107,13 @@ func (st *State) Apply(c domain.Change) error {
 			return fmt.Errorf("member %s: unknown role %q", c.Member.UserID, c.Member.Role)
 		}
 		st.Members[c.Member.UserID] = c.Member.Role
+		delete(st.MemberEnds, c.Member.UserID)
+		if !c.Member.ExpiresAt.IsZero() {
+			st.MemberEnds[c.Member.UserID] = c.Member.ExpiresAt
+		}
 	case domain.OpDeleteMember:
 		delete(st.Members, c.Member.UserID)
+		delete(st.MemberEnds, c.Member.UserID)
 	case domain.OpPutGrant:
 		g := *c.Grant
 		if _, ok := st.Role(g.Role); !ok {
@@ -233,16 +241,21 @@ func (st *State) Active(subject string, now time.Time) bool {
 	}
 	switch s.Kind {
 	case domain.SubjectUser:
-		_, ok := st.Members[s.ID]
-		return ok
+		return st.memberAt(s.ID, now)
 	case domain.SubjectGroup:
 		return st.Groups[s.ID]
 	case domain.SubjectKey:
 		k, ok := st.Keys[s.ID]
-		_, owned := st.Members[k.Owner]
-		return ok && owned && !k.Revoked && (k.Expires.IsZero() || now.Before(k.Expires))
+		return ok && st.memberAt(k.Owner, now) && !k.Revoked && (k.Expires.IsZero() || now.Before(k.Expires))
 	}
 	return false
+}
+
+// memberAt reports whether a user is a member whose membership runs at now.
+func (st *State) memberAt(user string, now time.Time) bool {
+	_, ok := st.Members[user]
+	end, ends := st.MemberEnds[user]
+	return ok && (!ends || now.Before(end))
 }
 
 // principals is the subject itself followed by the existing groups a user
