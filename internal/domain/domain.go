@@ -312,6 +312,9 @@ type Invitation struct {
 	ExpiresAt  time.Time
 	AcceptedAt time.Time
 	RevokedAt  time.Time
+	// MembershipExpiresAt ends the membership the invitation creates (zero:
+	// it does not end); ExpiresAt ends the invitation itself.
+	MembershipExpiresAt time.Time
 }
 
 // InvitedGrant is a grant an invitation hands out on acceptance.

@@ -21,6 +21,7 @@ func testInvitations(e *env) {
 	invs := []domain.Invitation{
 		inv("inv_b", func(i *domain.Invitation) {
 			i.Grants = []domain.InvitedGrant{{Role: "dataset.viewer", Scope: "dataset:*"}, {Role: "training.editor", Scope: "training:tr1"}}
+			i.MembershipExpiresAt = at(90 * 24 * time.Hour) // a contractor's membership ends
 		}),
 		inv("inv_a", nil),
 		inv("inv_accepted", func(i *domain.Invitation) { i.AcceptedAt = at(time.Hour) }),

@@ -9,13 +9,13 @@ import (
 )
 
 const invitationCols = `org, id, email, role, grants, token_hash, invited_by, created_at, expires_at,
-	accepted_at, revoked_at`
+	accepted_at, revoked_at, membership_expires_at`
 
 func scanInvitation(s scanner) (domain.Invitation, error) {
 	var i domain.Invitation
 	var grants []byte
 	if err := s.Scan(&i.Org, &i.ID, &i.Email, &i.Role, &grants, &i.TokenHash, &i.InvitedBy,
-		ts(&i.CreatedAt), ts(&i.ExpiresAt), ts(&i.AcceptedAt), ts(&i.RevokedAt)); err != nil {
+		ts(&i.CreatedAt), ts(&i.ExpiresAt), ts(&i.AcceptedAt), ts(&i.RevokedAt), ts(&i.MembershipExpiresAt)); err != nil {
 		return i, err
 	}
 	return i, fromJSON(grants, &i.Grants)
@@ -27,12 +27,13 @@ func (t *Tx) PutInvitation(i domain.Invitation) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	_, err = t.exec(`INSERT INTO invitations (`+invitationCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	_, err = t.exec(`INSERT INTO invitations (`+invitationCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (org, id) DO UPDATE SET email = excluded.email, role = excluded.role, grants = excluded.grants,
 			token_hash = excluded.token_hash, invited_by = excluded.invited_by, created_at = excluded.created_at,
-			expires_at = excluded.expires_at, accepted_at = excluded.accepted_at, revoked_at = excluded.revoked_at`,
+			expires_at = excluded.expires_at, accepted_at = excluded.accepted_at, revoked_at = excluded.revoked_at,
+			membership_expires_at = excluded.membership_expires_at`,
 		i.Org, i.ID, i.Email, i.Role, grants, bytesOrNull(i.TokenHash), i.InvitedBy,
-		t.tm(i.CreatedAt), t.tm(i.ExpiresAt), t.tm(i.AcceptedAt), t.tm(i.RevokedAt))
+		t.tm(i.CreatedAt), t.tm(i.ExpiresAt), t.tm(i.AcceptedAt), t.tm(i.RevokedAt), t.tm(i.MembershipExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
