@@ -251,7 +251,7 @@ func (h *handler) collectionView(c *orgCtx, k collectionKind, id string) (*view,
 				d.Members = append(d.Members, collMember{MemberView: m})
 			}
 		}
-		p, err := h.svc.ListGrants(ctx, c.actor, c.org.ID, domain.GroupSubject(id).String(), "", "", 1000)
+		p, err := h.svc.ListGrants(ctx, c.actor, c.org.ID, team.GrantQuery{Subject: domain.GroupSubject(id).String(), Limit: 1000})
 		if err != nil {
 			d.GrantsHidden = true
 		}

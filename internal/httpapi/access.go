@@ -94,6 +94,7 @@ type listGrantsInput struct {
 	PageQuery
 	Subject string `query:"subject" doc:"Only grants of this subject"`
 	Scope   string `query:"scope" doc:"Only grants at this scope"`
+	State   string `query:"state" enum:"active,expired" doc:"Only grants running now (active) or ended (expired; they give nothing and stay listed until revoked)"`
 }
 
 type grantPath struct {
@@ -240,7 +241,8 @@ func (s *server) accessRoutes() {
 	endpoint(s, huma.Operation{OperationID: "listGrants", Method: http.MethodGet, Path: "/v1/orgs/{org}/grants",
 		Summary: "Grants, by subject or scope", Tags: []string{"grants"}},
 		func(ctx context.Context, in *listGrantsInput) (*body[team.Page[team.GrantView]], error) {
-			p, err := s.svc.ListGrants(ctx, actor(ctx), in.Org, in.Subject, in.Scope, in.PageToken, in.Limit)
+			p, err := s.svc.ListGrants(ctx, actor(ctx), in.Org, team.GrantQuery{Subject: in.Subject, Scope: in.Scope,
+				State: in.State, After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}

@@ -67,7 +67,7 @@ func (s *server) keyRoutes() {
 		func(ctx context.Context, in *listKeysInput) (*body[team.Page[team.KeyView]], error) {
 			state, found := keyStates[in.State]
 			if !found {
-				return nil, fault.E(fault.Invalid, "state: want one of any, live, expired, unrevoked or revoked")
+				return nil, fault.E(fault.Invalid, "state: want one of any, active (or live), expired, unrevoked or revoked")
 			}
 			p, err := s.svc.ListKeys(ctx, actor(ctx), in.Org, team.KeyQuery{State: state, Owner: in.Owner, Search: in.Q,
 				After: in.PageToken, Limit: in.Limit})
@@ -122,12 +122,12 @@ func (s *server) keyRoutes() {
 type listKeysInput struct {
 	OrgPath
 	PageQuery
-	State string `query:"state" doc:"Only keys in this state: any (the default), live (neither revoked nor expired), expired, unrevoked or revoked"`
+	State string `query:"state" doc:"Only keys in this state: any (the default), active or live (neither revoked nor expired), expired, unrevoked or revoked"`
 	Owner string `query:"owner" doc:"Only the keys this member (a user id) owns"`
 	Q     string `query:"q" maxLength:"200" doc:"Only the keys whose name or prefix contains this, in any case"`
 }
 
-var keyStates = map[string]team.KeyState{"": team.AnyKey, "any": team.AnyKey, "live": team.LiveKey,
+var keyStates = map[string]team.KeyState{"": team.AnyKey, "any": team.AnyKey, "live": team.LiveKey, "active": team.LiveKey,
 	"expired": team.ExpiredKey, "unrevoked": team.UnrevokedKey, "revoked": team.RevokedKey}
 
 type auditInput struct {

@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -19,15 +21,17 @@ type MemberPath struct {
 type listMembersInput struct {
 	OrgPath
 	PageQuery
-	Q    string `query:"q" maxLength:"200" doc:"Only members whose name or email contains this text (ASCII letters in any case)"`
-	Role string `query:"role" doc:"Only members with this org role"`
-	Sort string `query:"sort" enum:"name,-name,email,-email,joined,-joined,last_login,-last_login" doc:"Order: name, email, joined or last_login (last sign-in), '-' first for the reverse; members who never signed in come last either way. Default: by user id. A page token is valid only with the q, role and sort it came with."`
+	Q     string `query:"q" maxLength:"200" doc:"Only members whose name or email contains this text (ASCII letters in any case)"`
+	Role  string `query:"role" doc:"Only members with this org role"`
+	Sort  string `query:"sort" enum:"name,-name,email,-email,joined,-joined,last_login,-last_login" doc:"Order: name, email, joined or last_login (last sign-in), '-' first for the reverse; members who never signed in come last either way. Default: by user id. A page token is valid only with the q, role, state and sort it came with."`
+	State string `query:"state" enum:"active,expired" doc:"Only members whose membership runs now (active) or has ended (expired: no access, no seat, listed until extended or removed)"`
 }
 
 type patchMemberInput struct {
 	MemberPath
 	Body struct {
-		Role string `json:"role" doc:"The new org role"`
+		Role      string       `json:"role,omitempty" doc:"The new org role"`
+		ExpiresAt optionalTime `json:"expires_at,omitempty" doc:"When the membership ends (RFC 3339, in the future); null takes the end away. From then on the member holds no access and no seat. Not for the scheme's top role."`
 	}
 }
 
@@ -46,7 +50,7 @@ func (s *server) memberRoutes() {
 		Summary: "Members with role and last login", Tags: []string{"members"}},
 		func(ctx context.Context, in *listMembersInput) (*body[team.Page[team.MemberView]], error) {
 			p, err := s.svc.SearchMembers(ctx, actor(ctx), in.Org, team.MemberQuery{Q: in.Q, Role: in.Role, Sort: in.Sort,
-				After: in.PageToken, Limit: in.Limit})
+				State: in.State, After: in.PageToken, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}
@@ -64,9 +68,18 @@ func (s *server) memberRoutes() {
 		})
 
 	endpoint(s, huma.Operation{OperationID: "updateMember", Method: http.MethodPatch, Path: "/v1/orgs/{org}/members/{user_id}",
-		Summary: "Change a member's org role in place", Tags: []string{"members"}},
+		Summary: "Change a member's org role, or when their membership ends, in place", Tags: []string{"members"},
+		Description: "Both fields are optional and applied in one write. A role change takes the power to hand out both roles; " +
+			"setting, moving or taking away the end takes the power to remove the member. Bringing back a membership that has ended takes a seat."},
 		func(ctx context.Context, in *patchMemberInput) (*body[memberOutput], error) {
-			m, rev, err := s.svc.ChangeRole(ctx, actor(ctx), in.Org, in.UserID, in.Body.Role)
+			u := team.MemberUpdate{ExpiresAt: in.Body.ExpiresAt.ptr()}
+			if in.Body.Role != "" {
+				u.Role = &in.Body.Role
+			}
+			if u.Role == nil && u.ExpiresAt == nil {
+				return nil, fault.E(fault.Unprocessable, "nothing to change: give role, expires_at or both")
+			}
+			m, rev, err := s.svc.UpdateMember(ctx, actor(ctx), in.Org, in.UserID, u)
 			if err != nil {
 				return nil, err
 			}
@@ -90,10 +103,11 @@ func (s *server) memberRoutes() {
 type inviteInput struct {
 	OrgPath
 	Body struct {
-		Email          string                `json:"email"`
-		Role           string                `json:"role,omitempty" doc:"Org role; default the scheme's base role (member)"`
-		Grants         []domain.InvitedGrant `json:"grants,omitempty" doc:"Grants given on acceptance"`
-		ExpiresInHours int                   `json:"expires_in_hours,omitempty" doc:"Validity of the invitation, 1 to 2160 hours; default 168"`
+		Email               string                `json:"email"`
+		Role                string                `json:"role,omitempty" doc:"Org role; default the scheme's base role (member)"`
+		Grants              []domain.InvitedGrant `json:"grants,omitempty" doc:"Grants given on acceptance"`
+		ExpiresInHours      int                   `json:"expires_in_hours,omitempty" doc:"Validity of the invitation, 1 to 2160 hours; default 168"`
+		MembershipExpiresAt *time.Time            `json:"membership_expires_at,omitempty" doc:"When the membership it creates ends (a contractor's engagement); default never"`
 	}
 }
 
@@ -120,8 +134,12 @@ func (s *server) invitationRoutes() {
 		Summary: "Invite someone by email", Tags: []string{"invitations"}, DefaultStatus: http.StatusCreated,
 		Description: "The token appears only in this answer (and in the mail sent to the invitee)."},
 		func(ctx context.Context, in *inviteInput) (*body[invitationOutput], error) {
-			v, rev, err := s.svc.Invite(ctx, actor(ctx), in.Org, team.InviteRequest{Email: in.Body.Email, Role: in.Body.Role,
-				Grants: in.Body.Grants, ExpiresInHours: in.Body.ExpiresInHours})
+			req := team.InviteRequest{Email: in.Body.Email, Role: in.Body.Role,
+				Grants: in.Body.Grants, ExpiresInHours: in.Body.ExpiresInHours}
+			if in.Body.MembershipExpiresAt != nil {
+				req.MembershipExpiresAt = *in.Body.MembershipExpiresAt
+			}
+			v, rev, err := s.svc.Invite(ctx, actor(ctx), in.Org, req)
 			if err != nil {
 				return nil, err
 			}

@@ -123,7 +123,20 @@ type OrgRole struct {
 type GrantFilter struct {
 	Subject domain.Subject
 	Scope   domain.Scope
+	// State keeps only grants running (or ended) at At; the zero State
+	// keeps both.
+	State GrantState
+	At    time.Time
 }
+
+// GrantState is whether a grant has ended (domain.Grant.Expired).
+type GrantState int
+
+const (
+	AnyGrant GrantState = iota
+	ActiveGrant
+	ExpiredGrant
+)
 
 // MemberQuery narrows and orders FindMembers and CountFoundMembers; the
 // zero value lists every member by user id.

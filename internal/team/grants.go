@@ -166,12 +166,23 @@ func (s *Service) subjectExists(o *authz.Org, subj domain.Subject) error {
 // ListGrants lists an org's grants, optionally for one subject or scope.
 // Anyone may list their own and their groups'; the rest needs user
 // management or audit.
-func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, after string, limit int) (Page[GrantView], error) {
+func (s *Service) ListGrants(ctx context.Context, a Actor, org string, q GrantQuery) (Page[GrantView], error) {
 	o, sch, err := s.org(a, org)
 	if err != nil {
 		return Page[GrantView]{}, err
 	}
-	var f store.GrantFilter
+	subject, scope, after, limit := q.Subject, q.Scope, q.After, q.Limit
+	now := s.now()
+	f := store.GrantFilter{At: now}
+	switch q.State {
+	case "":
+	case "active":
+		f.State = store.ActiveGrant
+	case "expired":
+		f.State = store.ExpiredGrant
+	default:
+		return Page[GrantView]{}, fault.E(fault.Invalid, "state: want active or expired")
+	}
 	if subject != "" {
 		if f.Subject, err = domain.ParseSubject(subject); err != nil {
 			return Page[GrantView]{}, fault.Wrap(fault.Invalid, err)
@@ -206,11 +217,24 @@ func (s *Service) ListGrants(ctx context.Context, a Actor, org, subject, scope, 
 		gs, next, err := r.ListGrants(org, f, after, clampLimit(limit))
 		page.Next = next
 		for _, g := range gs {
-			page.Items = append(page.Items, grantView(g))
+			v := grantView(g)
+			v.Expired = g.Expired(now)
+			page.Items = append(page.Items, v)
 		}
 		return err
 	})
 	return page, err
+}
+
+// GrantQuery narrows the grant list; zero fields match everything.
+type GrantQuery struct {
+	Subject string // a subject reference, user:ID, group:ID or key:ID
+	Scope   string // a scope, org, TYPE:*, TYPE:ID or team:ID
+	// State is active or expired: only grants running, or ended, now (an
+	// ended grant stays listed until it is revoked).
+	State string
+	After string
+	Limit int
 }
 
 // DeleteGrant revokes a grant; it takes the same power as making it.

@@ -31,7 +31,9 @@ type InvitationView struct {
 	InvitedBy string                `json:"invited_by"`
 	CreatedAt time.Time             `json:"created_at"`
 	ExpiresAt time.Time             `json:"expires_at"`
-	Token     string                `json:"token,omitempty"`
+	// MembershipExpiresAt ends the membership the invitation creates.
+	MembershipExpiresAt *time.Time `json:"membership_expires_at"`
+	Token               string     `json:"token,omitempty"`
 }
 
 func (s *Service) invitationView(i domain.Invitation) InvitationView {
@@ -49,7 +51,7 @@ func (s *Service) invitationView(i domain.Invitation) InvitationView {
 		grants = []domain.InvitedGrant{}
 	}
 	return InvitationView{ID: i.ID, Email: i.Email, Role: i.Role, Grants: grants, Status: status,
-		InvitedBy: i.InvitedBy, CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+		InvitedBy: i.InvitedBy, CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC(), MembershipExpiresAt: timePtr(i.MembershipExpiresAt)}
 }
 
 // InviteRequest invites an email address with an org role and initial grants.
@@ -58,6 +60,8 @@ type InviteRequest struct {
 	Role           string
 	Grants         []domain.InvitedGrant
 	ExpiresInHours int
+	// MembershipExpiresAt ends the membership on that date (zero: never).
+	MembershipExpiresAt time.Time
 }
 
 // Invite creates an invitation and mails its accept link. Everything it
@@ -80,6 +84,9 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	if len(req.Grants) > 100 {
 		return InvitationView{}, 0, fault.E(fault.Unprocessable, "an invitation carries at most 100 grants")
 	}
+	if err := checkMembershipEnd(sc, req.Role, req.MembershipExpiresAt, s.now()); err != nil {
+		return InvitationView{}, 0, err
+	}
 	if err := s.mayInvite(o, sc, a, ActInvitationCreate, req.Role, req.Grants); err != nil {
 		return InvitationView{}, 0, err
 	}
@@ -90,7 +97,8 @@ func (s *Service) Invite(ctx context.Context, a Actor, org string, req InviteReq
 	token, hash := credential.NewToken(credential.InvitationPrefix)
 	now := s.now()
 	inv := domain.Invitation{Org: org, ID: credential.NewID("inv_"), Email: email, Role: req.Role, Grants: req.Grants,
-		TokenHash: hash, InvitedBy: a.Subject.String(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+		TokenHash: hash, InvitedBy: a.Subject.String(), CreatedAt: now, ExpiresAt: now.Add(ttl),
+		MembershipExpiresAt: req.MembershipExpiresAt.UTC()}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		if u, err := tx.GetUserByEmail(email); err == nil {
 			if _, err := tx.GetMember(org, u.ID); err == nil {
@@ -417,7 +425,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, req AcceptRequest) (Acce
 		if err := s.checkSeat(tx, inv.Org, 1); err != nil {
 			return nil, err
 		}
-		m := domain.Member{Org: inv.Org, UserID: user.ID, Role: inv.Role, JoinedAt: now}
+		if !cur.MembershipExpiresAt.IsZero() && !cur.MembershipExpiresAt.After(now) {
+			return nil, fault.E(fault.Conflict, "the membership this invitation offers ended on %s; ask for a new invitation",
+				cur.MembershipExpiresAt.UTC().Format(time.DateOnly))
+		}
+		m := domain.Member{Org: inv.Org, UserID: user.ID, Role: inv.Role, JoinedAt: now, ExpiresAt: cur.MembershipExpiresAt}
 		if err := tx.PutMember(m); err != nil {
 			return nil, err
 		}

@@ -33,7 +33,10 @@ type KeyView struct {
 	LastUsedAt *time.Time `json:"last_used_at"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
-	Secret     string     `json:"secret,omitempty"`
+	// Expired says the key has passed its expiry (set in lists): it
+	// authenticates no more and stays listed until it is revoked.
+	Expired bool   `json:"expired"`
+	Secret  string `json:"secret,omitempty"`
 }
 
 // KeyGrant is one role a key holds at one scope.
@@ -166,6 +169,10 @@ func (s *Service) ListKeys(ctx context.Context, a Actor, org string, q KeyQuery)
 		page.Next = next
 		if page.Items, err = keyViews(r, org, keys); err != nil {
 			return err
+		}
+		now := s.now()
+		for i, k := range keys {
+			page.Items[i].Expired = !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 		}
 		return nameOwners(r, page.Items)
 	})

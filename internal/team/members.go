@@ -28,6 +28,11 @@ type MemberView struct {
 	OrgRoles    []string   `json:"org_roles,omitempty"`
 	JoinedAt    *time.Time `json:"joined_at"`
 	LastLoginAt *time.Time `json:"last_login_at"`
+	// ExpiresAt ends the membership (a contractor's); from then on the
+	// member holds no access and no seat until it is extended. Expired says
+	// it has ended.
+	ExpiresAt *time.Time `json:"expires_at"`
+	Expired   bool       `json:"expired"`
 }
 
 // GrantView is a grant as clients see it.
@@ -39,6 +44,9 @@ type GrantView struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 	CreatedBy string     `json:"created_by,omitempty"`
 	Via       string     `json:"via,omitempty"`
+	// Expired says the grant has ended: it gives nothing, and stays listed
+	// until it is revoked. Set where grants are listed.
+	Expired bool `json:"expired"`
 }
 
 func grantView(g domain.Grant) GrantView {
@@ -75,7 +83,9 @@ type MemberQuery struct {
 	// Sort is name, email, joined or last_login, "-" before it for the
 	// reverse; empty is by user id. Members who never signed in come last
 	// either way.
-	Sort  string
+	Sort string
+	// State is active or expired: only memberships running, or ended, now.
+	State string
 	After string
 	Limit int
 }
@@ -83,10 +93,16 @@ type MemberQuery struct {
 // MemberSorts are the orders SearchMembers knows, for API documentation.
 var MemberSorts = []string{"name", "-name", "email", "-email", "joined", "-joined", "last_login", "-last_login"}
 
-func (q MemberQuery) store() (store.MemberQuery, error) {
-	sq := store.MemberQuery{Q: strings.TrimSpace(q.Q), Role: q.Role}
+func (q MemberQuery) store(now time.Time) (store.MemberQuery, error) {
+	sq := store.MemberQuery{Q: strings.TrimSpace(q.Q), Role: q.Role, At: now}
 	if len(sq.Q) > 200 {
 		return sq, fault.E(fault.Invalid, "q: at most 200 characters")
+	}
+	switch store.MemberState(q.State) {
+	case store.MemberAnyState, store.MemberActive, store.MemberExpired:
+		sq.State = store.MemberState(q.State)
+	default:
+		return sq, fault.E(fault.Invalid, "state: want active or expired")
 	}
 	if q.Sort == "" {
 		return sq, nil
@@ -109,7 +125,7 @@ func (s *Service) SearchMembers(ctx context.Context, a Actor, org string, q Memb
 	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return Page[MemberView]{}, err
 	}
-	sq, err := q.store()
+	sq, err := q.store(s.now())
 	if err != nil {
 		return Page[MemberView]{}, err
 	}
@@ -130,7 +146,7 @@ func (s *Service) SearchMembers(ctx context.Context, a Actor, org string, q Memb
 			if err != nil {
 				return err
 			}
-			page.Items = append(page.Items, memberView(m, u))
+			page.Items = append(page.Items, s.memberView(m, u))
 		}
 		return addOrgRoles(r, org, page.Items, s.now())
 	})
@@ -188,7 +204,7 @@ func (s *Service) CountMembers(ctx context.Context, a Actor, org string, q Membe
 	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
 		return 0, 0, err
 	}
-	sq, err := q.store()
+	sq, err := q.store(s.now())
 	if err != nil {
 		return 0, 0, err
 	}
@@ -202,9 +218,9 @@ func (s *Service) CountMembers(ctx context.Context, a Actor, org string, q Membe
 	return matched, total, err
 }
 
-func memberView(m domain.Member, u domain.UserRecord) MemberView {
+func (s *Service) memberView(m domain.Member, u domain.UserRecord) MemberView {
 	return MemberView{UserID: m.UserID, Email: u.Email, Name: u.Name, Role: m.Role, JoinedAt: timePtr(m.JoinedAt),
-		LastLoginAt: timePtr(u.LastLoginAt)}
+		LastLoginAt: timePtr(u.LastLoginAt), ExpiresAt: timePtr(m.ExpiresAt), Expired: m.Expired(s.now())}
 }
 
 // clampLimit keeps list pages bounded whatever the client asks.
@@ -232,7 +248,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 		if err != nil {
 			return err
 		}
-		d.MemberView = memberView(m, u)
+		d.MemberView = s.memberView(m, u)
 		d.Grants = []GrantView{}
 		own, _, err := r.ListGrants(org, store.GrantFilter{Subject: domain.UserSubject(userID)}, "", 0)
 		if err != nil {
@@ -241,6 +257,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 		for _, g := range own {
 			v := grantView(g)
 			v.Via = string(domain.ViaDirect)
+			v.Expired = g.Expired(s.now())
 			d.Grants = append(d.Grants, v)
 		}
 		groups, err := r.ListGroupsOfUser(org, userID)
@@ -255,6 +272,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 			for _, g := range gs {
 				v := grantView(g)
 				v.Via = g.Subject.String()
+				v.Expired = g.Expired(s.now())
 				d.Grants = append(d.Grants, v)
 			}
 		}
@@ -269,72 +287,7 @@ func (s *Service) GetMember(ctx context.Context, a Actor, org, userID string) (M
 
 // ChangeRole changes a member's org role in place.
 func (s *Service) ChangeRole(ctx context.Context, a Actor, org, userID, role string) (MemberView, int64, error) {
-	o, sc, err := s.org(a, org)
-	if err != nil {
-		return MemberView{}, 0, err
-	}
-	cur, ok := o.MemberRole(userID)
-	if !ok {
-		return MemberView{}, 0, notFound("member", userID)
-	}
-	r, ok := o.Role(role)
-	if !ok {
-		return MemberView{}, 0, fault.E(fault.Unprocessable, "unknown role %q", role)
-	}
-	if r.ScopeType != scheme.OrgType {
-		return MemberView{}, 0, fault.E(fault.Unprocessable, "role %s is bound at %s scope; a member's role is an org role", role, r.ScopeType)
-	}
-	if cur == role {
-		return s.memberViewOf(ctx, org, userID, o.Revision())
-	}
-	if err := s.keepsTop(o, sc, cur, role); err != nil {
-		return MemberView{}, 0, err
-	}
-	if err := s.authorize(o, sc, a, ActMemberRole, &Target{Member: userID, Role: role, Current: cur}); err != nil {
-		return MemberView{}, 0, err
-	}
-	if sc.ScopedRolesNeedBase && role != sc.BaseRole {
-		// A member with project roles, directly or through a group, keeps
-		// them only under the base role.
-		var scoped []domain.Grant
-		if err := s.view(ctx, func(r store.Reader) error {
-			gs, err := s.grantsReaching(r, org, userID)
-			for _, g := range gs {
-				if g.Scope.Kind != domain.ScopeOrg {
-					scoped = append(scoped, g)
-				}
-			}
-			return err
-		}); err != nil {
-			return MemberView{}, 0, err
-		}
-		if len(scoped) > 0 {
-			return MemberView{}, 0, fault.E(fault.Conflict, "%s holds %d project role(s), which an organization-wide role would override; revoke them first", userID, len(scoped))
-		}
-	}
-	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
-		m, err := tx.GetMember(org, userID)
-		if err != nil {
-			return nil, err
-		}
-		// The checks above judged the role the engine knew; a concurrent
-		// change (a transfer, another role change) makes them stale.
-		if err := sameRole(tx, sc, org, m, cur, role); err != nil {
-			return nil, err
-		}
-		before := m.Role
-		m.Role = role
-		if err := tx.PutMember(m); err != nil {
-			return nil, err
-		}
-		return &change{org: org, action: string(ActMemberRole), target: "user:" + userID,
-			before: map[string]string{"role": before}, after: map[string]string{"role": role},
-			changes: []domain.Change{{Op: domain.OpPutMember, Member: &m}}}, nil
-	})
-	if err != nil {
-		return MemberView{}, 0, err
-	}
-	return s.memberViewOf(ctx, org, userID, rev)
+	return s.UpdateMember(ctx, a, org, userID, MemberUpdate{Role: &role})
 }
 
 // keepsTop refuses a change that would leave the org without its top role
@@ -388,7 +341,7 @@ func (s *Service) memberViewOf(ctx context.Context, org, userID string, rev int6
 			return err
 		}
 		u, err := r.GetUser(userID)
-		v = memberView(m, u)
+		v = s.memberView(m, u)
 		return err
 	})
 	return v, rev, err

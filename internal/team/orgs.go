@@ -339,9 +339,10 @@ func billingOf(o domain.Org) map[string]any {
 	return map[string]any{"plan": o.Plan.Name, "seat_limit": o.Plan.SeatLimit, "billing_email": o.BillingEmail}
 }
 
-// seatsUsed counts members and pending invitations: both hold a seat.
+// seatsUsed counts members and pending invitations: both hold a seat. A
+// membership that has ended holds none.
 func (s *Service) seatsUsed(r store.Reader, org string) (int, error) {
-	m, err := r.CountMembers(org)
+	m, err := r.CountFoundMembers(org, store.MemberQuery{State: store.MemberActive, At: s.now()})
 	if err != nil {
 		return 0, err
 	}
@@ -385,6 +386,8 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, id, userID str
 			if cur.Role != want[m] {
 				return nil, fault.E(fault.Conflict, "%s's role changed meanwhile (now %s); retry", m.UserID, cur.Role)
 			}
+			// The new Owner's membership no longer ends: the top role's
+			// never does (checkMembershipEnd).
 			m.JoinedAt = cur.JoinedAt
 			if err := tx.PutMember(*m); err != nil {
 				return nil, err

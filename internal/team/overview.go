@@ -131,7 +131,7 @@ func (s *Service) Overview(ctx context.Context, a Actor, org string) (Overview, 
 				if err != nil {
 					return err
 				}
-				l.Items = append(l.Items, memberView(m, u))
+				l.Items = append(l.Items, s.memberView(m, u))
 			}
 			ov.IdleMembers = l
 		}

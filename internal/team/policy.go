@@ -39,6 +39,7 @@ const (
 	ActMemberDetail Action = "member.view"
 	ActMemberRole   Action = "member.role"
 	ActMemberRemove Action = "member.remove"
+	ActMemberExpiry Action = "member.expiry"
 
 	ActInvitationList   Action = "invitation.list"
 	ActInvitationCreate Action = "invitation.create"
@@ -126,6 +127,8 @@ var policy = []rule{
 	{ActMemberRole, "change a member's org role", []need{grantsRole, takesRole}},
 	{ActMemberRemove, "remove a member (ends their grants, group and team memberships and the keys they own)",
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
+	{ActMemberExpiry, "set, move or take away the date a member's membership ends (ending it then is removing it; extending it is handing it out again)",
+		[]need{endsMembership, revokesAll}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
 	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},

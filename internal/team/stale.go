@@ -68,7 +68,7 @@ func (s *Service) StaleAccess(ctx context.Context, a Actor, org string, days int
 				if err != nil {
 					return err
 				}
-				rep.IdleMembers = append(rep.IdleMembers, memberView(m, u))
+				rep.IdleMembers = append(rep.IdleMembers, s.memberView(m, u))
 			}
 		}
 		if may(ActKeyList) {

@@ -253,7 +253,7 @@ func (s *Service) GetTeam(ctx context.Context, a Actor, org, id string) (TeamDet
 				return err
 			}
 			d.Members = append(d.Members, m.UserID)
-			d.Roster = append(d.Roster, memberView(mem, u))
+			d.Roster = append(d.Roster, s.memberView(mem, u))
 		}
 		gs, err := collectionGrants(r, org, teams, id)
 		for _, g := range gs {
@@ -301,7 +301,7 @@ func (s *Service) TeamCandidate(ctx context.Context, a Actor, org, teamID, email
 		if err != nil {
 			return fault.E(fault.NotFound, "nobody with the email %s is a member of this organization; invite them first", strings.TrimSpace(email))
 		}
-		v = memberView(m, u)
+		v = s.memberView(m, u)
 		return nil
 	})
 	if err != nil {

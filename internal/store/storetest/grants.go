@@ -59,9 +59,15 @@ func testGrants(e *env) {
 		{store.GrantFilter{Scope: domain.TeamScope("t1")}, []string{"gr_4"}},
 		{store.GrantFilter{Subject: domain.UserSubject("u2"), Scope: domain.ResourceScope("dataset", "ds1")}, []string{"gr_5"}},
 		{store.GrantFilter{Subject: domain.UserSubject("u2"), Scope: domain.OrgScope()}, nil},
+		// gr_2 ends at +1h: running before, ended at the end and after.
+		{store.GrantFilter{State: store.ActiveGrant, At: at(time.Minute)}, []string{"gr_1", "gr_2", "gr_3", "gr_4", "gr_5"}},
+		{store.GrantFilter{State: store.ActiveGrant, At: at(time.Hour)}, []string{"gr_1", "gr_3", "gr_4", "gr_5"}},
+		{store.GrantFilter{State: store.ExpiredGrant, At: at(time.Minute)}, nil},
+		{store.GrantFilter{State: store.ExpiredGrant, At: at(time.Hour)}, []string{"gr_2"}},
+		{store.GrantFilter{Subject: domain.UserSubject("u1"), State: store.ExpiredGrant, At: at(2 * time.Hour)}, []string{"gr_2"}},
 	}
 	for _, f := range filters {
-		what := fmt.Sprintf("ListGrants subject=%q scope=%q", f.filter.Subject, f.filter.Scope)
+		what := fmt.Sprintf("ListGrants subject=%q scope=%q state=%d at=%v", f.filter.Subject, f.filter.Scope, f.filter.State, f.filter.At)
 		got, next, err := read2(e, func(r store.Reader) ([]domain.Grant, string, error) {
 			return r.ListGrants("acme", f.filter, "", 0)
 		})

@@ -71,6 +71,12 @@ func (t *Tx) ListGrants(org string, f store.GrantFilter, after string, limit int
 		q += ` AND scope_kind = ` + arg(int(f.Scope.Kind)) + ` AND scope_type = ` + arg(f.Scope.Type) +
 			` AND scope_id = ` + arg(f.Scope.ID)
 	}
+	switch f.State {
+	case store.ActiveGrant:
+		q += ` AND (expires_at IS NULL OR expires_at > ` + arg(t.tm(f.At)) + `)`
+	case store.ExpiredGrant:
+		q += ` AND expires_at <= ` + arg(t.tm(f.At))
+	}
 	q += ` ORDER BY id`
 	if limit > 0 {
 		q += ` LIMIT ` + arg(fetch(limit))
