@@ -99,6 +99,28 @@ func (c *Client) ListMembers(ctx context.Context, org string, opts *ListOptions)
 	return &out, err
 }
 
+// MemberQuery narrows FindMembers; zero fields match everything.
+type MemberQuery struct {
+	Q     string // name or email contains it
+	Role  string // org role
+	State string // active or expired
+	Sort  string // name, email, joined or last_login; "-" first for the reverse
+}
+
+// FindMembers pages the members that match q, in its order.
+func (c *Client) FindMembers(ctx context.Context, org string, q MemberQuery, opts *ListOptions) (*Page[Member], error) {
+	v := opts.values()
+	for k, x := range map[string]string{"q": q.Q, "role": q.Role, "state": q.State, "sort": q.Sort} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	var out Page[Member]
+	err := c.call(ctx, http.MethodGet, orgPath(org, "members"), v, nil, &out)
+	out.Items = nonNil(out.Items)
+	return &out, err
+}
+
 // GetMember returns the Member Access dialog of one member.
 func (c *Client) GetMember(ctx context.Context, org, userID string) (*MemberDetail, error) {
 	var out MemberDetail
@@ -110,6 +132,32 @@ func (c *Client) GetMember(ctx context.Context, org, userID string) (*MemberDeta
 func (c *Client) UpdateMemberRole(ctx context.Context, org, userID, role string) (*Member, error) {
 	var out Member
 	err := c.call(ctx, http.MethodPatch, orgPath(org, "members", esc(userID)), nil, map[string]string{"role": role}, &out)
+	return &out, err
+}
+
+// MemberUpdate changes a member in place: a Role, when the membership
+// ends (EndsAt), or that it no longer ends (NoEnd).
+type MemberUpdate struct {
+	Role   string
+	EndsAt time.Time
+	NoEnd  bool
+}
+
+// UpdateMember applies u in one write; bringing back a membership that has
+// ended takes a seat.
+func (c *Client) UpdateMember(ctx context.Context, org, userID string, u MemberUpdate) (*Member, error) {
+	body := map[string]any{}
+	if u.Role != "" {
+		body["role"] = u.Role
+	}
+	switch {
+	case u.NoEnd:
+		body["expires_at"] = nil
+	case !u.EndsAt.IsZero():
+		body["expires_at"] = u.EndsAt.UTC()
+	}
+	var out Member
+	err := c.call(ctx, http.MethodPatch, orgPath(org, "members", esc(userID)), nil, body, &out)
 	return &out, err
 }
 

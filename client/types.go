@@ -55,7 +55,11 @@ type Member struct {
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
 	LastLoginAt *time.Time `json:"last_login_at"`
-	Revision    int64      `json:"revision,omitempty"`
+	// ExpiresAt ends the membership; Expired says it has ended (no access,
+	// no seat, until it is extended).
+	ExpiresAt *time.Time `json:"expires_at"`
+	Expired   bool       `json:"expired"`
+	Revision  int64      `json:"revision,omitempty"`
 }
 
 // MemberDetail is the Member Access dialog: a member, its grants (own and
@@ -89,6 +93,8 @@ type InvitationRequest struct {
 	Role           string         `json:"role,omitempty"`
 	Grants         []InvitedGrant `json:"grants,omitempty"`
 	ExpiresInHours int            `json:"expires_in_hours,omitempty"`
+	// MembershipExpiresAt ends the membership the invitation creates.
+	MembershipExpiresAt *time.Time `json:"membership_expires_at,omitempty"`
 }
 
 // Invitation is a pending, accepted, revoked or expired invitation. Token
@@ -102,8 +108,10 @@ type Invitation struct {
 	InvitedBy string         `json:"invited_by,omitempty"`
 	CreatedAt time.Time      `json:"created_at,omitzero"`
 	ExpiresAt time.Time      `json:"expires_at"`
-	Token     string         `json:"token,omitempty"`
-	Revision  int64          `json:"revision,omitempty"`
+	// MembershipExpiresAt ends the membership the invitation creates.
+	MembershipExpiresAt *time.Time `json:"membership_expires_at"`
+	Token               string     `json:"token,omitempty"`
+	Revision            int64      `json:"revision,omitempty"`
 }
 
 // AcceptRequest accepts an invitation: a new user gives Name and Password,

@@ -275,6 +275,23 @@ func TestManagementCommands(t *testing.T) {
 	ok(t, env, "check", "--subject", con, "--permission", "dataset.delete", "--resource", "dataset:dogs")
 	ok(t, env, "member", "update", acc.UserID, "--role", "member")
 
+	// a contractor's membership ends on a date, then no longer does
+	if m := okJSON[client.Member](t, env, "member", "update", acc.UserID, "--ends", "720h"); m.ExpiresAt == nil || m.Expired {
+		t.Fatalf("member update --ends: %+v", m)
+	}
+	if out := ok(t, env, "member", "list", "--state", "active"); !strings.Contains(out, acc.UserID) || !strings.Contains(out, "MEMBERSHIP_ENDS") {
+		t.Fatalf("member list --state active:\n%s", out)
+	}
+	if out := ok(t, env, "member", "list", "--state", "expired"); strings.Contains(out, acc.UserID) {
+		t.Fatalf("member list --state expired lists a running membership:\n%s", out)
+	}
+	if m := okJSON[client.Member](t, env, "member", "update", acc.UserID, "--ends", "never"); m.ExpiresAt != nil {
+		t.Fatalf("member update --ends never: %+v", m)
+	}
+	if r := fails(t, env, 1, "member", "update", acc.UserID, "--ends", "someday"); !strings.Contains(r.stderr, "RFC 3339") {
+		t.Fatalf("a bad --ends says what it wants: %s", r.stderr)
+	}
+
 	// teams and groups
 	grp := okJSON[client.Group](t, env, "group", "create", "--name", "Reviewers")
 	ok(t, env, "group", "add-member", grp.ID, acc.UserID)

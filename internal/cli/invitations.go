@@ -16,11 +16,17 @@ func (a *app) newInviteCmd() *cobra.Command {
 	var email, role string
 	var grants []string
 	var hours int
+	var membershipEnds string
 	create := &cobra.Command{
 		Use: "create", Short: "Invite an email address (the token is also sent by the server's mailer)", Args: cobra.NoArgs,
 		Example: "  gatehouse invite create --org acme --email ann@example.com --role member --grant dataset.editor@dataset:cats",
 		RunE: show(a, &org, []string{"email"}, func(c call) (*client.Invitation, error) {
 			req := client.InvitationRequest{Email: email, Role: role, ExpiresInHours: hours}
+			end, err := parseExpiry(membershipEnds)
+			if err != nil {
+				return nil, err
+			}
+			req.MembershipExpiresAt = end
 			for _, g := range grants {
 				ig, err := parseInvitedGrant(g)
 				if err != nil {
@@ -35,6 +41,9 @@ func (a *app) newInviteCmd() *cobra.Command {
 			t.kv("role", inv.Role)
 			t.kv("grants", grantsText(inv.Grants))
 			t.kv("expires", tsv(inv.ExpiresAt))
+			if inv.MembershipExpiresAt != nil {
+				t.kv("membership ends", ts(inv.MembershipExpiresAt))
+			}
 			t.kv("token", inv.Token)
 		}),
 	}
@@ -42,6 +51,7 @@ func (a *app) newInviteCmd() *cobra.Command {
 	create.Flags().StringVar(&role, "role", "", "org role (default: the scheme's base role, member)")
 	create.Flags().StringArrayVar(&grants, "grant", nil, "initial grant ROLE@SCOPE, repeatable")
 	create.Flags().IntVar(&hours, "expires-in-hours", 0, "validity of the invitation (default 7 days)")
+	create.Flags().StringVar(&membershipEnds, "membership-ends", "", "when the membership it creates ends (a contractor's): an RFC 3339 time, a date or a duration; default never")
 	list := &cobra.Command{
 		Use: "list", Short: "List invitations (without tokens)", Args: cobra.NoArgs,
 		RunE: show(a, &org, nil, func(c call) ([]client.Invitation, error) {
@@ -67,6 +77,9 @@ func (a *app) newInviteCmd() *cobra.Command {
 			t.kv("id", inv.ID)
 			t.kv("email", inv.Email)
 			t.kv("expires", tsv(inv.ExpiresAt))
+			if inv.MembershipExpiresAt != nil {
+				t.kv("membership ends", ts(inv.MembershipExpiresAt))
+			}
 			t.kv("token", inv.Token)
 		}),
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/client"
@@ -11,18 +13,20 @@ func (a *app) newMemberCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "member", Aliases: []string{"members"}, Short: "Members: list, get (their access), update (role), delete"}
 	orgFlag(cmd, &org)
 	var pf pageFlags
+	var state string
 	list := &cobra.Command{
 		Use: "list", Short: "List members", Args: cobra.NoArgs,
 		RunE: paged(a, &org, &pf, func(c call, o *client.ListOptions) (*client.Page[client.Member], error) {
-			return c.api.ListMembers(c.ctx, c.org, o)
+			return c.api.FindMembers(c.ctx, c.org, client.MemberQuery{State: state}, o)
 		}, func(t *tw, page *client.Page[client.Member]) {
-			t.row("USER_ID", "EMAIL", "NAME", "ROLE", "LAST_LOGIN")
+			t.row("USER_ID", "EMAIL", "NAME", "ROLE", "LAST_LOGIN", "MEMBERSHIP_ENDS")
 			for _, m := range page.Items {
-				t.row(m.UserID, m.Email, m.Name, m.Role, ts(m.LastLoginAt))
+				t.row(m.UserID, m.Email, m.Name, m.Role, ts(m.LastLoginAt), membershipEnd(m))
 			}
 		}),
 	}
 	pf.add(list)
+	list.Flags().StringVar(&state, "state", "", "only active memberships, or expired (ended) ones")
 	get := &cobra.Command{
 		Use: "get USER_ID", Short: "Show a member's grants and effective access", Args: cobra.ExactArgs(1),
 		RunE: show(a, &org, nil, func(c call) (*client.MemberDetail, error) {
@@ -33,6 +37,7 @@ func (a *app) newMemberCmd() *cobra.Command {
 			t.kv("name", m.Name)
 			t.kv("role", m.Role)
 			t.kv("last login", ts(m.LastLoginAt))
+			t.kv("membership ends", membershipEnd(m.Member))
 			t.row()
 			t.row("GRANT", "ROLE", "SCOPE", "EXPIRES", "VIA")
 			for _, g := range m.Grants {
@@ -47,17 +52,31 @@ func (a *app) newMemberCmd() *cobra.Command {
 			}
 		}),
 	}
-	var role string
+	var role, ends string
 	update := &cobra.Command{
-		Use: "update USER_ID --role ROLE", Short: "Change a member's org role in place", Args: cobra.ExactArgs(1),
-		RunE: show(a, &org, []string{"role"}, func(c call) (*client.Member, error) {
-			return c.api.UpdateMemberRole(c.ctx, c.org, c.args[0], role)
+		Use: "update USER_ID [--role ROLE] [--ends WHEN|never]", Short: "Change a member's org role, or when their membership ends, in place",
+		Example: "  gatehouse member update u_7 --ends 2027-03-31\n  gatehouse member update u_7 --ends never",
+		Args:    cobra.ExactArgs(1),
+		RunE: show(a, &org, nil, func(c call) (*client.Member, error) {
+			u := client.MemberUpdate{Role: role, NoEnd: ends == "never"}
+			if ends != "" && ends != "never" {
+				t, err := parseExpiry(ends)
+				if err != nil {
+					return nil, err
+				}
+				u.EndsAt = *t
+			}
+			if u.Role == "" && ends == "" {
+				return nil, fmt.Errorf("give --role, --ends or both")
+			}
+			return c.api.UpdateMember(c.ctx, c.org, c.args[0], u)
 		}, func(t *tw, m *client.Member) {
-			t.row("USER_ID", "EMAIL", "ROLE")
-			t.row(m.UserID, m.Email, m.Role)
+			t.row("USER_ID", "EMAIL", "ROLE", "MEMBERSHIP_ENDS")
+			t.row(m.UserID, m.Email, m.Role, membershipEnd(*m))
 		}),
 	}
 	update.Flags().StringVar(&role, "role", "", "new org role")
+	update.Flags().StringVar(&ends, "ends", "", "when the membership ends: an RFC 3339 time, a date (YYYY-MM-DD) or a duration (720h); never takes the end away")
 	del := &cobra.Command{
 		Use: "delete USER_ID", Aliases: []string{"remove"}, Short: "Remove a member (their grants go, their resources stay)", Args: cobra.ExactArgs(1),
 		RunE: a.write(&org, func(c call) (int64, error) {
@@ -66,4 +85,15 @@ func (a *app) newMemberCmd() *cobra.Command {
 	}
 	cmd.AddCommand(list, get, update, del)
 	return cmd
+}
+
+// membershipEnd says when a membership ends, and whether it has.
+func membershipEnd(m client.Member) string {
+	switch {
+	case m.ExpiresAt == nil:
+		return "never"
+	case m.Expired:
+		return "ended " + ts(m.ExpiresAt)
+	}
+	return ts(m.ExpiresAt)
 }
