@@ -128,6 +128,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/members/{uid}/grant-scopes", h.grantScopes)
 	o("GET /o/{org}/members/{uid}/grants/{gid}/revoke", h.revokeGrantDialog)
 	o("POST /o/{org}/members/{uid}/role", h.changeRole)
+	o("POST /o/{org}/members/{uid}/membership", h.setMembershipEnd)
 	o("GET /o/{org}/members/{uid}/remove", h.removeDialog)
 	o("POST /o/{org}/members/{uid}/remove", h.removeMember)
 	o("POST /o/{org}/grants", h.createGrant)

@@ -244,6 +244,9 @@ type inviteDialog struct {
 	Teams          []option
 	TeamRoles      []team.RoleView
 	Team, TeamRole string
+	// MembershipEnds is the date the membership ends (a contractor's), or
+	// empty for never.
+	MembershipEnds string
 	// BaseNote says, where the scheme wants it, that roles below the
 	// organization go only with the base organization role.
 	BaseNote string
@@ -363,7 +366,7 @@ func (h *handler) inviteFields(c *orgCtx, form url.Values) inviteDialog {
 // keep it.
 func inviteFormValues(form url.Values) inviteDialog {
 	return inviteDialog{Email: strings.ToLower(strings.TrimSpace(form.Get("email"))), Role: form.Get("role"),
-		Team: form.Get("team"), TeamRole: form.Get("team_role")}
+		Team: form.Get("team"), TeamRole: form.Get("team_role"), MembershipEnds: form.Get("membership_ends")}
 }
 
 func (h *handler) inviteDialog(w http.ResponseWriter, r *http.Request, c *orgCtx) {
@@ -403,7 +406,12 @@ func (h *handler) invite(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 		return
 	}
 	slices.SortFunc(req.Grants, func(a, b domain.InvitedGrant) int { return strings.Compare(a.Scope, b.Scope) })
-	inv, _, err := h.svc.Invite(r.Context(), c.actor, c.org.ID, req)
+	var inv team.InvitationView
+	end, err := parseExpiry(d.MembershipEnds)
+	if err == nil {
+		req.MembershipExpiresAt = end
+		inv, _, err = h.svc.Invite(r.Context(), c.actor, c.org.ID, req)
+	}
 	if err != nil {
 		d.Error = h.message(r, err)
 		h.membersWith(c, statusOf(err), "dlg-invite", d, "")
@@ -512,8 +520,11 @@ type memberDialog struct {
 	Roles     []team.RoleView // for the Add access form: those the user may grant somewhere
 	Scopes    []option        // where the chosen role may be granted
 	CanManage bool
-	Form      grantForm
-	Error     string
+	// CanEnd offers the membership's end date: to user managers, for
+	// anyone but themselves and the top role (whose membership never ends).
+	CanEnd bool
+	Form   grantForm
+	Error  string
 }
 
 type option struct{ Value, Label string }
@@ -676,7 +687,8 @@ func (h *handler) memberDialogData(c *orgCtx, uid string, f grantForm) (memberDi
 	if err != nil {
 		return memberDialog{}, err
 	}
-	d := memberDialog{M: m, CanManage: c.can.ManageUsers, Form: f}
+	d := memberDialog{M: m, CanManage: c.can.ManageUsers, Form: f,
+		CanEnd: c.can.ManageUsers && m.Role != c.sc.TopRole && uid != c.actor.UserID()}
 	for _, t := range c.sc.Types {
 		c.resourceList(t.ID, choiceLimit) // names for display, where the user may list them
 	}
@@ -789,6 +801,39 @@ func (h *handler) changeRole(w http.ResponseWriter, r *http.Request, c *orgCtx) 
 	}
 	v := &view{c: c}
 	c.back(c.path("members"), m.Name+" is now "+v.RoleName(m.Role)+".")
+}
+
+// setMembershipEnd sets the date a membership ends (end of that day, UTC),
+// or takes the end away (clear).
+func (h *handler) setMembershipEnd(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	uid := r.PathValue("uid")
+	var end time.Time
+	var err error
+	if r.PostFormValue("clear") == "" {
+		end, err = parseExpiry(r.PostFormValue("ends"))
+		if err == nil && end.IsZero() {
+			err = fault.E(fault.Unprocessable, "Choose the date the membership ends, or No end.")
+		}
+	}
+	var m team.MemberView
+	if err == nil {
+		m, _, err = h.svc.UpdateMember(r.Context(), c.actor, c.org.ID, uid, team.MemberUpdate{ExpiresAt: &end})
+	}
+	if err != nil {
+		d, derr := h.memberDialogData(c, uid, grantForm{})
+		if derr != nil {
+			h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
+			return
+		}
+		d.Error = h.message(r, err)
+		h.membersWith(c, statusOf(err), "dlg-member", d, "")
+		return
+	}
+	msg := m.Name + "'s membership no longer ends."
+	if m.ExpiresAt != nil {
+		msg = m.Name + "'s membership ends on " + m.ExpiresAt.Format("2 January 2006") + "."
+	}
+	c.back(c.path("members/"+uid), msg)
 }
 
 type removeDialog struct {
