@@ -288,6 +288,8 @@ type Reason struct {
 // ResourceAccessEntry is one row of "who can access this resource".
 type ResourceAccessEntry struct {
 	Subject     string   `json:"subject"`
+	Name        string   `json:"name,omitempty"`  // the member's, group's or key's name
+	Email       string   `json:"email,omitempty"` // the member's email
 	Role        string   `json:"role"`
 	Via         Reason   `json:"via"`
 	Permissions []string `json:"permissions"`
@@ -352,6 +354,8 @@ type LookupSubjectsRequest struct {
 // SubjectAccess is a subject that may act, and through what.
 type SubjectAccess struct {
 	Subject string `json:"subject"`
+	Name    string `json:"name,omitempty"`  // the member's or key's name
+	Email   string `json:"email,omitempty"` // the member's email
 	Via     Reason `json:"via"`
 }
 

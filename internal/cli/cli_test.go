@@ -259,6 +259,9 @@ func TestManagementCommands(t *testing.T) {
 	if !hasRow(out, con, "dataset.editor") || !hasRow(out, "user:"+s.boot.UserID, "owner") {
 		t.Fatalf("lookup subjects:\n%s", out)
 	}
+	if !strings.Contains(out, "<con@acme.test>") {
+		t.Fatalf("lookup subjects names nobody:\n%s", out)
+	}
 	out = ok(t, env, "resource", "access", "dataset:dogs")
 	if !hasRow(out, con, "dataset.viewer") {
 		t.Fatalf("resource access:\n%s", out)

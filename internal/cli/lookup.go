@@ -58,9 +58,9 @@ func (a *app) newLookupCmd() *cobra.Command {
 			}
 			return c.api.LookupSubjects(c.ctx, c.org, req)
 		}, func(t *tw, subs []client.SubjectAccess) {
-			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "CONDITION")
+			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "CONDITION", "WHO")
 			for _, s := range subs {
-				t.row(s.Subject, s.Via.Role, s.Via.Scope, s.Via.Via, s.Via.Grant, s.Via.Condition)
+				t.row(s.Subject, s.Via.Role, s.Via.Scope, s.Via.Via, s.Via.Grant, s.Via.Condition, who(s.Name, s.Email))
 			}
 		}),
 	}
@@ -69,4 +69,13 @@ func (a *app) newLookupCmd() *cobra.Command {
 	subjects.Flags().StringVar(&sChannel, "channel", "", "request channel")
 	cmd.AddCommand(resources, subjects)
 	return cmd
+}
+
+// who is a subject as people read it: "Ada Lovelace <ada@acme.test>", a
+// key's name, or nothing when the server named none.
+func who(name, email string) string {
+	if email == "" {
+		return name
+	}
+	return name + " <" + email + ">"
 }

@@ -86,9 +86,9 @@ func (a *app) newResourceCmd() *cobra.Command {
 			}
 			return c.api.ResourceAccess(c.ctx, c.org, typ, id)
 		}, func(t *tw, entries []client.ResourceAccessEntry) {
-			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "PERMISSIONS")
+			t.row("SUBJECT", "ROLE", "SCOPE", "VIA", "GRANT", "PERMISSIONS", "WHO")
 			for _, e := range entries {
-				t.row(e.Subject, e.Role, e.Via.Scope, e.Via.Via, e.Via.Grant, strings.Join(e.Permissions, ","))
+				t.row(e.Subject, e.Role, e.Via.Scope, e.Via.Via, e.Via.Grant, strings.Join(e.Permissions, ","), who(e.Name, e.Email))
 			}
 		}),
 	}

@@ -119,6 +119,10 @@ func (s *server) decisionRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(lookupSubjectsOutput{Items: subjectAccessOf(p.Items), Next: p.Next, Revision: rev})
+			out := lookupSubjectsOutput{Items: subjectAccessOf(p.Items), Next: p.Next, Revision: rev}
+			if err := nameEach(ctx, s, in.Org, out.Items); err != nil {
+				return nil, err
+			}
+			return ok(out)
 		})
 }

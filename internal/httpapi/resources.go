@@ -121,6 +121,10 @@ func (s *server) resourceRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(accessEntriesOf(p))
+			out := accessEntriesOf(p)
+			if err := nameEach(ctx, s, in.Org, out.Items); err != nil {
+				return nil, err
+			}
+			return ok(out)
 		})
 }

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/gatehouse/gatehouse/internal/decisionjson"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/team"
@@ -16,7 +18,40 @@ import (
 
 type subjectAccess struct {
 	Subject string              `json:"subject"`
+	Name    string              `json:"name,omitempty" doc:"The member's name, or the key's (members and keys of the organization only)"`
+	Email   string              `json:"email,omitempty" doc:"The member's email"`
 	Reason  decisionjson.Reason `json:"via"`
+}
+
+// named is a row of an access report that names its subject.
+type named interface {
+	subjectRef() string
+	setName(team.SubjectName)
+}
+
+func (a *subjectAccess) subjectRef() string         { return a.Subject }
+func (a *subjectAccess) setName(n team.SubjectName) { a.Name, a.Email = n.Name, n.Email }
+func (a *accessEntry) subjectRef() string           { return a.Subject }
+func (a *accessEntry) setName(n team.SubjectName)   { a.Name, a.Email = n.Name, n.Email }
+
+// nameEach puts names and emails beside the subject ids of one page of a
+// report, read in one pass.
+func nameEach[T any, P interface {
+	*T
+	named
+}](ctx context.Context, s *server, org string, items []T) error {
+	refs := make([]string, len(items))
+	for i := range items {
+		refs[i] = P(&items[i]).subjectRef()
+	}
+	names, err := s.svc.NameSubjects(ctx, actor(ctx), org, refs)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		P(&items[i]).setName(names[refs[i]])
+	}
+	return nil
 }
 
 func subjectAccessOf(list []domain.SubjectAccess) []subjectAccess {
@@ -65,6 +100,8 @@ func memberDetailOf(d team.MemberDetail) memberDetail {
 
 type accessEntry struct {
 	Subject     string              `json:"subject"`
+	Name        string              `json:"name,omitempty" doc:"The member's, group's or key's name"`
+	Email       string              `json:"email,omitempty" doc:"The member's email"`
 	Role        string              `json:"role"`
 	Via         decisionjson.Reason `json:"via"`
 	Permissions []string            `json:"permissions"`
