@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -287,7 +288,9 @@ func (f *raciFill) row(t raciTable, row raciRow) (RACIRow, error) {
 	}
 	seen := map[string]bool{}
 	put := func(scope string, p RACIPerson) {
-		k := scope + "\x00" + p.UserID + "\x00" + p.Because()
+		// One line per person and path: a role holding two of the row's
+		// permissions is named once, with the first.
+		k := strings.Join([]string{scope, p.UserID, p.Role, p.Via, p.Where, p.Assignment, strconv.FormatBool(p.KeyOwner)}, "\x00")
 		if seen[k] {
 			return
 		}
@@ -379,7 +382,7 @@ func (f *raciFill) row(t raciTable, row raciRow) (RACIRow, error) {
 	for _, scope := range order {
 		sec := sections[scope]
 		if scope == "" || len(sec.People) > 0 {
-			slices.SortStableFunc(sec.People, func(a, b RACIPerson) int { return strings.Compare(a.Name+a.Email, b.Name+b.Email) })
+			slices.SortStableFunc(sec.People, func(a, b RACIPerson) int { return strings.Compare(strings.ToLower(a.Name+"\x00"+a.Email), strings.ToLower(b.Name+"\x00"+b.Email)) })
 			out.Sections = append(out.Sections, *sec)
 		}
 	}
