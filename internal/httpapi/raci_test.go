@@ -223,7 +223,7 @@ func TestAssignments(t *testing.T) {
 		e.owner.resource(t, "acme", "dataset:cats", map[string]any{"name": "Cats"})
 		sam, samID := e.member(e.owner, "acme", "sam@acme.test", "member")
 		_, outsiderID := e.member(e.owner, "acme", "gone@acme.test", "member")
-		e.owner.delete("/v1/orgs/acme/members/" + outsiderID).want(t, 200, 204)
+		e.owner.delete("/v1/orgs/acme/members/"+outsiderID).want(t, 200, 204)
 
 		path := "/v1/orgs/acme/assignments/" + url.PathEscape("Security lead")
 		set := e.owner.put(path, map[string]any{"users": []string{samID}}).want(t, 200)

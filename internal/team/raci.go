@@ -382,7 +382,9 @@ func (f *raciFill) row(t raciTable, row raciRow) (RACIRow, error) {
 	for _, scope := range order {
 		sec := sections[scope]
 		if scope == "" || len(sec.People) > 0 {
-			slices.SortStableFunc(sec.People, func(a, b RACIPerson) int { return strings.Compare(strings.ToLower(a.Name+"\x00"+a.Email), strings.ToLower(b.Name+"\x00"+b.Email)) })
+			slices.SortStableFunc(sec.People, func(a, b RACIPerson) int {
+				return strings.Compare(strings.ToLower(a.Name+"\x00"+a.Email), strings.ToLower(b.Name+"\x00"+b.Email))
+			})
 			out.Sections = append(out.Sections, *sec)
 		}
 	}
