@@ -2,13 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -38,24 +36,6 @@ type listAssignmentsInput struct {
 	PageQuery
 }
 
-// RACIRender writes a RACI report in a format: json, md, csv or html.
-func RACIRender(rep team.RACIReport, format string) (contentType string, b []byte, err error) {
-	switch format {
-	case "", "json":
-		b, err = json.Marshal(rep)
-		return matrixTypes["json"], b, err
-	case "md", "markdown":
-		return matrixTypes["md"], team.RACIMarkdown(rep), nil
-	case "csv":
-		b, err = team.RACICSV(rep)
-		return matrixTypes["csv"], b, err
-	case "html":
-		b, err = team.RACIHTML(rep)
-		return matrixTypes["html"], b, err
-	}
-	return "", nil, fault.E(fault.Invalid, "format %q: want json, md, csv or html", format)
-}
-
 func (s *server) raciRoutes() {
 	text := &huma.Schema{Type: huma.TypeString}
 	endpoint(s, huma.Operation{OperationID: "raciReport", Method: http.MethodGet, Path: "/v1/orgs/{org}/reports/raci",
@@ -68,14 +48,14 @@ func (s *server) raciRoutes() {
 			Content: map[string]*huma.MediaType{"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[team.RACIReport](), true, "RACIReport")},
 				"text/markdown": {Schema: text}, "text/csv": {Schema: text}, "text/html": {Schema: text}}}}},
 		func(ctx context.Context, in *raciInput) (*matrixOutput, error) {
-			if _, _, err := RACIRender(team.RACIReport{}, in.Format); err != nil {
+			if _, _, err := team.RenderRACI(team.RACIReport{}, in.Format); err != nil {
 				return nil, err
 			}
 			rep, err := s.svc.RACI(ctx, actor(ctx), in.Org)
 			if err != nil {
 				return nil, err
 			}
-			ct, b, err := RACIRender(rep, in.Format)
+			ct, b, err := team.RenderRACI(rep, in.Format)
 			return &matrixOutput{ContentType: ct, Body: b}, err
 		})
 

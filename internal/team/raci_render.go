@@ -3,12 +3,41 @@ package team
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
+
+// RACITypes are the report's formats and their content types.
+var RACITypes = map[string]string{
+	"json":     "application/json",
+	"md":       "text/markdown; charset=utf-8",
+	"markdown": "text/markdown; charset=utf-8",
+	"csv":      "text/csv; charset=utf-8",
+	"html":     "text/html; charset=utf-8",
+}
+
+// RenderRACI writes the report in a format: json ("" too), md, csv or html.
+func RenderRACI(rep RACIReport, format string) (contentType string, b []byte, err error) {
+	switch format {
+	case "", "json":
+		b, err = json.Marshal(rep)
+		return RACITypes["json"], b, err
+	case "md", "markdown":
+		return RACITypes["md"], RACIMarkdown(rep), nil
+	case "csv":
+		b, err = RACICSV(rep)
+		return RACITypes["csv"], b, err
+	case "html":
+		b, err = RACIHTML(rep)
+		return RACITypes["html"], b, err
+	}
+	return "", nil, fault.E(fault.Invalid, "format %q: want json, md, csv or html", format)
+}
 
 // RACICSV is the report as one table: a row per person, row and scope,
 // and a row per assignment not named yet.
