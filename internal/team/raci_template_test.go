@@ -10,6 +10,9 @@ import (
 // table reads resources of a type the scheme has: a renamed permission
 // would otherwise leave a row empty without a word.
 func TestRACITemplatesNameTheirScheme(t *testing.T) {
+	if raciTemplates["vi"] == nil || len(raciTemplates["vi"].Tables) != 4 {
+		t.Fatalf("vi template: %+v, want seed 000's four tables", raciTemplates["vi"])
+	}
 	for id, tpl := range raciTemplates {
 		sc, ok := scheme.Get(id)
 		if !ok {
