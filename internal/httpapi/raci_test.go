@@ -213,6 +213,16 @@ func TestRACIReport(t *testing.T) {
 
 		e.key.get("/v1/orgs/acme/reports/raci?format=xml").want(t, 400)
 		sam.get("/v1/orgs/acme/reports/raci").want(t, 403)
+
+		// A scheme without a RACI template says so, and has no tables.
+		e.owner.post("/v1/orgs", map[string]any{"id": "lb", "name": "LB", "scheme": "labelbox"}).want(t, 201)
+		var lb raciReport
+		if err := json.Unmarshal(e.owner.get("/v1/orgs/lb/reports/raci").want(t, 200).body, &lb); err != nil {
+			t.Fatal(err)
+		}
+		if lb.Scheme != "labelbox" || len(lb.Tables) != 0 || !strings.Contains(lb.Note, "no RACI template") {
+			t.Errorf("labelbox report: %+v", lb)
+		}
 	})
 }
 
