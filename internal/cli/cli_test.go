@@ -389,6 +389,30 @@ func TestManagementCommands(t *testing.T) {
 	if r := fails(t, env, 1, "report", "stale-access", "--days", "0"); !strings.Contains(r.stderr, "at least 1") {
 		t.Fatalf("stale-access with 0 days: %+v", r)
 	}
+	// named assignments and the RACI report
+	as := okJSON[client.Assignment](t, env, "assignment", "set", "QA lead", "--user", acc.UserID)
+	if as.Name != "QA lead" || len(as.Users) != 1 || as.Users[0].UserID != acc.UserID {
+		t.Fatalf("assignment set: %+v", as)
+	}
+	if out := ok(t, env, "assignment", "list"); !hasRow(out, "QA", "lead", "All") {
+		t.Fatalf("assignment list:\n%s", out)
+	}
+	if r := fails(t, env, 1, "assignment", "set", "QA lead", "--user", "u_nobody"); !strings.Contains(r.stderr, "422") {
+		t.Fatalf("assignment set to a stranger: %+v", r)
+	}
+	if out := ok(t, env, "report", "raci"); !strings.Contains(out, "## Labeling and dataset QA") || !strings.Contains(out, "named QA lead") {
+		t.Fatalf("report raci:\n%s", out)
+	}
+	if out := ok(t, env, "report", "raci", "--format", "csv"); !strings.HasPrefix(out, "table,letter,activity,scope,name,email,user_id,because") {
+		t.Fatalf("report raci csv:\n%s", out)
+	}
+	if rep := okJSON[map[string]any](t, env, "report", "raci"); rep["scheme"] != "vi" {
+		t.Fatalf("report raci -o json: %v", rep)
+	}
+	if r := fails(t, conEnv, 1, "report", "raci"); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("raci as a member: %+v", r)
+	}
+	ok(t, env, "assignment", "delete", "QA lead")
 	ok(t, env, "member", "delete", acc.UserID)
 	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
 		t.Fatalf("removed member still sees the org: %+v", r)

@@ -181,6 +181,12 @@ func (h *handler) routes() {
 	o("GET /o/{org}/usage", h.usage)
 	o("GET /o/{org}/stale-access", h.staleAccess)
 	o("GET /o/{org}/stale-access.csv", h.staleAccessCSV)
+	o("GET /o/{org}/raci", h.raci)
+	for _, f := range []string{"md", "csv", "html", "json"} {
+		o("GET /o/{org}/raci."+f, h.raciExport(f))
+	}
+	o("POST /o/{org}/assignments", h.setAssignment)
+	o("POST /o/{org}/assignments/delete", h.deleteAssignment)
 	o("GET /o/{org}/billing", h.billing)
 	o("POST /o/{org}/billing", h.updateBilling)
 	o("POST /o/{org}/transfer", h.transfer)

@@ -55,6 +55,8 @@ type caps struct {
 	Overview                                                                            bool // has an overview (team.OverviewShown)
 	Usage                                                                               bool // sees usage against the plan
 	StaleAccess                                                                         bool // sees the stale-access report
+	RACI                                                                                bool // sees the RACI report
+	AssignmentSet                                                                       bool // names people for named assignments
 	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
@@ -134,7 +136,8 @@ func (c *orgCtx) loadCaps() error {
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
-		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess]}
+		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess],
+		RACI: can[team.ActReportRACI], AssignmentSet: can[team.ActAssignmentSet]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams

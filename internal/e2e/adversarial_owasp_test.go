@@ -93,6 +93,8 @@ func newOwaspFix(t *testing.T) *owaspFix {
 	f.b["group"] = s.do(t, bo, "POST", "/v1/orgs/bravo/groups", map[string]any{"name": "g"}).want(t, 201).str(t, "id")
 	f.b["team"] = s.do(t, bo, "POST", "/v1/orgs/bravo/teams", map[string]any{"name": "t"}).want(t, 201).str(t, "id")
 	f.b["resource"] = "secret-plans"
+	s.do(t, bo, "PUT", "/v1/orgs/bravo/assignments/bravo-lead", map[string]any{"users": []string{f.people["outsider"].id}}).want(t, 200)
+	f.b["assignment"] = "bravo-lead"
 	// Room for the members and invitations the pass makes.
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		o, err := tx.GetOrg("acme")
@@ -191,8 +193,20 @@ func owaspOps() map[string]owaspOp {
 		"GET /v1/orgs/{org}/usage":                {allowed: managers, call: none},
 		"GET /v1/plans":                           {allowed: append(slices.Clone(users), "key:admin", "key:viewer"), call: none},
 		"GET /v1/orgs/{org}/reports/stale-access": {allowed: managers, call: none},
-		"PATCH /v1/orgs/{org}/billing":            {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
-		"GET /v1/orgs/{org}/members":              {allowed: viewers, call: none},
+		"GET /v1/orgs/{org}/reports/raci":         {allowed: managers, call: none},
+		"GET /v1/orgs/{org}/assignments":          {allowed: managers, call: none},
+		"PUT /v1/orgs/{org}/assignments/{name}": {allowed: managers,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"name": f.uniq("lead")}, map[string]any{"users": []string{f.people["member"].id}}
+			}},
+		"DELETE /v1/orgs/{org}/assignments/{name}": {allowed: managers, foreign: map[string]string{"name": "assignment"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				name := f.uniq("doomed-lead")
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/assignments/"+name, map[string]any{"users": []string{f.people["member"].id}}).want(t, 200)
+				return map[string]string{"name": name}, nil
+			}},
+		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
+		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},
 		"GET /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.people["target"].id}, nil

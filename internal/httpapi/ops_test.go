@@ -37,6 +37,8 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "POST /v1/orgs/{org}/keys/{id}/transfer", "DELETE /v1/orgs/{org}/keys/{id}",
 	"GET /v1/orgs/{org}/audit", "GET /v1/orgs/{org}/audit/verify",
 	"GET /v1/orgs/{org}/usage", "GET /v1/plans", "GET /v1/orgs/{org}/reports/stale-access",
+	"GET /v1/orgs/{org}/reports/raci", "GET /v1/orgs/{org}/assignments", "PUT /v1/orgs/{org}/assignments/{name}",
+	"DELETE /v1/orgs/{org}/assignments/{name}",
 }
 
 func TestOpenAPI(t *testing.T) {

@@ -81,6 +81,11 @@ const (
 	ActAuditRead Action = "audit.read"
 
 	ActReportStaleAccess Action = "report.stale_access"
+	ActReportRACI        Action = "report.raci"
+
+	ActAssignmentList   Action = "assignment.list"
+	ActAssignmentSet    Action = "assignment.set"
+	ActAssignmentDelete Action = "assignment.delete"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -173,6 +178,12 @@ var policy = []rule{
 	{ActAuditRead, "read the audit log, decision log and access reports, and ask about others", []need{auditor}},
 	{ActReportStaleAccess, "see stale access: expired grants, groups without members, and (for who lists them) idle members and unused keys",
 		[]need{anyOf(userManager, auditor)}},
+	{ActReportRACI, "see the RACI report: who is responsible, accountable, consulted and informed, from the roles people hold and the named assignments",
+		[]need{anyOf(userManager, auditor)}},
+
+	{ActAssignmentList, "list named assignments (\"QA lead\", \"security lead\": labels for reports, granting nothing)", []need{anyOf(userManager, auditor)}},
+	{ActAssignmentSet, "name the members who hold a named assignment", []need{userManager}},
+	{ActAssignmentDelete, "delete a named assignment", []need{userManager}},
 }
 
 var policyIndex = func() map[Action]*rule {
