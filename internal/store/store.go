@@ -80,6 +80,7 @@ type Reader interface {
 	ChangelogReader
 	SnapshotReader
 	OversightReader
+	ReviewReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -111,6 +112,7 @@ type Tx interface {
 	SessionWriter
 	AuditWriter
 	ChangelogWriter
+	ReviewWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IdleMembers", testIdleMembers},
 		{"KeyFilters", testKeyFilters},
 		{"AuditNewer", testAuditNewer},
+		{"Reviews", testReviews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
