@@ -37,6 +37,9 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/keys", "GET /v1/orgs/{org}/keys", "POST /v1/orgs/{org}/keys/{id}/rotate", "POST /v1/orgs/{org}/keys/{id}/transfer", "DELETE /v1/orgs/{org}/keys/{id}",
 	"GET /v1/orgs/{org}/audit", "GET /v1/orgs/{org}/audit/verify",
 	"GET /v1/orgs/{org}/usage", "GET /v1/plans", "GET /v1/orgs/{org}/reports/stale-access",
+	"POST /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews/{id}",
+	"GET /v1/orgs/{org}/access-reviews/{id}/items", "POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision",
+	"POST /v1/orgs/{org}/access-reviews/{id}/close", "GET /v1/orgs/{org}/access-reviews/{id}/evidence",
 }
 
 func TestOpenAPI(t *testing.T) {

@@ -112,4 +112,5 @@ func (s *server) routes() {
 	s.decisionRoutes()
 	s.keyRoutes()
 	s.auditRoutes()
+	s.reviewRoutes()
 }

@@ -80,6 +80,11 @@ const (
 	ActAuditRead Action = "audit.read"
 
 	ActReportStaleAccess Action = "report.stale_access"
+
+	ActReviewCreate Action = "review.create"
+	ActReviewView   Action = "review.view"
+	ActReviewDecide Action = "review.decide"
+	ActReviewClose  Action = "review.close"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -96,6 +101,10 @@ type Target struct {
 	Team    string                // a team whose roster changes
 	Member  string                // the member acted on
 	Holders []string              // the members of a group a grant goes to
+	// Resource is the resource an action is about ("dataset:cats"), "" for
+	// the whole org (an access review's scope).
+	Resource  string
+	Reviewers []string // an access review's reviewers
 }
 
 // need is one condition of a rule.
@@ -170,6 +179,13 @@ var policy = []rule{
 	{ActAuditRead, "read the audit log, decision log and access reports, and ask about others", []need{auditor}},
 	{ActReportStaleAccess, "see stale access: expired grants, groups without members, and (for who lists them) idle members and unused keys",
 		[]need{anyOf(userManager, auditor)}},
+
+	{ActReviewCreate, "open an access review (of the org; or of a resource, by who holds every permission of its type there: a dataset's Owner)",
+		[]need{anyOf(userManager, resourceHolder)}},
+	{ActReviewView, "see an access review, its items and its evidence", []need{anyOf(userManager, auditor, reviewerOf, resourceHolder)}},
+	{ActReviewDecide, "decide keep or revoke on an item of an open review (revoke also takes what revoking that access takes: see grant.delete, group.member.remove, member.role)",
+		[]need{reviewerOf}},
+	{ActReviewClose, "close a review: apply its revocations, each judged for the closer as its own action", []need{anyOf(userManager, resourceHolder)}},
 }
 
 var policyIndex = func() map[Action]*rule {
@@ -270,7 +286,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))
