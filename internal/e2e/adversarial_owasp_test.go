@@ -216,11 +216,17 @@ func owaspOps() map[string]owaspOp {
 			call: body(map[string]any{"name": "Quarterly", "due_at": "2030-01-01T00:00:00Z"})},
 		"GET /v1/orgs/{org}/access-reviews": {allowed: allOfAcme, call: none},
 		"GET /v1/orgs/{org}/access-reviews/{id}": {allowed: managers, foreign: map[string]string{"id": "review"},
-			call: func(t *testing.T, f *owaspFix) (map[string]string, any) { return map[string]string{"id": f.review(t)}, nil }},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
 		"GET /v1/orgs/{org}/access-reviews/{id}/items": {allowed: managers, foreign: map[string]string{"id": "review"},
-			call: func(t *testing.T, f *owaspFix) (map[string]string, any) { return map[string]string{"id": f.review(t)}, nil }},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
 		"GET /v1/orgs/{org}/access-reviews/{id}/evidence": {allowed: managers, foreign: map[string]string{"id": "review"},
-			call: func(t *testing.T, f *owaspFix) (map[string]string, any) { return map[string]string{"id": f.review(t)}, nil }},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
 		// The reviewers default to the user managers and the creator; a
 		// key is neither a user nor a reviewer.
 		"POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision": {allowed: []string{"owner", "admin"},
@@ -230,9 +236,11 @@ func owaspOps() map[string]owaspOp {
 				return map[string]string{"id": id, "item": firstItem(t, f.s, f.tokens["owner"], "acme", id)}, map[string]any{"decision": "keep"}
 			}},
 		"POST /v1/orgs/{org}/access-reviews/{id}/close": {allowed: managers, foreign: map[string]string{"id": "review"},
-			call: func(t *testing.T, f *owaspFix) (map[string]string, any) { return map[string]string{"id": f.review(t)}, nil }},
-		"PATCH /v1/orgs/{org}/billing":            {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
-		"GET /v1/orgs/{org}/members":              {allowed: viewers, call: none},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
+		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
+		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},
 		"GET /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.people["target"].id}, nil
