@@ -13,7 +13,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-type reviewPath struct {
+// ReviewPath names an access review (exported for huma, as OrgPath).
+type ReviewPath struct {
 	OrgPath
 	ID string `path:"id" doc:"Access review id"`
 }
@@ -40,12 +41,12 @@ type listReviewsInput struct {
 }
 
 type reviewItemsInput struct {
-	reviewPath
+	ReviewPath
 	PageQuery
 }
 
 type decideInput struct {
-	reviewPath
+	ReviewPath
 	Item string `path:"item" doc:"Review item id"`
 	Body struct {
 		Decision string `json:"decision" enum:"keep,revoke"`
@@ -59,7 +60,7 @@ type decisionOutput struct {
 }
 
 type evidenceInput struct {
-	reviewPath
+	ReviewPath
 	Format string `query:"format" doc:"json (default) or csv"`
 }
 
@@ -91,7 +92,7 @@ func (s *server) reviewRoutes() {
 
 	endpoint(s, huma.Operation{OperationID: "getAccessReview", Method: http.MethodGet, Path: base + "/{id}",
 		Summary: "An access review, with its progress and whether it is overdue", Tags: tags},
-		func(ctx context.Context, in *reviewPath) (*body[team.ReviewView], error) {
+		func(ctx context.Context, in *ReviewPath) (*body[team.ReviewView], error) {
 			v, err := s.svc.GetReview(ctx, actor(ctx), in.Org, in.ID)
 			if err != nil {
 				return nil, err
@@ -123,7 +124,7 @@ func (s *server) reviewRoutes() {
 	endpoint(s, huma.Operation{OperationID: "closeAccessReview", Method: http.MethodPost, Path: base + "/{id}/close",
 		Summary: "Close a review: apply its revocations in one write", Tags: tags,
 		Description: "Undecided items follow the review's undecided rule; each revocation is judged for the closer; access ended meanwhile is recorded as gone."},
-		func(ctx context.Context, in *reviewPath) (*body[team.CloseResult], error) {
+		func(ctx context.Context, in *ReviewPath) (*body[team.CloseResult], error) {
 			res, err := s.svc.CloseReview(ctx, actor(ctx), in.Org, in.ID)
 			if err != nil {
 				return nil, err
