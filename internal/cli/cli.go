@@ -132,6 +132,7 @@ command line wins.`,
 		a.newLookupCmd(),
 		a.newAuditCmd(),
 		a.newReportCmd(),
+		a.newReviewCmd(),
 	)
 	return root
 }
