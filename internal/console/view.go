@@ -55,6 +55,7 @@ type caps struct {
 	Overview                                                                            bool // has an overview (team.OverviewShown)
 	Usage                                                                               bool // sees usage against the plan
 	StaleAccess                                                                         bool // sees the stale-access report
+	Reviews                                                                             bool // may open access reviews (or review one)
 	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
@@ -134,7 +135,8 @@ func (c *orgCtx) loadCaps() error {
 	c.can = caps{Rename: can[team.ActOrgRename], MembersView: can[team.ActMemberList], Keys: can[team.ActKeyList],
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
-		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess]}
+		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess],
+		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams
