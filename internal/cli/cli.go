@@ -133,6 +133,7 @@ command line wins.`,
 		a.newAuditCmd(),
 		a.newReportCmd(),
 		a.newAssignmentCmd(),
+		a.newReviewCmd(),
 	)
 	return root
 }

@@ -413,6 +413,38 @@ func TestManagementCommands(t *testing.T) {
 		t.Fatalf("raci as a member: %+v", r)
 	}
 	ok(t, env, "assignment", "delete", "QA lead")
+	rv := okJSON[map[string]any](t, env, "review", "create", "--name", "Q3 access", "--due", "336h")
+	rid, _ := rv["id"].(string)
+	if rid == "" || rv["state"] != "open" || rv["items"].(float64) < 1 {
+		t.Fatalf("review create: %v", rv)
+	}
+	if out := ok(t, env, "review", "list"); !strings.Contains(out, rid) || !strings.Contains(out, "Q3 access") {
+		t.Fatalf("review list:\n%s", out)
+	}
+	ritems := okJSON[[]map[string]any](t, env, "review", "items", rid)
+	if len(ritems) == 0 {
+		t.Fatalf("review items: none")
+	}
+	item, _ := ritems[0]["id"].(string)
+	if out := ok(t, env, "review", "decide", rid, item, "keep", "--note", "still needed"); !strings.Contains(out, "keep") {
+		t.Fatalf("review decide:\n%s", out)
+	}
+	if r := fails(t, conEnv, 1, "review", "decide", rid, item, "keep"); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("decide as a non-reviewer: %+v", r)
+	}
+	if r := fails(t, env, 1, "review", "decide", rid, item, "maybe"); !strings.Contains(r.stderr, "keep or revoke") {
+		t.Fatalf("decide maybe: %+v", r)
+	}
+	if out := ok(t, env, "review", "close", rid); !strings.Contains(out, "REVOKED") {
+		t.Fatalf("review close:\n%s", out)
+	}
+	if out := ok(t, env, "review", "evidence", rid); !strings.HasPrefix(out, "item,user_id,name,email") || !strings.Contains(out, "signed_off") ||
+		!strings.Contains(out, "still needed") {
+		t.Fatalf("review evidence:\n%s", out)
+	}
+	if shown := okJSON[map[string]any](t, env, "review", "show", rid); shown["state"] != "closed" {
+		t.Fatalf("review show after close: %v", shown)
+	}
 	ok(t, env, "member", "delete", acc.UserID)
 	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
 		t.Fatalf("removed member still sees the org: %+v", r)

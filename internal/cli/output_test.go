@@ -48,6 +48,11 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	session := s.with("GATEHOUSE_TOKEN", strings.TrimSpace(ok(t, env, "login", "--email", ownerEmail, "--password", ownerPassword)))
+	review := okJSON[client.Review](t, env, "review", "create", "--name", "Output", "--due", "2030-01-01")
+	reviewItems := okJSON[[]client.ReviewItem](t, env, "review", "items", review.ID)
+	if len(reviewItems) == 0 {
+		t.Fatal("a review without items")
+	}
 
 	// In order: the deletions come after what they delete is used.
 	cases := []struct {
@@ -66,6 +71,13 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"org", "usage"}, 0, '{'},
 		{env, []string{"org", "plans"}, 0, '{'},
 		{env, []string{"report", "stale-access"}, 0, '{'},
+		{env, []string{"review", "create", "--name", "Another", "--due", "2030-01-01"}, 0, '{'},
+		{env, []string{"review", "list"}, 0, '['},
+		{env, []string{"review", "show", review.ID}, 0, '{'},
+		{env, []string{"review", "items", review.ID}, 0, '['},
+		{env, []string{"review", "decide", review.ID, reviewItems[0].ID, "keep"}, 0, '{'},
+		{env, []string{"review", "evidence", review.ID}, 0, '{'},
+		{env, []string{"review", "close", review.ID}, 0, '{'},
 		{beta, []string{"org", "transfer", "--user-id", ada.UserID}, 0, '{'},
 		{env, []string{"member", "list"}, 0, '{'},
 		{env, []string{"member", "get", acc.UserID}, 0, '{'},

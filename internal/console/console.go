@@ -187,6 +187,13 @@ func (h *handler) routes() {
 	}
 	o("POST /o/{org}/assignments", h.setAssignment)
 	o("POST /o/{org}/assignments/delete", h.deleteAssignment)
+	o("GET /o/{org}/reviews", h.reviews)
+	o("POST /o/{org}/reviews", h.createReview)
+	o("GET /o/{org}/reviews/{id}", h.review)
+	o("POST /o/{org}/reviews/{id}/items/{item}", h.decideReview)
+	o("GET /o/{org}/reviews/{id}/close", h.closeReviewDialog)
+	o("POST /o/{org}/reviews/{id}/close", h.closeReview)
+	o("GET /o/{org}/reviews/{id}/evidence/{format}", h.reviewEvidence)
 	o("GET /o/{org}/billing", h.billing)
 	o("POST /o/{org}/billing", h.updateBilling)
 	o("POST /o/{org}/transfer", h.transfer)

@@ -57,6 +57,7 @@ type caps struct {
 	StaleAccess                                                                         bool // sees the stale-access report
 	RACI                                                                                bool // sees the RACI report
 	AssignmentSet                                                                       bool // names people for named assignments
+	Reviews                                                                             bool // may open access reviews (or review one)
 	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
@@ -137,7 +138,8 @@ func (c *orgCtx) loadCaps() error {
 		BillingView: can[team.ActBillingView], BillingManage: can[team.ActBillingUpdate], Transfer: can[team.ActOrgTransfer],
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
 		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess],
-		RACI: can[team.ActReportRACI], AssignmentSet: can[team.ActAssignmentSet]}
+		RACI: can[team.ActReportRACI], AssignmentSet: can[team.ActAssignmentSet],
+		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams

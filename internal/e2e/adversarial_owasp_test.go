@@ -95,6 +95,8 @@ func newOwaspFix(t *testing.T) *owaspFix {
 	f.b["resource"] = "secret-plans"
 	s.do(t, bo, "PUT", "/v1/orgs/bravo/assignments/bravo-lead", map[string]any{"users": []string{f.people["outsider"].id}}).want(t, 200)
 	f.b["assignment"] = "bravo-lead"
+	f.b["review"] = s.do(t, bo, "POST", "/v1/orgs/bravo/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"}).want(t, 201).str(t, "id")
+	f.b["review_item"] = firstItem(t, s, bo, "bravo", f.b["review"])
 	// Room for the members and invitations the pass makes.
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		o, err := tx.GetOrg("acme")
@@ -125,6 +127,25 @@ func (f *owaspFix) create(t *testing.T, path string, body any) string {
 		m["name"] = f.uniq(fmt.Sprint(m["name"]))
 	}
 	return f.s.do(t, f.tokens["owner"], "POST", path, body).want(t, 201).str(t, "id")
+}
+
+// review opens an access review of acme, as its Owner.
+func (f *owaspFix) review(t *testing.T) string {
+	return f.create(t, "/v1/orgs/acme/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"})
+}
+
+// firstItem is the id of a review's first item.
+func firstItem(t *testing.T, s *inproc, token, org, review string) string {
+	var page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	r := s.do(t, token, "GET", "/v1/orgs/"+org+"/access-reviews/"+review+"/items", nil).want(t, 200)
+	if err := json.Unmarshal(r.body, &page); err != nil || len(page.Items) == 0 {
+		t.Fatalf("review %s of %s has no items: %s", review, org, r.body)
+	}
+	return page.Items[0].ID
 }
 
 // owaspOp is one operation of the API: how to call it on acme with fresh
@@ -204,6 +225,33 @@ func owaspOps() map[string]owaspOp {
 				name := f.uniq("doomed-lead")
 				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/assignments/"+name, map[string]any{"users": []string{f.people["member"].id}}).want(t, 200)
 				return map[string]string{"name": name}, nil
+			}},
+		"POST /v1/orgs/{org}/access-reviews": {allowed: managers,
+			call: body(map[string]any{"name": "Quarterly", "due_at": "2030-01-01T00:00:00Z"})},
+		"GET /v1/orgs/{org}/access-reviews": {allowed: allOfAcme, call: none},
+		"GET /v1/orgs/{org}/access-reviews/{id}": {allowed: managers, foreign: map[string]string{"id": "review"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
+		"GET /v1/orgs/{org}/access-reviews/{id}/items": {allowed: managers, foreign: map[string]string{"id": "review"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
+		"GET /v1/orgs/{org}/access-reviews/{id}/evidence": {allowed: managers, foreign: map[string]string{"id": "review"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
+			}},
+		// The reviewers default to the user managers and the creator; a
+		// key is neither a user nor a reviewer.
+		"POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision": {allowed: []string{"owner", "admin"},
+			foreign: map[string]string{"id": "review", "item": "review_item"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				id := f.review(t)
+				return map[string]string{"id": id, "item": firstItem(t, f.s, f.tokens["owner"], "acme", id)}, map[string]any{"decision": "keep"}
+			}},
+		"POST /v1/orgs/{org}/access-reviews/{id}/close": {allowed: managers, foreign: map[string]string{"id": "review"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.review(t)}, nil
 			}},
 		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
 		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},

@@ -39,6 +39,9 @@ var apiPaths = []string{
 	"GET /v1/orgs/{org}/usage", "GET /v1/plans", "GET /v1/orgs/{org}/reports/stale-access",
 	"GET /v1/orgs/{org}/reports/raci", "GET /v1/orgs/{org}/assignments", "PUT /v1/orgs/{org}/assignments/{name}",
 	"DELETE /v1/orgs/{org}/assignments/{name}",
+	"POST /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews/{id}",
+	"GET /v1/orgs/{org}/access-reviews/{id}/items", "POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision",
+	"POST /v1/orgs/{org}/access-reviews/{id}/close", "GET /v1/orgs/{org}/access-reviews/{id}/evidence",
 }
 
 func TestOpenAPI(t *testing.T) {

@@ -113,4 +113,5 @@ func (s *server) routes() {
 	s.keyRoutes()
 	s.auditRoutes()
 	s.raciRoutes()
+	s.reviewRoutes()
 }

@@ -149,3 +149,20 @@ type SnapshotReader interface {
 	SnapshotHead(org string) (head domain.Snapshot, grants int, err error)
 	SnapshotGrants(org string, fn func([]domain.Grant) error) error
 }
+
+// ReviewReader reads access reviews, their items and the decisions taken.
+type ReviewReader interface {
+	GetReview(org, id string) (domain.Review, error)
+	// ListReviews pages an org's reviews newest first; the cursor is the
+	// last review's id.
+	ListReviews(org, after string, limit int) (reviews []domain.Review, next string, err error)
+	GetReviewItem(org, review, id string) (domain.ReviewItem, error)
+	// ListReviewItems pages a review's items in snapshot order; the cursor
+	// is the last item's id.
+	ListReviewItems(org, review, after string, limit int) (items []domain.ReviewItem, next string, err error)
+	// CountReviewItems counts a review's items, and those decided.
+	CountReviewItems(org, review string) (total, decided int, err error)
+	// ListReviewDecisions lists every decision taken in a review, in the
+	// order they were taken.
+	ListReviewDecisions(org, review string) ([]domain.ReviewDecision, error)
+}

@@ -81,6 +81,7 @@ type Reader interface {
 	SnapshotReader
 	OversightReader
 	AssignmentReader
+	ReviewReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -113,6 +114,7 @@ type Tx interface {
 	AuditWriter
 	ChangelogWriter
 	AssignmentWriter
+	ReviewWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.

@@ -114,3 +114,15 @@ type ChangelogWriter interface {
 	// revision. Several calls for one org concatenate.
 	AppendChanges(org string, changes []domain.Change) error
 }
+
+// ReviewWriter writes access reviews. A review's items are written once,
+// when it opens, and then only their decision and outcome change.
+type ReviewWriter interface {
+	PutReview(r domain.Review) error // create or replace; its org must exist
+	// PutReviewItem creates or replaces an item; its review must exist
+	// (ErrNotFound otherwise).
+	PutReviewItem(i domain.ReviewItem) error
+	// AppendReviewDecision records a decision as taken and sets d.Seq; the
+	// item's current decision is the caller's to put.
+	AppendReviewDecision(d *domain.ReviewDecision) error
+}

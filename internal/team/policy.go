@@ -86,6 +86,11 @@ const (
 	ActAssignmentList   Action = "assignment.list"
 	ActAssignmentSet    Action = "assignment.set"
 	ActAssignmentDelete Action = "assignment.delete"
+
+	ActReviewCreate Action = "review.create"
+	ActReviewView   Action = "review.view"
+	ActReviewDecide Action = "review.decide"
+	ActReviewClose  Action = "review.close"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -102,6 +107,10 @@ type Target struct {
 	Team    string                // a team whose roster changes
 	Member  string                // the member acted on
 	Holders []string              // the members of a group a grant goes to
+	// Resource is the resource an action is about ("dataset:cats"), "" for
+	// the whole org (an access review's scope).
+	Resource  string
+	Reviewers []string // an access review's reviewers
 }
 
 // need is one condition of a rule.
@@ -184,6 +193,13 @@ var policy = []rule{
 	{ActAssignmentList, "list named assignments (\"QA lead\", \"security lead\": labels for reports, granting nothing)", []need{anyOf(userManager, auditor)}},
 	{ActAssignmentSet, "name the members who hold a named assignment", []need{userManager}},
 	{ActAssignmentDelete, "delete a named assignment", []need{userManager}},
+
+	{ActReviewCreate, "open an access review (of the org; or of a resource, by who holds every permission of its type there: a dataset's Owner)",
+		[]need{anyOf(userManager, resourceHolder)}},
+	{ActReviewView, "see an access review, its items and its evidence", []need{anyOf(userManager, auditor, reviewerOf, resourceHolder)}},
+	{ActReviewDecide, "decide keep or revoke on an item of an open review (revoke also takes what revoking that access takes: see grant.delete, group.member.remove, member.role)",
+		[]need{reviewerOf}},
+	{ActReviewClose, "close a review: apply its revocations, each judged for the closer as its own action", []need{anyOf(userManager, resourceHolder)}},
 }
 
 var policyIndex = func() map[Action]*rule {
@@ -284,7 +300,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

@@ -460,3 +460,36 @@ func grantErr(err error) error {
 	}
 	return err
 }
+
+// resourceHolder: the actor holds, at the target's resource, every
+// permission the scheme defines for its type: the resource's owner in
+// every scheme, whatever its role is called (vi's Dataset Owner).
+var resourceHolder = need{doc: "every permission of the resource's type at the resource (its owner)", check: func(j *judge, t *Target) error {
+	ref, err := domain.ParseRef(t.Resource)
+	if t.Resource == "" || err != nil {
+		return fault.E(fault.Forbidden, "%s does not manage users in this organization", j.a.Subject)
+	}
+	n := 0
+	for _, p := range j.sc.Permissions {
+		if p.Type != ref.Type {
+			continue
+		}
+		n++
+		d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: p.ID, Resource: ref.String(), Now: j.now()})
+		if err != nil || !d.Allowed {
+			return fault.E(fault.Forbidden, "%s neither manages users nor owns %s (lacks %s there)", j.a.Subject, ref, p.ID)
+		}
+	}
+	if n == 0 {
+		return fault.E(fault.Forbidden, "%s has no permissions of its own to own it by", ref)
+	}
+	return nil
+}}
+
+// reviewerOf: the actor is one of the review's reviewers.
+var reviewerOf = need{doc: "one of the review's reviewers", check: func(j *judge, t *Target) error {
+	if u := j.a.UserID(); u != "" && slices.Contains(t.Reviewers, u) {
+		return nil
+	}
+	return fault.E(fault.Forbidden, "%s is not a reviewer of this review", j.a.Subject)
+}}
