@@ -71,6 +71,9 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"org", "usage"}, 0, '{'},
 		{env, []string{"org", "plans"}, 0, '{'},
 		{env, []string{"report", "stale-access"}, 0, '{'},
+		{env, []string{"report", "raci"}, 0, '{'},
+		{env, []string{"assignment", "set", "QA lead", "--user", acc.UserID}, 0, '{'},
+		{env, []string{"assignment", "list"}, 0, '['},
 		{env, []string{"review", "create", "--name", "Another", "--due", "2030-01-01"}, 0, '{'},
 		{env, []string{"review", "list"}, 0, '['},
 		{env, []string{"review", "show", review.ID}, 0, '{'},
@@ -138,6 +141,7 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		shape byte
 	}{
 		{env, []string{"grant", "delete", g.ID}, 0, '{'},
+		{env, []string{"assignment", "delete", "QA lead"}, 0, '{'},
 		{env, []string{"member", "delete", acc.UserID}, 0, '{'},
 		{session, []string{"logout"}, 0, '{'},
 	}...)
