@@ -111,15 +111,7 @@ func (h *handler) decideReview(w http.ResponseWriter, r *http.Request, c *orgCtx
 	page := r.PostFormValue("page")
 	_, _, err := h.svc.Decide(r.Context(), c.actor, c.org.ID, id, item, r.PostFormValue("decision"), r.PostFormValue("note"))
 	if err != nil {
-		v, verr := h.reviewView(c, id, page)
-		if verr != nil {
-			c.fail(err)
-			return
-		}
-		d := v.Data.(reviewData)
-		d.Error = h.message(r, err)
-		v.Data = d
-		c.render(statusOf(err), "review", v)
+		h.reviewRefused(r, c, id, page, err)
 		return
 	}
 	target := c.path("reviews", id)
@@ -143,15 +135,7 @@ func (h *handler) closeReview(w http.ResponseWriter, r *http.Request, c *orgCtx)
 	id := r.PathValue("id")
 	res, err := h.svc.CloseReview(r.Context(), c.actor, c.org.ID, id)
 	if err != nil {
-		v, verr := h.reviewView(c, id, "")
-		if verr != nil {
-			c.fail(err)
-			return
-		}
-		d := v.Data.(reviewData)
-		d.Error = h.message(r, err)
-		v.Data = d
-		c.render(statusOf(err), "review", v)
+		h.reviewRefused(r, c, id, "", err)
 		return
 	}
 	c.back(c.path("reviews", id), fmt.Sprintf("Review closed at revision %d: %d revoked, %d kept, %d already gone, %d refused.",
@@ -180,4 +164,17 @@ func (h *handler) reviewEvidence(w http.ResponseWriter, r *http.Request, c *orgC
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-review-%s.%s"`, c.org.ID, ev.Review.ID, format))
 	_, _ = w.Write(b)
+}
+
+// reviewRefused shows the review page again with why a step was refused.
+func (h *handler) reviewRefused(r *http.Request, c *orgCtx, id, page string, err error) {
+	v, verr := h.reviewView(c, id, page)
+	if verr != nil {
+		c.fail(err)
+		return
+	}
+	d := v.Data.(reviewData)
+	d.Error = h.message(r, err)
+	v.Data = d
+	c.render(statusOf(err), "review", v)
 }

@@ -204,23 +204,16 @@ func (s *server) accessRoutes() {
 		Summary: "Stale access: idle members, unused keys, expired grants, groups without members", Tags: []string{"reports"},
 		Description: "For the user managers and the auditors; idle members only for who lists members, unused keys only for who lists keys. " +
 			"format=csv gives one row per item.",
-		Responses: map[string]*huma.Response{"200": {Description: "The report in the format asked",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[team.StaleAccess](), true, "StaleAccess")},
-				"text/csv": {Schema: text}}}}},
+		Responses: jsonOrCSVResponses(s, "The report in the format asked", reflect.TypeFor[team.StaleAccess](), "StaleAccess")},
 		func(ctx context.Context, in *staleAccessInput) (*matrixOutput, error) {
-			if in.Format != "" && in.Format != "json" && in.Format != "csv" {
-				return nil, fault.E(fault.Invalid, "format %q: want json or csv", in.Format)
+			if err := jsonOrCSVFormat(in.Format); err != nil {
+				return nil, err
 			}
 			rep, err := s.svc.StaleAccess(ctx, actor(ctx), in.Org, in.Days)
 			if err != nil {
 				return nil, err
 			}
-			if in.Format == "csv" {
-				b, err := team.StaleAccessCSV(rep)
-				return &matrixOutput{ContentType: matrixTypes["csv"], Body: b}, err
-			}
-			b, err := json.Marshal(rep)
-			return &matrixOutput{ContentType: matrixTypes["json"], Body: b}, err
+			return jsonOrCSV(in.Format, rep, func() ([]byte, error) { return team.StaleAccessCSV(rep) })
 		})
 
 	endpoint(s, huma.Operation{OperationID: "createGrant", Method: http.MethodPost, Path: "/v1/orgs/{org}/grants",
@@ -258,4 +251,30 @@ func (s *server) accessRoutes() {
 			}
 			return wrote(rev, revisionBody{Revision: rev})
 		})
+}
+
+// jsonOrCSVResponses documents a report answered as JSON (schema of typ)
+// or, with format=csv, as one CSV table.
+func jsonOrCSVResponses(s *server, desc string, typ reflect.Type, name string) map[string]*huma.Response {
+	return map[string]*huma.Response{"200": {Description: desc,
+		Content: map[string]*huma.MediaType{"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(typ, true, name)},
+			"text/csv": {Schema: &huma.Schema{Type: huma.TypeString}}}}}
+}
+
+// jsonOrCSVFormat refuses a format such a report does not speak.
+func jsonOrCSVFormat(format string) error {
+	if format != "" && format != "json" && format != "csv" {
+		return fault.E(fault.Invalid, "format %q: want json or csv", format)
+	}
+	return nil
+}
+
+// jsonOrCSV answers v as JSON, or as the CSV that csv writes.
+func jsonOrCSV(format string, v any, csv func() ([]byte, error)) (*matrixOutput, error) {
+	if format == "csv" {
+		b, err := csv()
+		return &matrixOutput{ContentType: matrixTypes["csv"], Body: b}, err
+	}
+	b, err := json.Marshal(v)
+	return &matrixOutput{ContentType: matrixTypes["json"], Body: b}, err
 }

@@ -2,14 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
@@ -132,25 +130,17 @@ func (s *server) reviewRoutes() {
 			return wrote(res.Revision, res)
 		})
 
-	text := &huma.Schema{Type: huma.TypeString}
 	endpoint(s, huma.Operation{OperationID: "accessReviewEvidence", Method: http.MethodGet, Path: base + "/{id}/evidence",
 		Summary: "A review's evidence: items, every decision (who, when, why) and the sign-off", Tags: tags,
-		Responses: map[string]*huma.Response{"200": {Description: "The evidence in the format asked",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[team.Evidence](), true, "ReviewEvidence")},
-				"text/csv": {Schema: text}}}}},
+		Responses: jsonOrCSVResponses(s, "The evidence in the format asked", reflect.TypeFor[team.Evidence](), "ReviewEvidence")},
 		func(ctx context.Context, in *evidenceInput) (*matrixOutput, error) {
-			if in.Format != "" && in.Format != "json" && in.Format != "csv" {
-				return nil, fault.E(fault.Invalid, "format %q: want json or csv", in.Format)
+			if err := jsonOrCSVFormat(in.Format); err != nil {
+				return nil, err
 			}
 			ev, err := s.svc.ReviewEvidence(ctx, actor(ctx), in.Org, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			if in.Format == "csv" {
-				b, err := team.EvidenceCSV(ev)
-				return &matrixOutput{ContentType: matrixTypes["csv"], Body: b}, err
-			}
-			b, err := json.Marshal(ev)
-			return &matrixOutput{ContentType: matrixTypes["json"], Body: b}, err
+			return jsonOrCSV(in.Format, ev, func() ([]byte, error) { return team.EvidenceCSV(ev) })
 		})
 }
