@@ -14,9 +14,13 @@ import (
 //	task not in (rework, done)
 //	own or task in (rework)
 //	own and channel in (web, api)
+//	asset_owner is me
 //
 // "own" asks that the resource's owner is the subject, "channel" tests the
-// request's channel, any other name tests a resource attribute.
+// request's channel, any other name tests a resource attribute: against a
+// set of values, or ("NAME is me") against the subject, for an attribute
+// that names a user as the owner does (Labelbox "on own assets only": the
+// owner of the data row an issue is raised on).
 type Cond struct {
 	Any  []Clause
 	text string // canonical form, kept so explaining a decision does not allocate
@@ -29,11 +33,23 @@ type Clause struct {
 	Attrs    []AttrTest
 }
 
-// AttrTest asks that a resource attribute is (or, negated, is not) in a set.
+// AttrTest asks that a resource attribute is (or, negated, is not) in a
+// set, or with Me that it names the subject (a user id, as an owner is).
 type AttrTest struct {
 	Name   string
 	Values []string
 	Negate bool
+	Me     bool
+}
+
+// names reports whether attribute value v names the subject (a subject
+// string "user:ID"): v is the user id, or the subject string itself.
+func names(v, subject string) bool {
+	if v == "" {
+		return false
+	}
+	const user = "user:"
+	return v == subject || len(subject) == len(user)+len(v) && subject[:len(user)] == user && subject[len(user):] == v
 }
 
 // Input is what a condition may look at. It only points at data the engine
@@ -141,8 +157,12 @@ func (cl *Clause) implies(d *Clause) bool {
 	for _, dt := range d.Attrs {
 		ok := false
 		for _, ct := range cl.Attrs {
-			if ct.Name != dt.Name || ct.Negate != dt.Negate {
+			if ct.Name != dt.Name || ct.Negate != dt.Negate || ct.Me != dt.Me {
 				continue
+			}
+			if dt.Me {
+				ok = true
+				break
 			}
 			// "in A" implies "in B" when A ⊆ B; "not in A" implies
 			// "not in B" when B ⊆ A.
@@ -176,6 +196,12 @@ func (cl *Clause) eval(in *Input) bool {
 	}
 	for _, t := range cl.Attrs {
 		v, ok := in.Attrs[t.Name]
+		if t.Me {
+			if !ok || !names(v, in.Subject) {
+				return false
+			}
+			continue
+		}
 		member := ok && slices.Contains(t.Values, v)
 		if member == t.Negate {
 			return false
@@ -228,6 +254,10 @@ func (c *Cond) format() string {
 			parts = append(parts, "channel in ("+strings.Join(cl.Channels, ", ")+")")
 		}
 		for _, t := range cl.Attrs {
+			if t.Me {
+				parts = append(parts, t.Name+" is me")
+				continue
+			}
 			op := " in ("
 			if t.Negate {
 				op = " not in ("
@@ -304,7 +334,7 @@ func (p *condParser) clause() (Clause, error) {
 
 func (p *condParser) test(cl *Clause) error {
 	name := p.peek()
-	if !isWord(name) || name == "or" || name == "and" || name == "in" || name == "not" {
+	if !isWord(name) || name == "or" || name == "and" || name == "in" || name == "not" || name == "is" {
 		return p.errorf("want own, channel or an attribute name, got %q", name)
 	}
 	p.pos++
@@ -315,9 +345,19 @@ func (p *condParser) test(cl *Clause) error {
 		cl.Own = true
 		return nil
 	}
+	if p.accept("is") {
+		if !p.accept("me") {
+			return p.errorf("want \"me\" after \"%s is\"", name)
+		}
+		if name == "channel" {
+			return p.errorf("channel is me: a channel is not a subject")
+		}
+		cl.Attrs = append(cl.Attrs, AttrTest{Name: name, Me: true})
+		return nil
+	}
 	negate := p.accept("not")
 	if !p.accept("in") {
-		return p.errorf("want \"in\" after %q", name)
+		return p.errorf("want \"in\" or \"is me\" after %q", name)
 	}
 	values, err := p.list()
 	if err != nil {

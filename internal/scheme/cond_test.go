@@ -21,6 +21,8 @@ func TestParseCondCanonicalForm(t *testing.T) {
 		{"task in (or, and, in, not)", "task in (or, and, in, not)"},             // keywords are fine as values
 		{"step in (re-work, v1.2, A_B)", "step in (re-work, v1.2, A_B)"},
 		{"own or own", "own or own"},
+		{"asset_owner is me", "asset_owner is me"},
+		{"asset_owner  is  me and own or task in (x)", "own and asset_owner is me or task in (x)"},
 	}
 	for _, c := range cases {
 		got, err := ParseCond(c.in)
@@ -66,6 +68,10 @@ func TestParseCondErrors(t *testing.T) {
 		{"task in ($)", "want a value"},
 		{"(own)", "want own, channel or an attribute name"},
 		{"own,", `want "or", "and" or the end`},
+		{"asset_owner is you", `want "me"`},
+		{"asset_owner is", `want "me"`},
+		{"channel is me", "not a subject"},
+		{"is me", "want own, channel or an attribute name"},
 	}
 	for _, c := range cases {
 		_, err := ParseCond(c.in)
@@ -109,6 +115,14 @@ func TestCondEval(t *testing.T) {
 		{"own and channel in (web, api)", in("user:a", "user:a", "api", nil), true},
 		{"own and channel in (web, api)", in("user:a", "user:a", "mobile", nil), false},
 		{"own and channel in (web, api)", in("user:a", "user:b", "web", nil), false},
+		// "on own assets only": the attribute names the subject by user id.
+		{"asset_owner is me", in("user:a", "user:b", "", map[string]string{"asset_owner": "a"}), true},
+		{"asset_owner is me", in("user:a", "", "", map[string]string{"asset_owner": "user:a"}), true},
+		{"asset_owner is me", in("user:a", "user:a", "", map[string]string{"asset_owner": "b"}), false},
+		{"asset_owner is me", in("user:a", "user:a", "", nil), false}, // no asset owner is nobody's
+		{"asset_owner is me", in("user:ab", "", "", map[string]string{"asset_owner": "a"}), false},
+		{"asset_owner is me", in("key:a", "", "", map[string]string{"asset_owner": "a"}), false},
+		{"asset_owner is me", in("", "", "", map[string]string{"asset_owner": ""}), false},
 	}
 	for _, c := range cases {
 		cond, err := ParseCond(c.cond)
@@ -132,6 +146,7 @@ func TestCondPredicates(t *testing.T) {
 		{"own or task in (rework)", false, true},
 		{"channel in (web)", false, false},
 		{"task not in (done)", false, true},
+		{"asset_owner is me", false, true},
 	} {
 		cond, err := ParseCond(c.cond)
 		if err != nil {
@@ -164,6 +179,13 @@ func TestImplies(t *testing.T) {
 		{"channel in (mobile, web)", "channel in (mobile)", false},
 		{"", "task not in (done)", false},
 		{"own and channel in (web)", "channel in (web, api) or task in (x)", true},
+		{"asset_owner is me", "asset_owner is me", true},
+		{"own and asset_owner is me", "asset_owner is me", true},
+		{"asset_owner is me", "own", false},
+		{"own", "asset_owner is me", false},
+		{"asset_owner is me", "asset_owner in (a)", false},
+		{"asset_owner in (a)", "asset_owner is me", false},
+		{"asset_owner is me", "asset_owner not in (a)", false},
 	}
 	parse := func(s string) *Cond {
 		if s == "" {
@@ -206,5 +228,13 @@ func TestCondHiddenFields(t *testing.T) {
 	}
 	if !c.Reads(OwnerField) || !c.Reads("task") || c.Reads("state") {
 		t.Error("Reads")
+	}
+	mine, err := ParseCond("asset_owner is me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in = &Input{Subject: "user:a", Attrs: map[string]string{"asset_owner": "a"}, Hidden: []string{"asset_owner"}}
+	if mine.Eval(in) || !mine.Reads("asset_owner") || mine.Reads(OwnerField) {
+		t.Error("asset_owner is me: hiding asset_owner must stop it, and it reads asset_owner only")
 	}
 }

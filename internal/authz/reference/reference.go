@@ -352,6 +352,13 @@ func clauseHolds(cl scheme.Clause, subject, channel string, t target) bool {
 	}
 	for _, a := range cl.Attrs {
 		v, present := t.attrs[a.Name]
+		if a.Me {
+			// The attribute names a user, as an owner does.
+			if !present || v == "" || "user:"+v != subject && v != subject {
+				return false
+			}
+			continue
+		}
 		in := present && slices.Contains(a.Values, v)
 		if a.Negate && in || !a.Negate && !in {
 			return false
@@ -533,6 +540,9 @@ func implies(c, d *scheme.Cond) bool {
 			channels = append(channels, cl.Channels...)
 			for _, a := range cl.Attrs {
 				values[a.Name] = append(values[a.Name], a.Values...)
+				if a.Me {
+					values[a.Name] = append(values[a.Name], "me") // the subject below is user:me
+				}
 			}
 		}
 	}
