@@ -101,6 +101,10 @@ func TestMembershipExpiry(t *testing.T) {
 		e.owner.patch("/v1/orgs/acme/members/"+coraID, map[string]any{"expires_at": "next tuesday"}).want(t, 422, 400)
 		e.owner.patch("/v1/orgs/acme/members/"+coraID, map[string]any{}).want(t, 422)
 		cora.patch("/v1/orgs/acme/members/"+coraID, map[string]any{"expires_at": nil}).want(t, 403)
+		// Nobody moves their own end, not even a user manager.
+		adm2, adm2ID := e.member(e.owner, "acme", "amy@acme.test", "admin")
+		e.owner.patch("/v1/orgs/acme/members/"+adm2ID, map[string]any{"expires_at": future}).want(t, 200)
+		adm2.patch("/v1/orgs/acme/members/"+adm2ID, map[string]any{"expires_at": nil}).want(t, 403)
 		plain, plainID := e.member(e.owner, "acme", "pat@acme.test", "member")
 		plain.patch("/v1/orgs/acme/members/"+coraID, map[string]any{"expires_at": future}).want(t, 403)
 		e.owner.post("/v1/orgs/acme/invitations", map[string]any{"email": "late@contract.test",

@@ -142,7 +142,7 @@ var policy = []rule{
 	{ActMemberRemove, "remove a member (ends their grants, group and team memberships and the keys they own)",
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
 	{ActMemberExpiry, "set, move or take away the date a member's membership ends (ending it then is removing it; extending it is handing it out again)",
-		[]need{endsMembership, revokesAll}},
+		[]need{another, endsMembership, revokesAll}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
 	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},

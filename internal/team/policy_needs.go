@@ -135,6 +135,15 @@ var self = need{doc: "the member themself", check: func(j *judge, t *Target) err
 	return fault.E(fault.Forbidden, "%s is not %s", j.a.Subject, t.Member)
 }}
 
+// another: extending one's own membership would hand oneself what only
+// another may grant.
+var another = need{doc: "someone other than the member", check: func(j *judge, t *Target) error {
+	if t.Member != "" && j.a.UserID() == t.Member {
+		return fault.E(fault.Forbidden, "the end of your own membership is set by another user manager")
+	}
+	return nil
+}}
+
 var owner = need{doc: "its inviter or owner", check: func(j *judge, t *Target) error {
 	if t.Owner != "" && (j.a.Subject.String() == t.Owner || j.a.UserID() == t.Owner) {
 		return nil
