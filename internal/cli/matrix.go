@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 func (a *app) newMatrixCmd() *cobra.Command {
@@ -39,7 +40,7 @@ custom roles included.`,
 			if !ok {
 				return fmt.Errorf("unknown scheme %q (built in: %s)", name, strings.Join(scheme.Names(), ", "))
 			}
-			return scheme.NewMatrix(s).Write(cmd.OutOrStdout(), format)
+			return team.MatrixOf(s).Write(cmd.OutOrStdout(), format)
 		},
 	}
 	cmd.Flags().StringVar(&name, "scheme", "vi", "scheme: "+strings.Join(scheme.Names(), ", "))

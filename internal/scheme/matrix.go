@@ -15,7 +15,26 @@ type Matrix struct {
 	Scheme      *Scheme
 	Roles       []*Role
 	Permissions []*Permission
+	// Uses says, per permission id, what Gatehouse's own endpoints use it
+	// for; a permission absent from it is one only the platform checks
+	// (through /check). Nil: the matrix has no such column.
+	Uses map[string]string
 }
+
+// PlatformOnly is the Uses cell of a permission Gatehouse's own endpoints
+// never ask for: the platform enforces it by asking /check.
+const PlatformOnly = "platform only"
+
+// UseOf is the Uses cell of permission id.
+func (m *Matrix) UseOf(id string) string {
+	if u := m.Uses[id]; u != "" {
+		return u
+	}
+	return PlatformOnly
+}
+
+// usesHeader names the column of Uses.
+const usesHeader = "Gatehouse"
 
 // NewMatrix builds the matrix of a scheme's built-in roles followed by extra
 // (custom) roles.
@@ -60,6 +79,9 @@ func (m *Matrix) header() []string {
 	for _, r := range m.Roles {
 		h = append(h, r.Name+" ("+r.ID+" @ "+r.ScopeType+")")
 	}
+	if m.Uses != nil {
+		h = append(h, usesHeader)
+	}
 	return h
 }
 
@@ -67,6 +89,9 @@ func (m *Matrix) row(p *Permission) []string {
 	row := []string{p.ID}
 	for _, r := range m.Roles {
 		row = append(row, Cell(r, p))
+	}
+	if m.Uses != nil {
+		row = append(row, m.UseOf(p.ID))
 	}
 	return row
 }
@@ -95,6 +120,9 @@ func (m *Matrix) writeCSV(w io.Writer) error {
 	header := []string{"permission"}
 	for _, r := range m.Roles {
 		header = append(header, r.ID)
+	}
+	if m.Uses != nil {
+		header = append(header, "gatehouse")
 	}
 	if err := cw.Write(CSVCells(header)); err != nil {
 		return err
@@ -159,11 +187,21 @@ func (r *Role) JSON() JSONRole {
 }
 
 func (m *Matrix) writeJSON(w io.Writer) error {
+	type use struct {
+		ID        string `json:"id"`
+		Gatehouse string `json:"gatehouse"`
+	}
 	doc := struct {
-		Roles []JSONRole `json:"roles"`
+		Roles       []JSONRole `json:"roles"`
+		Permissions []use      `json:"permissions,omitempty"`
 	}{Roles: make([]JSONRole, 0, len(m.Roles))}
 	for _, r := range m.Roles {
 		doc.Roles = append(doc.Roles, r.JSON())
+	}
+	if m.Uses != nil {
+		for _, p := range m.Permissions {
+			doc.Permissions = append(doc.Permissions, use{ID: p.ID, Gatehouse: m.UseOf(p.ID)})
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -172,25 +210,30 @@ func (m *Matrix) writeJSON(w io.Writer) error {
 
 var htmlMatrix = template.Must(template.New("matrix").Parse(`<table class="matrix">
 <caption>Rights matrix: {{.Name}}</caption>
-<thead><tr><th scope="col">permission</th>{{range .Roles}}<th scope="col" title="{{.ID}} @ {{.ScopeType}}">{{.Name}}</th>{{end}}</tr></thead>
+<thead><tr><th scope="col">permission</th>{{range .Roles}}<th scope="col" title="{{.ID}} @ {{.ScopeType}}">{{.Name}}</th>{{end}}{{if .Uses}}<th scope="col" title="what Gatehouse's own endpoints use it for">Gatehouse</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr><th scope="row" title="{{.Description}}">{{.ID}}</th>{{range .Cells}}<td class="{{if eq . "Y"}}yes{{else if eq . "N"}}no{{else}}cond{{end}}">{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr><th scope="row" title="{{.Description}}">{{.ID}}</th>{{range .Cells}}<td class="{{if eq . "Y"}}yes{{else if eq . "N"}}no{{else}}cond{{end}}">{{.}}</td>{{end}}{{if $.Uses}}<td class="use">{{.Use}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 `))
 
 func (m *Matrix) writeHTML(w io.Writer) error {
 	type row struct {
-		ID, Description string
-		Cells           []string
+		ID, Description, Use string
+		Cells                []string
 	}
 	data := struct {
 		Name  string
 		Roles []*Role
 		Rows  []row
-	}{Name: m.Scheme.Name, Roles: m.Roles}
+		Uses  bool
+	}{Name: m.Scheme.Name, Roles: m.Roles, Uses: m.Uses != nil}
 	for _, p := range m.Permissions {
-		data.Rows = append(data.Rows, row{ID: p.ID, Description: p.Description, Cells: m.row(p)[1:]})
+		r := row{ID: p.ID, Description: p.Description, Cells: m.row(p)[1 : 1+len(m.Roles)]}
+		if m.Uses != nil {
+			r.Use = m.UseOf(p.ID)
+		}
+		data.Rows = append(data.Rows, r)
 	}
 	return htmlMatrix.Execute(w, data)
 }

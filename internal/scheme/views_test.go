@@ -65,8 +65,10 @@ func TestUnknownFieldsAreErrors(t *testing.T) {
 }
 
 func TestInvitePermissions(t *testing.T) {
-	if got := builtins["labelbox"].InvitePermissions; strings.Join(got, ",") != "members.invite" {
-		t.Errorf("labelbox invites with %v, want only members.invite", got)
+	// The Admin's members.invite, and the catalog's "Add new members to the
+	// organization" for custom roles; not project.members.manage.
+	if got := builtins["labelbox"].InvitePermissions; strings.Join(got, ",") != "members.invite,admin.members.add" {
+		t.Errorf("labelbox invites with %v, want members.invite and admin.members.add", got)
 	}
 	if got := builtins["deepomatic"].InvitePermissions; strings.Join(got, ",") != "users.manage,business_users.manage" {
 		t.Errorf("deepomatic invites with %v (default: every user-management permission)", got)

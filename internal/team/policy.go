@@ -129,15 +129,15 @@ type rule struct {
 
 // policy is the table. The order is the order of docs/permissions.md.
 var policy = []rule{
-	{ActOrgRename, "rename the organization", []need{perm("org.rename")}},
+	{ActOrgRename, "rename the organization", []need{anyOf(perm("org.rename"), ifDeclared("admin.org_profile.modify"))}},
 	{ActBillingView, "see the plan and the billing contact", []need{perm("billing.view")}},
 	{ActBillingUpdate, "change the plan, seats or billing contact", []need{perm("billing.manage")}},
 	{ActUsageView, "see what the organization uses against its plan's limits", []need{declared("usage.view", "billing.view")}},
 	{ActOrgTransfer, "hand the unique top role to another member (schemes with `unique_top`)", []need{uniqueTop(perm("org.transfer")), topHolder}},
 
-	{ActMemberList, "list members, teams and groups", []need{perm("members.view")}},
+	{ActMemberList, "list members, teams and groups", []need{viewsMembers}},
 	{ActMemberDetail, "see a member's grants and effective access: one's own always (a Labelbox project-based labeler lists no members), another's with members.view and user management or audit",
-		[]need{anyOf(self, all(perm("members.view"), anyOf(userManager, auditor)))}},
+		[]need{anyOf(self, all(viewsMembers, anyOf(userManager, auditor)))}},
 	{ActMemberRole, "change a member's org role", []need{grantsRole, takesRole}},
 	{ActMemberRemove, "remove a member (ends their grants, group and team memberships and the keys they own)",
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
@@ -161,13 +161,13 @@ var policy = []rule{
 	{ActRoleDelete, "delete an unused custom role", []need{userManager}},
 
 	{ActKeyList, "list secret keys and their grants", []need{perm("keys.manage")}},
-	{ActKeyCreate, "make a secret key", []need{perm("keys.manage"), topKey, coversKey}},
+	{ActKeyCreate, "make a secret key", []need{anyOf(perm("keys.manage"), ifDeclared("admin.api_keys.create")), topKey, coversKey}},
 	{ActKeyRotate, "issue a key's new secret", []need{perm("keys.manage"), topKey, coversKey}},
 	{ActKeyRevoke, "revoke a secret key", []need{perm("keys.manage"), anyOf(owner, coversKey)}},
 	{ActKeyTransfer, "hand a key to another member", []need{perm("keys.manage"), topKey, coversKey, recipientCovers}},
 
 	{ActTeamView, "see a team: its roster and the roles held at it (a team's manager sees the teams she manages without members.view)",
-		[]need{anyOf(perm("members.view"), teamManager)}},
+		[]need{anyOf(viewsMembers, teamManager)}},
 	{ActTeamCreate, "create a team", []need{userManager}},
 	{ActTeamRename, "rename a team", []need{userManager}},
 	{ActTeamDelete, "delete a team (ends the grants at it)", []need{userManager, revokesAll}},
@@ -201,6 +201,11 @@ var policy = []rule{
 		[]need{reviewerOf}},
 	{ActReviewClose, "close a review: apply its revocations, each judged for the closer as its own action", []need{anyOf(userManager, resourceHolder)}},
 }
+
+// viewsMembers: the platform permission that lists members, or the
+// catalog permission of a scheme that names the same thing (Labelbox's
+// "View project or organization members").
+var viewsMembers = anyOf(perm("members.view"), ifDeclared("admin.members.view"))
 
 var policyIndex = func() map[Action]*rule {
 	m := make(map[Action]*rule, len(policy))

@@ -39,6 +39,26 @@ func declared(p, fallback string) need {
 		check: func(j *judge, t *Target) error { return perm(pick(j.sc)).check(j, t) }}
 }
 
+// ifDeclared: permission p at the org, in the schemes that declare it; in
+// the others it never holds and is not required. A scheme's fine-grained
+// permission that names a management action (Labelbox's admin.members.view)
+// thereby acts on Gatehouse's own endpoints beside the platform one.
+func ifDeclared(p string) need {
+	return need{doc: "`" + p + "` at the org (where the scheme declares it)",
+		perms: func(sc *scheme.Scheme) []string {
+			if _, ok := sc.Permission(p); ok {
+				return []string{p}
+			}
+			return []string{}
+		},
+		check: func(j *judge, t *Target) error {
+			if _, ok := j.sc.Permission(p); !ok {
+				return fault.E(fault.Forbidden, "scheme %s has no permission %s", j.sc.ID, p)
+			}
+			return perm(p).check(j, t)
+		}}
+}
+
 // uniqueTop: n, in the schemes whose top role is unique (the others have
 // no transfer, so no permission for it).
 func uniqueTop(n need) need {

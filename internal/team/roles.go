@@ -68,7 +68,7 @@ func (s *Service) Matrix(ctx context.Context, a Actor, org, format string) ([]by
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := scheme.NewMatrix(sc, o.CustomRoles()...).Write(&buf, format); err != nil {
+	if err := MatrixOf(sc, o.CustomRoles()...).Write(&buf, format); err != nil {
 		return nil, fault.Wrap(fault.Unprocessable, err)
 	}
 	return buf.Bytes(), nil
