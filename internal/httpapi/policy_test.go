@@ -265,3 +265,30 @@ func TestLabelboxInvitesAndProjectRoles(t *testing.T) {
 		e.owner.patch("/v1/orgs/acme/members/"+inID, map[string]any{"role": "labeler"}).want(t, 409)
 	})
 }
+
+// Labelbox's catalog permissions that name a Gatehouse action act on it: a
+// custom role holding admin.members.view lists members and nothing more.
+func TestLabelboxCatalogRoleListsMembers(t *testing.T) {
+	runWith(t, envOptions{scheme: "labelbox"}, func(t *testing.T, e *env) {
+		e.owner.post("/v1/orgs/acme/roles", map[string]any{"id": "roster_reader", "name": "Roster reader", "scope_type": "org",
+			"permissions": []any{map[string]any{"id": "org.view"}, map[string]any{"id": "admin.members.view"}}}).want(t, 201)
+		e.owner.post("/v1/orgs/acme/roles", map[string]any{"id": "bare", "name": "Bare", "scope_type": "org",
+			"permissions": []any{map[string]any{"id": "org.view"}}}).want(t, 201)
+		reader, _ := e.member(e.owner, "acme", "reader@acme.test", "roster_reader")
+		bare, bareID := e.member(e.owner, "acme", "bare@acme.test", "bare")
+
+		bare.get("/v1/orgs/acme/members").want(t, 403)
+		ms := reader.get("/v1/orgs/acme/members").want(t, 200).items(t)
+		found := false
+		for _, m := range ms {
+			found = found || m["user_id"] == bareID
+		}
+		if len(ms) < 3 || !found {
+			t.Errorf("admin.members.view lists %v, want every member", ms)
+		}
+		// Listing is all it does: no invitations, no grants, no role changes.
+		reader.post("/v1/orgs/acme/invitations", map[string]any{"email": "x@acme.test"}).want(t, 403)
+		reader.patch("/v1/orgs/acme/members/"+bareID, map[string]any{"role": "roster_reader"}).want(t, 403)
+		reader.get("/v1/orgs/acme/members/"+bareID).want(t, 403)
+	})
+}
