@@ -198,6 +198,10 @@ type Member struct {
 	Role      string
 	JoinedAt  time.Time
 	ExpiresAt time.Time // zero: the membership does not end
+	// DefaultRole is the role a grant made with DefaultRole gives this
+	// member at its scope, directly or through a group ("": none, so such
+	// a grant gives them nothing).
+	DefaultRole string
 }
 
 // Expired reports whether the membership has ended at now: the member holds
@@ -205,6 +209,12 @@ type Member struct {
 func (m Member) Expired(now time.Time) bool {
 	return !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)
 }
+
+// DefaultRole, as a grant's role, means "with the member's default role"
+// (Labelbox's per-user Default role, which group and manual project
+// assignment inherit): each member the grant reaches holds their own
+// Member.DefaultRole at its scope. No scheme or custom role may use the id.
+const DefaultRole = "default"
 
 // Grant gives a subject a role at a scope, until ExpiresAt when set.
 type Grant struct {

@@ -20,6 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MembersPagination", testMembersPagination},
 		{"MemberSearch", testMemberSearch},
 		{"MemberExpiry", testMemberExpiry},
+		{"MemberDefaultRole", testMemberDefaultRole},
 		{"Grants", testGrants},
 		{"GrantsPagination", testGrantsPagination},
 		{"Resources", testResources},

@@ -9,20 +9,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const memberCols = `org, user_id, role, joined_at, expires_at`
+const memberCols = `org, user_id, role, joined_at, expires_at, default_role`
 
 func scanMember(s scanner) (domain.Member, error) {
 	var m domain.Member
-	return m, s.Scan(&m.Org, &m.UserID, &m.Role, ts(&m.JoinedAt), ts(&m.ExpiresAt))
+	return m, s.Scan(&m.Org, &m.UserID, &m.Role, ts(&m.JoinedAt), ts(&m.ExpiresAt), &m.DefaultRole)
 }
 
 // PutMember keeps joined_at (and the creation position) of an existing
 // member: a role change is not a new membership. Its end date is the one
 // given, so a caller changing the role passes the member it read.
 func (t *Tx) PutMember(m domain.Member) error {
-	_, err := t.exec(`INSERT INTO members (org, user_id, role, joined_at, expires_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (org, user_id) DO UPDATE SET role = excluded.role, expires_at = excluded.expires_at`,
-		m.Org, m.UserID, m.Role, t.tm(m.JoinedAt), t.tm(m.ExpiresAt))
+	_, err := t.exec(`INSERT INTO members (org, user_id, role, joined_at, expires_at, default_role) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (org, user_id) DO UPDATE SET role = excluded.role, expires_at = excluded.expires_at, default_role = excluded.default_role`,
+		m.Org, m.UserID, m.Role, t.tm(m.JoinedAt), t.tm(m.ExpiresAt), m.DefaultRole)
 	if err != nil {
 		return fmt.Errorf("store: put member %q of org %q: %w", m.UserID, m.Org, err)
 	}
@@ -125,7 +125,7 @@ func (t *Tx) FindMembers(org string, q store.MemberQuery, after string, limit in
 			offset = n
 		}
 	}
-	sql := `SELECT m.org, m.user_id, m.role, m.joined_at, m.expires_at FROM members m JOIN users u ON u.id = m.user_id WHERE ` +
+	sql := `SELECT m.org, m.user_id, m.role, m.joined_at, m.expires_at, m.default_role FROM members m JOIN users u ON u.id = m.user_id WHERE ` +
 		where + ` ORDER BY ` + order
 	if limit > 0 {
 		args = append(args, fetch(limit))

@@ -34,7 +34,7 @@ func (t *Tx) IdleMembers(org string, since time.Time, limit int) ([]domain.Membe
 	args := []any{org, t.tm(since)}
 	// "IS NOT NULL" sorts false (never signed in) before true in both
 	// backends, where NULLS FIRST is not spelled alike.
-	q := `SELECT m.org, m.user_id, m.role, m.joined_at, m.expires_at` + idleWhere +
+	q := `SELECT m.org, m.user_id, m.role, m.joined_at, m.expires_at, m.default_role` + idleWhere +
 		` ORDER BY u.last_login_at IS NOT NULL, u.last_login_at, m.user_id` + limitClause(limit, 3)
 	if limit > 0 {
 		args = append(args, limit)
