@@ -88,6 +88,14 @@ func (o *Org) putMember(m *domain.Member) error {
 		o.members++
 	}
 	s.orgRole, s.active = r, true
+	s.defaultRole = noRole
+	if m.DefaultRole != "" {
+		// An unknown default role gives nothing rather than refusing the
+		// membership: the store may hold one a deleted custom role named.
+		if dr, ok := o.roleIndex[m.DefaultRole]; ok {
+			s.defaultRole = dr
+		}
+	}
 	s.expires = 0
 	if !m.ExpiresAt.IsZero() {
 		s.expires = m.ExpiresAt.UnixNano()
@@ -104,14 +112,14 @@ func (o *Org) deleteMember(m *domain.Member) error {
 	}
 	s := &o.subj[u]
 	o.roleUsers[s.orgRole] = remove(o.roleUsers[s.orgRole], u)
-	s.orgRole, s.active, s.expires = noRole, false, 0
+	s.orgRole, s.active, s.expires, s.defaultRole = noRole, false, 0, noRole
 	o.members--
 	o.refreshSubject(u)
 	return nil
 }
 
 func (o *Org) putGrant(g *domain.Grant) error {
-	r, ok := o.roleIndex[g.Role]
+	r, ok := o.grantRoleIndex(g.Role)
 	if !ok {
 		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
 	}
@@ -127,7 +135,7 @@ func (o *Org) putGrant(g *domain.Grant) error {
 	sub := &o.subj[s]
 	at, _ := slices.BinarySearchFunc(sub.grants, gr, cmpGrant)
 	sub.grants = slices.Insert(sub.grants, at, gr)
-	sub.holds.Union(&o.roles[r].perms)
+	o.holdGrant(sub, r)
 	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
 	o.grantOf[g.ID] = s
 	return nil
@@ -174,13 +182,32 @@ func (o *Org) deleteGrant(g *domain.Grant) error {
 // something; gaining only ever adds bits, so puts skip it.
 func (o *Org) refreshSubject(s uint32) {
 	sub := &o.subj[s]
-	sub.holds = PermSet{}
+	sub.holds, sub.defaults = PermSet{}, 0
 	if sub.orgRole != noRole {
 		sub.holds.Union(&o.roles[sub.orgRole].perms)
 	}
 	for _, g := range sub.grants {
-		sub.holds.Union(&o.roles[g.role].perms)
+		o.holdGrant(sub, g.role)
 	}
+}
+
+// holdGrant adds what a grant of role ri gives to what sub holds anywhere.
+func (o *Org) holdGrant(sub *subject, ri uint16) {
+	if ri == defaultRole {
+		sub.defaults++
+		return
+	}
+	sub.holds.Union(&o.roles[ri].perms)
+}
+
+// grantRoleIndex is the index of a grant's role, defaultRole for a grant
+// made with the default role.
+func (o *Org) grantRoleIndex(id string) (uint16, bool) {
+	if id == domain.DefaultRole {
+		return defaultRole, true
+	}
+	r, ok := o.roleIndex[id]
+	return r, ok
 }
 
 func (o *Org) refreshHolds() {

@@ -16,6 +16,11 @@ const none = ^uint32(0)
 // noRole marks a user without a membership role.
 const noRole = ^uint16(0)
 
+// defaultRole, as a grant's role, stands for the default role of each user
+// the grant reaches (domain.DefaultRole): resolved at the walk, so a change
+// of a member's default role changes every such grant at once.
+const defaultRole = noRole - 1
+
 // Node kinds. Every scope a grant can name is a node: the organization, one
 // wildcard node per resource type (TYPE:*), each resource, each team.
 const (
@@ -70,7 +75,12 @@ type subject struct {
 	kind    domain.SubjectKind
 	active  bool   // a member, a live key, an existing group
 	orgRole uint16 // users: membership role, or noRole
-	expires int64  // keys, and users whose membership ends: unix nanoseconds, 0 for never
+	// defaultRole is a user's default role (noRole: none), what a grant
+	// made with the default role gives them; defaults counts the
+	// principal's grants made so, whose permissions holds cannot name.
+	defaultRole uint16
+	defaults    uint32
+	expires     int64 // keys, and users whose membership ends: unix nanoseconds, 0 for never
 	// owner is a key's owning user (none: no owner, so the key holds
 	// nothing). A key's power is its own grants intersected with its
 	// owner's current power (PRODUCT.md rule 10).
@@ -251,7 +261,7 @@ func (o *Org) subjectIndex(s domain.Subject) uint32 {
 		return i
 	}
 	i := uint32(len(o.subj))
-	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole, owner: none})
+	o.subj = append(o.subj, subject{ref: s.String(), kind: s.Kind, orgRole: noRole, defaultRole: noRole, owner: none})
 	o.subjects[s.Kind][s.ID] = i
 	return i
 }

@@ -119,7 +119,7 @@ func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error
 // appendGrant adds a grant without keeping the subject's list sorted;
 // Loader.Install sorts every list once at the end.
 func (o *Org) appendGrant(g *domain.Grant) error {
-	r, ok := o.roleIndex[g.Role]
+	r, ok := o.grantRoleIndex(g.Role)
 	if !ok {
 		return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
 	}
@@ -130,7 +130,7 @@ func (o *Org) appendGrant(g *domain.Grant) error {
 	s := o.subjectIndex(g.Subject)
 	sub := &o.subj[s]
 	sub.grants = append(sub.grants, grant{node: n, role: r, expires: unixNano(g.ExpiresAt), id: g.ID})
-	sub.holds.Union(&o.roles[r].perms)
+	o.holdGrant(sub, r)
 	o.addNodeGrant(n, nodeGrant{subject: s, role: r})
 	o.grantOf[g.ID] = s
 	return nil

@@ -387,8 +387,8 @@ func (o *Org) candidates(p *scheme.Permission, chain []uint32, target uint32) ma
 			}
 		}
 		for _, ng := range o.data[n].grants {
-			if !o.roles[ng.role].perms.Has(p.Index) {
-				continue
+			if ng.role != defaultRole && !o.roles[ng.role].perms.Has(p.Index) {
+				continue // with the default role, each member is decided in turn
 			}
 			if s := &o.subj[ng.subject]; s.kind == domain.SubjectGroup {
 				for _, u := range s.members {
@@ -402,7 +402,7 @@ func (o *Org) candidates(p *scheme.Permission, chain []uint32, target uint32) ma
 	if p.Anywhere && target == orgNode {
 		for i := range o.subj {
 			switch s := &o.subj[i]; {
-			case !s.holds.Has(p.Index):
+			case s.defaults == 0 && !s.holds.Has(p.Index):
 			case s.kind == domain.SubjectGroup:
 				// A group's grant anywhere counts for its members.
 				for _, u := range s.members {

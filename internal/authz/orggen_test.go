@@ -184,7 +184,11 @@ func drawOrg(t *rapid.T, size genSize) *genOrg {
 		if rapid.Bool().Draw(t, "u_role_base") {
 			role = rapid.SampledFrom(orgRoles).Draw(t, "u_role")
 		}
-		g.snapshot.Members = append(g.snapshot.Members, domain.Member{Org: "o", UserID: u, Role: role, ExpiresAt: drawExpiry(t, "membership")})
+		m := domain.Member{Org: "o", UserID: u, Role: role, ExpiresAt: drawExpiry(t, "membership")}
+		if rapid.IntRange(0, 2).Draw(t, "u_default_maybe") == 0 {
+			m.DefaultRole = rapid.SampledFrom(g.roleIDs()).Draw(t, "u_default_role")
+		}
+		g.snapshot.Members = append(g.snapshot.Members, m)
 	}
 	for i := range g.snapshot.Members {
 		add(domain.Change{Op: domain.OpPutMember, Member: &g.snapshot.Members[i]})
@@ -399,6 +403,9 @@ func drawGrant(t *rapid.T, g *genOrg, resources []string) (domain.Grant, bool) {
 	}
 	subjects := g.subjects()
 	subj, _ := domain.ParseSubject(rapid.SampledFrom(subjects[:len(subjects)-1]).Draw(t, "grant_subject"))
+	if rapid.IntRange(0, 3).Draw(t, "grant_with_default") == 0 {
+		roleID = domain.DefaultRole // each member it reaches holds their own default role
+	}
 	return domain.Grant{Org: "o", ID: g.id("gr"), Subject: subj, Role: roleID, Scope: sc, ExpiresAt: drawExpiry(t, "grant")}, true
 }
 

@@ -144,7 +144,11 @@ func drawMutation(t *rapid.T, g *genOrg, ref *reference.State) (domain.Change, b
 			}
 		}
 		role, _ := pick(roles, "put_member_role")
-		return domain.Change{Op: domain.OpPutMember, Member: &domain.Member{UserID: u, Role: role, ExpiresAt: drawExpiry(t, "put_member_end")}}, true
+		m := &domain.Member{UserID: u, Role: role, ExpiresAt: drawExpiry(t, "put_member_end")}
+		if rapid.Bool().Draw(t, "put_member_default_maybe") {
+			m.DefaultRole, _ = pick(g.roleIDs(), "put_member_default")
+		}
+		return domain.Change{Op: domain.OpPutMember, Member: m}, true
 	}
 }
 
@@ -284,7 +288,11 @@ func checkReason(t *rapid.T, ref *reference.State, subject string, r domain.Reas
 		if r.Via != domain.ViaDirect {
 			holder = string(r.Via)
 		}
-		if !ok || gr.Subject.String() != holder || gr.Role != r.Role || gr.Expired(now) {
+		role := gr.Role
+		if s, _ := domain.ParseSubject(subject); role == domain.DefaultRole && s.Kind == domain.SubjectUser {
+			role = ref.Defaults[s.ID] // a grant made with the default role names the one it gave
+		}
+		if !ok || gr.Subject.String() != holder || role != r.Role || gr.Expired(now) {
 			t.Fatalf("%s: reason %+v names no live grant (%+v)", subject, r, gr)
 		}
 	default:

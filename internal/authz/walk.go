@@ -30,21 +30,22 @@ func (o *Org) holdings(s, n uint32, pi int, now int64, visit func(r *role, g *gr
 	if n != anyNode && o.node[n].ngrants == 0 {
 		return false // most nodes hold no grant at all
 	}
-	if o.grantsOf(s, n, pi, now, visit) {
+	if o.grantsOf(s, s, n, pi, now, visit) {
 		return true
 	}
 	for _, g := range sub.groups {
-		if o.subj[g].active && o.grantsOf(g, n, pi, now, visit) {
+		if o.subj[g].active && o.grantsOf(s, g, n, pi, now, visit) {
 			return true
 		}
 	}
 	return false
 }
 
-// grantsOf is holdings for the grants of one principal.
-func (o *Org) grantsOf(ps, n uint32, pi int, now int64, visit func(r *role, g *grant, from uint32) bool) bool {
+// grantsOf is holdings for the grants of one principal, ps: s itself or
+// one of its groups. A grant made with the default role gives s's own.
+func (o *Org) grantsOf(s, ps, n uint32, pi int, now int64, visit func(r *role, g *grant, from uint32) bool) bool {
 	principal := &o.subj[ps]
-	if pi != anyPermission && !principal.holds.Has(pi) {
+	if pi != anyPermission && principal.defaults == 0 && !principal.holds.Has(pi) {
 		return false
 	}
 	list := principal.grants
@@ -59,8 +60,8 @@ func (o *Org) grantsOf(ps, n uint32, pi int, now int64, visit func(r *role, g *g
 		if g.expires != 0 && now >= g.expires {
 			continue
 		}
-		r := &o.roles[g.role]
-		if pi != anyPermission && !r.perms.Has(pi) {
+		r := o.grantRole(g.role, s)
+		if r == nil || pi != anyPermission && !r.perms.Has(pi) {
 			continue
 		}
 		if visit(r, g, ps) {
@@ -68,6 +69,18 @@ func (o *Org) grantsOf(ps, n uint32, pi int, now int64, visit func(r *role, g *g
 		}
 	}
 	return false
+}
+
+// grantRole is the role a grant gives subject s: its own, or for a grant
+// made with the default role, s's default role (nil: s has none).
+func (o *Org) grantRole(ri uint16, s uint32) *role {
+	if ri != defaultRole {
+		return &o.roles[ri]
+	}
+	if dr := o.subj[s].defaultRole; dr != noRole {
+		return &o.roles[dr]
+	}
+	return nil
 }
 
 // mayHoldAt is false when principal ps certainly holds no grant at node n.

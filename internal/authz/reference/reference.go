@@ -65,6 +65,7 @@ type State struct {
 	Scheme       *scheme.Scheme
 	Members      map[string]string          // user id -> membership role
 	MemberEnds   map[string]time.Time       // user id -> end of a membership that ends
+	Defaults     map[string]string          // user id -> default role, for grants made with it
 	Grants       map[string]domain.Grant    // grant id -> grant
 	Groups       map[string]bool            // existing groups
 	GroupMembers map[string]map[string]bool // group id -> user ids
@@ -80,6 +81,7 @@ func New(s *scheme.Scheme) *State {
 		Scheme:       s,
 		Members:      map[string]string{},
 		MemberEnds:   map[string]time.Time{},
+		Defaults:     map[string]string{},
 		Grants:       map[string]domain.Grant{},
 		Groups:       map[string]bool{},
 		GroupMembers: map[string]map[string]bool{},
@@ -88,6 +90,20 @@ func New(s *scheme.Scheme) *State {
 		Keys:         map[string]Key{},
 		Custom:       map[string]*scheme.Role{},
 	}
+}
+
+// GrantRole is the role grant g gives subject: its own, or for a grant made
+// with the default role, the subject's default role when it is a user with
+// one.
+func (st *State) GrantRole(g domain.Grant, subject string) (*scheme.Role, bool) {
+	if g.Role != domain.DefaultRole {
+		return st.Role(g.Role)
+	}
+	s, _ := domain.ParseSubject(subject)
+	if s.Kind != domain.SubjectUser || st.Defaults[s.ID] == "" {
+		return nil, false
+	}
+	return st.Role(st.Defaults[s.ID])
 }
 
 // Role returns a built-in or custom role.
@@ -107,6 +123,10 @@ func (st *State) Apply(c domain.Change) error {
 			return fmt.Errorf("member %s: unknown role %q", c.Member.UserID, c.Member.Role)
 		}
 		st.Members[c.Member.UserID] = c.Member.Role
+		delete(st.Defaults, c.Member.UserID)
+		if c.Member.DefaultRole != "" {
+			st.Defaults[c.Member.UserID] = c.Member.DefaultRole
+		}
 		delete(st.MemberEnds, c.Member.UserID)
 		if !c.Member.ExpiresAt.IsZero() {
 			st.MemberEnds[c.Member.UserID] = c.Member.ExpiresAt
@@ -114,9 +134,10 @@ func (st *State) Apply(c domain.Change) error {
 	case domain.OpDeleteMember:
 		delete(st.Members, c.Member.UserID)
 		delete(st.MemberEnds, c.Member.UserID)
+		delete(st.Defaults, c.Member.UserID)
 	case domain.OpPutGrant:
 		g := *c.Grant
-		if _, ok := st.Role(g.Role); !ok {
+		if _, ok := st.Role(g.Role); !ok && g.Role != domain.DefaultRole {
 			return fmt.Errorf("grant %s: unknown role %q", g.ID, g.Role)
 		}
 		switch g.Scope.Kind {
@@ -422,7 +443,7 @@ func (st *State) checkOne(req Request) (bool, error) {
 			if g.Scope != sc || !slices.Contains(principals, g.Subject) || g.Expired(req.Now) {
 				continue
 			}
-			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
+			if r, ok := st.GrantRole(g, req.Subject); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
 				return true, nil
 			}
 		}
@@ -432,7 +453,7 @@ func (st *State) checkOne(req Request) (bool, error) {
 			if !slices.Contains(principals, g.Subject) || g.Expired(req.Now) {
 				continue
 			}
-			if r, ok := st.Role(g.Role); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
+			if r, ok := st.GrantRole(g, req.Subject); ok && holds(r, p.ID, req.Subject, req.Channel, t) {
 				return true, nil
 			}
 		}
@@ -621,7 +642,7 @@ func (st *State) Held(subject, perm string, sc domain.Scope, now time.Time) Hold
 		}
 		for _, g := range st.Grants {
 			if g.Scope == s && slices.Contains(principals, g.Subject) && !g.Expired(now) {
-				if r, ok := st.Role(g.Role); ok {
+				if r, ok := st.GrantRole(g, subject); ok {
 					add(r)
 				}
 			}
