@@ -136,11 +136,14 @@ func (c *Client) UpdateMemberRole(ctx context.Context, org, userID, role string)
 }
 
 // MemberUpdate changes a member in place: a Role, when the membership
-// ends (EndsAt), or that it no longer ends (NoEnd).
+// ends (EndsAt), or that it no longer ends (NoEnd), the default role
+// (DefaultRole, or NoDefaultRole to clear it).
 type MemberUpdate struct {
-	Role   string
-	EndsAt time.Time
-	NoEnd  bool
+	Role          string
+	EndsAt        time.Time
+	NoEnd         bool
+	DefaultRole   string
+	NoDefaultRole bool
 }
 
 // UpdateMember applies u in one write; bringing back a membership that has
@@ -155,6 +158,12 @@ func (c *Client) UpdateMember(ctx context.Context, org, userID string, u MemberU
 		body["expires_at"] = nil
 	case !u.EndsAt.IsZero():
 		body["expires_at"] = u.EndsAt.UTC()
+	}
+	switch {
+	case u.NoDefaultRole:
+		body["default_role"] = nil
+	case u.DefaultRole != "":
+		body["default_role"] = u.DefaultRole
 	}
 	var out Member
 	err := c.call(ctx, http.MethodPatch, orgPath(org, "members", esc(userID)), nil, body, &out)

@@ -59,7 +59,10 @@ type Member struct {
 	// no seat, until it is extended).
 	ExpiresAt *time.Time `json:"expires_at"`
 	Expired   bool       `json:"expired"`
-	Revision  int64      `json:"revision,omitempty"`
+	// DefaultRole is what each grant made with the default role (Role
+	// "default") gives the member; "" is none.
+	DefaultRole string `json:"default_role"`
+	Revision    int64  `json:"revision,omitempty"`
 }
 
 // MemberDetail is the Member Access dialog: a member, its grants (own and

@@ -116,6 +116,41 @@ func (o *Org) MemberRole(userID string) (string, bool) {
 	return o.roles[o.subj[s].orgRole].id, true
 }
 
+// DefaultRoles lists the default roles a grant made with the default role
+// would give, sorted: a user's own, or every distinct one among a group's
+// members. Users without one add nothing.
+func (o *Org) DefaultRoles(subj domain.Subject) []string {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, ok := o.findSubject(subj)
+	if !ok {
+		return nil
+	}
+	users := []uint32{s}
+	if o.subj[s].kind == domain.SubjectGroup {
+		users = o.subj[s].members
+	}
+	var out []string
+	for _, u := range users {
+		if dr := o.subj[u].defaultRole; o.subj[u].kind == domain.SubjectUser && dr != noRole && !slices.Contains(out, o.roles[dr].id) {
+			out = append(out, o.roles[dr].id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DefaultRoleOf returns a user's default role, "" for none.
+func (o *Org) DefaultRoleOf(userID string) string {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, ok := o.findSubject(domain.UserSubject(userID))
+	if !ok || o.subj[s].defaultRole == noRole {
+		return ""
+	}
+	return o.roles[o.subj[s].defaultRole].id
+}
+
 // RoleHolders counts the members whose membership role is roleID.
 func (o *Org) RoleHolders(roleID string) int {
 	o.mu.RLock()

@@ -295,6 +295,17 @@ func TestManagementCommands(t *testing.T) {
 		t.Fatalf("a bad --ends says what it wants: %s", r.stderr)
 	}
 
+	// the default role grants made with role "default" give, set and cleared
+	if m := okJSON[client.Member](t, env, "member", "update", acc.UserID, "--default-role", "dataset.viewer"); m.DefaultRole != "dataset.viewer" {
+		t.Fatalf("member update --default-role: %+v", m)
+	}
+	if out := ok(t, env, "member", "get", acc.UserID); !strings.Contains(out, "dataset.viewer") {
+		t.Fatalf("member get shows no default role:\n%s", out)
+	}
+	if m := okJSON[client.Member](t, env, "member", "update", acc.UserID, "--default-role", "none"); m.DefaultRole != "" {
+		t.Fatalf("member update --default-role none: %+v", m)
+	}
+
 	// teams and groups
 	grp := okJSON[client.Group](t, env, "group", "create", "--name", "Reviewers")
 	ok(t, env, "group", "add-member", grp.ID, acc.UserID)

@@ -38,6 +38,7 @@ func (a *app) newMemberCmd() *cobra.Command {
 			t.kv("role", m.Role)
 			t.kv("last login", ts(m.LastLoginAt))
 			t.kv("membership ends", membershipEnd(m.Member))
+			t.kv("default role", m.DefaultRole)
 			t.row()
 			t.row("GRANT", "ROLE", "SCOPE", "EXPIRES", "VIA")
 			for _, g := range m.Grants {
@@ -52,13 +53,17 @@ func (a *app) newMemberCmd() *cobra.Command {
 			}
 		}),
 	}
-	var role, ends string
+	var role, ends, defaultRole string
 	update := &cobra.Command{
-		Use: "update USER_ID [--role ROLE] [--ends WHEN|never]", Short: "Change a member's org role, or when their membership ends, in place",
-		Example: "  gatehouse member update u_7 --ends 2027-03-31\n  gatehouse member update u_7 --ends never",
+		Use: "update USER_ID [--role ROLE] [--default-role ROLE|none] [--ends WHEN|never]", Short: "Change a member's org role, default role, or when their membership ends, in place",
+		Example: "  gatehouse member update u_7 --ends 2027-03-31\n  gatehouse member update u_7 --ends never\n" +
+			"  gatehouse member update u_7 --default-role reviewer   # what grants with role \"default\" give them",
 		Args:    cobra.ExactArgs(1),
 		RunE: show(a, &org, nil, func(c call) (*client.Member, error) {
-			u := client.MemberUpdate{Role: role, NoEnd: ends == "never"}
+			u := client.MemberUpdate{Role: role, NoEnd: ends == "never", NoDefaultRole: defaultRole == "none"}
+			if defaultRole != "none" {
+				u.DefaultRole = defaultRole
+			}
 			if ends != "" && ends != "never" {
 				t, err := parseExpiry(ends)
 				if err != nil {
@@ -66,16 +71,17 @@ func (a *app) newMemberCmd() *cobra.Command {
 				}
 				u.EndsAt = *t
 			}
-			if u.Role == "" && ends == "" {
-				return nil, fmt.Errorf("give --role, --ends or both")
+			if u.Role == "" && ends == "" && defaultRole == "" {
+				return nil, fmt.Errorf("give --role, --default-role, --ends, or more than one")
 			}
 			return c.api.UpdateMember(c.ctx, c.org, c.args[0], u)
 		}, func(t *tw, m *client.Member) {
-			t.row("USER_ID", "EMAIL", "ROLE", "MEMBERSHIP_ENDS")
-			t.row(m.UserID, m.Email, m.Role, membershipEnd(*m))
+			t.row("USER_ID", "EMAIL", "ROLE", "DEFAULT_ROLE", "MEMBERSHIP_ENDS")
+			t.row(m.UserID, m.Email, m.Role, m.DefaultRole, membershipEnd(*m))
 		}),
 	}
 	update.Flags().StringVar(&role, "role", "", "new org role")
+	update.Flags().StringVar(&defaultRole, "default-role", "", "the member's default role, what grants with role \"default\" give them; none clears it")
 	update.Flags().StringVar(&ends, "ends", "", "when the membership ends: an RFC 3339 time, a date (YYYY-MM-DD) or a duration (720h); never takes the end away")
 	del := &cobra.Command{
 		Use: "delete USER_ID", Aliases: []string{"remove"}, Short: "Remove a member (their grants go, their resources stay)", Args: cobra.ExactArgs(1),

@@ -78,7 +78,7 @@ type createGrantInput struct {
 	OrgPath
 	Body struct {
 		Subject   string     `json:"subject" doc:"user:ID, group:ID or key:ID"`
-		Role      string     `json:"role"`
+		Role      string     `json:"role" doc:"A role id, or \"default\": each member the grant reaches (the user, or every member of the group) holds their own default role at the scope, and follows it when it changes. \"default\" is made at TYPE:ID or TYPE:*."`
 		Scope     string     `json:"scope" doc:"org, TYPE:*, TYPE:ID or team:ID"`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" nullable:"true" doc:"When the grant ends; absent or null: never"`
 	}

@@ -32,6 +32,7 @@ type patchMemberInput struct {
 	Body struct {
 		Role      string       `json:"role,omitempty" doc:"The new org role"`
 		ExpiresAt optionalTime `json:"expires_at,omitempty" doc:"When the membership ends (RFC 3339, in the future); null takes the end away. From then on the member holds no access and no seat. Not for the scheme's top role."`
+		DefaultRole optionalString `json:"default_role,omitempty" doc:"The member's default role: what each grant made with role \"default\" gives them, directly or through a group (Labelbox's Default role, which project assignment inherits). A role a project (or another resource) can carry; null or \"\" clears it. It takes the power to hand out the new and the old role wherever such a grant reaches them."`
 	}
 }
 
@@ -68,16 +69,16 @@ func (s *server) memberRoutes() {
 		})
 
 	endpoint(s, huma.Operation{OperationID: "updateMember", Method: http.MethodPatch, Path: "/v1/orgs/{org}/members/{user_id}",
-		Summary: "Change a member's org role, or when their membership ends, in place", Tags: []string{"members"},
-		Description: "Both fields are optional and applied in one write. A role change takes the power to hand out both roles; " +
+		Summary: "Change a member's org role, default role, or when their membership ends, in place", Tags: []string{"members"},
+		Description: "Every field is optional; those given are applied in one write. A role change takes the power to hand out both roles; " +
 			"setting, moving or taking away the end takes the power to remove the member. Bringing back a membership that has ended takes a seat."},
 		func(ctx context.Context, in *patchMemberInput) (*body[memberOutput], error) {
-			u := team.MemberUpdate{ExpiresAt: in.Body.ExpiresAt.ptr()}
+			u := team.MemberUpdate{ExpiresAt: in.Body.ExpiresAt.ptr(), DefaultRole: in.Body.DefaultRole.ptr()}
 			if in.Body.Role != "" {
 				u.Role = &in.Body.Role
 			}
-			if u.Role == nil && u.ExpiresAt == nil {
-				return nil, fault.E(fault.Unprocessable, "nothing to change: give role, expires_at or both")
+			if u.Role == nil && u.ExpiresAt == nil && u.DefaultRole == nil {
+				return nil, fault.E(fault.Unprocessable, "nothing to change: give role, default_role, expires_at, or more than one")
 			}
 			m, rev, err := s.svc.UpdateMember(ctx, actor(ctx), in.Org, in.UserID, u)
 			if err != nil {

@@ -35,3 +35,30 @@ func (o optionalTime) ptr() *time.Time {
 	}
 	return &o.Time
 }
+
+// optionalString is optionalTime for a string: left out, null or "" (taken
+// away), or a value.
+type optionalString struct {
+	Set   bool
+	Value string
+}
+
+func (o *optionalString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = ""
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
+func (optionalString) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Nullable: true}
+}
+
+func (o optionalString) ptr() *string {
+	if !o.Set {
+		return nil
+	}
+	return &o.Value
+}

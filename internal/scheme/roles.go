@@ -120,6 +120,9 @@ func (s *Scheme) compile(r domain.Role) (*Role, error) {
 	if !validPermID(r.ID) {
 		add("", "role id %q: want lowercase words joined by dots", r.ID)
 	}
+	if r.ID == domain.DefaultRole {
+		add("", "role id %q is reserved: a grant with it gives each member their own default role", r.ID)
+	}
 	if r.Name == "" {
 		add("", "role %q: name is required", r.ID)
 	}

@@ -57,6 +57,11 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 	if err := s.scopeExists(o, sc); err != nil {
 		return GrantView{}, 0, err
 	}
+	if req.Role == domain.DefaultRole {
+		if err := s.defaultGrantable(o, subj, sc); err != nil {
+			return GrantView{}, 0, err
+		}
+	}
 	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: subj, Role: req.Role, Scope: sc,
 		ExpiresAt: req.ExpiresAt.UTC(), CreatedBy: a.Subject.String(), CreatedAt: s.now()}
 	t := &Target{Grant: &g}
@@ -117,6 +122,26 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 		return GrantView{}, 0, err
 	}
 	return grantView(g), rev, nil
+}
+
+// defaultGrantable: a grant made with the default role ("assign to the
+// project, and let each member's Default role decide") names a resource or
+// a resource type, and a user it names has a default role already, so it
+// grants what the granter saw.
+func (s *Service) defaultGrantable(o *authz.Org, subj domain.Subject, sc domain.Scope) error {
+	if sc.Kind != domain.ScopeResource && sc.Kind != domain.ScopeType {
+		return fault.E(fault.Unprocessable, "a grant with the default role is made at a resource or a resource type, not at %s", sc)
+	}
+	if subj.Kind != domain.SubjectUser {
+		return nil
+	}
+	if err := s.subjectExists(o, subj); err != nil {
+		return err
+	}
+	if o.DefaultRoleOf(subj.ID) == "" {
+		return fault.E(fault.Conflict, "%s has no default role; set one first (PATCH their membership with default_role), or grant a named role", subj)
+	}
+	return nil
 }
 
 // grantEvent is a grant's audit record; Roster names the team whose

@@ -47,14 +47,15 @@ func TestLabelboxCatalogUses(t *testing.T) {
 	sc, _ := scheme.Get("labelbox")
 	uses := team.Uses(sc)
 	for p, want := range map[string]string{
-		"admin.members.view":       "member.list",
-		"admin.members.add":        "invite",
-		"admin.membership.modify":  "user management",
-		"admin.api_keys.create":    "key.create",
-		"admin.org_profile.modify": "org.rename",
-		"members.invite":           "invite",
-		"audit.view":               "audit",
-		"org.view":                 "membership",
+		"admin.members.view":              "member.list",
+		"admin.members.add":               "invite",
+		"admin.membership.modify":         "user management",
+		"admin.api_keys.create":           "key.create",
+		"admin.org_profile.modify":        "org.rename",
+		"admin.membership_details.modify": "member.default_role",
+		"members.invite":                  "invite",
+		"audit.view":                      "audit",
+		"org.view":                        "membership",
 	} {
 		if !strings.Contains(uses[p], want) {
 			t.Errorf("%s: Gatehouse use %q, want it to name %q", p, uses[p], want)
@@ -74,7 +75,7 @@ func TestLabelboxCatalogUses(t *testing.T) {
 			marked++
 		}
 	}
-	if marked != 5 {
-		t.Errorf("%d admin.* entries act on Gatehouse, want 5", marked)
+	if marked != 6 {
+		t.Errorf("%d admin.* entries act on Gatehouse, want 6", marked)
 	}
 }

@@ -33,6 +33,9 @@ type MemberView struct {
 	// it has ended.
 	ExpiresAt *time.Time `json:"expires_at"`
 	Expired   bool       `json:"expired"`
+	// DefaultRole is what each grant made with the default role ("role":
+	// "default") gives the member; "" is none.
+	DefaultRole string `json:"default_role"`
 }
 
 // GrantView is a grant as clients see it.
@@ -220,7 +223,7 @@ func (s *Service) CountMembers(ctx context.Context, a Actor, org string, q Membe
 
 func (s *Service) memberView(m domain.Member, u domain.UserRecord) MemberView {
 	return MemberView{UserID: m.UserID, Email: u.Email, Name: u.Name, Role: m.Role, JoinedAt: timePtr(m.JoinedAt),
-		LastLoginAt: timePtr(u.LastLoginAt), ExpiresAt: timePtr(m.ExpiresAt), Expired: m.Expired(s.now())}
+		LastLoginAt: timePtr(u.LastLoginAt), ExpiresAt: timePtr(m.ExpiresAt), Expired: m.Expired(s.now()), DefaultRole: m.DefaultRole}
 }
 
 // clampLimit keeps list pages bounded whatever the client asks.

@@ -18,6 +18,9 @@ type MemberUpdate struct {
 	// ExpiresAt ends the membership then (a contractor's engagement); a
 	// pointer to the zero time takes the end away.
 	ExpiresAt *time.Time
+	// DefaultRole is the role grants made with the default role give the
+	// member; a pointer to "" clears it.
+	DefaultRole *string
 }
 
 // maxMembershipSpan bounds how far ahead a membership's end may be set: a
@@ -63,7 +66,12 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, org, userID string,
 		}
 		u.ExpiresAt = &end
 	}
-	if role == cur && u.ExpiresAt == nil {
+	if u.DefaultRole != nil {
+		if err := s.judgeDefaultRole(ctx, o, sc, a, org, userID, *u.DefaultRole); err != nil {
+			return MemberView{}, 0, err
+		}
+	}
+	if role == cur && u.ExpiresAt == nil && u.DefaultRole == nil {
 		return s.memberViewOf(ctx, org, userID, o.Revision())
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -91,6 +99,10 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, org, userID string,
 			before["expires_at"], after["expires_at"] = timePtr(m.ExpiresAt), timePtr(*u.ExpiresAt)
 			m.ExpiresAt = *u.ExpiresAt
 		}
+		if u.DefaultRole != nil && *u.DefaultRole != m.DefaultRole {
+			before["default_role"], after["default_role"] = m.DefaultRole, *u.DefaultRole
+			m.DefaultRole = *u.DefaultRole
+		}
 		if len(after) == 0 {
 			return nil, errNothingChanged
 		}
@@ -100,6 +112,9 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, org, userID string,
 		action := ActMemberRole
 		if _, ok := after["role"]; !ok {
 			action = ActMemberExpiry
+			if _, ok := after["expires_at"]; !ok {
+				action = ActMemberDefault
+			}
 		}
 		return &change{org: org, action: string(action), target: "user:" + userID, before: before, after: after,
 			changes: []domain.Change{{Op: domain.OpPutMember, Member: &m}}}, nil
@@ -111,6 +126,34 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, org, userID string,
 		return MemberView{}, 0, err
 	}
 	return s.memberViewOf(ctx, org, userID, rev)
+}
+
+// judgeDefaultRole is everything setting a member's default role to role
+// ("": none) must pass before its write. The role must be one a grant below
+// the org can carry: a default role is what project assignment inherits.
+func (s *Service) judgeDefaultRole(ctx context.Context, o *authz.Org, sc *scheme.Scheme, a Actor, org, userID, role string) error {
+	if role != "" {
+		r, ok := o.Role(role)
+		if !ok {
+			return fault.E(fault.Unprocessable, "default_role: the organization has no role %q", role)
+		}
+		below := false
+		for _, t := range sc.Types {
+			below = below || sc.GrantableAt(r, domain.TypeScope(t.ID)) == nil
+		}
+		if !below || role == sc.TopRole {
+			return fault.E(fault.Unprocessable, "default_role: %s is granted at the organization only; a default role is one a project (or another resource) assignment can carry", r.Name)
+		}
+	}
+	var reaching []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		reaching, err = s.grantsReaching(r, org, userID)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.authorize(o, sc, a, ActMemberDefault, &Target{Member: userID, Role: role, Current: o.DefaultRoleOf(userID), Ends: reaching})
 }
 
 // errNothingChanged leaves a write that would change nothing (an end set

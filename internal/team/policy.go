@@ -35,11 +35,12 @@ const (
 	ActBillingUpdate Action = "billing.update"
 	ActUsageView     Action = "usage.view"
 
-	ActMemberList   Action = "member.list"
-	ActMemberDetail Action = "member.view"
-	ActMemberRole   Action = "member.role"
-	ActMemberRemove Action = "member.remove"
-	ActMemberExpiry Action = "member.expiry"
+	ActMemberList    Action = "member.list"
+	ActMemberDetail  Action = "member.view"
+	ActMemberRole    Action = "member.role"
+	ActMemberRemove  Action = "member.remove"
+	ActMemberExpiry  Action = "member.expiry"
+	ActMemberDefault Action = "member.default_role"
 
 	ActInvitationList   Action = "invitation.list"
 	ActInvitationCreate Action = "invitation.create"
@@ -143,6 +144,8 @@ var policy = []rule{
 		[]need{anyOf(self, all(endsMembership, revokesAll))}},
 	{ActMemberExpiry, "set, move or take away the date a member's membership ends (ending it then is removing it; extending it is handing it out again)",
 		[]need{another, endsMembership, revokesAll}},
+	{ActMemberDefault, "set or clear a member's default role: the role each grant made \"with the default role\" gives them (Labelbox's Default role, which group and manual project assignment inherit)",
+		[]need{another, anyOf(userManager, ifDeclared("admin.membership_details.modify")), setsDefaultRole}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
 	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},

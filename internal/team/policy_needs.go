@@ -261,6 +261,9 @@ var endsMembership = need{doc: "hand out the member's org role", check: func(j *
 
 var grantsInvited = need{doc: "hand out each of the invitation's grants", check: func(j *judge, t *Target) error {
 	for _, g := range t.Grants {
+		if g.Role == domain.DefaultRole {
+			return fault.E(fault.Unprocessable, "an invitation's grants name their role; a grant with the default role is made once the member has joined and has one")
+		}
 		sc, err := domain.ParseScope(g.Scope)
 		if err != nil {
 			return fault.Wrap(fault.Unprocessable, err)
@@ -272,22 +275,71 @@ var grantsInvited = need{doc: "hand out each of the invitation's grants", check:
 	return nil
 }}
 
-var grantsGrant = need{doc: "hand out the grant's role at its scope", check: func(j *judge, t *Target) error {
+var grantsGrant = need{doc: "hand out the grant's role at its scope (with the default role: the default role of each member it reaches)", check: func(j *judge, t *Target) error {
 	if t.Grant == nil {
 		return nil
 	}
-	return j.handOut(t.Grant.Role, t.Grant.Scope)
-}}
-
-// revokesAll: every grant the action ends is one the actor could make.
-var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge, t *Target) error {
-	for _, g := range t.Ends {
+	for _, g := range j.given(*t.Grant, "") {
 		if err := j.handOut(g.Role, g.Scope); err != nil {
-			return fault.E(fault.Forbidden, "this ends %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
+			return err
 		}
 	}
 	return nil
 }}
+
+// revokesAll: every grant the action ends is one the actor could make.
+var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge, t *Target) error {
+	for _, end := range t.Ends {
+		for _, g := range j.given(end, t.Member) {
+			if err := j.handOut(g.Role, g.Scope); err != nil {
+				return fault.E(fault.Forbidden, "this ends %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
+			}
+		}
+	}
+	return nil
+}}
+
+// setsDefaultRole: a member's default role is what every grant made with
+// the default role gives them, so changing it hands out the new one and
+// takes away the old one at each such grant's scope.
+var setsDefaultRole = need{doc: "hand out the new default role, and the one it replaces, at the scope of every grant made with the default role that reaches the member", check: func(j *judge, t *Target) error {
+	for _, g := range t.Ends {
+		if g.Role != domain.DefaultRole {
+			continue
+		}
+		for _, r := range []string{t.Role, t.Current} {
+			if r == "" {
+				continue
+			}
+			if err := j.handOut(r, g.Scope); err != nil {
+				return fault.E(fault.Forbidden, "%s reaches %s at %s with their default role, so changing it takes the power to grant %s there: %v",
+					domain.UserSubject(t.Member), g.Subject, g.Scope, roleName(j.sc, r), err)
+			}
+		}
+	}
+	return nil
+}}
+
+// given is what a grant gives, as grants of named roles: itself, or for a
+// grant made with the default role one grant per default role it reaches:
+// member's (the one member an action is about), else that of each member
+// of its subject. A member without a default role is given nothing.
+func (j *judge) given(g domain.Grant, member string) []domain.Grant {
+	if g.Role != domain.DefaultRole {
+		return []domain.Grant{g}
+	}
+	of := g.Subject
+	if member != "" {
+		of = domain.UserSubject(member)
+	}
+	var out []domain.Grant
+	for _, r := range j.o.DefaultRoles(of) {
+		c := g
+		c.Role = r
+		out = append(out, c)
+	}
+	return out
+}
 
 // baseOnly: where the scheme says so, roles bound below the org go only to
 // members whose org role is the base role.
