@@ -58,7 +58,7 @@ func (a *app) newMemberCmd() *cobra.Command {
 		Use: "update USER_ID [--role ROLE] [--default-role ROLE|none] [--ends WHEN|never]", Short: "Change a member's org role, default role, or when their membership ends, in place",
 		Example: "  gatehouse member update u_7 --ends 2027-03-31\n  gatehouse member update u_7 --ends never\n" +
 			"  gatehouse member update u_7 --default-role reviewer   # what grants with role \"default\" give them",
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: show(a, &org, nil, func(c call) (*client.Member, error) {
 			u := client.MemberUpdate{Role: role, NoEnd: ends == "never", NoDefaultRole: defaultRole == "none"}
 			if defaultRole != "none" {

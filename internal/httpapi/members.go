@@ -30,8 +30,8 @@ type listMembersInput struct {
 type patchMemberInput struct {
 	MemberPath
 	Body struct {
-		Role      string       `json:"role,omitempty" doc:"The new org role"`
-		ExpiresAt optionalTime `json:"expires_at,omitempty" doc:"When the membership ends (RFC 3339, in the future); null takes the end away. From then on the member holds no access and no seat. Not for the scheme's top role."`
+		Role        string         `json:"role,omitempty" doc:"The new org role"`
+		ExpiresAt   optionalTime   `json:"expires_at,omitempty" doc:"When the membership ends (RFC 3339, in the future); null takes the end away. From then on the member holds no access and no seat. Not for the scheme's top role."`
 		DefaultRole optionalString `json:"default_role,omitempty" doc:"The member's default role: what each grant made with role \"default\" gives them, directly or through a group (Labelbox's Default role, which project assignment inherits). A role a project (or another resource) can carry; null or \"\" clears it. It takes the power to hand out the new and the old role wherever such a grant reaches them."`
 	}
 }
