@@ -294,6 +294,9 @@ func (c *orgCtx) collGrantForm(d *collectionData, f grantForm) {
 			d.Roles = append(d.Roles, r)
 		}
 	}
+	if len(g.at[domain.DefaultRole]) > 0 && c.defaultRolesInUse() {
+		d.Roles = append(d.Roles, defaultRoleChoice())
+	}
 	if !slices.ContainsFunc(d.Roles, func(r team.RoleView) bool { return r.ID == f.Role }) {
 		f.Role = ""
 		if len(d.Roles) > 0 {

@@ -129,6 +129,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/members/{uid}/grants/{gid}/revoke", h.revokeGrantDialog)
 	o("POST /o/{org}/members/{uid}/role", h.changeRole)
 	o("POST /o/{org}/members/{uid}/membership", h.setMembershipEnd)
+	o("POST /o/{org}/members/{uid}/default-role", h.setDefaultRole)
 	o("GET /o/{org}/members/{uid}/remove", h.removeDialog)
 	o("POST /o/{org}/members/{uid}/remove", h.removeMember)
 	o("POST /o/{org}/grants", h.createGrant)

@@ -523,6 +523,10 @@ type memberDialog struct {
 	// CanEnd offers the membership's end date: to user managers, for
 	// anyone but themselves and the top role (whose membership never ends).
 	CanEnd bool
+	// DefaultRoles are the choices of the default-role form (to user
+	// managers, for anyone but themselves): roles a project or another
+	// resource can carry.
+	DefaultRoles []team.RoleView
 	Form   grantForm
 	Error  string
 }
@@ -579,7 +583,27 @@ func (c *orgCtx) grantChoices() grantChoices {
 		c.h.log.Warn("console: grantable", "err", err)
 	}
 	g.at = at
+	// A grant with the default role may go wherever the user may grant
+	// some role on a resource or a type; the service judges each member's.
+	for _, value := range g.order {
+		if sc, err := domain.ParseScope(value); err == nil && (sc.Kind == domain.ScopeResource || sc.Kind == domain.ScopeType) &&
+			slices.ContainsFunc(c.grantRoles(), func(r team.RoleView) bool { return slices.Contains(at[r.ID], value) }) {
+			g.at[domain.DefaultRole] = append(g.at[domain.DefaultRole], value)
+		}
+	}
 	return g
+}
+
+// defaultRoleChoice is the Role choice of a grant form that gives each
+// member their own default role (domain.DefaultRole).
+func defaultRoleChoice() team.RoleView {
+	return team.RoleView{JSONRole: scheme.JSONRole{ID: domain.DefaultRole, Name: "Default role (each member's own)"}}
+}
+
+// defaultRolesInUse: some member has a default role, so grant forms offer
+// grants made with it.
+func (c *orgCtx) defaultRolesInUse() bool {
+	return slices.ContainsFunc(c.members(), func(m team.MemberView) bool { return m.DefaultRole != "" })
 }
 
 // options are the scopes role may be granted at, as form options.
@@ -602,6 +626,9 @@ func (c *orgCtx) fillGrantForm(d *memberDialog) {
 		if len(g.options(r.ID, c.grantScopeOK(r.ID))) > 0 {
 			d.Roles = append(d.Roles, r)
 		}
+	}
+	if d.M.DefaultRole != "" && len(g.at[domain.DefaultRole]) > 0 {
+		d.Roles = append(d.Roles, defaultRoleChoice())
 	}
 	if !slices.ContainsFunc(d.Roles, func(r team.RoleView) bool { return r.ID == d.Form.Role }) {
 		d.Form.Role = ""
@@ -702,6 +729,13 @@ func (h *handler) memberDialogData(c *orgCtx, uid string, f grantForm) (memberDi
 	c.nameResources(grants)
 	if d.CanManage {
 		c.fillGrantForm(&d)
+	}
+	if c.can.ManageUsers && uid != c.actor.UserID() {
+		for _, r := range c.grantRoles() {
+			if r.ID != c.sc.TopRole && (r.ScopeType != scheme.OrgType || len(c.alsoAt(r.ID)) > 0) {
+				d.DefaultRoles = append(d.DefaultRoles, r)
+			}
+		}
 	}
 	return d, nil
 }
@@ -832,6 +866,29 @@ func (h *handler) setMembershipEnd(w http.ResponseWriter, r *http.Request, c *or
 	msg := m.Name + "'s membership no longer ends."
 	if m.ExpiresAt != nil {
 		msg = m.Name + "'s membership ends on " + m.ExpiresAt.Format("2 January 2006") + "."
+	}
+	c.back(c.path("members/"+uid), msg)
+}
+
+// setDefaultRole sets a member's default role, or clears it (none).
+func (h *handler) setDefaultRole(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	uid := r.PathValue("uid")
+	role := r.PostFormValue("default_role")
+	m, _, err := h.svc.UpdateMember(r.Context(), c.actor, c.org.ID, uid, team.MemberUpdate{DefaultRole: &role})
+	if err != nil {
+		d, derr := h.memberDialogData(c, uid, grantForm{})
+		if derr != nil {
+			h.membersWith(c, statusOf(err), "", nil, h.message(r, err))
+			return
+		}
+		d.Error = h.message(r, err)
+		h.membersWith(c, statusOf(err), "dlg-member", d, "")
+		return
+	}
+	msg := m.Name + " has no default role now: grants made with the default role give them nothing."
+	if m.DefaultRole != "" {
+		v := &view{c: c}
+		msg = m.Name + "'s default role is " + v.RoleName(m.DefaultRole) + "."
 	}
 	c.back(c.path("members/"+uid), msg)
 }

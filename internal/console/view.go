@@ -328,6 +328,9 @@ func (c *orgCtx) resourceList(typ string, limit int) []team.ResourceView {
 
 // RoleName is a role's display name.
 func (v *view) RoleName(id string) string {
+	if id == domain.DefaultRole {
+		return "Default role"
+	}
 	if v.c != nil {
 		for _, r := range v.c.loadRoles() {
 			if r.ID == id {
