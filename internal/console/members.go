@@ -527,8 +527,8 @@ type memberDialog struct {
 	// managers, for anyone but themselves): roles a project or another
 	// resource can carry.
 	DefaultRoles []team.RoleView
-	Form   grantForm
-	Error  string
+	Form         grantForm
+	Error        string
 }
 
 type option struct{ Value, Label string }
