@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,15 @@ func TestDefaultRoleGrants(t *testing.T) {
 			"permissions": []any{map[string]any{"id": "org.view"}, map[string]any{"id": "admin.membership.modify"}}}).want(t, 201)
 		po, _ := e.member(e.owner, "acme", "po@acme.test", "people_ops")
 		po.patch("/v1/orgs/acme/members/"+newID, map[string]any{"default_role": "labeler"}).want(t, 200)
+		// A custom role someone has as default role is in use.
+		e.owner.post("/v1/orgs/acme/roles", map[string]any{"id": "spotter", "name": "Spotter", "scope_type": "project",
+			"permissions": []any{map[string]any{"id": "label.view"}}}).want(t, 201)
+		e.owner.patch("/v1/orgs/acme/members/"+newID, map[string]any{"default_role": "spotter"}).want(t, 200)
+		if d := e.owner.delete("/v1/orgs/acme/roles/spotter").want(t, 409).detail(t); !strings.Contains(d, "as default role") {
+			t.Errorf("deleting a role in use as default role: %q", d)
+		}
+		e.owner.patch("/v1/orgs/acme/members/"+newID, map[string]any{"default_role": "labeler"}).want(t, 200)
+		e.owner.delete("/v1/orgs/acme/roles/spotter").want(t, 200, 204)
 		po.patch("/v1/orgs/acme/members/"+revID, map[string]any{"default_role": "labeler"}).want(t, 403)
 		// Joining the group hands the joiner their default role in p1.
 		po.put("/v1/orgs/acme/groups/"+g+"/members/"+newID, nil).want(t, 403)

@@ -258,6 +258,9 @@ func (s *Service) holders(r store.Reader, sc *scheme.Scheme, org, id string) ([]
 			if m.Role == id {
 				out = append(out, subjectWords(r, org, domain.UserSubject(m.UserID))+" as organization role")
 			}
+			if m.DefaultRole == id {
+				out = append(out, subjectWords(r, org, domain.UserSubject(m.UserID))+" as default role")
+			}
 		}
 		if next == "" {
 			break
