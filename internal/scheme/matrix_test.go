@@ -162,6 +162,7 @@ func TestBuiltinMatricesReproduceTheSpec(t *testing.T) {
 		"members.view":          {"Y", "Y", "Y", "N", "N", "N", "N", "N", "N"},
 		"dataset.upload":        {"Y", "Y", "N", "Y", "Y", "N", "N", "N", "N"},
 		"dataset.delete_images": {"Y", "Y", "N", "Y", "N", "N", "N", "N", "N"},
+		"dataset.export":        {"Y", "Y", "N", "Y", "N", "N", "N", "N", "N"},
 		"training.export":       {"Y", "Y", "N", "N", "N", "N", "Y", "Y", "N"},
 		"training.settings":     {"Y", "Y", "N", "N", "N", "N", "Y", "N", "N"},
 		"training.view":         {"Y", "Y", "N", "N", "N", "N", "Y", "Y", "Y"},
