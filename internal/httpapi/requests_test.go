@@ -89,7 +89,7 @@ func TestAccessRequestFlow(t *testing.T) {
 		if v := mia.post("/v1/orgs/acme/access-requests/"+w+"/withdraw", nil).want(t, 200).obj(t); v["state"] != "withdrawn" {
 			t.Errorf("withdrawn %v", v)
 		}
-		if got := e.owner.get("/v1/orgs/acme/access-requests?user=" + miaID).want(t, 200).items(t); len(got) != 3 {
+		if got := e.owner.get("/v1/orgs/acme/access-requests?user="+miaID).want(t, 200).items(t); len(got) != 3 {
 			t.Errorf("mia's requests %v", got)
 		}
 
