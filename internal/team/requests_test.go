@@ -152,6 +152,8 @@ func TestRequestApproval(t *testing.T) {
 	cats := w.ask(t, w.mia, "dataset.editor", "dataset:cats", w.env.Clock.Now().Add(30*day))
 	orgWide := w.ask(t, w.max, "admin", "org", time.Time{})
 	own := w.ask(t, w.dsOwner, "dataset.viewer", "dataset:dogs", time.Time{})
+	// vi's Owner is unique: nobody can grant it, so nobody approves it.
+	top := w.ask(t, w.mia, "owner", "org", time.Time{})
 	for _, c := range []struct {
 		name string
 		a    team.Actor
@@ -166,6 +168,8 @@ func TestRequestApproval(t *testing.T) {
 		// (sees, denies) but cannot approve: she could not make the grant.
 		{"the dataset's owner, on her dataset", w.dsOwner, cats.ID, fault.Forbidden},
 		{"the dataset's owner, their own request", w.dsOwner, own.ID, fault.Forbidden},
+		{"the admin, the unique top role", w.admin, top.ID, fault.Forbidden},
+		{"the owner, the unique top role", w.owner, top.ID, fault.Forbidden},
 		{"another org's request", w.admin, w.otherReq, fault.NotFound},
 		{"a missing request", w.admin, "rq_nope", fault.NotFound},
 	} {
