@@ -134,6 +134,7 @@ command line wins.`,
 		a.newReportCmd(),
 		a.newAssignmentCmd(),
 		a.newReviewCmd(),
+		a.newRequestCmd(),
 	)
 	return root
 }

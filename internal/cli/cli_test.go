@@ -456,6 +456,33 @@ func TestManagementCommands(t *testing.T) {
 	if shown := okJSON[map[string]any](t, env, "review", "show", rid); shown["state"] != "closed" {
 		t.Fatalf("review show after close: %v", shown)
 	}
+	// Access requests: the contractor asks, cannot approve her own, the
+	// Admin key approves with an end; a second one is withdrawn.
+	rq := okJSON[map[string]any](t, conEnv, "request", "create", "--role", "dataset.viewer", "--resource", "dataset:cats", "--reason", "QA pass")
+	rqID, _ := rq["id"].(string)
+	if rqID == "" || rq["state"] != "pending" {
+		t.Fatalf("request create: %v", rq)
+	}
+	if r := fails(t, conEnv, 1, "request", "create", "--role", "dataset.viewer", "--resource", "dataset:cats"); !strings.Contains(r.stderr, "409") {
+		t.Fatalf("the same request twice: %+v", r)
+	}
+	if r := fails(t, conEnv, 1, "request", "approve", rqID); !strings.Contains(r.stderr, "403") {
+		t.Fatalf("approving one's own request: %+v", r)
+	}
+	if out := ok(t, env, "request", "list", "--state", "pending"); !hasRow(out, rqID, "con@acme.test", "dataset.viewer", "dataset:cats", "pending") {
+		t.Fatalf("request list:\n%s", out)
+	}
+	ap := okJSON[map[string]any](t, env, "request", "approve", rqID, "--until", "24h", "--note", "one day")
+	if ap["state"] != "approved" || ap["grant"] == nil || ap["grant_expires_at"] == nil {
+		t.Fatalf("request approve: %v", ap)
+	}
+	wd := okJSON[map[string]any](t, conEnv, "request", "create", "--role", "dataset.owner", "--resource", "dataset:cats")
+	if out := ok(t, conEnv, "request", "withdraw", wd["id"].(string)); !strings.Contains(out, "withdrawn") {
+		t.Fatalf("request withdraw:\n%s", out)
+	}
+	if shown := okJSON[map[string]any](t, conEnv, "request", "show", rqID); shown["state"] != "approved" {
+		t.Fatalf("request show: %v", shown)
+	}
 	ok(t, env, "member", "delete", acc.UserID)
 	if r := fails(t, conEnv, 1, "org", "get"); !strings.Contains(r.stderr, "404") {
 		t.Fatalf("removed member still sees the org: %+v", r)

@@ -53,6 +53,15 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 	if len(reviewItems) == 0 {
 		t.Fatal("a review without items")
 	}
+	con := s.with("GATEHOUSE_TOKEN", strings.TrimSpace(ok(t, env, "login", "--email", "con@acme.test", "--password", "contractor-pass")))
+	asked := map[string]string{}
+	for name, ask := range map[string][]string{
+		"approve":  {"--role", "dataset.editor", "--resource", "dataset:dogs"},
+		"deny":     {"--role", "dataset.owner", "--resource", "dataset:dogs"},
+		"withdraw": {"--role", "dataset.owner", "--resource", "dataset:cats"},
+	} {
+		asked[name] = okJSON[client.AccessRequest](t, con, append([]string{"request", "create"}, ask...)...).ID
+	}
 
 	// In order: the deletions come after what they delete is used.
 	cases := []struct {
@@ -81,6 +90,12 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"review", "decide", review.ID, reviewItems[0].ID, "keep"}, 0, '{'},
 		{env, []string{"review", "evidence", review.ID}, 0, '{'},
 		{env, []string{"review", "close", review.ID}, 0, '{'},
+		{con, []string{"request", "create", "--role", "dataset.viewer", "--resource", "dataset:cats", "--until", "720h"}, 0, '{'},
+		{env, []string{"request", "list", "--state", "pending"}, 0, '['},
+		{env, []string{"request", "show", asked["approve"]}, 0, '{'},
+		{env, []string{"request", "approve", asked["approve"], "--until", "168h"}, 0, '{'},
+		{env, []string{"request", "deny", asked["deny"], "--note", "no"}, 0, '{'},
+		{con, []string{"request", "withdraw", asked["withdraw"]}, 0, '{'},
 		{beta, []string{"org", "transfer", "--user-id", ada.UserID}, 0, '{'},
 		{env, []string{"member", "list"}, 0, '{'},
 		{env, []string{"member", "get", acc.UserID}, 0, '{'},

@@ -94,6 +94,7 @@ var icons = map[string]string{
 	"keys":      `<circle cx="8" cy="15" r="4"/><path d="M11 12l9-9M17 6l3 3M15 8l2 2"/>`,
 	"billing":   `<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M2 10h20M6 15h4"/>`,
 	"usage":     `<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>`,
+	"requests":  `<path d="M4 4h16v12H8l-4 4z"/><path d="M12 7v4M12 13.5h.01"/>`,
 	"audit":     `<path d="M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01"/>`,
 	"plus":      `<path d="M12 5v14M5 12h14"/>`,
 	"close":     `<path d="M6 6l12 12M18 6L6 18"/>`,

@@ -391,7 +391,7 @@ func TestCollDeepomaticOperator(t *testing.T) {
 	b.open(base + "/roles")
 	b.waitFor("#matrix")
 	nav := b.navIDs()
-	if nav != "general,access,roles" { // her own access on a page of its own
+	if nav != "general,access,roles,requests" { // her own access on a page of its own
 		t.Errorf("operator's menu: %s", nav)
 	}
 	if b.exists("#role-new") {

@@ -178,6 +178,7 @@ func (c *orgCtx) nav() []navItem {
 	add(c.can.Teams, "teams", "Teams")
 	add(c.can.MembersView, "groups", "Groups")
 	add(true, "roles", "Roles")
+	add(c.actor.UserID() != "", "requests", "Access requests")
 	add(c.can.Audit, "resources", "Resource access")
 	add(c.can.Keys, "keys", "Secret Keys")
 	add(c.can.Usage, "usage", "Usage")

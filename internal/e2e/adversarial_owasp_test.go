@@ -97,6 +97,8 @@ func newOwaspFix(t *testing.T) *owaspFix {
 	f.b["assignment"] = "bravo-lead"
 	f.b["review"] = s.do(t, bo, "POST", "/v1/orgs/bravo/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"}).want(t, 201).str(t, "id")
 	f.b["review_item"] = firstItem(t, s, bo, "bravo", f.b["review"])
+	f.b["request"] = s.do(t, f.tokens["outsider"], "POST", "/v1/orgs/bravo/access-requests",
+		map[string]any{"role": "dataset.viewer", "resource": "dataset:secret-plans"}).want(t, 201).str(t, "id")
 	// Room for the members and invitations the pass makes.
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		o, err := tx.GetOrg("acme")
@@ -132,6 +134,20 @@ func (f *owaspFix) create(t *testing.T, path string, body any) string {
 // review opens an access review of acme, as its Owner.
 func (f *owaspFix) review(t *testing.T) string {
 	return f.create(t, "/v1/orgs/acme/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"})
+}
+
+// dataset registers a fresh dataset of acme, as its Owner.
+func (f *owaspFix) dataset(t *testing.T) string {
+	id := f.uniq("ds-")
+	f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/resources/dataset/"+id, map[string]any{}).want(t, 200)
+	return "dataset:" + id
+}
+
+// request is a fresh pending access request of acme's Member, for a
+// Viewer's role on a fresh dataset.
+func (f *owaspFix) request(t *testing.T) string {
+	return f.s.do(t, f.tokens["member"], "POST", "/v1/orgs/acme/access-requests",
+		map[string]any{"role": "dataset.viewer", "resource": f.dataset(t)}).want(t, 201).str(t, "id")
 }
 
 // firstItem is the id of a review's first item.
@@ -252,6 +268,29 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/access-reviews/{id}/close": {allowed: managers, foreign: map[string]string{"id": "review"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.review(t)}, nil
+			}},
+		// Members ask for themselves; a key asks for nothing.
+		"POST /v1/orgs/{org}/access-requests": {allowed: []string{"owner", "admin", "member", "viewer"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return nil, map[string]any{"role": "dataset.viewer", "resource": f.dataset(t)}
+			}},
+		"GET /v1/orgs/{org}/access-requests": {allowed: allOfAcme, call: none},
+		"GET /v1/orgs/{org}/access-requests/{id}": {allowed: append(slices.Clone(managers), "member"), foreign: map[string]string{"id": "request"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.request(t)}, nil
+			}},
+		// The Member is the requester: she may not approve or deny her own.
+		"POST /v1/orgs/{org}/access-requests/{id}/approve": {allowed: managers, foreign: map[string]string{"id": "request"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.request(t)}, nil
+			}},
+		"POST /v1/orgs/{org}/access-requests/{id}/deny": {allowed: managers, foreign: map[string]string{"id": "request"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.request(t)}, map[string]any{"note": "no"}
+			}},
+		"POST /v1/orgs/{org}/access-requests/{id}/withdraw": {allowed: []string{"member"}, foreign: map[string]string{"id": "request"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": f.request(t)}, nil
 			}},
 		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
 		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},

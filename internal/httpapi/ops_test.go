@@ -42,6 +42,9 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews/{id}",
 	"GET /v1/orgs/{org}/access-reviews/{id}/items", "POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision",
 	"POST /v1/orgs/{org}/access-reviews/{id}/close", "GET /v1/orgs/{org}/access-reviews/{id}/evidence",
+	"POST /v1/orgs/{org}/access-requests", "GET /v1/orgs/{org}/access-requests", "GET /v1/orgs/{org}/access-requests/{id}",
+	"POST /v1/orgs/{org}/access-requests/{id}/approve", "POST /v1/orgs/{org}/access-requests/{id}/deny",
+	"POST /v1/orgs/{org}/access-requests/{id}/withdraw",
 }
 
 func TestOpenAPI(t *testing.T) {

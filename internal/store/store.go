@@ -82,6 +82,7 @@ type Reader interface {
 	OversightReader
 	AssignmentReader
 	ReviewReader
+	RequestReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -115,6 +116,7 @@ type Tx interface {
 	ChangelogWriter
 	AssignmentWriter
 	ReviewWriter
+	RequestWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -64,11 +65,39 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 	}
 	g := domain.Grant{Org: org, ID: credential.NewID("gr_"), Subject: subj, Role: req.Role, Scope: sc,
 		ExpiresAt: req.ExpiresAt.UTC(), CreatedBy: a.Subject.String(), CreatedAt: s.now()}
-	t := &Target{Grant: &g}
+	t, err := s.grantTarget(ctx, sch, org, &g)
+	if err != nil {
+		return GrantView{}, 0, err
+	}
+	if err := s.authorize(o, sch, a, ActGrantCreate, t); err != nil {
+		return GrantView{}, 0, err
+	}
+	if err := s.subjectExists(o, subj); err != nil {
+		return GrantView{}, 0, err
+	}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		changes, after, err := putGrant(tx, org, g, t)
+		if err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: string(ActGrantCreate), target: subj.String(), after: after, changes: changes}, nil
+	})
+	if err != nil {
+		return GrantView{}, 0, err
+	}
+	return grantView(g), rev, nil
+}
+
+// grantTarget is what grant.create judges for a grant about to be made:
+// whether it puts its user on a team's roster, and the members of a group
+// it goes to. Approving an access request judges the same.
+func (s *Service) grantTarget(ctx context.Context, sch *scheme.Scheme, org string, g *domain.Grant) (*Target, error) {
+	t := &Target{Grant: g}
+	subj, sc := g.Subject, g.Scope
 	if sc.Kind == domain.ScopeTeam && subj.Kind == domain.SubjectUser {
 		on, err := s.onTeam(ctx, org, sc.ID, subj.ID)
 		if err != nil {
-			return GrantView{}, 0, err
+			return nil, err
 		}
 		if !on {
 			t.Team = sc.ID
@@ -82,46 +111,42 @@ func (s *Service) CreateGrant(ctx context.Context, a Actor, org string, req Gran
 			}
 			return err
 		}); err != nil {
-			return GrantView{}, 0, err
-		}
-	}
-	if err := s.authorize(o, sch, a, ActGrantCreate, t); err != nil {
-		return GrantView{}, 0, err
-	}
-	if err := s.subjectExists(o, subj); err != nil {
-		return GrantView{}, 0, err
-	}
-	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
-		same, _, err := tx.ListGrants(org, store.GrantFilter{Subject: subj, Scope: sc}, "", 0)
-		if err != nil {
 			return nil, err
 		}
-		for _, x := range same {
-			if x.Role == g.Role && x.ExpiresAt.Equal(g.ExpiresAt) {
-				e := fault.E(fault.Conflict, "%s already holds %s at %s with this expiry (grant %s)", subj, g.Role, sc, x.ID)
-				e.ExistingID = x.ID
-				return nil, e
-			}
-		}
-		if err := tx.PutGrant(g); err != nil {
-			return nil, err
-		}
-		changes := []domain.Change{{Op: domain.OpPutGrant, Grant: &g}}
-		after := grantEvent{GrantView: grantView(g)}
-		if t.Team != "" {
-			m := domain.Membership{Org: org, Parent: t.Team, UserID: subj.ID}
-			if err := tx.PutTeamMember(m); err != nil {
-				return nil, err
-			}
-			changes = append(changes, domain.Change{Op: domain.OpPutTeamMember, Membership: &m})
-			after.Roster = t.Team
-		}
-		return &change{org: org, action: string(ActGrantCreate), target: subj.String(), after: after, changes: changes}, nil
-	})
+	}
+	return t, nil
+}
+
+// putGrant writes a grant judged with grantTarget, inside the caller's
+// write: the same subject, role, scope and expiry twice is a 409 naming
+// the existing grant, and a team-scoped grant rosters its user.
+func putGrant(tx store.Tx, org string, g domain.Grant, t *Target) ([]domain.Change, grantEvent, error) {
+	subj, sc := g.Subject, g.Scope
+	same, _, err := tx.ListGrants(org, store.GrantFilter{Subject: subj, Scope: sc}, "", 0)
 	if err != nil {
-		return GrantView{}, 0, err
+		return nil, grantEvent{}, err
 	}
-	return grantView(g), rev, nil
+	for _, x := range same {
+		if x.Role == g.Role && x.ExpiresAt.Equal(g.ExpiresAt) {
+			e := fault.E(fault.Conflict, "%s already holds %s at %s with this expiry (grant %s)", subj, g.Role, sc, x.ID)
+			e.ExistingID = x.ID
+			return nil, grantEvent{}, e
+		}
+	}
+	if err := tx.PutGrant(g); err != nil {
+		return nil, grantEvent{}, err
+	}
+	changes := []domain.Change{{Op: domain.OpPutGrant, Grant: &g}}
+	after := grantEvent{GrantView: grantView(g)}
+	if t.Team != "" {
+		m := domain.Membership{Org: org, Parent: t.Team, UserID: subj.ID}
+		if err := tx.PutTeamMember(m); err != nil {
+			return nil, grantEvent{}, err
+		}
+		changes = append(changes, domain.Change{Op: domain.OpPutTeamMember, Membership: &m})
+		after.Roster = t.Team
+	}
+	return changes, after, nil
 }
 
 // defaultGrantable: a grant made with the default role ("assign to the

@@ -92,6 +92,12 @@ const (
 	ActReviewView   Action = "review.view"
 	ActReviewDecide Action = "review.decide"
 	ActReviewClose  Action = "review.close"
+
+	ActRequestCreate   Action = "request.create"
+	ActRequestView     Action = "request.view"
+	ActRequestApprove  Action = "request.approve"
+	ActRequestDeny     Action = "request.deny"
+	ActRequestWithdraw Action = "request.withdraw"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -203,6 +209,13 @@ var policy = []rule{
 	{ActReviewDecide, "decide keep or revoke on an item of an open review (revoke also takes what revoking that access takes: see grant.delete, group.member.remove, member.role)",
 		[]need{reviewerOf}},
 	{ActReviewClose, "close a review: apply its revocations, each judged for the closer as its own action", []need{anyOf(userManager, resourceHolder)}},
+
+	{ActRequestCreate, "ask for a role on a resource or on the org, for oneself", []need{person}},
+	{ActRequestView, "see an access request", []need{anyOf(requester, userManager, auditor, resourceHolder)}},
+	{ActRequestApprove, "approve a pending access request: makes its grant (ending when the approver says), judged as grant.create for the approver",
+		[]need{notRequester, anyOf(userManager, resourceHolder), grantsGrant, baseOnly, onRoster}},
+	{ActRequestDeny, "deny a pending access request", []need{anyOf(userManager, resourceHolder)}},
+	{ActRequestWithdraw, "withdraw one's own pending access request", []need{requester}},
 }
 
 // viewsMembers: the platform permission that lists members, or the
@@ -308,7 +321,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

@@ -574,3 +574,29 @@ var reviewerOf = need{doc: "one of the review's reviewers", check: func(j *judge
 	}
 	return fault.E(fault.Forbidden, "%s is not a reviewer of this review", j.a.Subject)
 }}
+
+// person: an access request is a member asking for themself; a key asks
+// for nothing, its grants are set when it is made.
+var person = need{doc: "a member (not a key), for themself", check: func(j *judge, _ *Target) error {
+	if j.a.UserID() == "" {
+		return fault.E(fault.Forbidden, "a secret key cannot request access; its grants are set when it is made")
+	}
+	return nil
+}}
+
+// requester: the actor is who made the access request (Target.Owner).
+var requester = need{doc: "its requester", check: func(j *judge, t *Target) error {
+	if u := j.a.UserID(); u != "" && u == t.Owner {
+		return nil
+	}
+	return fault.E(fault.Forbidden, "%s did not make this request", j.a.Subject)
+}}
+
+// notRequester: approving one's own request would be granting oneself
+// what one asked another for.
+var notRequester = need{doc: "someone other than its requester", check: func(j *judge, t *Target) error {
+	if u := j.a.UserID(); u != "" && u == t.Owner {
+		return fault.E(fault.Forbidden, "you cannot approve your own request; another decider approves it")
+	}
+	return nil
+}}
