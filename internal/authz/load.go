@@ -113,6 +113,16 @@ func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error
 	for t := range o.byType {
 		o.sortByID(o.byType[t])
 	}
+	for i := range snap.Gates {
+		if err := o.putGate(&snap.Gates[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range snap.Approvals {
+		// A window on a resource deleted since is skipped, as its
+		// resource's grants are: it can no longer cover anything.
+		o.putApproval(&snap.Approvals[i])
+	}
 	return o, nil
 }
 
