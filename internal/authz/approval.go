@@ -99,3 +99,30 @@ func (o *Org) Gated(permission string) (approverRole string, gated bool) {
 	}
 	return o.gates[p.Index].approverRole, true
 }
+
+// HoldsRole reports whether a subject holds a role (as its membership
+// role, or by an unexpired grant of its own or of a group) at the scope
+// of ref ("TYPE:ID", or "" for the org) or at one above it: who may
+// approve there for a gate naming that role.
+func (o *Org) HoldsRole(subjectRef, roleID, ref string, now int64) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	s, ok := o.lookupSubject(subjectRef)
+	ri, known := o.roleIndex[roleID]
+	if !ok || !known || !o.activeAt(&o.subj[s], now) {
+		return false
+	}
+	target := orgNode
+	if ref != "" {
+		if target, ok = o.refNode(ref); !ok {
+			return false
+		}
+	}
+	var buf [32]uint32
+	for _, n := range o.chain(target, buf[:0]) {
+		if o.holdings(s, n, anyPermission, now, func(r *role, _ *grant, _ uint32) bool { return r == &o.roles[ri] }) {
+			return true
+		}
+	}
+	return false
+}

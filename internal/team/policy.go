@@ -91,6 +91,13 @@ const (
 	ActReviewView   Action = "review.view"
 	ActReviewDecide Action = "review.decide"
 	ActReviewClose  Action = "review.close"
+
+	ActGateList       Action = "gate.list"
+	ActGateSet        Action = "gate.set"
+	ActGateDelete     Action = "gate.delete"
+	ActApprovalList   Action = "approval.list"
+	ActApprovalCreate Action = "approval.create"
+	ActApprovalEnd    Action = "approval.end"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -111,6 +118,10 @@ type Target struct {
 	// the whole org (an access review's scope).
 	Resource  string
 	Reviewers []string // an access review's reviewers
+	// Permission is a gated permission (a gate set or lifted, a window
+	// opened), and ApproverRole the role its gate names.
+	Permission   string
+	ApproverRole string
 }
 
 // need is one condition of a rule.
@@ -200,6 +211,15 @@ var policy = []rule{
 	{ActReviewDecide, "decide keep or revoke on an item of an open review (revoke also takes what revoking that access takes: see grant.delete, group.member.remove, member.role)",
 		[]need{reviewerOf}},
 	{ActReviewClose, "close a review: apply its revocations, each judged for the closer as its own action", []need{anyOf(userManager, resourceHolder)}},
+
+	{ActGateList, "list the permissions that need approval, and who approves each", []need{anyOf(perm("members.view"), auditor)}},
+	{ActGateSet, "mark a permission as needing approval by the holders of a role, or change that role (never a permission this table names)",
+		[]need{userManager, holdsGated}},
+	{ActGateDelete, "lift an approval gate (hands the permission back to all who hold it by role)", []need{userManager, holdsGated}},
+	{ActApprovalList, "list approval windows", []need{anyOf(perm("members.view"), auditor)}},
+	{ActApprovalCreate, "open an approval window for another user or key on a gated permission at a resource (or the org)",
+		[]need{approverAt, holdsGatedAt, notOwnApproval}},
+	{ActApprovalEnd, "end an approval window early", []need{anyOf(self, approverAt, userManager)}},
 }
 
 var policyIndex = func() map[Action]*rule {
@@ -295,12 +315,32 @@ func ValidateScheme(sc *scheme.Scheme) error {
 	return nil
 }
 
+// PolicyPermissions lists every permission the table names for a scheme,
+// org.view first: none of them may be gated, for a management action that
+// needed an approval window could lock the organization out of itself.
+func PolicyPermissions(sc *scheme.Scheme) []string {
+	out := []string{orgViewPermission}
+	for _, r := range policy {
+		for _, n := range r.needs {
+			if n.perms == nil {
+				continue
+			}
+			for _, p := range n.perms(sc) {
+				if !slices.Contains(out, p) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // AuditActions lists every action name the audit log may carry, for filters.
 func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActGateList, ActApprovalList:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

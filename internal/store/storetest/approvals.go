@@ -61,7 +61,9 @@ func testApprovals(e *env) {
 	equal(t, "active at +1h (ap_1 ends then)", ids(store.ApprovalFilter{State: store.ActiveApproval, At: at(time.Hour)}), []string{"ap_2"})
 	equal(t, "ended at +1h", ids(store.ApprovalFilter{State: store.EndedApproval, At: at(time.Hour)}), []string{"ap_3", "ap_1"})
 	equal(t, "active at +10m", ids(store.ApprovalFilter{State: store.ActiveApproval, At: at(10 * time.Minute)}), []string{"ap_2", "ap_1"})
-	equal(t, "beta has none", mustRead(e, func(r store.Reader) ([]domain.Approval, error) { return r.ListApprovals("beta", store.ApprovalFilter{}) }), []domain.Approval(nil))
+	equal(t, "beta has none", mustRead(e, func(r store.Reader) ([]domain.Approval, error) {
+		return r.ListApprovals("beta", store.ApprovalFilter{})
+	}), []domain.Approval(nil))
 
 	snap := mustRead(e, func(r store.Reader) (domain.Snapshot, error) { return r.Snapshot("acme") })
 	equal(t, "snapshot gates", len(snap.Gates), 2)
@@ -74,6 +76,8 @@ func testApprovals(e *env) {
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteGate("acme", "training.deploy") })
 	err = e.write(func(tx store.Tx) error { return tx.DeleteGate("acme", "training.deploy") })
 	isErr(t, "DeleteGate twice", err, store.ErrNotFound)
-	err = e.write(func(tx store.Tx) error { return tx.PutGate(domain.Gate{Org: "nope", Permission: "x", ApproverRole: "y"}) })
+	err = e.write(func(tx store.Tx) error {
+		return tx.PutGate(domain.Gate{Org: "nope", Permission: "x", ApproverRole: "y"})
+	})
 	isErr(t, "PutGate without its org", err, store.ErrNotFound)
 }
