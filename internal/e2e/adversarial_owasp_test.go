@@ -97,6 +97,9 @@ func newOwaspFix(t *testing.T) *owaspFix {
 	f.b["assignment"] = "bravo-lead"
 	f.b["review"] = s.do(t, bo, "POST", "/v1/orgs/bravo/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"}).want(t, 201).str(t, "id")
 	f.b["review_item"] = firstItem(t, s, bo, "bravo", f.b["review"])
+	s.do(t, bo, "PUT", "/v1/orgs/bravo/approval-gates/training.deploy", map[string]any{"approver_role": "owner"}).want(t, 200)
+	f.b["approval"] = s.do(t, bo, "POST", "/v1/orgs/bravo/approvals", map[string]any{"subject": f.people["outsider"].id,
+		"permission": "training.deploy", "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "b"}).want(t, 201).str(t, "id")
 	// Room for the members and invitations the pass makes.
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		o, err := tx.GetOrg("acme")
@@ -132,6 +135,11 @@ func (f *owaspFix) create(t *testing.T, path string, body any) string {
 // review opens an access review of acme, as its Owner.
 func (f *owaspFix) review(t *testing.T) string {
 	return f.create(t, "/v1/orgs/acme/access-reviews", map[string]any{"name": "q", "due_at": "2030-01-01T00:00:00Z"})
+}
+
+// approvalGate gates training.deploy in acme, approved by its Owner.
+func (f *owaspFix) approvalGate(t *testing.T) {
+	f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/approval-gates/training.deploy", map[string]any{"approver_role": "owner"}).want(t, 200)
 }
 
 // firstItem is the id of a review's first item.
@@ -252,6 +260,31 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/access-reviews/{id}/close": {allowed: managers, foreign: map[string]string{"id": "review"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.review(t)}, nil
+			}},
+		"GET /v1/orgs/{org}/approval-gates": {allowed: viewers, call: none},
+		"PUT /v1/orgs/{org}/approval-gates/{permission}": {allowed: managers,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"permission": "training.deploy"}, map[string]any{"approver_role": "owner"}
+			}},
+		"DELETE /v1/orgs/{org}/approval-gates/{permission}": {allowed: managers,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/approval-gates/training.delete", map[string]any{"approver_role": "owner"}).want(t, 200)
+				return map[string]string{"permission": "training.delete"}, nil
+			}},
+		"GET /v1/orgs/{org}/approvals": {allowed: viewers, call: none},
+		// The gate's approver role is the Owner's: an Admin does not hold
+		// it, and a key approves nothing.
+		"POST /v1/orgs/{org}/approvals": {allowed: []string{"owner"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.approvalGate(t)
+				return nil, map[string]any{"subject": f.people["target"].id, "permission": "training.deploy",
+					"until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "release"}
+			}},
+		"DELETE /v1/orgs/{org}/approvals/{id}": {allowed: managers, foreign: map[string]string{"id": "approval"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.approvalGate(t)
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/approvals", map[string]any{"subject": f.people["target"].id,
+					"permission": "training.deploy", "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "release"})}, nil
 			}},
 		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
 		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},

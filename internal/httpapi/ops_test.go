@@ -42,6 +42,9 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews", "GET /v1/orgs/{org}/access-reviews/{id}",
 	"GET /v1/orgs/{org}/access-reviews/{id}/items", "POST /v1/orgs/{org}/access-reviews/{id}/items/{item}/decision",
 	"POST /v1/orgs/{org}/access-reviews/{id}/close", "GET /v1/orgs/{org}/access-reviews/{id}/evidence",
+	"GET /v1/orgs/{org}/approval-gates", "PUT /v1/orgs/{org}/approval-gates/{permission}",
+	"DELETE /v1/orgs/{org}/approval-gates/{permission}",
+	"POST /v1/orgs/{org}/approvals", "GET /v1/orgs/{org}/approvals", "DELETE /v1/orgs/{org}/approvals/{id}",
 }
 
 func TestOpenAPI(t *testing.T) {

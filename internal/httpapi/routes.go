@@ -114,4 +114,5 @@ func (s *server) routes() {
 	s.auditRoutes()
 	s.raciRoutes()
 	s.reviewRoutes()
+	s.approvalRoutes()
 }
