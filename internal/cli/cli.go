@@ -134,6 +134,8 @@ command line wins.`,
 		a.newReportCmd(),
 		a.newAssignmentCmd(),
 		a.newReviewCmd(),
+		a.newGateCmd(),
+		a.newApprovalCmd(),
 	)
 	return root
 }

@@ -53,6 +53,9 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 	if len(reviewItems) == 0 {
 		t.Fatal("a review without items")
 	}
+	okJSON[client.Gate](t, env, "gate", "set", "training.export", "--approver-role", "owner")
+	approval := okJSON[client.Approval](t, env, "approval", "create", "--subject", acc.UserID,
+		"--permission", "training.export", "--until", "2h", "--reason", "release")
 
 	// In order: the deletions come after what they delete is used.
 	cases := []struct {
@@ -81,6 +84,12 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"review", "decide", review.ID, reviewItems[0].ID, "keep"}, 0, '{'},
 		{env, []string{"review", "evidence", review.ID}, 0, '{'},
 		{env, []string{"review", "close", review.ID}, 0, '{'},
+		{env, []string{"gate", "set", "training.deploy", "--approver-role", "owner"}, 0, '{'},
+		{env, []string{"gate", "list"}, 0, '['},
+		{env, []string{"approval", "create", "--subject", acc.UserID, "--permission", "training.deploy", "--until", "1h", "--reason", "deploy"}, 0, '{'},
+		{env, []string{"approval", "list", "--state", "active"}, 0, '['},
+		{env, []string{"approval", "end", approval.ID}, 0, '{'},
+		{env, []string{"gate", "delete", "training.deploy"}, 0, '{'},
 		{beta, []string{"org", "transfer", "--user-id", ada.UserID}, 0, '{'},
 		{env, []string{"member", "list"}, 0, '{'},
 		{env, []string{"member", "get", acc.UserID}, 0, '{'},

@@ -75,7 +75,7 @@ func TestApprovalGateFlow(t *testing.T) {
 		if items := e.owner.get("/v1/orgs/acme/approvals?state=ended").want(t, 200).items(t); len(items) != 1 || items[0]["state"] != "ended" {
 			t.Fatalf("ended windows %v", items)
 		}
-		e.owner.delete("/v1/orgs/acme/approvals/" + apID).want(t, 409)
+		e.owner.delete("/v1/orgs/acme/approvals/"+apID).want(t, 409)
 
 		// The lead holds the approver role at one project, not the org.
 		lead.post("/v1/orgs/acme/approvals", map[string]any{"subject": devID, "permission": "training.export",
@@ -85,7 +85,7 @@ func TestApprovalGateFlow(t *testing.T) {
 		if !dev.allowed(t, "acme", "", "training.export", "training:resnet") {
 			t.Fatal("a second window allows it again")
 		}
-		if ended := e.owner.delete("/v1/orgs/acme/approvals/" + second).want(t, 200).obj(t); ended["state"] != "ended" {
+		if ended := e.owner.delete("/v1/orgs/acme/approvals/"+second).want(t, 200).obj(t); ended["state"] != "ended" {
 			t.Fatalf("ended early: %v", ended)
 		}
 		if dev.allowed(t, "acme", "", "training.export", "training:resnet") {
