@@ -18,9 +18,13 @@ type gate struct {
 
 // window is an approval window, indexed under its permission.
 type window struct {
-	id          string
-	subject     uint32
-	node        uint32 // orgNode or a resource node: it covers the subtree
+	id      string
+	subject uint32
+	// ref is the resource ("TYPE:ID") whose subtree it covers, "" for the
+	// org. It names the resource rather than its node so that an index
+	// loaded afresh and one kept current agree when a resource is deleted
+	// and registered again under the same id: the window covers it in both.
+	ref         string
 	from, until int64
 	note        string // the reason an allowed check carries
 }
@@ -60,15 +64,7 @@ func (o *Org) putApproval(a *domain.Approval) error {
 	}
 	list := slices.DeleteFunc(o.windows[p.Index], func(w window) bool { return w.id == a.ID })
 	if a.EndedAt.IsZero() {
-		n := orgNode
-		if a.Resource != "" {
-			var found bool
-			if n, found = o.refNode(a.Resource); !found {
-				o.windows[p.Index] = list
-				return fmt.Errorf("approval %s: %w", a.ID, ErrUnknownResource)
-			}
-		}
-		list = append(list, window{id: a.ID, subject: o.subjectIndex(a.Subject), node: n,
+		list = append(list, window{id: a.ID, subject: o.subjectIndex(a.Subject), ref: a.Resource,
 			from: a.From.UnixNano(), until: a.Until.UnixNano(), note: ApprovalNote(a)})
 	}
 	o.windows[p.Index] = list
@@ -80,13 +76,26 @@ func (o *Org) putApproval(a *domain.Approval) error {
 func (o *Org) approved(s uint32, pi int, chain []uint32, allowed domain.Reason, now int64) (domain.Reason, bool) {
 	for i := range o.windows[pi] {
 		w := &o.windows[pi][i]
-		if w.subject != s || now < w.from || now >= w.until || !slices.Contains(chain, w.node) {
+		if w.subject != s || now < w.from || now >= w.until || !o.windowCovers(w.ref, chain) {
 			continue
 		}
 		allowed.Approval = w.note
 		return allowed, true
 	}
 	return domain.Reason{Approval: o.gates[pi].denial}, false
+}
+
+// windowCovers reports whether a window on ref reaches a check along chain.
+func (o *Org) windowCovers(ref string, chain []uint32) bool {
+	if ref == "" {
+		return true
+	}
+	for _, n := range chain {
+		if o.node[n].kind == nodeResource && o.data[n].ref == ref {
+			return true
+		}
+	}
+	return false
 }
 
 // Gated reports whether a permission needs approval, and by which role.

@@ -119,9 +119,9 @@ func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error
 		}
 	}
 	for i := range snap.Approvals {
-		// A window on a resource deleted since is skipped, as its
-		// resource's grants are: it can no longer cover anything.
-		o.putApproval(&snap.Approvals[i])
+		if err := o.putApproval(&snap.Approvals[i]); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }
