@@ -145,3 +145,62 @@ func TestWindowsSurviveALoad(t *testing.T) {
 		t.Fatalf("Gated: %q %v", role, ok)
 	}
 }
+
+// gatedBench is gatedOrg with many windows on the gated permission, for
+// others and on other resources, so a check reads past most of them.
+func gatedBench(tb testing.TB) *authz.Org {
+	e := authz.New()
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	changes := []domain.Change{
+		{Op: domain.OpPutMember, Member: &domain.Member{Org: "o", UserID: "u_ed", Role: "member"}},
+		{Op: domain.OpPutResource, Resource: &domain.Resource{Org: "o", Type: "training", ID: "resnet"}},
+		{Op: domain.OpPutGrant, Grant: &domain.Grant{ID: "g1", Org: "o", Subject: domain.UserSubject("u_ed"), Role: "training.editor", Scope: domain.ResourceScope("training", "resnet")}},
+		{Op: domain.OpPutGate, Gate: &domain.Gate{Org: "o", Permission: "training.export", ApproverRole: "training.owner"}},
+	}
+	for i := range 100 {
+		changes = append(changes, domain.Change{Op: domain.OpPutApproval, Approval: &domain.Approval{Org: "o", ID: "ap_other" + string(rune('a'+i%26)) + string(rune('a'+i/26)),
+			Subject: domain.UserSubject("u_other"), Permission: "training.export", Resource: "training:resnet", From: now, Until: now.Add(time.Hour), Approver: "u_own"}})
+	}
+	changes = append(changes, domain.Change{Op: domain.OpPutApproval, Approval: &domain.Approval{Org: "o", ID: "ap_mine",
+		Subject: domain.UserSubject("u_ed"), Permission: "training.export", Resource: "training:resnet", From: now, Until: now.Add(time.Hour), Approver: "u_own"}})
+	if err := e.Apply("o", "vi", 1, changes); err != nil {
+		tb.Fatal(err)
+	}
+	o, err := e.Org("o")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return o
+}
+
+// TestGatesCostNoAllocation: with a gate in the org, a check of another
+// permission, and of the gated one inside a window, allocate nothing.
+func TestGatesCostNoAllocation(t *testing.T) {
+	o := gatedBench(t)
+	at := time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC).UnixNano()
+	for _, perm := range []string{"training.run", "training.export"} {
+		req := &authz.Request{Subject: "user:u_ed", Permission: perm, Resource: "training:resnet", Now: at}
+		if d, _ := o.Check(req); !d.Allowed {
+			t.Fatalf("%s: %+v", perm, d)
+		}
+		if n := testing.AllocsPerRun(100, func() { o.Check(req) }); n != 0 {
+			t.Errorf("%s: %v allocations per check", perm, n)
+		}
+	}
+}
+
+func BenchmarkCheckGated(b *testing.B) {
+	o := gatedBench(b)
+	at := time.Date(2026, 12, 3, 10, 30, 0, 0, time.UTC).UnixNano()
+	for _, perm := range []string{"training.run", "training.export"} {
+		b.Run(perm, func(b *testing.B) {
+			req := &authz.Request{Subject: "user:u_ed", Permission: perm, Resource: "training:resnet", Now: at}
+			b.ReportAllocs()
+			for b.Loop() {
+				if d, _ := o.Check(req); !d.Allowed {
+					b.Fatal("denied")
+				}
+			}
+		})
+	}
+}
