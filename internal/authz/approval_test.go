@@ -204,3 +204,18 @@ func BenchmarkCheckGated(b *testing.B) {
 		})
 	}
 }
+
+// TestUngatedSubjectsForReports: a report of who holds a gated permission
+// by role lists them with no window; the lookup of who may act now does not.
+func TestUngatedSubjectsForReports(t *testing.T) {
+	_, o := gatedOrg(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC).UnixNano()
+	q := authz.SubjectQuery{Permission: "training.export", Resource: "training:resnet", Now: now}
+	if subs, _, err := o.LookupSubjects(&q); err != nil || len(subs) != 0 {
+		t.Fatalf("nobody may export without a window: %v %v", subs, err)
+	}
+	q.Ungated = true
+	if subs, _, err := o.LookupSubjects(&q); err != nil || len(subs) != 2 {
+		t.Fatalf("owner and editor hold it by role: %v %v", subs, err)
+	}
+}

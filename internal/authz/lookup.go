@@ -344,6 +344,9 @@ type SubjectQuery struct {
 	Resource   string // empty: the org
 	Channel    string
 	Now        int64
+	// Ungated lists who holds the permission by role, gates aside (a
+	// report of who is responsible, not of who may act now).
+	Ungated bool
 }
 
 // LookupSubjects lists every active user and key that may exercise the
@@ -373,7 +376,11 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, er
 		if o.subj[s].kind == domain.SubjectGroup {
 			continue
 		}
-		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
+		decide := o.decide
+		if q.Ungated {
+			decide = o.decideRules
+		}
+		if reason, ok := decide(s, p, chain, f, q.Channel, q.Now); ok {
 			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
 		}
 	}
