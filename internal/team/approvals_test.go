@@ -114,6 +114,25 @@ func TestApprovalGate(t *testing.T) {
 	_, err = svc.CreateApproval(ctx, lead, "vi", ungated)
 	code("a window on an ungated permission", err, fault.Invalid)
 
+	// A window for one's own key is one for oneself.
+	if _, err := svc.SetGate(ctx, owner, "vi", "training.delete", team.GateRequest{ApproverRole: "owner"}); err != nil {
+		t.Fatal(err)
+	}
+	k, _, err := svc.CreateKey(ctx, owner, "vi", team.KeyRequest{Name: "ci", Role: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.CreateApproval(ctx, owner, "vi", team.ApprovalRequest{Subject: "key:" + k.ID, Permission: "training.delete",
+		Until: until, Reason: "cleanup"})
+	code("approving one's own key", err, fault.Forbidden)
+	if !strings.Contains(err.Error(), "own access") {
+		t.Fatalf("approving one's own key: %v", err)
+	}
+	if _, err := svc.CreateApproval(ctx, owner, "vi", team.ApprovalRequest{Subject: dev.UserID(), Permission: "training.delete",
+		Until: until, Reason: "cleanup"}); err != nil {
+		t.Fatalf("the Owner approves org-wide for another: %v", err)
+	}
+
 	ap, err := svc.CreateApproval(ctx, lead, "vi", req)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +142,7 @@ func TestApprovalGate(t *testing.T) {
 		t.Fatalf("within the window: %+v", r.Reason)
 	}
 	active, err := svc.ListApprovals(ctx, dev, "vi", "active")
-	if err != nil || len(active) != 1 || active[0].ID != ap.ID {
+	if err != nil || len(active) != 2 || active[0].ID != ap.ID {
 		t.Fatalf("active windows: %+v %v", active, err)
 	}
 	_, err = svc.ListApprovals(ctx, dev, "vi", "bogus")
@@ -149,7 +168,7 @@ func TestApprovalGate(t *testing.T) {
 		t.Fatalf("ungated: %+v", r)
 	}
 	gates, err := svc.ListGates(ctx, dev, "vi")
-	if err != nil || len(gates) != 1 || gates[0].Permission != "training.deploy" {
+	if err != nil || len(gates) != 2 || gates[0].Permission != "training.delete" || gates[1].Permission != "training.deploy" {
 		t.Fatalf("gates: %+v %v", gates, err)
 	}
 }
