@@ -170,7 +170,11 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 
 // listAll follows every page of a GET list.
 func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	q := url.Values{}
+	return listAllOf[T](ctx, c, path, url.Values{})
+}
+
+// listAllOf is listAll with a query of its own (a filter).
+func listAllOf[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
 	out := []T{}
 	for {
 		var p Page[T]

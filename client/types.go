@@ -286,6 +286,9 @@ type Reason struct {
 	Scope     string `json:"scope,omitempty"`
 	Via       string `json:"via,omitempty"`
 	Condition string `json:"condition,omitempty"`
+	// Approval, for a permission that needs approval, names the window
+	// that allowed the check, or says that none covers it.
+	Approval string `json:"approval,omitempty"`
 }
 
 // ResourceAccessEntry is one row of "who can access this resource".

@@ -66,6 +66,12 @@ func (o *Org) apply(c domain.Change) error {
 			o.subj[k].owner = u
 		}
 		return nil
+	case domain.OpPutGate:
+		return o.putGate(c.Gate)
+	case domain.OpDeleteGate:
+		return o.deleteGate(c.Gate)
+	case domain.OpPutApproval:
+		return o.putApproval(c.Approval)
 	case domain.OpDeleteKey:
 		if k, ok := o.findSubject(domain.KeySubject(c.Key.ID)); ok {
 			o.subj[k].active = false

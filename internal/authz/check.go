@@ -25,6 +25,9 @@ type Request struct {
 	Resource   string // "TYPE:ID"; empty for the organization itself
 	Channel    string // the request's channel, for channel conditions
 	Now        int64  // unix nanoseconds, as in every query of the engine
+	// Ungated judges by the roles held alone, as if no gate existed: what
+	// the subject could hand out or approve, not what it may do now.
+	Ungated bool
 }
 
 // Decision is the answer to a Request.
@@ -57,7 +60,12 @@ func (o *Org) Check(req *Request) (Decision, error) {
 		return d, nil
 	}
 	var buf [32]uint32
-	d.Reason, d.Allowed = o.decide(s, p, o.chain(target, buf[:0]), o.targetOf(target), req.Channel, req.Now)
+	chain := o.chain(target, buf[:0])
+	if req.Ungated {
+		d.Reason, d.Allowed = o.decideRules(s, p, chain, o.targetOf(target), req.Channel, req.Now)
+	} else {
+		d.Reason, d.Allowed = o.decide(s, p, chain, o.targetOf(target), req.Channel, req.Now)
+	}
 	return d, nil
 }
 
@@ -77,13 +85,24 @@ func (o *Org) targetOf(n uint32) facts {
 	return f
 }
 
-// decide walks the chain for subject s and its groups. It returns the first
+// decide is decideRules, and for a gated permission also an approval
+// window covering the subject there (approval.go). Every answer about what
+// a subject may do now (check, lookups) comes through it, so they agree.
+func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
+	reason, ok := o.decideRules(s, p, chain, f, channel, now)
+	if !ok || !o.gated.Has(p.Index) {
+		return reason, ok
+	}
+	return o.approved(s, p.Index, chain, reason, now)
+}
+
+// decideRules walks the chain for subject s and its groups. It returns the first
 // grant (or the membership role) that gives p and whose condition holds; on
 // a denial the reason carries the last condition that failed, if any.
 //
 // A key holds a permission only where its owner holds it too: the key's
 // own grants name the reason, and the owner's decision bounds it.
-func (o *Org) decide(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
+func (o *Org) decideRules(s uint32, p *scheme.Permission, chain []uint32, f facts, channel string, now int64) (domain.Reason, bool) {
 	reason, ok := o.decideOne(s, p, chain, f, channel, now)
 	if !ok || o.subj[s].kind != domain.SubjectKey {
 		return reason, ok

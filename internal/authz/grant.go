@@ -60,7 +60,7 @@ func (o *Org) CanGrant(actor domain.Subject, roleID string, sc domain.Scope, now
 		}
 		tried = append(tried, um.Permission)
 		p, _ := o.scheme.Permission(um.Permission)
-		if _, ok := o.decide(s, p, chain, facts{}, "", now); ok {
+		if _, ok := o.decideRules(s, p, chain, facts{}, "", now); ok {
 			managed = true
 			break
 		}
@@ -221,6 +221,6 @@ func (o *Org) HoldsAt(subjectRef, permission string, sc domain.Scope, now int64)
 		return false
 	}
 	var buf [32]uint32
-	_, allowed := o.decide(s, p, o.chain(n, buf[:0]), facts{}, "", now)
+	_, allowed := o.decideRules(s, p, o.chain(n, buf[:0]), facts{}, "", now)
 	return allowed
 }

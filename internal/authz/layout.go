@@ -145,6 +145,13 @@ type Org struct {
 	grantOf  map[string]uint32 // grant id -> subject holding it
 
 	members int
+
+	// gated holds the permissions that need approval, so the check of any
+	// other costs one bit test; gates and windows are indexed by
+	// permission index (approval.go).
+	gated   PermSet
+	gates   map[int]gate
+	windows map[int][]window
 }
 
 func newOrg(id string, s *scheme.Scheme) *Org {
@@ -155,6 +162,8 @@ func newOrg(id string, s *scheme.Scheme) *Org {
 		teams:     map[string]uint32{},
 		ids:       make([]map[string]uint32, len(s.Types)),
 		grantOf:   map[string]uint32{},
+		gates:     map[int]gate{},
+		windows:   map[int][]window{},
 	}
 	for k := range o.subjects {
 		o.subjects[k] = map[string]uint32{}

@@ -113,6 +113,16 @@ func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error
 	for t := range o.byType {
 		o.sortByID(o.byType[t])
 	}
+	for i := range snap.Gates {
+		if err := o.putGate(&snap.Gates[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range snap.Approvals {
+		if err := o.putApproval(&snap.Approvals[i]); err != nil {
+			return nil, err
+		}
+	}
 	return o, nil
 }
 

@@ -256,6 +256,17 @@ func (l *lookup) ownerAllows(n uint32) bool {
 	return ok
 }
 
+// gateAllows holds a gated permission's lookup to what a check answers:
+// the fast paths above see grants, not approval windows.
+func (l *lookup) gateAllows(n uint32) bool {
+	if !l.o.gated.Has(l.p.Index) {
+		return true
+	}
+	var buf [32]uint32
+	_, ok := l.o.approved(l.s, l.p.Index, l.o.chain(n, buf[:0]), domain.Reason{}, l.now)
+	return ok
+}
+
 func (l *lookup) allowed(n uint32) bool {
 	var buf [32]uint32
 	_, ok := l.o.decide(l.s, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
@@ -272,7 +283,7 @@ func (l *lookup) scan(after string, want int, check bool) []uint32 {
 	}
 	var out []uint32
 	for _, n := range list[start:] {
-		if (!check || l.allowedFast(n)) && l.ownerAllows(n) {
+		if (!check || l.allowedFast(n)) && l.ownerAllows(n) && l.gateAllows(n) {
 			if out = append(out, n); len(out) == want {
 				break
 			}
@@ -305,7 +316,7 @@ func (l *lookup) filter(cands []cand, after string, want int) []uint32 {
 		if after != "" && o.data[c.n].id <= after {
 			continue
 		}
-		if (c.sure || l.allowedFast(c.n)) && l.ownerAllows(c.n) {
+		if (c.sure || l.allowedFast(c.n)) && l.ownerAllows(c.n) && l.gateAllows(c.n) {
 			if out = append(out, c.n); len(out) == want {
 				break
 			}
@@ -333,6 +344,9 @@ type SubjectQuery struct {
 	Resource   string // empty: the org
 	Channel    string
 	Now        int64
+	// Ungated lists who holds the permission by role, gates aside (a
+	// report of who is responsible, not of who may act now).
+	Ungated bool
 }
 
 // LookupSubjects lists every active user and key that may exercise the
@@ -362,7 +376,11 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, er
 		if o.subj[s].kind == domain.SubjectGroup {
 			continue
 		}
-		if reason, ok := o.decide(s, p, chain, f, q.Channel, q.Now); ok {
+		decide := o.decide
+		if q.Ungated {
+			decide = o.decideRules
+		}
+		if reason, ok := decide(s, p, chain, f, q.Channel, q.Now); ok {
 			out = append(out, domain.SubjectAccess{Subject: o.subj[s].ref, Reason: reason})
 		}
 	}

@@ -51,6 +51,7 @@ type genOrg struct {
 	keys     []string
 	custom   []domain.Role
 	deleted  map[string]bool // custom roles deleted by a mutation
+	gated    []string        // permissions gated at generation
 	snapshot domain.Snapshot // the same state, for Engine.Load
 	changes  []domain.Change
 	nextID   int
@@ -256,7 +257,52 @@ func drawOrg(t *rapid.T, size genSize) *genOrg {
 	for i := range g.snapshot.Grants {
 		add(domain.Change{Op: domain.OpPutGrant, Grant: &g.snapshot.Grants[i]})
 	}
+
+	// Approval gates on a few permissions, and windows on them (and a few
+	// on ungated permissions, which change nothing).
+	for range rapid.IntRange(0, 2).Draw(t, "gates") {
+		p := rapid.SampledFrom(s.PermissionIDs()).Draw(t, "gate_perm")
+		if !slices.Contains(g.gated, p) {
+			g.gated = append(g.gated, p)
+			g.snapshot.Gates = append(g.snapshot.Gates, domain.Gate{Org: "o", Permission: p, ApproverRole: s.TopRole})
+		}
+	}
+	for i := range g.snapshot.Gates {
+		add(domain.Change{Op: domain.OpPutGate, Gate: &g.snapshot.Gates[i]})
+	}
+	for range rapid.IntRange(0, 4).Draw(t, "approvals") {
+		g.snapshot.Approvals = append(g.snapshot.Approvals, drawApproval(t, g, resourceRefs(g.snapshot.Resources)))
+	}
+	for i := range g.snapshot.Approvals {
+		add(domain.Change{Op: domain.OpPutApproval, Approval: &g.snapshot.Approvals[i]})
+	}
 	return g
+}
+
+var approvalStarts = []time.Duration{-2 * time.Hour, -time.Hour, 0, time.Hour}
+
+// drawApproval draws a window, mostly on a gated permission, for a user or
+// key, on the org or a resource (perhaps one deleted later), around t0.
+func drawApproval(t *rapid.T, g *genOrg, resources []string) domain.Approval {
+	perm := rapid.SampledFrom(g.s.PermissionIDs()).Draw(t, "approval_perm")
+	if len(g.gated) > 0 && rapid.IntRange(0, 4).Draw(t, "approval_gated") != 0 {
+		perm = rapid.SampledFrom(g.gated).Draw(t, "approval_gated_perm")
+	}
+	var subjects []string
+	for _, u := range g.users {
+		subjects = append(subjects, "user:"+u)
+	}
+	for _, k := range g.keys {
+		subjects = append(subjects, "key:"+k)
+	}
+	sub, _ := domain.ParseSubject(rapid.SampledFrom(subjects).Draw(t, "approval_subject"))
+	res := ""
+	if len(resources) > 0 && rapid.IntRange(0, 2).Draw(t, "approval_on_resource") != 0 {
+		res = rapid.SampledFrom(resources).Draw(t, "approval_resource")
+	}
+	from := t0.Add(rapid.SampledFrom(approvalStarts).Draw(t, "approval_from"))
+	until := from.Add(time.Duration(rapid.IntRange(1, 3).Draw(t, "approval_hours")) * time.Hour)
+	return domain.Approval{Org: "o", ID: g.id("ap"), Subject: sub, Permission: perm, Resource: res, From: from, Until: until, Approver: "u1"}
 }
 
 func roleOf(g *genOrg, id string) *scheme.Role {

@@ -10,6 +10,7 @@ import (
 type PermSet [scheme.MaxPermissions / 64]uint64
 
 func (s *PermSet) Add(i int)      { s[i>>6] |= 1 << (uint(i) & 63) }
+func (s *PermSet) Remove(i int)   { s[i>>6] &^= 1 << (uint(i) & 63) }
 func (s *PermSet) Has(i int) bool { return s[i>>6]&(1<<(uint(i)&63)) != 0 }
 func (s *PermSet) Union(o *PermSet) {
 	for i := range s {

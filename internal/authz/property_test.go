@@ -68,6 +68,10 @@ func describe(c domain.Change) string {
 		return c.Role.ID
 	case c.Key != nil:
 		return c.Key.ID
+	case c.Gate != nil:
+		return c.Gate.Permission
+	case c.Approval != nil:
+		return c.Approval.ID + " " + c.Approval.Subject.String() + " " + c.Approval.Permission + "@" + c.Approval.Scope()
 	}
 	return ""
 }
@@ -81,7 +85,7 @@ func drawMutation(t *rapid.T, g *genOrg, ref *reference.State) (domain.Change, b
 		}
 		return rapid.SampledFrom(list).Draw(t, label), true
 	}
-	switch op := rapid.IntRange(0, 12).Draw(t, "mutation_op"); op {
+	switch op := rapid.IntRange(0, 14).Draw(t, "mutation_op"); op {
 	case 0, 1: // a member removed
 		u, ok := pick(sortedKeys(ref.Members), "del_member")
 		return domain.Change{Op: domain.OpDeleteMember, Member: &domain.Member{UserID: u}}, ok
@@ -135,6 +139,21 @@ func drawMutation(t *rapid.T, g *genOrg, ref *reference.State) (domain.Change, b
 	case 11: // a new grant
 		gr, ok := drawGrant(t, g, sortedKeys(ref.Resources))
 		return domain.Change{Op: domain.OpPutGrant, Grant: &gr}, ok
+	case 12: // a gate set or lifted
+		p := rapid.SampledFrom(g.s.PermissionIDs()).Draw(t, "mut_gate_perm")
+		if _, gated := ref.Gates[p]; gated && rapid.Bool().Draw(t, "mut_gate_lift") {
+			return domain.Change{Op: domain.OpDeleteGate, Gate: &domain.Gate{Permission: p}}, true
+		}
+		g.gated = append(g.gated, p)
+		return domain.Change{Op: domain.OpPutGate, Gate: &domain.Gate{Permission: p, ApproverRole: g.s.TopRole}}, true
+	case 13: // a window opened, or one ended early
+		if id, ok := pick(sortedKeys(ref.Approvals), "mut_end_approval"); ok && rapid.Bool().Draw(t, "mut_end") {
+			a := ref.Approvals[id]
+			a.EndedAt = t0
+			return domain.Change{Op: domain.OpPutApproval, Approval: &a}, true
+		}
+		a := drawApproval(t, g, sortedKeys(ref.Resources))
+		return domain.Change{Op: domain.OpPutApproval, Approval: &a}, true
 	default: // a membership role changed, or a user (re)joins
 		u, _ := pick(g.users, "put_member")
 		var roles []string

@@ -52,6 +52,9 @@ scripts can write: if gatehouse check ...; then ...`,
 					r = &client.Reason{}
 				}
 				t.row(decision(d.Allowed), r.Role, r.Scope, r.Via, r.Grant, r.Condition, i64(d.Revision))
+				if r.Approval != "" {
+					t.row("APPROVAL", r.Approval)
+				}
 			})
 			if err == nil && !d.Allowed {
 				return &exitError{code: 1}

@@ -135,6 +135,8 @@ command line wins.`,
 		a.newAssignmentCmd(),
 		a.newReviewCmd(),
 		a.newRequestCmd(),
+		a.newGateCmd(),
+		a.newApprovalCmd(),
 	)
 	return root
 }

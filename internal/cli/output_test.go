@@ -62,6 +62,9 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 	} {
 		asked[name] = okJSON[client.AccessRequest](t, con, append([]string{"request", "create"}, ask...)...).ID
 	}
+	okJSON[client.Gate](t, env, "gate", "set", "training.export", "--approver-role", "owner")
+	approval := okJSON[client.Approval](t, env, "approval", "create", "--subject", acc.UserID,
+		"--permission", "training.export", "--until", "2h", "--reason", "release")
 
 	// In order: the deletions come after what they delete is used.
 	cases := []struct {
@@ -96,6 +99,12 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"request", "approve", asked["approve"], "--until", "168h"}, 0, '{'},
 		{env, []string{"request", "deny", asked["deny"], "--note", "no"}, 0, '{'},
 		{con, []string{"request", "withdraw", asked["withdraw"]}, 0, '{'},
+		{env, []string{"gate", "set", "training.deploy", "--approver-role", "owner"}, 0, '{'},
+		{env, []string{"gate", "list"}, 0, '['},
+		{env, []string{"approval", "create", "--subject", acc.UserID, "--permission", "training.deploy", "--until", "1h", "--reason", "deploy"}, 0, '{'},
+		{env, []string{"approval", "list", "--state", "active"}, 0, '['},
+		{env, []string{"approval", "end", approval.ID}, 0, '{'},
+		{env, []string{"gate", "delete", "training.deploy"}, 0, '{'},
 		{beta, []string{"org", "transfer", "--user-id", ada.UserID}, 0, '{'},
 		{env, []string{"member", "list"}, 0, '{'},
 		{env, []string{"member", "get", acc.UserID}, 0, '{'},

@@ -188,6 +188,11 @@ func (h *handler) routes() {
 	}
 	o("POST /o/{org}/assignments", h.setAssignment)
 	o("POST /o/{org}/assignments/delete", h.deleteAssignment)
+	o("GET /o/{org}/approvals", h.approvals)
+	o("POST /o/{org}/approvals", h.createApproval)
+	o("POST /o/{org}/approvals/{id}/end", h.endApproval)
+	o("POST /o/{org}/approval-gates", h.setGate)
+	o("POST /o/{org}/approval-gates/{permission}/delete", h.deleteGate)
 	o("GET /o/{org}/reviews", h.reviews)
 	o("POST /o/{org}/reviews", h.createReview)
 	o("GET /o/{org}/reviews/{id}", h.review)

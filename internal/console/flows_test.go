@@ -21,7 +21,7 @@ func TestOwnerLoginRenameLogout(t *testing.T) {
 	b.click("#login-submit")
 	b.waitFor("nav.sidebar")
 	b.waitPath("/o/acme/general")
-	if got, want := b.navIDs(), "general,members,groups,roles,requests,resources,keys,usage,billing,audit"; got != want {
+	if got, want := b.navIDs(), "general,members,groups,roles,requests,resources,keys,approvals,usage,billing,audit"; got != want {
 		t.Errorf("owner sidebar = %s, want %s", got, want)
 	}
 	if b.eval(`document.getElementById("org-id").readOnly ? "ro" : "rw"`) != "ro" {

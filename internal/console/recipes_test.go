@@ -78,7 +78,7 @@ func TestContractorRecipe(t *testing.T) {
 	if carl.exists("#invite-open") {
 		t.Error("a Member sees the Invite button")
 	}
-	if got, want := carl.navIDs(), "general,members,groups,roles,requests"; got != want {
+	if got, want := carl.navIDs(), "general,members,groups,roles,requests,approvals"; got != want {
 		t.Errorf("member sidebar = %s, want %s", got, want)
 	}
 	carl.shot("members-as-member")
@@ -133,7 +133,7 @@ func TestTeamLeadRecipe(t *testing.T) {
 	owner.waitText("#invite-status", "as Admin")
 
 	lena := f.accept("lena@acme.test", "Lena Lead")
-	if got, want := lena.navIDs(), "general,members,groups,roles,requests,resources,keys,usage,audit"; got != want {
+	if got, want := lena.navIDs(), "general,members,groups,roles,requests,resources,keys,approvals,usage,audit"; got != want {
 		t.Errorf("admin sidebar = %s, want %s (no Billing)", got, want)
 	}
 	if !lena.exists("#invite-open") {

@@ -58,6 +58,7 @@ type caps struct {
 	RACI                                                                                bool // sees the RACI report
 	AssignmentSet                                                                       bool // names people for named assignments
 	Reviews                                                                             bool // may open access reviews (or review one)
+	Approvals                                                                           bool // sees approval gates and windows
 	Invite                                                                              bool // may invite new people (the Invite button)
 }
 
@@ -139,7 +140,7 @@ func (c *orgCtx) loadCaps() error {
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
 		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess],
 		RACI: can[team.ActReportRACI], AssignmentSet: can[team.ActAssignmentSet],
-		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView]}
+		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView], Approvals: can[team.ActApprovalList]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams
@@ -181,6 +182,7 @@ func (c *orgCtx) nav() []navItem {
 	add(c.actor.UserID() != "", "requests", "Access requests")
 	add(c.can.Audit, "resources", "Resource access")
 	add(c.can.Keys, "keys", "Secret Keys")
+	add(c.can.Approvals, "approvals", "Approvals")
 	add(c.can.Usage, "usage", "Usage")
 	add(c.can.BillingView, "billing", "Billing")
 	add(c.can.Audit, "audit", "Audit log")

@@ -46,7 +46,7 @@ func appendResult(b []byte, allowed bool, r *domain.Reason, withRevision bool, r
 		b = append(b, `,"reason":{`...)
 		n := 0
 		for _, f := range [...]struct{ k, v string }{{"grant", r.Grant}, {"role", r.Role},
-			{"scope", r.Scope}, {"via", string(r.Via)}, {"condition", r.Condition}} {
+			{"scope", r.Scope}, {"via", string(r.Via)}, {"condition", r.Condition}, {"approval", r.Approval}} {
 			if f.v == "" {
 				continue
 			}

@@ -78,14 +78,15 @@ func FuzzDecoderAgreesWithJSON(f *testing.F) {
 // writing of the answer types (the generic path's, with HTML escaping off as
 // huma sets it): the same bytes for every decision, reason or none, any text.
 func FuzzEncoderAgreesWithJSON(f *testing.F) {
-	f.Add(true, int64(7), true, "gr_1", "dataset.editor", "dataset:cats", "direct", "")
-	f.Add(false, int64(0), false, "", "", "", "", "")
-	f.Add(false, int64(1<<40), true, "", "", "", "", "own")
-	f.Add(true, int64(3), true, "gr_\"<é>", "r\x00", "x\u2028y", "membership", "task in (rework)")
-	f.Fuzz(func(t *testing.T, allowed bool, rev int64, withReason bool, grant, role, scope, via, cond string) {
+	f.Add(true, int64(7), true, "gr_1", "dataset.editor", "dataset:cats", "direct", "", "")
+	f.Add(false, int64(0), false, "", "", "", "", "", "")
+	f.Add(false, int64(1<<40), true, "", "", "", "", "own", "")
+	f.Add(true, int64(3), true, "gr_\"<é>", "r\x00", "x\u2028y", "membership", "task in (rework)", "")
+	f.Add(true, int64(9), true, "gr_2", "training.editor", "training:resnet", "direct", "", "approved by u_3 (approval ap_12) until 2026-12-04T10:00:00Z")
+	f.Fuzz(func(t *testing.T, allowed bool, rev int64, withReason bool, grant, role, scope, via, cond, approval string) {
 		res := team.CheckResult{Allowed: allowed, Revision: max(rev, 0)}
 		if withReason {
-			res.Reason = &domain.Reason{Grant: grant, Role: role, Scope: scope, Via: domain.Via(via), Condition: cond}
+			res.Reason = &domain.Reason{Grant: grant, Role: role, Scope: scope, Via: domain.Via(via), Condition: cond, Approval: approval}
 		}
 		encode := func(v any) []byte {
 			var b bytes.Buffer

@@ -61,11 +61,12 @@ type Reason struct {
 	Scope     string `json:"scope,omitempty"`
 	Via       string `json:"via,omitempty"`
 	Condition string `json:"condition,omitempty"`
+	Approval  string `json:"approval,omitempty" doc:"For a permission that needs approval: the window that allowed it (approved by whom, which approval, until when), or that none covers it"`
 }
 
 // ReasonOf is r's wire form.
 func ReasonOf(r domain.Reason) Reason {
-	return Reason{Grant: r.Grant, Role: r.Role, Scope: r.Scope, Via: string(r.Via), Condition: r.Condition}
+	return Reason{Grant: r.Grant, Role: r.Role, Scope: r.Scope, Via: string(r.Via), Condition: r.Condition, Approval: r.Approval}
 }
 
 func reasonPtr(r *domain.Reason) *Reason {

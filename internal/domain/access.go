@@ -18,6 +18,9 @@ type Reason struct {
 	Scope     string
 	Via       Via
 	Condition string
+	// Approval, for a gated permission, names the window that allowed the
+	// decision or says that none covers it.
+	Approval string
 }
 
 // SubjectAccess is one subject that may act on a resource, and the path.

@@ -22,6 +22,9 @@ const (
 	OpDeleteRole        Op = "role.delete"
 	OpPutKey            Op = "key.put"    // a live key as a subject
 	OpDeleteKey         Op = "key.delete" // revoked or expired for good
+	OpPutGate           Op = "gate.put"
+	OpDeleteGate        Op = "gate.delete"
+	OpPutApproval       Op = "approval.put" // opened, or ended early (EndedAt set)
 )
 
 // Change is one step of the changelog: the engine applies it in memory, the
@@ -38,6 +41,8 @@ type Change struct {
 	Membership *Membership `json:"membership,omitempty"` // team or group membership
 	Role       *Role       `json:"role,omitempty"`
 	Key        *KeyRecord  `json:"key,omitempty"`
+	Gate       *Gate       `json:"gate,omitempty"`
+	Approval   *Approval   `json:"approval,omitempty"`
 }
 
 // Snapshot is an organization's whole access state, from which the engine
@@ -54,4 +59,6 @@ type Snapshot struct {
 	GroupMembers []Membership
 	Roles        []Role // custom roles
 	Keys         []KeyRecord
+	Gates        []Gate
+	Approvals    []Approval // those not ended early; the engine judges Until
 }

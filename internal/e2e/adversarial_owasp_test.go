@@ -99,6 +99,9 @@ func newOwaspFix(t *testing.T) *owaspFix {
 	f.b["review_item"] = firstItem(t, s, bo, "bravo", f.b["review"])
 	f.b["request"] = s.do(t, f.tokens["outsider"], "POST", "/v1/orgs/bravo/access-requests",
 		map[string]any{"role": "dataset.viewer", "resource": "dataset:secret-plans"}).want(t, 201).str(t, "id")
+	s.do(t, bo, "PUT", "/v1/orgs/bravo/approval-gates/training.deploy", map[string]any{"approver_role": "owner"}).want(t, 200)
+	f.b["approval"] = s.do(t, bo, "POST", "/v1/orgs/bravo/approvals", map[string]any{"subject": f.people["outsider"].id,
+		"permission": "training.deploy", "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "b"}).want(t, 201).str(t, "id")
 	// Room for the members and invitations the pass makes.
 	if _, err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		o, err := tx.GetOrg("acme")
@@ -148,6 +151,11 @@ func (f *owaspFix) dataset(t *testing.T) string {
 func (f *owaspFix) request(t *testing.T) string {
 	return f.s.do(t, f.tokens["member"], "POST", "/v1/orgs/acme/access-requests",
 		map[string]any{"role": "dataset.viewer", "resource": f.dataset(t)}).want(t, 201).str(t, "id")
+}
+
+// approvalGate gates training.deploy in acme, approved by its Owner.
+func (f *owaspFix) approvalGate(t *testing.T) {
+	f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/approval-gates/training.deploy", map[string]any{"approver_role": "owner"}).want(t, 200)
 }
 
 // firstItem is the id of a review's first item.
@@ -291,6 +299,31 @@ func owaspOps() map[string]owaspOp {
 		"POST /v1/orgs/{org}/access-requests/{id}/withdraw": {allowed: []string{"member"}, foreign: map[string]string{"id": "request"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.request(t)}, nil
+			}},
+		"GET /v1/orgs/{org}/approval-gates": {allowed: viewers, call: none},
+		"PUT /v1/orgs/{org}/approval-gates/{permission}": {allowed: managers,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"permission": "training.deploy"}, map[string]any{"approver_role": "owner"}
+			}},
+		"DELETE /v1/orgs/{org}/approval-gates/{permission}": {allowed: managers,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/approval-gates/training.delete", map[string]any{"approver_role": "owner"}).want(t, 200)
+				return map[string]string{"permission": "training.delete"}, nil
+			}},
+		"GET /v1/orgs/{org}/approvals": {allowed: viewers, call: none},
+		// The gate's approver role is the Owner's: an Admin does not hold
+		// it, and a key approves nothing.
+		"POST /v1/orgs/{org}/approvals": {allowed: []string{"owner"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.approvalGate(t)
+				return nil, map[string]any{"subject": f.people["target"].id, "permission": "training.deploy",
+					"until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "release"}
+			}},
+		"DELETE /v1/orgs/{org}/approvals/{id}": {allowed: managers, foreign: map[string]string{"id": "approval"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				f.approvalGate(t)
+				return map[string]string{"id": f.create(t, "/v1/orgs/acme/approvals", map[string]any{"subject": f.people["target"].id,
+					"permission": "training.deploy", "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "release"})}, nil
 			}},
 		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
 		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},

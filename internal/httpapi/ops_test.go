@@ -45,6 +45,9 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/access-requests", "GET /v1/orgs/{org}/access-requests", "GET /v1/orgs/{org}/access-requests/{id}",
 	"POST /v1/orgs/{org}/access-requests/{id}/approve", "POST /v1/orgs/{org}/access-requests/{id}/deny",
 	"POST /v1/orgs/{org}/access-requests/{id}/withdraw",
+	"GET /v1/orgs/{org}/approval-gates", "PUT /v1/orgs/{org}/approval-gates/{permission}",
+	"DELETE /v1/orgs/{org}/approval-gates/{permission}",
+	"POST /v1/orgs/{org}/approvals", "GET /v1/orgs/{org}/approvals", "DELETE /v1/orgs/{org}/approvals/{id}",
 }
 
 func TestOpenAPI(t *testing.T) {

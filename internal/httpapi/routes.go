@@ -115,4 +115,5 @@ func (s *server) routes() {
 	s.raciRoutes()
 	s.reviewRoutes()
 	s.requestRoutes()
+	s.approvalRoutes()
 }

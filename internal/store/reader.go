@@ -166,3 +166,12 @@ type ReviewReader interface {
 	// order they were taken.
 	ListReviewDecisions(org, review string) ([]domain.ReviewDecision, error)
 }
+
+// ApprovalReader reads approval gates and windows.
+type ApprovalReader interface {
+	GetGate(org, permission string) (domain.Gate, error)
+	ListGates(org string) ([]domain.Gate, error) // by permission
+	GetApproval(org, id string) (domain.Approval, error)
+	// ListApprovals lists an org's windows, newest first.
+	ListApprovals(org string, f ApprovalFilter) ([]domain.Approval, error)
+}

@@ -83,6 +83,7 @@ type Reader interface {
 	AssignmentReader
 	ReviewReader
 	RequestReader
+	ApprovalReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -117,6 +118,7 @@ type Tx interface {
 	AssignmentWriter
 	ReviewWriter
 	RequestWriter
+	ApprovalWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.
@@ -142,6 +144,21 @@ const (
 	AnyGrant GrantState = iota
 	ActiveGrant
 	ExpiredGrant
+)
+
+// ApprovalFilter narrows ListApprovals; the zero value lists every window.
+type ApprovalFilter struct {
+	State ApprovalState
+	At    time.Time // the moment State is judged at; its states need it
+}
+
+// ApprovalState is whether a window is open (domain.Approval.Active).
+type ApprovalState string
+
+const (
+	AnyApproval    ApprovalState = ""
+	ActiveApproval ApprovalState = "active"
+	EndedApproval  ApprovalState = "ended"
 )
 
 // MemberQuery narrows and orders FindMembers and CountFoundMembers; the

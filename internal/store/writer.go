@@ -126,3 +126,11 @@ type ReviewWriter interface {
 	// item's current decision is the caller's to put.
 	AppendReviewDecision(d *domain.ReviewDecision) error
 }
+
+// ApprovalWriter writes approval gates and windows. A window is never
+// deleted: ending it early puts it again with EndedAt set.
+type ApprovalWriter interface {
+	PutGate(g domain.Gate) error             // create or replace; its org must exist
+	DeleteGate(org, permission string) error // ErrNotFound if there is none
+	PutApproval(a domain.Approval) error     // create or replace; its org must exist
+}

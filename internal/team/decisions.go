@@ -107,7 +107,7 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 		return CheckResult{}, err
 	}
 	res := CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied)}
-	if d.Allowed || d.Reason.Condition != "" {
+	if d.Allowed || d.Reason.Condition != "" || d.Reason.Approval != "" {
 		reason := d.Reason
 		res.Reason = &reason
 	}

@@ -98,6 +98,12 @@ const (
 	ActRequestApprove  Action = "request.approve"
 	ActRequestDeny     Action = "request.deny"
 	ActRequestWithdraw Action = "request.withdraw"
+	ActGateList        Action = "gate.list"
+	ActGateSet         Action = "gate.set"
+	ActGateDelete      Action = "gate.delete"
+	ActApprovalList    Action = "approval.list"
+	ActApprovalCreate  Action = "approval.create"
+	ActApprovalEnd     Action = "approval.end"
 )
 
 // Target is what an action acts on, as far as its rule needs to know.
@@ -118,6 +124,10 @@ type Target struct {
 	// the whole org (an access review's scope).
 	Resource  string
 	Reviewers []string // an access review's reviewers
+	// Permission is a gated permission (a gate set or lifted, a window
+	// opened), and ApproverRole the role its gate names.
+	Permission   string
+	ApproverRole string
 }
 
 // need is one condition of a rule.
@@ -216,6 +226,14 @@ var policy = []rule{
 		[]need{notRequester, anyOf(userManager, resourceHolder), grantsGrant, baseOnly, onRoster}},
 	{ActRequestDeny, "deny a pending access request", []need{anyOf(userManager, resourceHolder)}},
 	{ActRequestWithdraw, "withdraw one's own pending access request", []need{requester}},
+	{ActGateList, "list the permissions that need approval, and who approves each", []need{anyOf(perm("members.view"), auditor)}},
+	{ActGateSet, "mark a permission as needing approval by the holders of a role, or change that role (never a permission this table names)",
+		[]need{userManager, holdsGated}},
+	{ActGateDelete, "lift an approval gate (hands the permission back to all who hold it by role)", []need{userManager, holdsGated}},
+	{ActApprovalList, "list approval windows", []need{anyOf(perm("members.view"), auditor)}},
+	{ActApprovalCreate, "open an approval window for another user or key on a gated permission at a resource (or the org)",
+		[]need{approverAt, holdsGatedAt, notOwnApproval}},
+	{ActApprovalEnd, "end an approval window early", []need{anyOf(self, approverAt, userManager)}},
 }
 
 // viewsMembers: the platform permission that lists members, or the
@@ -316,12 +334,32 @@ func ValidateScheme(sc *scheme.Scheme) error {
 	return nil
 }
 
+// PolicyPermissions lists every permission the table names for a scheme,
+// org.view first: none of them may be gated, for a management action that
+// needed an approval window could lock the organization out of itself.
+func PolicyPermissions(sc *scheme.Scheme) []string {
+	out := []string{orgViewPermission}
+	for _, r := range policy {
+		for _, n := range r.needs {
+			if n.perms == nil {
+				continue
+			}
+			for _, p := range n.perms(sc) {
+				if !slices.Contains(out, p) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // AuditActions lists every action name the audit log may carry, for filters.
 func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView:
+		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView, ActGateList, ActApprovalList:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

@@ -556,7 +556,9 @@ var resourceHolder = need{doc: "every permission of the resource's type at the r
 			continue
 		}
 		n++
-		d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: p.ID, Resource: ref.String(), Now: j.now()})
+		// Owning is holding by role: an approval gate on one of the
+		// permissions does not make the owner any less its owner.
+		d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: p.ID, Resource: ref.String(), Now: j.now(), Ungated: true})
 		if err != nil || !d.Allowed {
 			return fault.E(fault.Forbidden, "%s neither manages users nor owns %s (lacks %s there)", j.a.Subject, ref, p.ID)
 		}
@@ -584,6 +586,17 @@ var person = need{doc: "a member (not a key), for themself", check: func(j *judg
 	return nil
 }}
 
+// holdsGated: who gates or ungates a permission, or changes who approves
+// it, decides who may exercise it, so they hold it across the org
+// themselves (by role, whatever gates say).
+var holdsGated = need{doc: "hold the permission across the org (by role; gates aside)", check: func(j *judge, t *Target) error {
+	d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: t.Permission, Now: j.now(), Ungated: true})
+	if err != nil || !d.Allowed {
+		return fault.E(fault.Forbidden, "%s does not hold %s across the organization, so may not decide who needs approval for it", j.a.Subject, t.Permission)
+	}
+	return nil
+}}
+
 // requester: the actor is who made the access request (Target.Owner).
 var requester = need{doc: "its requester", check: func(j *judge, t *Target) error {
 	if u := j.a.UserID(); u != "" && u == t.Owner {
@@ -600,3 +613,39 @@ var notRequester = need{doc: "someone other than its requester", check: func(j *
 	}
 	return nil
 }}
+
+// approverAt: a user holding the gate's approver role at the window's
+// resource or above it. A key approves nothing: approval is a person's
+// sign-off.
+var approverAt = need{doc: "a user holding the gate's approver role at the resource or above it", check: func(j *judge, t *Target) error {
+	if j.a.IsKey() || !j.o.HoldsRole(j.a.Subject.String(), t.ApproverRole, t.Resource, j.now()) {
+		return fault.E(fault.Forbidden, "%s does not hold the approver role %s at %s", j.a.Subject, t.ApproverRole, scopeName(t.Resource))
+	}
+	return nil
+}}
+
+// holdsGatedAt is rule 2 for approvals: an approver never opens a window
+// on more than they hold themselves.
+var holdsGatedAt = need{doc: "hold the gated permission at the resource (by role; gates aside)", check: func(j *judge, t *Target) error {
+	d, err := j.o.Check(&authz.Request{Subject: j.a.Subject.String(), Permission: t.Permission, Resource: t.Resource, Now: j.now(), Ungated: true})
+	if err != nil || !d.Allowed {
+		return fault.E(fault.Forbidden, "%s does not hold %s at %s, so may not approve it there", j.a.Subject, t.Permission, scopeName(t.Resource))
+	}
+	return nil
+}}
+
+// notOwnApproval: a second sign-off is another person's; a window for
+// one's own key is one for oneself.
+var notOwnApproval = need{doc: "not for oneself or one's own key", check: func(j *judge, t *Target) error {
+	if t.Member != "" && t.Member == j.a.UserID() {
+		return fault.E(fault.Forbidden, "an approval is another person's sign-off: %s may not approve their own access", j.a.Subject)
+	}
+	return nil
+}}
+
+func scopeName(ref string) string {
+	if ref == "" {
+		return "the organization"
+	}
+	return ref
+}

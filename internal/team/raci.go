@@ -213,7 +213,9 @@ func (f *raciFill) holdersOf(p string) ([]raciHolder, error) {
 	}
 	var out []raciHolder
 	add := func(resource string) error {
-		subs, _, err := f.o.LookupSubjects(&authz.SubjectQuery{Permission: p, Resource: resource, Now: f.now.UnixNano()})
+		// Responsibility is held by role: a gate decides when they may act,
+		// not who answers for it.
+		subs, _, err := f.o.LookupSubjects(&authz.SubjectQuery{Permission: p, Resource: resource, Now: f.now.UnixNano(), Ungated: true})
 		if err != nil {
 			return err
 		}

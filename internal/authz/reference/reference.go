@@ -32,6 +32,10 @@
 //   - A permission marked anywhere in the scheme holds at the organization
 //     (resource omitted) when any unexpired grant of the subject or its groups
 //     gives it, at any scope, with its condition holding on the request.
+//   - A gated permission holds only where all of the above allow it and an
+//     approval window names the subject itself, the permission, and the
+//     organization, the resource or one of its ancestor resources (by
+//     reference), with from <= now < until and not ended early.
 package reference
 
 import (
@@ -73,6 +77,8 @@ type State struct {
 	Resources    map[string]domain.Resource // "TYPE:ID" -> resource
 	Keys         map[string]Key             // key id -> key
 	Custom       map[string]*scheme.Role    // custom roles by id
+	Gates        map[string]string          // gated permission -> approver role
+	Approvals    map[string]domain.Approval // approval id -> window not ended early
 }
 
 // New returns an empty organization of a scheme.
@@ -89,6 +95,8 @@ func New(s *scheme.Scheme) *State {
 		Resources:    map[string]domain.Resource{},
 		Keys:         map[string]Key{},
 		Custom:       map[string]*scheme.Role{},
+		Gates:        map[string]string{},
+		Approvals:    map[string]domain.Approval{},
 	}
 }
 
@@ -202,6 +210,16 @@ func (st *State) Apply(c domain.Change) error {
 		st.Keys[c.Key.ID] = Key{Expires: c.Key.ExpiresAt, Revoked: !c.Key.RevokedAt.IsZero(), Owner: c.Key.Owner}
 	case domain.OpDeleteKey:
 		delete(st.Keys, c.Key.ID)
+	case domain.OpPutGate:
+		st.Gates[c.Gate.Permission] = c.Gate.ApproverRole
+	case domain.OpDeleteGate:
+		delete(st.Gates, c.Gate.Permission)
+	case domain.OpPutApproval:
+		if c.Approval.EndedAt.IsZero() {
+			st.Approvals[c.Approval.ID] = *c.Approval
+		} else {
+			delete(st.Approvals, c.Approval.ID)
+		}
 	default:
 		return fmt.Errorf("unknown change %q", c.Op)
 	}
@@ -400,6 +418,18 @@ type Request struct {
 // Check answers a request. A key holds a permission only where both the
 // key and its owner hold it.
 func (st *State) Check(req Request) (bool, error) {
+	ok, err := st.checkRules(req)
+	if !ok || err != nil {
+		return ok, err
+	}
+	if _, gated := st.Gates[req.Permission]; gated {
+		return st.approved(req), nil
+	}
+	return true, nil
+}
+
+// checkRules is Check by the roles held alone, gates aside.
+func (st *State) checkRules(req Request) (bool, error) {
 	ok, err := st.checkOne(req)
 	if !ok || err != nil {
 		return ok, err
@@ -409,6 +439,28 @@ func (st *State) Check(req Request) (bool, error) {
 		return st.checkOne(req)
 	}
 	return true, nil
+}
+
+// approved reports whether a window covers the request.
+func (st *State) approved(req Request) bool {
+	var covered []string
+	for _, sc := range st.Scopes(req.Resource) {
+		if sc.Kind == domain.ScopeResource {
+			covered = append(covered, sc.String())
+		}
+	}
+	for _, a := range st.Approvals {
+		if a.Subject.String() != req.Subject || a.Permission != req.Permission {
+			continue
+		}
+		if req.Now.Before(a.From) || !req.Now.Before(a.Until) {
+			continue
+		}
+		if a.Resource == "" || slices.Contains(covered, a.Resource) {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *State) checkOne(req Request) (bool, error) {
