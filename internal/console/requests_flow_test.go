@@ -34,12 +34,21 @@ func TestAccessRequestPages(t *testing.T) {
 		mb.typeInto("#request-resource", resource)
 		mb.typeInto("#request-reason", reason)
 		mb.click("#request-create")
-		mb.waitFor("#requests")
-		p, err := f.svc.ListRequests(ctx, mia, "acme", team.RequestQuery{State: domain.RequestPending, Resource: resource})
-		if err != nil || len(p.Items) == 0 {
-			t.Fatalf("mia's request on %s: %+v %v", resource, p.Items, err)
+		// The page being left may already show a list of requests, so the
+		// step waits for the request itself, then for its row.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			p, err := f.svc.ListRequests(ctx, mia, "acme", team.RequestQuery{State: domain.RequestPending, Resource: resource})
+			if err == nil && len(p.Items) > 0 {
+				mb.waitFor("#request-" + p.Items[0].ID)
+				return p.Items[0].ID
+			}
+			if time.Now().After(deadline) {
+				mb.dump()
+				t.Fatalf("mia's request on %s: %+v %v", resource, p.Items, err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		return p.Items[0].ID
 	}
 	first := ask("dataset.editor", "dataset:cats", "Q3 batch")
 	if got := mb.text("#request-" + first); !strings.Contains(got, "Dataset Editor") || !strings.Contains(got, "pending") {
