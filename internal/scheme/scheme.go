@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 )
@@ -257,14 +259,65 @@ func init() {
 	}
 }
 
-// Get returns a built-in scheme.
-func Get(id string) (*Scheme, bool) { s, ok := builtins[id]; return s, ok }
+// registered holds the schemes added at run time (an operator's scheme
+// files, a test's fixtures), copied on write so that Get, on every request's
+// path, takes no lock.
+var (
+	registered atomic.Pointer[map[string]*Scheme]
+	registerMu sync.Mutex
+)
 
-// Names lists the built-in schemes, sorted.
+// Register makes a scheme available to organizations loaded afterwards. An
+// id may name neither a built-in scheme nor one registered before with
+// from another file; the same file registered again replaces its scheme, so
+// a process that reloads its scheme directory need not track what it loaded.
+func Register(s *Scheme) error {
+	if _, ok := builtins[s.ID]; ok {
+		return fmt.Errorf("%s: scheme id %q is a built-in scheme's; choose another id", s.File, s.ID)
+	}
+	registerMu.Lock()
+	defer registerMu.Unlock()
+	old := map[string]*Scheme{}
+	if m := registered.Load(); m != nil {
+		old = *m
+	}
+	if prev, ok := old[s.ID]; ok && prev.File != s.File {
+		return fmt.Errorf("%s: scheme id %q is already registered from %s", s.File, s.ID, prev.File)
+	}
+	next := make(map[string]*Scheme, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[s.ID] = s
+	registered.Store(&next)
+	return nil
+}
+
+// Get returns a built-in or registered scheme.
+func Get(id string) (*Scheme, bool) {
+	if s, ok := builtins[id]; ok {
+		return s, true
+	}
+	if m := registered.Load(); m != nil {
+		s, ok := (*m)[id]
+		return s, ok
+	}
+	return nil, false
+}
+
+// Builtin reports whether id names a scheme shipped in the binary.
+func Builtin(id string) bool { _, ok := builtins[id]; return ok }
+
+// Names lists the built-in and registered schemes, sorted.
 func Names() []string {
 	names := make([]string, 0, len(builtins))
 	for n := range builtins {
 		names = append(names, n)
+	}
+	if m := registered.Load(); m != nil {
+		for n := range *m {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	return names

@@ -1,6 +1,10 @@
 package scheme
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestBuiltinsLoad(t *testing.T) {
 	for _, n := range []string{"vi", "deepomatic", "labelbox"} {
@@ -31,5 +35,38 @@ func TestTypeNames(t *testing.T) {
 		if ty.Name != c.name || ty.Plural != c.plural {
 			t.Errorf("%s %s: %q / %q, want %q / %q", c.scheme, c.typ, ty.Name, ty.Plural, c.name, c.plural)
 		}
+	}
+}
+
+func TestRegister(t *testing.T) {
+	vi, _ := Get("vi")
+	data, err := Source("vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(vi); err == nil {
+		t.Error("a built-in scheme's id must not be registered again")
+	}
+	own := strings.Replace(string(data), "id: vi\n", "id: registertest\n", 1)
+	s, err := Parse("a/registertest.yaml", []byte(own))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(s); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := Get("registertest"); !ok || got != s {
+		t.Fatalf("Get after Register = %v %v", got, ok)
+	}
+	if !slices.Contains(Names(), "registertest") || Builtin("registertest") || !Builtin("vi") {
+		t.Errorf("Names() = %v", Names())
+	}
+	again, _ := Parse("a/registertest.yaml", []byte(own))
+	if err := Register(again); err != nil {
+		t.Errorf("the same file registered again: %v", err)
+	}
+	other, _ := Parse("b/registertest.yaml", []byte(own))
+	if err := Register(other); err == nil || !strings.Contains(err.Error(), "a/registertest.yaml") {
+		t.Errorf("another file with a registered id: %v", err)
 	}
 }
