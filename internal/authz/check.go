@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/scheme"
@@ -28,6 +29,13 @@ type Request struct {
 	// Ungated judges by the roles held alone, as if no gate existed: what
 	// the subject could hand out or approve, not what it may do now.
 	Ungated bool
+	// Props are what the caller states about subject, resource and action,
+	// for conditions that test them; nil states nothing.
+	Props *scheme.Props
+	// Owner is the owner (a subject string) of a resource of a stateless
+	// type that Gatehouse does not hold, as the caller resolved it from the
+	// type's owner property. It is never read for a registered resource.
+	Owner string
 }
 
 // Decision is the answer to a Request.
@@ -46,27 +54,48 @@ func (o *Org) Check(req *Request) (Decision, error) {
 	if !ok {
 		return Decision{Revision: o.rev}, ErrUnknownPermission
 	}
-	target := orgNode
-	if req.Resource != "" {
-		n, ok := o.refNode(req.Resource)
-		if !ok {
-			return Decision{Revision: o.rev}, ErrUnknownResource
-		}
-		target = n
+	var buf [32]uint32
+	chain, f, ok := o.target(req.Resource, req.Owner, buf[:0])
+	if !ok {
+		return Decision{Revision: o.rev}, ErrUnknownResource
 	}
+	f.props = req.Props
 	d := Decision{Revision: o.rev}
 	s, ok := o.lookupSubject(req.Subject)
 	if !ok {
 		return d, nil
 	}
-	var buf [32]uint32
-	chain := o.chain(target, buf[:0])
 	if req.Ungated {
-		d.Reason, d.Allowed = o.decideRules(s, p, chain, o.targetOf(target), req.Channel, req.Now)
+		d.Reason, d.Allowed = o.decideRules(s, p, chain, f, req.Channel, req.Now)
 	} else {
-		d.Reason, d.Allowed = o.decide(s, p, chain, o.targetOf(target), req.Channel, req.Now)
+		d.Reason, d.Allowed = o.decide(s, p, chain, f, req.Channel, req.Now)
 	}
 	return d, nil
+}
+
+// target is the chain of scopes and the facts of the resource a question
+// names ("" for the org). A resource of a stateless type that is not
+// registered is decided at its type's wildcard, owned by owner.
+func (o *Org) target(ref, owner string, buf []uint32) ([]uint32, facts, bool) {
+	if ref == "" {
+		return o.chain(orgNode, buf), o.targetOf(orgNode), true
+	}
+	if n, ok := o.refNode(ref); ok {
+		return o.chain(n, buf), o.targetOf(n), true
+	}
+	typ, id, ok := strings.Cut(ref, ":")
+	if !ok || id == "" || id == "*" {
+		return nil, facts{}, false
+	}
+	ti, ok := o.typeIndex[typ]
+	if !ok || !o.scheme.Types[ti].Stateless {
+		return nil, facts{}, false
+	}
+	f := facts{}
+	if o.scheme.Types[ti].Owned {
+		f.owner = owner
+	}
+	return o.chain(o.typeNodes[ti], buf), f, true
 }
 
 // facts is what conditions may test about the resource of a check.
@@ -74,6 +103,7 @@ type facts struct {
 	owner  string // owner subject ref, or empty
 	attrs  map[string]string
 	hidden []string // fields conditions may not read (CheckNew)
+	props  *scheme.Props
 }
 
 func (o *Org) targetOf(n uint32) facts {
@@ -119,7 +149,7 @@ func (o *Org) decideOne(s uint32, p *scheme.Permission, chain []uint32, f facts,
 	if !o.activeAt(sub, now) {
 		return domain.Reason{}, false
 	}
-	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden}
+	in := scheme.Input{Subject: sub.ref, Owner: f.owner, Channel: channel, Attrs: f.attrs, Hidden: f.hidden, Props: f.props}
 	pi := p.Index
 	var found, failed domain.Reason
 	judge := func(r *role, g *grant, from uint32) bool {

@@ -25,9 +25,10 @@ type ResourceQuery struct {
 	Permission string
 	Type       string
 	Channel    string
-	Limit      int    // at most this many ids; <= 0 means 100
-	PageToken  string // from the previous page; empty for the first
-	Now        int64  // unix nanoseconds
+	Props      *scheme.Props // stated by the caller, for conditions on them
+	Limit      int           // at most this many ids; <= 0 means 100
+	PageToken  string        // from the previous page; empty for the first
+	Now        int64         // unix nanoseconds
 }
 
 // ResourcePage is one page of a lookup. Next is empty on the last page.
@@ -63,7 +64,7 @@ func (o *Org) LookupResources(q *ResourceQuery) (ResourcePage, error) {
 	if !ok || !o.activeAt(&o.subj[s], q.Now) {
 		return page, nil
 	}
-	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, now: q.Now, bound: none}
+	l := lookup{o: o, s: s, p: p, typ: ti, channel: q.Channel, props: q.Props, now: q.Now, bound: none}
 	if o.subj[s].kind == domain.SubjectKey {
 		l.bound = o.subj[s].owner
 	}
@@ -93,6 +94,7 @@ type lookup struct {
 	p       *scheme.Permission
 	typ     uint8
 	channel string
+	props   *scheme.Props
 	now     int64
 	// bound is a key's owner, whose power bounds every answer (none for
 	// other subjects): the fast paths below see only the key's grants.
@@ -152,7 +154,7 @@ func (l *lookup) candidates() ([]cand, mode) {
 		c := r.cond(pi)
 		switch {
 		case !c.NeedsResource():
-			if c.Eval(&scheme.Input{Channel: l.channel}) {
+			if c.Eval(&scheme.Input{Channel: l.channel, Props: l.props}) {
 				return modeAll, true
 			}
 		case c.OwnOnly():
@@ -252,7 +254,7 @@ func (l *lookup) ownerAllows(n uint32) bool {
 		return true
 	}
 	var buf [32]uint32
-	_, ok := l.o.decideOne(l.bound, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
+	_, ok := l.o.decideOne(l.bound, l.p, l.o.chain(n, buf[:0]), l.facts(n), l.channel, l.now)
 	return ok
 }
 
@@ -269,8 +271,14 @@ func (l *lookup) gateAllows(n uint32) bool {
 
 func (l *lookup) allowed(n uint32) bool {
 	var buf [32]uint32
-	_, ok := l.o.decide(l.s, l.p, l.o.chain(n, buf[:0]), l.o.targetOf(n), l.channel, l.now)
+	_, ok := l.o.decide(l.s, l.p, l.o.chain(n, buf[:0]), l.facts(n), l.channel, l.now)
 	return ok
+}
+
+func (l *lookup) facts(n uint32) facts {
+	f := l.o.targetOf(n)
+	f.props = l.props
+	return f
 }
 
 // scan walks the type's resources in id order from the cursor, keeping the
@@ -343,6 +351,8 @@ type SubjectQuery struct {
 	Permission string
 	Resource   string // empty: the org
 	Channel    string
+	Props      *scheme.Props
+	Owner      string // a stateless resource's owner, as in Request
 	Now        int64
 	// Ungated lists who holds the permission by role, gates aside (a
 	// report of who is responsible, not of who may act now).
@@ -359,17 +369,13 @@ func (o *Org) LookupSubjects(q *SubjectQuery) ([]domain.SubjectAccess, int64, er
 	if !ok {
 		return nil, o.rev, ErrUnknownPermission
 	}
-	target := orgNode
-	if q.Resource != "" {
-		n, ok := o.refNode(q.Resource)
-		if !ok {
-			return nil, o.rev, ErrUnknownResource
-		}
-		target = n
-	}
 	var buf [32]uint32
-	chain := o.chain(target, buf[:0])
-	f := o.targetOf(target)
+	chain, f, ok := o.target(q.Resource, q.Owner, buf[:0])
+	if !ok {
+		return nil, o.rev, ErrUnknownResource
+	}
+	f.props = q.Props
+	target := chain[0]
 	cands := o.candidates(p, chain, target)
 	out := make([]domain.SubjectAccess, 0, len(cands))
 	for s := range cands {

@@ -21,6 +21,17 @@ import (
 // set of values, or ("NAME is me") against the subject, for an attribute
 // that names a user as the owner does (Labelbox "on own assets only": the
 // owner of the data row an issue is raised on).
+//
+// A name under subject., resource. or action. tests a property the caller
+// states in the request (AuthZEN's subject.properties and the like), not
+// one Gatehouse stores:
+//
+//	resource.status not in (archived) or subject.role in (admin)
+//	action.soft in (true)
+//
+// A stated property that is absent fails every test on it, "not in"
+// included: a caller that says nothing, or may not say it, gets no more
+// than one that states the least favourable value.
 type Cond struct {
 	Any  []Clause
 	text string // canonical form, kept so explaining a decision does not allocate
@@ -36,10 +47,68 @@ type Clause struct {
 // AttrTest asks that a resource attribute is (or, negated, is not) in a
 // set, or with Me that it names the subject (a user id, as an owner is).
 type AttrTest struct {
-	Name   string
+	Name   string // as written; for a stated property with its prefix
 	Values []string
 	Negate bool
 	Me     bool
+	From   PropSource // FromStore for a stored attribute
+	Prop   string     // a stated property's name without the prefix
+}
+
+// PropSource says where a test's value comes from.
+type PropSource uint8
+
+const (
+	FromStore    PropSource = iota // the resource's stored attributes
+	FromSubject                    // subject.NAME, stated in the request
+	FromResource                   // resource.NAME, stated in the request
+	FromAction                     // action.NAME, stated in the request
+)
+
+// propPrefixes maps a test name's prefix to the properties it reads.
+var propPrefixes = []struct {
+	prefix string
+	from   PropSource
+}{{"subject.", FromSubject}, {"resource.", FromResource}, {"action.", FromAction}}
+
+// StatedProperty reports whether name reads a property stated in the
+// request rather than a stored attribute, and which.
+func StatedProperty(name string) (PropSource, string, bool) {
+	for _, p := range propPrefixes {
+		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
+			return p.from, rest, true
+		}
+	}
+	return FromStore, "", false
+}
+
+// Props are the properties a request states about its subject, resource and
+// action, each rendered as text (a JSON string as itself, true, false or a
+// number as written).
+type Props struct {
+	Subject, Resource, Action map[string]string
+}
+
+// Empty reports whether no property is stated.
+func (p *Props) Empty() bool {
+	return p == nil || len(p.Subject) == 0 && len(p.Resource) == 0 && len(p.Action) == 0
+}
+
+func (p *Props) get(from PropSource, name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	var m map[string]string
+	switch from {
+	case FromSubject:
+		m = p.Subject
+	case FromResource:
+		m = p.Resource
+	case FromAction:
+		m = p.Action
+	}
+	v, ok := m[name]
+	return v, ok
 }
 
 // names reports whether attribute value v names the subject (a subject
@@ -59,6 +128,7 @@ type Input struct {
 	Owner   string // resource owner as a subject string, or empty
 	Channel string
 	Attrs   map[string]string // the resource's attributes, shared, never written
+	Props   *Props            // what the request states; nil: nothing
 	// Hidden names fields (OwnerField or attribute names) a change is
 	// about to rewrite: a condition that reads any of them does not hold at
 	// all, so only who holds the permission without it may change them (a
@@ -195,6 +265,13 @@ func (cl *Clause) eval(in *Input) bool {
 		return false
 	}
 	for _, t := range cl.Attrs {
+		if t.From != FromStore {
+			v, ok := in.Props.get(t.From, t.Prop)
+			if !ok || slices.Contains(t.Values, v) == t.Negate {
+				return false
+			}
+			continue
+		}
 		v, ok := in.Attrs[t.Name]
 		if t.Me {
 			if !ok || !names(v, in.Subject) {
@@ -211,11 +288,29 @@ func (cl *Clause) eval(in *Input) bool {
 }
 
 // NeedsResource reports whether the condition looks at the resource (owner or
-// attributes) rather than only at the request.
+// stored attributes) rather than only at the request.
 func (c *Cond) NeedsResource() bool {
 	for _, cl := range c.Any {
-		if cl.Own || len(cl.Attrs) > 0 {
+		if cl.Own {
 			return true
+		}
+		for _, t := range cl.Attrs {
+			if t.From == FromStore {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// States reports whether the condition reads a property stated in the
+// request.
+func (c *Cond) States() bool {
+	for _, cl := range c.Any {
+		for _, t := range cl.Attrs {
+			if t.From != FromStore {
+				return true
+			}
 		}
 	}
 	return false
@@ -352,6 +447,9 @@ func (p *condParser) test(cl *Clause) error {
 		if name == "channel" {
 			return p.errorf("channel is me: a channel is not a subject")
 		}
+		if _, _, ok := StatedProperty(name); ok {
+			return p.errorf("%s is me: a stated property is not compared with the subject; declare the type stateless with an owner_property and test own", name)
+		}
 		cl.Attrs = append(cl.Attrs, AttrTest{Name: name, Me: true})
 		return nil
 	}
@@ -373,7 +471,14 @@ func (p *condParser) test(cl *Clause) error {
 		cl.Channels = values
 		return nil
 	}
-	cl.Attrs = append(cl.Attrs, AttrTest{Name: name, Values: values, Negate: negate})
+	t := AttrTest{Name: name, Values: values, Negate: negate}
+	if from, prop, ok := StatedProperty(name); ok {
+		if prop == "" {
+			return p.errorf("%q names no property", name)
+		}
+		t.From, t.Prop = from, prop
+	}
+	cl.Attrs = append(cl.Attrs, t)
 	return nil
 }
 

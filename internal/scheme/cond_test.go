@@ -23,6 +23,8 @@ func TestParseCondCanonicalForm(t *testing.T) {
 		{"own or own", "own or own"},
 		{"asset_owner is me", "asset_owner is me"},
 		{"asset_owner  is  me and own or task in (x)", "own and asset_owner is me or task in (x)"},
+		{"resource.status not in (archived) or subject.role in (admin)", "resource.status not in (archived) or subject.role in (admin)"},
+		{"action.soft in (true) and own", "own and action.soft in (true)"},
 	}
 	for _, c := range cases {
 		got, err := ParseCond(c.in)
@@ -47,6 +49,8 @@ func TestParseCondErrors(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"", "empty"},
 		{"   ", "empty"},
+		{"subject.id is me", "a stated property is not compared with the subject"},
+		{"resource. in (x)", "names no property"},
 		{"or", "want own, channel or an attribute name"},
 		{"own or", "want own, channel or an attribute name"},
 		{"own and", "want own, channel or an attribute name"},

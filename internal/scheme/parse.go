@@ -33,6 +33,9 @@ type fileScheme struct {
 	// whose org role is the base role (Labelbox: a workspace-wide role
 	// cannot be overridden at the project level).
 	ScopedRolesNeedBase bool `yaml:"scoped_roles_need_base_role"`
+	// PropertiesPermission is what a caller must hold at the org for the
+	// properties it states in a request to count.
+	PropertiesPermission string `yaml:"properties_permission"`
 }
 
 type fileType struct {
@@ -46,6 +49,8 @@ type fileType struct {
 	Attributes       []string `yaml:"attributes"`
 	Teams            bool     `yaml:"teams"`
 	ViewPermission   string   `yaml:"view_permission"`
+	Stateless        bool     `yaml:"stateless"`
+	OwnerProperty    string   `yaml:"owner_property"`
 	Line             int      `yaml:"-"`
 }
 
@@ -194,8 +199,8 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
-		ScopedRolesNeedBase: f.ScopedRolesNeedBase,
-		types:               map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase, PropertiesPermission: f.PropertiesPermission,
+		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
 		e.add(keyLine(data, "id"), "scheme id %q: want a lowercase name", s.ID)
@@ -255,6 +260,11 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	}
 	if len(s.UserManagement) == 0 {
 		e.add(keyLine(data, "user_management"), "user_management: at least one permission must manage users")
+	}
+	if s.PropertiesPermission != "" {
+		if _, ok := s.perms[s.PropertiesPermission]; !ok {
+			e.add(keyLine(data, "properties_permission"), "properties_permission: unknown permission %q", s.PropertiesPermission)
+		}
 	}
 	for _, p := range s.InvitePermissions {
 		if _, ok := s.perms[p]; !ok {
@@ -324,12 +334,25 @@ func (s *Scheme) parseTypes(fts []fileType, e *errs) {
 		}
 		t := &ResourceType{ID: ft.ID, Name: ft.Name, Plural: ft.Plural, Parent: parent, Description: ft.Description,
 			CreatePermission: ft.CreatePermission, Owned: ft.Owned, Attributes: ft.Attributes, Teams: ft.Teams,
-			ViewPermission: ft.ViewPermission, line: ft.Line}
+			ViewPermission: ft.ViewPermission, Stateless: ft.Stateless, OwnerProperty: ft.OwnerProperty, line: ft.Line}
 		if t.Name == "" {
 			t.Name = displayName(t.ID)
 		}
 		if t.Plural == "" {
 			t.Plural = pluralOf(t.Name)
+		}
+		for _, a := range t.Attributes {
+			if _, _, stated := StatedProperty(a); stated {
+				e.add(ft.Line, "resource type %q: attribute %q: the prefixes subject., resource. and action. name properties a request states", t.ID, a)
+			}
+		}
+		switch {
+		case t.OwnerProperty != "" && !t.Stateless:
+			e.add(ft.Line, "resource type %q: owner_property is read only for a stateless type", t.ID)
+		case t.OwnerProperty != "" && !t.Owned:
+			e.add(ft.Line, "resource type %q: owner_property names an owner, so the type must be owned", t.ID)
+		case t.OwnerProperty != "" && !isWord(t.OwnerProperty):
+			e.add(ft.Line, "resource type %q: owner_property %q: want a property name", t.ID, t.OwnerProperty)
 		}
 		s.types[t.ID] = t
 		s.Types = append(s.Types, t)

@@ -197,6 +197,9 @@ func (s *Scheme) checkCond(p *Permission, c *Cond) string {
 			}
 		}
 		for _, a := range cl.Attrs {
+			if a.From != FromStore {
+				continue // stated by the caller; any name may be stated
+			}
 			if t == nil || !slices.Contains(t.Attributes, a.Name) {
 				return fmt.Sprintf("condition %q tests attribute %q, which resource type %s does not have", c, a.Name, p.Type)
 			}

@@ -50,7 +50,11 @@ type Scheme struct {
 	// ScopedRolesNeedBase: roles bound below the org go only to members
 	// whose org role is BaseRole (Labelbox's project-based roles).
 	ScopedRolesNeedBase bool
-	File                string
+	// PropertiesPermission, held at the org, lets a caller's stated
+	// request properties count; without it they are ignored. Empty: no
+	// caller's do.
+	PropertiesPermission string
+	File                 string
 
 	types map[string]*ResourceType
 	perms map[string]*Permission
@@ -71,7 +75,12 @@ type ResourceType struct {
 	// every role acting on the type otherwise must hold it, under a
 	// condition its action's condition implies (write never without view).
 	ViewPermission string
-	line           int
+	// Stateless: a resource of the type need not be registered; an id
+	// Gatehouse does not know is decided at the type's wildcard, with the
+	// owner read from the request's OwnerProperty (a member's id or alias).
+	Stateless     bool
+	OwnerProperty string
+	line          int
 }
 
 // Permission is one entry of the catalog.
