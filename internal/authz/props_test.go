@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -9,49 +10,13 @@ import (
 	"github.com/gatehouse/gatehouse/internal/scheme"
 )
 
-// propsYAML is the AuthZEN certification fixture as a scheme: writing a
-// record needs it not archived unless the caller states the subject is an
-// admin; deleting one needs a soft delete. Todos are stateless: Gatehouse
-// holds none of them, and their owner comes with the request.
-const propsYAML = `id: propstest
-name: Properties
-top_role: owner
-base_role: member
-audit_permission: audit.view
-properties_permission: properties.state
-resource_types:
-  - {id: record, owned: true}
-  - {id: todo, owned: true, stateless: true, owner_property: ownerID}
-permissions:
-  - {id: audit.view, type: org}
-  - {id: properties.state, type: org}
-  - {id: members.manage, type: org}
-  - {id: read, type: record}
-  - {id: write, type: record}
-  - {id: delete, type: record}
-  - {id: todo.view, type: todo}
-  - {id: todo.update, type: todo}
-roles:
-  - {id: owner, name: Owner, scope_type: org, permissions: ["*"]}
-  - {id: member, name: Member, scope_type: org, permissions: [audit.view]}
-  - id: writer
-    name: Writer
-    scope_type: org
-    permissions:
-      - read
-      - {id: write, condition: "resource.status not in (archived) or subject.role in (admin)"}
-      - {id: delete, condition: "action.soft in (true)"}
-  - id: editor
-    name: Editor
-    scope_type: org
-    permissions: [todo.view, {id: todo.update, condition: own}]
-user_management:
-  - permission: members.manage
-`
-
 func propsOrg(t *testing.T) *authz.Org {
 	t.Helper()
-	s, err := scheme.Parse("propstest.yaml", []byte(propsYAML))
+	data, err := os.ReadFile("testdata/stated.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scheme.Parse("stated.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}

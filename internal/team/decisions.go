@@ -3,6 +3,7 @@ package team
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -20,6 +21,10 @@ type CheckRequest struct {
 	Resource        string `json:"resource,omitempty"` // empty: the org
 	Channel         string `json:"channel,omitempty"`
 	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+	// Props are the properties the caller states (AuthZEN's
+	// subject.properties and the like); they count only for a caller the
+	// policy lets state them.
+	Props *scheme.Props `json:"-"`
 }
 
 // CheckResult is one decision. It has no JSON form of its own: httpapi
@@ -28,6 +33,9 @@ type CheckResult struct {
 	Allowed  bool
 	Revision int64
 	Reason   *domain.Reason // set when allowed, or when a condition failed
+	// PropsIgnored: the caller stated properties it may not state, and the
+	// decision was made without them.
+	PropsIgnored bool
 }
 
 // awaitRevision never answers from state older than rev (see
@@ -97,7 +105,9 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 	if r.Permission == "" {
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: permission is required", i)
 	}
-	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel, Now: now})
+	props, ignored := s.stated(o, sc, a, r.Props)
+	d, err := o.Check(&authz.Request{Subject: subject, Permission: r.Permission, Resource: r.Resource, Channel: r.Channel,
+		Props: props, Owner: s.statedOwner(o, sc, r.Resource, props), Now: now})
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):
 		return CheckResult{}, fault.E(fault.Unprocessable, "check %d: unknown permission %q in scheme %s", i, r.Permission, sc.ID)
@@ -106,7 +116,7 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 	case err != nil:
 		return CheckResult{}, err
 	}
-	res := CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied)}
+	res := CheckResult{Allowed: d.Allowed, Revision: answeredAt(d.Revision, applied), PropsIgnored: ignored}
 	if d.Allowed || d.Reason.Condition != "" || d.Reason.Approval != "" {
 		reason := d.Reason
 		res.Reason = &reason
@@ -114,15 +124,51 @@ func (s *Service) check(o *authz.Org, sc *scheme.Scheme, a Actor, i int, r Check
 	return res, nil
 }
 
+// stated is what of a request's stated properties counts: all of them for
+// a caller the policy lets state them, none otherwise (ignored reports
+// that some were dropped). Conditions fail on a property not stated, so
+// dropping them never allows more.
+func (s *Service) stated(o *authz.Org, sc *scheme.Scheme, a Actor, p *scheme.Props) (_ *scheme.Props, ignored bool) {
+	if p.Empty() {
+		return nil, false
+	}
+	if s.authorize(o, sc, a, ActPropertiesState, nil) != nil {
+		return nil, true
+	}
+	return p, false
+}
+
+// statedOwner is the owner of a resource of a stateless type as the
+// request states it, in the type's owner property: a member's user id.
+func (s *Service) statedOwner(o *authz.Org, sc *scheme.Scheme, resource string, p *scheme.Props) string {
+	if p == nil {
+		return ""
+	}
+	typ, _, _ := strings.Cut(resource, ":")
+	t, ok := sc.Type(typ)
+	if !ok || !t.Stateless || t.OwnerProperty == "" {
+		return ""
+	}
+	v := p.Resource[t.OwnerProperty]
+	if v == "" {
+		return ""
+	}
+	if _, ok := o.MemberRole(v); ok {
+		return domain.UserSubject(v).String()
+	}
+	return ""
+}
+
 // LookupResourcesRequest asks for the resources a subject may act on.
 type LookupResourcesRequest struct {
-	Subject         string `json:"subject,omitempty"`
-	Permission      string `json:"permission"`
-	Type            string `json:"type"`
-	Channel         string `json:"channel,omitempty"`
-	Limit           int    `json:"limit,omitempty"`
-	PageToken       string `json:"page_token,omitempty"`
-	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+	Subject         string        `json:"subject,omitempty"`
+	Permission      string        `json:"permission"`
+	Type            string        `json:"type"`
+	Channel         string        `json:"channel,omitempty"`
+	Limit           int           `json:"limit,omitempty"`
+	PageToken       string        `json:"page_token,omitempty"`
+	AtLeastRevision int64         `json:"at_least_revision,omitempty"`
+	Props           *scheme.Props `json:"-"` // as in CheckRequest
 }
 
 // LookupResources pages through every resource of a type the subject may
@@ -140,8 +186,9 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 	if err != nil {
 		return authz.ResourcePage{}, err
 	}
+	props, _ := s.stated(o, sc, a, req.Props)
 	page, err := o.LookupResources(&authz.ResourceQuery{Subject: subject, Permission: req.Permission, Type: req.Type,
-		Channel: req.Channel, Limit: clampLimit(req.Limit), PageToken: req.PageToken, Now: s.now().UnixNano()})
+		Channel: req.Channel, Props: props, Limit: clampLimit(req.Limit), PageToken: req.PageToken, Now: s.now().UnixNano()})
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):
 		return page, fault.E(fault.Unprocessable, "unknown permission %q in scheme %s", req.Permission, sc.ID)
@@ -159,10 +206,11 @@ func (s *Service) LookupResources(ctx context.Context, a Actor, org string, req 
 
 // LookupSubjectsRequest asks who may act on a resource.
 type LookupSubjectsRequest struct {
-	Permission      string `json:"permission"`
-	Resource        string `json:"resource,omitempty"`
-	Channel         string `json:"channel,omitempty"`
-	AtLeastRevision int64  `json:"at_least_revision,omitempty"`
+	Permission      string        `json:"permission"`
+	Resource        string        `json:"resource,omitempty"`
+	Channel         string        `json:"channel,omitempty"`
+	AtLeastRevision int64         `json:"at_least_revision,omitempty"`
+	Props           *scheme.Props `json:"-"` // as in CheckRequest
 }
 
 // LookupSubjects lists every user and key that may act, with the path.
@@ -179,8 +227,9 @@ func (s *Service) LookupSubjects(ctx context.Context, a Actor, org string, req L
 	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, 0, err
 	}
+	props, _ := s.stated(o, sc, a, req.Props)
 	subs, rev, err := o.LookupSubjects(&authz.SubjectQuery{Permission: req.Permission, Resource: req.Resource,
-		Channel: req.Channel, Now: s.now().UnixNano()})
+		Channel: req.Channel, Props: props, Owner: s.statedOwner(o, sc, req.Resource, props), Now: s.now().UnixNano()})
 	rev = answeredAt(rev, applied)
 	switch {
 	case errors.Is(err, authz.ErrUnknownPermission):

@@ -80,6 +80,8 @@ const (
 	ActResourceDelete Action = "resource.delete"
 
 	ActAuditRead Action = "audit.read"
+	// ActPropertiesState: the properties a request states count.
+	ActPropertiesState Action = "properties.state"
 
 	ActReportStaleAccess Action = "report.stale_access"
 	ActReportRACI        Action = "report.raci"
@@ -204,6 +206,7 @@ var policy = []rule{
 	{ActResourceDelete, "delete a resource (the type's create permission at the parent)", nil},
 
 	{ActAuditRead, "read the audit log, decision log and access reports, and ask about others", []need{auditor}},
+	{ActPropertiesState, "state the properties of a request's subject, resource and action that conditions test (otherwise they are ignored)", []need{propertiesStater}},
 	{ActReportStaleAccess, "see stale access: expired grants, groups without members, and (for who lists them) idle members and unused keys",
 		[]need{anyOf(userManager, auditor)}},
 	{ActReportRACI, "see the RACI report: who is responsible, accountable, consulted and informed, from the roles people hold and the named assignments",

@@ -148,6 +148,26 @@ var auditor = need{doc: "audit",
 		return fault.E(fault.Forbidden, "%s lacks permission %s on the organization", j.a.Subject, j.sc.AuditPermission)
 	}}
 
+// propertiesStater: what a caller states about a request's subject,
+// resource or action decides conditions, so only whom the scheme trusts to
+// say it may; a scheme that names no such permission trusts no one.
+var propertiesStater = need{doc: "state properties",
+	perms: func(sc *scheme.Scheme) []string {
+		if sc.PropertiesPermission == "" {
+			return nil
+		}
+		return []string{sc.PropertiesPermission}
+	},
+	check: func(j *judge, _ *Target) error {
+		if j.sc.PropertiesPermission == "" {
+			return fault.E(fault.Forbidden, "scheme %s lets no caller state request properties", j.sc.ID)
+		}
+		if j.holds(j.sc.PropertiesPermission) {
+			return nil
+		}
+		return fault.E(fault.Forbidden, "%s lacks permission %s on the organization", j.a.Subject, j.sc.PropertiesPermission)
+	}}
+
 var self = need{doc: "the member themself", check: func(j *judge, t *Target) error {
 	if t.Member != "" && j.a.UserID() == t.Member {
 		return nil
