@@ -16,6 +16,9 @@ import (
 // drift from the scheme files or the policy.
 func TestMatrixDocs(t *testing.T) {
 	for _, id := range scheme.Names() {
+		if !scheme.Builtin(id) {
+			continue // a test's own scheme
+		}
 		sc, _ := scheme.Get(id)
 		var b bytes.Buffer
 		b.WriteString("<!-- Generated from internal/scheme/schemes/" + id + ".yaml and internal/team/policy.go by `go test ./internal/team -run TestMatrixDocs -update`; do not edit by hand. -->\n\n")
