@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -187,15 +188,15 @@ func decodeYAML(data []byte, f *fileScheme) (err error) {
 func Parse(file string, data []byte) (*Scheme, error) {
 	var f fileScheme
 	if err := decodeYAML(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, located(file, err)
 	}
 	e := &errs{file: file}
 	s := &Scheme{
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
-		ScopedRolesNeedBase: f.ScopedRolesNeedBase,
-		types:               map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase, source: data,
+		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
 		e.add(keyLine(data, "id"), "scheme id %q: want a lowercase name", s.ID)
@@ -286,6 +287,25 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// yamlLine finds "line N: what" in the decoder's messages, alone
+// (unmarshal errors, one per line) or after a "yaml: " prefix (syntax).
+var yamlLine = regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
+
+// located rewrites a decoding error as the validation errors read, one
+// "FILE:LINE: what" per problem, so that every error of a scheme file
+// points at its line the same way.
+func located(file string, err error) error {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			out = append(out, fmt.Sprintf("%s:%s: %s", file, m[1], m[2]))
+		} else if l != "yaml: unmarshal errors:" {
+			out = append(out, fmt.Sprintf("%s:1: %s", file, strings.TrimPrefix(l, "yaml: ")))
+		}
+	}
+	return errors.New(strings.Join(out, "\n"))
 }
 
 // keyLine is the line of a top-level key of the file, or 1 when absent.
