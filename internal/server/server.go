@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
 	"github.com/gatehouse/gatehouse/internal/plan"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -50,6 +51,11 @@ type Config struct {
 	// token, for development.
 	SMTPURL string
 	Mailer  mailer.Mailer
+	// SchemeDir is a directory of scheme files (*.yaml) registered beside
+	// the built-in schemes before anything else happens; a file that does
+	// not validate, an id that shadows a built-in and two files of one id
+	// refuse the start.
+	SchemeDir string
 	// Demo seeds one demonstration organization per built-in scheme into
 	// an empty database before serving.
 	Demo bool
@@ -223,6 +229,13 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 func (cfg Config) check() error {
 	if cfg.DB == "" && cfg.Store == nil {
 		return errors.New("missing --db")
+	}
+	if cfg.SchemeDir != "" {
+		// First: every later step (the demo, the use cases, the load) may
+		// meet an organization of one of these schemes.
+		if _, err := scheme.RegisterDir(cfg.SchemeDir); err != nil {
+			return fmt.Errorf("--scheme-dir %s:\n%w", cfg.SchemeDir, err)
+		}
 	}
 	if cfg.Store != nil && cfg.AuditKey == nil {
 		return errors.New("server: Config.Store needs the AuditKey it seals with")
