@@ -22,7 +22,7 @@ import (
 )
 
 // DefaultNow is a scenario's clock when it names none.
-var DefaultNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var DefaultNow = seed.DefaultNow
 
 // Org is the organization every scenario describes.
 const Org = "org1"

@@ -34,11 +34,11 @@ func LoadDir(dir string) ([]*Scheme, error) {
 			continue
 		}
 		if Builtin(s.ID) {
-			errs = append(errs, fmt.Sprintf("%s:%d: scheme id %q is a built-in scheme's; choose another id", f, keyLine(s.source, "id"), s.ID))
+			errs = append(errs, fmt.Sprintf("%s:%d: scheme id %q is a built-in scheme's; choose another id", f, s.Line("id"), s.ID))
 			continue
 		}
 		if prev, dup := from[s.ID]; dup {
-			errs = append(errs, fmt.Sprintf("%s:%d: scheme id %q is already the id of %s", f, keyLine(s.source, "id"), s.ID, prev))
+			errs = append(errs, fmt.Sprintf("%s:%d: scheme id %q is already the id of %s", f, s.Line("id"), s.ID, prev))
 			continue
 		}
 		from[s.ID] = f
@@ -73,3 +73,7 @@ func RegisterDir(dir string) ([]*Scheme, error) {
 	}
 	return list, nil
 }
+
+// Line is the line of a top-level key of the scheme's file (1 when the key
+// is absent), for errors found about the file after it parsed.
+func (s *Scheme) Line(key string) int { return keyLine(s.source, key) }

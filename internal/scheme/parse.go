@@ -188,7 +188,7 @@ func decodeYAML(data []byte, f *fileScheme) (err error) {
 func Parse(file string, data []byte) (*Scheme, error) {
 	var f fileScheme
 	if err := decodeYAML(data, &f); err != nil {
-		return nil, located(file, err)
+		return nil, Located(file, err)
 	}
 	e := &errs{file: file}
 	s := &Scheme{
@@ -293,10 +293,10 @@ func Parse(file string, data []byte) (*Scheme, error) {
 // (unmarshal errors, one per line) or after a "yaml: " prefix (syntax).
 var yamlLine = regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
 
-// located rewrites a decoding error as the validation errors read, one
+// Located rewrites a YAML decoding error as the validation errors read, one
 // "FILE:LINE: what" per problem, so that every error of a scheme file
 // points at its line the same way.
-func located(file string, err error) error {
+func Located(file string, err error) error {
 	var out []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if m := yamlLine.FindStringSubmatch(l); m != nil {

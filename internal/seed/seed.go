@@ -12,6 +12,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/domain"
 )
 
+// DefaultNow is the clock of a state that names none: a fixed instant, so
+// that expiries in a file decide the same way every day.
+var DefaultNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
 // State is records to put.
 type State struct {
 	Members []struct{ User, Role string } `yaml:"members"`
