@@ -9,7 +9,9 @@ import (
 	"strings"
 )
 
-// LoadDir parses every *.yaml file of dir, in name order. Every problem of
+// LoadDir parses every *.yaml file of dir, in name order, but the test
+// suites beside them (*_test.yaml, as Go keeps its tests beside the code:
+// gatehouse scheme test runs them). Every problem of
 // every file is reported (FILE:LINE: what is wrong), and so are an id that
 // shadows a built-in scheme and two files of one id: an operator fixing a
 // directory should see all of it at once, not one file per restart.
@@ -28,6 +30,9 @@ func LoadDir(dir string) ([]*Scheme, error) {
 		from = map[string]string{} // id -> file
 	)
 	for _, f := range files {
+		if strings.HasSuffix(f, "_test.yaml") {
+			continue
+		}
 		s, err := ParseFile(f)
 		if err != nil {
 			errs = append(errs, err.Error())

@@ -26,7 +26,7 @@ func TestLoadDir(t *testing.T) {
 		ids   []string // loaded, in file order
 		errs  []string // substrings of the error, all present
 	}{
-		{"two schemes", map[string]string{"a.yaml": tinyYAML, "b.yaml": tiny2, "notes.txt": "not a scheme"}, []string{"tiny", "tiny2"}, nil},
+		{"two schemes", map[string]string{"a.yaml": tinyYAML, "b.yaml": tiny2, "notes.txt": "not a scheme", "a_test.yaml": "checks: []"}, []string{"tiny", "tiny2"}, nil},
 		{"empty directory", map[string]string{}, nil, nil},
 		{"shadows a built-in", map[string]string{"vi.yaml": strings.Replace(tinyYAML, "id: tiny\n", "id: vi\n", 1)},
 			nil, []string{"vi.yaml:1: scheme id \"vi\" is a built-in scheme's"}},
@@ -34,7 +34,7 @@ func TestLoadDir(t *testing.T) {
 			nil, []string{"b.yaml:1: scheme id \"tiny\" is already the id of", "a.yaml"}},
 		{"every broken file is named", map[string]string{"a.yaml": strings.Replace(tinyYAML, "top_role: boss", "top_role: chief", 1),
 			"b.yaml": "id: x\nnope: 1\n", "c.yaml": tiny2},
-			nil, []string{"a.yaml:3: top_role: unknown role \"chief\"", "b.yaml:2: field nope not found"}},
+			nil, []string{"a.yaml:3: top_role: unknown role \"chief\"", `b.yaml:2: unknown field "nope"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeFiles(t, c.files)

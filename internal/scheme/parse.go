@@ -293,6 +293,10 @@ func Parse(file string, data []byte) (*Scheme, error) {
 // (unmarshal errors, one per line) or after a "yaml: " prefix (syntax).
 var yamlLine = regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
 
+// unknownField is the decoder's word for a key no field takes, which names
+// a Go type the reader of a file has nothing to do with.
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
 // Located rewrites a YAML decoding error as the validation errors read, one
 // "FILE:LINE: what" per problem, so that every error of a scheme file
 // points at its line the same way.
@@ -300,7 +304,11 @@ func Located(file string, err error) error {
 	var out []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			out = append(out, fmt.Sprintf("%s:%s: %s", file, m[1], m[2]))
+			msg := m[2]
+			if f := unknownField.FindStringSubmatch(msg); f != nil {
+				msg = fmt.Sprintf("unknown field %q", f[1])
+			}
+			out = append(out, fmt.Sprintf("%s:%s: %s", file, m[1], msg))
 		} else if l != "yaml: unmarshal errors:" {
 			out = append(out, fmt.Sprintf("%s:1: %s", file, strings.TrimPrefix(l, "yaml: ")))
 		}
