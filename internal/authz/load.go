@@ -48,8 +48,7 @@ func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
 	s, ok := e.scheme(head.Org.Scheme)
 	e.writeMu.Unlock()
 	if !ok {
-		return nil, &StaleError{Org: head.Org.ID, Scheme: head.Org.Scheme,
-			Uses: []string{fmt.Sprintf("the organization is of scheme %q: unknown scheme, neither built in nor registered", head.Org.Scheme)}}
+		return nil, &StaleError{Org: head.Org.ID, Scheme: head.Org.Scheme, Unknown: true}
 	}
 	l := &Loader{e: e, check: newStaleCheck(head, s), org: head.Org.ID}
 	if len(l.check.uses) > 0 {

@@ -19,9 +19,15 @@ type StaleError struct {
 	Scheme string
 	File   string // the scheme's file, when it has one
 	Uses   []string
+	// Unknown: the scheme itself is gone (its file left the scheme
+	// directory); Uses is empty.
+	Unknown bool
 }
 
 func (e *StaleError) Error() string {
+	if e.Unknown {
+		return fmt.Sprintf("org %s: unknown scheme %q: neither built in nor registered from a scheme file", e.Org, e.Scheme)
+	}
 	from := ""
 	if e.File != "" {
 		from = " (" + e.File + ")"
