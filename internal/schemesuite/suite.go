@@ -212,7 +212,7 @@ func Explain(d authz.Decision) string {
 		b.WriteString("no role the subject holds here gives it")
 	}
 	if d.Allowed && r.Condition != "" {
-		fmt.Fprintf(&b, ", as %s", r.Condition)
+		fmt.Fprintf(&b, ", when %s", r.Condition)
 	}
 	if r.Approval != "" {
 		if b.Len() > 0 {
