@@ -122,7 +122,8 @@ type invalidSuite struct {
 }
 
 func (a *app) newSchemeTestCmd() *cobra.Command {
-	return &cobra.Command{
+	var schemeDir string
+	cmd := &cobra.Command{
 		Use:   "test SUITE...",
 		Short: "Run scheme test suites: a scheme, a state, and the decisions it must give",
 		Long: `Run each suite file against the decision engine, in process: put its state
@@ -133,10 +134,15 @@ one given and why the engine gave it.
 
 The exit status is 0 when every check passes, 1 when one fails, 2 when a suite
 cannot be run (unreadable, an unknown field, a scheme that does not validate, a
-state the scheme refuses). docs/schemes.md describes the suite format.`,
+state the scheme refuses). A suite names its scheme by file (relative to the
+suite) or by id: a built-in scheme, or one of --scheme-dir. docs/schemes.md
+describes the suite format.`,
 		Example: "  gatehouse scheme test testdata/schemes/radiology_test.yaml",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
+			if err := registerSchemeDir(schemeDir); err != nil {
+				return &exitError{code: exitInvalid, msg: err.Error()}
+			}
 			run := suiteRun{Suites: []*schemesuite.Report{}, Invalid: []invalidSuite{}}
 			for _, f := range files {
 				rep, err := runSuite(f)
@@ -164,6 +170,8 @@ state the scheme refuses). docs/schemes.md describes the suite format.`,
 			return nil
 		},
 	}
+	schemeDirFlag(cmd.Flags(), &schemeDir)
+	return cmd
 }
 
 func runSuite(file string) (*schemesuite.Report, error) {

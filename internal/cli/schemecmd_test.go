@@ -86,6 +86,7 @@ func TestSchemeTest(t *testing.T) {
 		"no_scheme.yaml":     "scheme: nowhere\nchecks:\n  - {subject: \"user:rita\", permission: org.view, want: allow}\n",
 		"bad_scheme.yaml":    "scheme: broken.yaml\nchecks:\n  - {subject: \"user:rita\", permission: org.view, want: allow}\n",
 		"broken.yaml":        "id: broken\nname: Broken\n",
+		"by_id.yaml":         "scheme: radiology\nmembers: [{user: rita, role: radiologist}]\nchecks: [{subject: \"user:rita\", permission: study.phi, resource: \"study:ct-1\", want: allow}]\nresources: [{ref: \"study:ct-1\"}]\n",
 		"builtin.yaml": `scheme: vi
 members: [{user: olivia, role: owner}]
 checks: [{subject: "user:olivia", permission: billing.manage, want: allow}]
@@ -126,6 +127,11 @@ checks: [{subject: "user:olivia", permission: billing.manage, want: allow}]
 				}
 			}
 		})
+	}
+	// A scheme of --scheme-dir is named by its id.
+	if r := cli(t, nil, "scheme", "test", "--scheme-dir", filepath.Dir(radiologyScheme), filepath.Join(dir, "by_id.yaml")); r.code != 0 ||
+		!strings.Contains(r.stdout, "1 passed, 0 failed") {
+		t.Errorf("a suite naming a --scheme-dir scheme by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// With -o json the failure is data: which check, wanted, given, why.
 	r := cli(t, nil, "scheme", "test", filepath.Join(dir, "fails.yaml"), "-o", "json")
