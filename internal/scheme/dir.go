@@ -10,18 +10,18 @@ import (
 )
 
 // LoadDir parses every *.yaml file of dir, in name order, but the test
-// suites beside them (*_test.yaml, as Go keeps its tests beside the code:
-// gatehouse scheme test runs them). Every problem of
-// every file is reported (FILE:LINE: what is wrong), and so are an id that
-// shadows a built-in scheme and two files of one id: an operator fixing a
-// directory should see all of it at once, not one file per restart.
+// suites kept beside them (*_test.yaml, as Go keeps tests beside code;
+// gatehouse scheme test runs those). Every problem of every file is
+// reported (FILE:LINE: what is wrong), and so are an id that shadows a
+// built-in scheme and two files of one id: an operator fixing a directory
+// should see all of it at once, not one file per restart.
 func LoadDir(dir string) ([]*Scheme, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("scheme directory: %w", err)
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, err
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("scheme directory: %w", err)
 	}
 	sort.Strings(files)
 	var (

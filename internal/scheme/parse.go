@@ -1,8 +1,10 @@
 package scheme
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strings"
@@ -195,7 +197,7 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
-		ScopedRolesNeedBase: f.ScopedRolesNeedBase, source: data,
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase, source: bytes.Clone(data),
 		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
@@ -301,6 +303,9 @@ var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 // "FILE:LINE: what" per problem, so that every error of a scheme file
 // points at its line the same way.
 func Located(file string, err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s:1: the file is empty", file)
+	}
 	var out []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if m := yamlLine.FindStringSubmatch(l); m != nil {
