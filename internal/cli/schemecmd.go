@@ -218,7 +218,7 @@ func (a *app) printSuites(run suiteRun) {
 	}
 	fmt.Fprintf(a.stdout, "%d passed, %d failed", run.Passed, run.Failed)
 	if len(run.Invalid) > 0 {
-		fmt.Fprintf(a.stdout, ", %d suites invalid", len(run.Invalid))
+		fmt.Fprintf(a.stdout, ", %d suite(s) not run: invalid", len(run.Invalid))
 	}
 	fmt.Fprintln(a.stdout)
 }
