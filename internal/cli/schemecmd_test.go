@@ -171,3 +171,27 @@ func TestMatrixSchemeDir(t *testing.T) {
 		t.Errorf("a broken scheme dir: %s", r.stderr)
 	}
 }
+
+// init creates an organization of a --scheme-dir scheme; without the
+// directory the scheme is unknown, and the message lists the known ones.
+func TestInitSchemeDir(t *testing.T) {
+	// A scheme of its own: the registry is the process's, and other tests
+	// register radiology.
+	src, err := os.ReadFile(radiologyScheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeTemp(t, map[string]string{"x.yaml": strings.Replace(string(src), "id: radiology", "id: initdir", 1)})
+	db := filepath.Join(t.TempDir(), "g.db")
+	args := []string{"init", "--db", db, "--org", "imaging", "--name", "Imaging", "--scheme", "initdir",
+		"--owner-email", "olga@imaging.test", "--owner-password", "a long passphrase, picked well"}
+	r := fails(t, nil, 1, args...)
+	if !strings.Contains(r.stderr, `--scheme "initdir": known are deepomatic, `) {
+		t.Errorf("init without --scheme-dir: %s", r.stderr)
+	}
+	var boot bootstrapped
+	out := ok(t, nil, append(args, "--scheme-dir", dir)...)
+	if err := json.Unmarshal([]byte(out), &boot); err != nil || boot.Org != "imaging" {
+		t.Errorf("init --scheme-dir: %v %s", err, out)
+	}
+}
