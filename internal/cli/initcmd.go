@@ -73,10 +73,7 @@ func registerSchemeDir(dir string) error {
 	if dir == "" {
 		return nil
 	}
-	if _, err := scheme.RegisterDir(dir); err != nil {
-		return fmt.Errorf("--scheme-dir %s:\n%w", dir, err)
-	}
-	return nil
+	return server.RegisterSchemes(dir)
 }
 
 func writeJSONCompact(w io.Writer, v any) error {

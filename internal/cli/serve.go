@@ -63,6 +63,11 @@ SIGINT or SIGTERM stop the server gracefully.
 With --demo, an empty database is first filled with one demonstration
 organization per built-in scheme, and their logins are printed.
 
+--scheme-dir DIR serves the schemes of DIR's *.yaml files beside the built-in
+ones (docs/schemes.md). A file that does not validate refuses the start with its
+FILE:LINE errors; so does an organization whose records use a permission, role
+or resource type its scheme no longer has, with every such record listed.
+
 The audit chains are sealed with the key in --audit-key, kept outside the
 database, and each organization's signed chain head is appended to
 --audit-checkpoints (at start, every minute while it moves, at shutdown) for

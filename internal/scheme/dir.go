@@ -64,21 +64,6 @@ func ParseFile(path string) (*Scheme, error) {
 	return Parse(path, data)
 }
 
-// RegisterDir loads every scheme file of dir and registers them all, or
-// none when any file is refused.
-func RegisterDir(dir string) ([]*Scheme, error) {
-	list, err := LoadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range list {
-		if err := Register(s); err != nil {
-			return nil, err
-		}
-	}
-	return list, nil
-}
-
 // Line is the line of a top-level key of the scheme's file (1 when the key
 // is absent), for errors found about the file after it parsed.
 func (s *Scheme) Line(key string) int { return keyLine(s.source, key) }

@@ -68,10 +68,14 @@ func TestLoadDir(t *testing.T) {
 }
 
 // A registered scheme's source is the file it came from, as a built-in's is.
-func TestRegisterDirKeepsSource(t *testing.T) {
+func TestRegisteredSchemeKeepsSource(t *testing.T) {
 	src := strings.Replace(tinyYAML, "id: tiny\n", "id: dirtest\n", 1)
 	dir := writeFiles(t, map[string]string{"dirtest.yaml": src})
-	if _, err := RegisterDir(dir); err != nil {
+	list, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(list[0]); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Source("dirtest")

@@ -181,13 +181,21 @@ func TestSchemeEvolves(t *testing.T) {
 // A scheme directory that does not load refuses the start, naming the
 // file and the line.
 func TestSchemeDirRefusesTheStart(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(edit(t, clinicV1, "base_role: member", "base_role: guest")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err := server.Start(context.Background(), server.Config{DB: filepath.Join(t.TempDir(), "g.db"), SchemeDir: dir, NoConsole: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err == nil || !strings.Contains(err.Error(), "bad.yaml:4: base_role: unknown role \"guest\"") {
-		t.Errorf("start with a broken scheme file: %v", err)
+	for _, c := range []struct{ name, src, want string }{
+		{"a reference", edit(t, clinicV1, "base_role: member", "base_role: guest"), `bad.yaml:4: base_role: unknown role "guest"`},
+		{"the policy", edit(t, clinicV1, "  - {id: keys.manage, type: org}\n", ""), "bad.yaml:9: scheme clinic lacks permissions the management policy names: keys.manage"},
+		{"a built-in id", edit(t, clinicV1, "id: clinic", "id: labelbox"), `bad.yaml:1: scheme id "labelbox" is a built-in scheme's`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(c.src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := server.Start(context.Background(), server.Config{DB: filepath.Join(t.TempDir(), "g.db"), SchemeDir: dir, NoConsole: true,
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("start: %v\nwant %q", err, c.want)
+			}
+		})
 	}
 }

@@ -233,8 +233,8 @@ func (cfg Config) check() error {
 	if cfg.SchemeDir != "" {
 		// First: every later step (the demo, the use cases, the load) may
 		// meet an organization of one of these schemes.
-		if _, err := scheme.RegisterDir(cfg.SchemeDir); err != nil {
-			return fmt.Errorf("--scheme-dir %s:\n%w", cfg.SchemeDir, err)
+		if err := RegisterSchemes(cfg.SchemeDir); err != nil {
+			return err
 		}
 	}
 	if cfg.Store != nil && cfg.AuditKey == nil {
@@ -245,6 +245,34 @@ func (cfg Config) check() error {
 	}
 	if q := cfg.Quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
 		return errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
+	}
+	return nil
+}
+
+// RegisterSchemes registers the scheme files of dir (--scheme-dir) beside
+// the built-in schemes, each held to the management policy as well as to
+// the format, so that a file missing a permission the policy names is
+// refused with its name and line rather than at the load.
+func RegisterSchemes(dir string) error {
+	list, err := scheme.LoadDir(dir)
+	if err == nil {
+		var errs []error
+		for _, s := range list {
+			if perr := team.ValidateScheme(s); perr != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", s.File, s.Line("permissions"), perr))
+			}
+		}
+		err = errors.Join(errs...)
+	}
+	if err == nil {
+		for _, s := range list {
+			if err = scheme.Register(s); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("--scheme-dir %s:\n%w", dir, err)
 	}
 	return nil
 }
