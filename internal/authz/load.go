@@ -65,14 +65,19 @@ func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
 // Add indexes a batch of grants. Not safe for concurrent use.
 func (l *Loader) Add(grants []domain.Grant) error {
 	for i := range grants {
-		if !l.check.grant(&grants[i]) {
-			l.o = nil
-		}
+		g := &grants[i]
 		if l.o == nil {
+			l.check.grant(g)
 			continue
 		}
-		if err := l.o.appendGrant(&grants[i]); err != nil {
-			return err
+		// The index refuses every stale grant, so the check costs nothing
+		// until a grant is refused; from a stale one on, only the check
+		// runs, to list the rest.
+		if err := l.o.appendGrant(g); err != nil {
+			if l.check.grant(g) {
+				return err
+			}
+			l.o = nil
 		}
 	}
 	return nil
