@@ -19,6 +19,9 @@ func (e *Engine) Load(snap *domain.Snapshot) error {
 	if err := l.Add(snap.Grants); err != nil {
 		return err
 	}
+	if err := l.Err(); err != nil {
+		return err
+	}
 	l.Install()
 	return nil
 }
@@ -27,9 +30,15 @@ func (e *Engine) Load(snap *domain.Snapshot) error {
 // parts (store.Reader.SnapshotHead, then SnapshotGrants): everything but
 // the grants first, then the grants in batches, which Add indexes while the
 // next are being read. Nothing is visible to checks until Install.
+//
+// Records the scheme no longer has room for (a grant of a role dropped
+// from the file) do not stop it: it reads on and collects every one, and
+// Err, asked before Install, lists them all (StaleError).
 type Loader struct {
-	e *Engine
-	o *Org
+	e     *Engine
+	o     *Org // nil once a record is stale: only the check goes on
+	check *staleCheck
+	org   string
 }
 
 // NewLoader starts an index from head, ignoring its Grants: the grants
@@ -39,28 +48,51 @@ func (e *Engine) NewLoader(head *domain.Snapshot, grants int) (*Loader, error) {
 	s, ok := e.scheme(head.Org.Scheme)
 	e.writeMu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("org %s: unknown scheme %q", head.Org.ID, head.Org.Scheme)
+		return nil, &StaleError{Org: head.Org.ID, Scheme: head.Org.Scheme, Unknown: true}
+	}
+	l := &Loader{e: e, check: newStaleCheck(head, s), org: head.Org.ID}
+	if len(l.check.uses) > 0 {
+		return l, nil
 	}
 	o, err := buildHead(head, s, grants)
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{e: e, o: o}, nil
+	l.o = o
+	return l, nil
 }
 
 // Add indexes a batch of grants. Not safe for concurrent use.
 func (l *Loader) Add(grants []domain.Grant) error {
 	for i := range grants {
-		if err := l.o.appendGrant(&grants[i]); err != nil {
-			return err
+		g := &grants[i]
+		if l.o == nil {
+			l.check.grant(g)
+			continue
+		}
+		// The index refuses every stale grant, so the check costs nothing
+		// until a grant is refused; from a stale one on, only the check
+		// runs, to list the rest.
+		if err := l.o.appendGrant(g); err != nil {
+			if l.check.grant(g) {
+				return err
+			}
+			l.o = nil
 		}
 	}
 	return nil
 }
 
+// Err is the StaleError listing every record that uses what the scheme no
+// longer has, or nil when the index may be installed.
+func (l *Loader) Err() error { return l.check.err(l.org) }
+
 // Install finishes the index and puts it in place of any index the org
 // had.
 func (l *Loader) Install() {
+	if l.o == nil {
+		panic("authz: Install of a stale organization; ask Err first")
+	}
 	for i := range l.o.subj {
 		sortGrants(l.o.subj[i].grants)
 	}

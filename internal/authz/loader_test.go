@@ -82,7 +82,10 @@ func TestLoaderErrors(t *testing.T) {
 	}
 	bad := org.Snapshot.Grants[0]
 	bad.Role = "no.such.role"
-	if err := l.Add([]domain.Grant{bad}); err == nil || !strings.Contains(err.Error(), "unknown role") {
+	if err := l.Add([]domain.Grant{bad}); err != nil {
+		t.Fatalf("a grant of an unknown role stops the load before every use is listed: %v", err)
+	}
+	if err := l.Err(); err == nil || !strings.Contains(err.Error(), `role "no.such.role"`) {
 		t.Errorf("grant of an unknown role: %v", err)
 	}
 }

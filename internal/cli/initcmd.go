@@ -1,21 +1,20 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/server"
-	"github.com/gatehouse/gatehouse/internal/team"
 )
 
 func (a *app) newInitCmd() *cobra.Command {
-	var db, org, name, schemeID, email, password, auditKey string
+	var db, org, name, schemeID, email, password, auditKey, schemeDir string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create an organization, its Owner and an admin secret key in a database",
@@ -33,13 +32,17 @@ The secret key is shown only here.`,
 			if err := required(cmd, "db", "org", "name", "owner-email", "owner-password"); err != nil {
 				return err
 			}
+			if err := registerSchemeDir(schemeDir); err != nil {
+				return err
+			}
 			if _, ok := scheme.Get(schemeID); !ok {
-				return fmt.Errorf("--scheme %q: built in are %s", schemeID, strings.Join(scheme.Names(), ", "))
+				return fmt.Errorf("--scheme %q: known are %s", schemeID, strings.Join(scheme.Names(), ", "))
 			}
 			// What keying the database says (a key made) goes to stderr:
 			// stdout is the one JSON object.
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			res, err := bootstrap(cmd.Context(), db, auditOptions{key: auditKey}, logger, org, name, schemeID, email, password)
+			res, err := server.Init(cmd.Context(), server.Config{DB: db, Audit: server.AuditFiles{Key: auditKey}, Logger: logger, SchemeDir: schemeDir},
+				org, name, schemeID, email, password)
 			if err != nil {
 				return err
 			}
@@ -50,15 +53,27 @@ The secret key is shown only here.`,
 	f.StringVar(&db, "db", defaultDB, "SQLite file path, or a postgres:// URL")
 	f.StringVar(&org, "org", "", "organization id: lowercase letters, digits and dashes")
 	f.StringVar(&name, "name", "", "organization display name")
-	f.StringVar(&schemeID, "scheme", "vi", "role scheme: "+strings.Join(scheme.Names(), ", "))
+	f.StringVar(&schemeID, "scheme", "vi", "role scheme: "+strings.Join(scheme.Names(), ", ")+", or one of --scheme-dir")
+	schemeDirFlag(f, &schemeDir)
 	f.StringVar(&email, "owner-email", "", "email of the Owner")
 	f.StringVar(&password, "owner-password", "", "password of the Owner (at least 8 characters)")
 	f.StringVar(&auditKey, "audit-key", "", auditKeyUsage("sealing the audit chains"))
 	return cmd
 }
 
-func bootstrap(ctx context.Context, db string, ao auditOptions, logger *slog.Logger, org, name, schemeID, email, password string) (team.BootstrapResult, error) {
-	return server.Init(ctx, server.Config{DB: db, Audit: server.AuditFiles{Key: ao.key}, Logger: logger}, org, name, schemeID, email, password)
+// schemeDirFlag adds --scheme-dir, the same on every command that reads
+// schemes.
+func schemeDirFlag(f *pflag.FlagSet, dir *string) {
+	f.StringVar(dir, "scheme-dir", "", "directory of scheme files (*.yaml) to serve beside the built-in schemes (see docs/schemes.md)")
+}
+
+// registerSchemeDir registers the schemes of --scheme-dir, when given,
+// before a command looks a scheme up.
+func registerSchemeDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	return server.RegisterSchemes(dir)
 }
 
 func writeJSONCompact(w io.Writer, v any) error {

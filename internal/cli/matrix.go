@@ -11,11 +11,11 @@ import (
 )
 
 func (a *app) newMatrixCmd() *cobra.Command {
-	var name, format, org string
+	var name, format, org, schemeDir string
 	cmd := &cobra.Command{
 		Use:   "matrix",
 		Short: "Print a rights matrix (roles × permissions)",
-		Long: `Print the rights matrix of a built-in scheme, straight from the scheme file (no
+		Long: `Print the rights matrix of a scheme (built in, or from --scheme-dir), straight from the scheme file (no
 server needed), or with --org the live matrix of an organization from the server,
 custom roles included.`,
 		Example: "  gatehouse matrix --scheme deepomatic --format md\n  gatehouse matrix --org acme --format csv",
@@ -36,14 +36,18 @@ custom roles included.`,
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
+			if err := registerSchemeDir(schemeDir); err != nil {
+				return err
+			}
 			s, ok := scheme.Get(name)
 			if !ok {
-				return fmt.Errorf("unknown scheme %q (built in: %s)", name, strings.Join(scheme.Names(), ", "))
+				return fmt.Errorf("unknown scheme %q (known: %s)", name, strings.Join(scheme.Names(), ", "))
 			}
 			return team.MatrixOf(s).Write(cmd.OutOrStdout(), format)
 		},
 	}
-	cmd.Flags().StringVar(&name, "scheme", "vi", "scheme: "+strings.Join(scheme.Names(), ", "))
+	cmd.Flags().StringVar(&name, "scheme", "vi", "scheme: "+strings.Join(scheme.Names(), ", ")+", or one of --scheme-dir")
+	schemeDirFlag(cmd.Flags(), &schemeDir)
 	cmd.Flags().StringVar(&format, "format", "md", "output format: "+strings.Join(scheme.Formats, ", ")+" (json with -o json)")
 	cmd.Flags().StringVar(&org, "org", "", "ask the server for this organization's matrix (custom roles included)")
 	return cmd

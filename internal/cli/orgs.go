@@ -45,7 +45,7 @@ func (a *app) newOrgCmd() *cobra.Command {
 	}
 	create.Flags().StringVar(&id, "id", "", "organization id: lowercase letters, digits and dashes (never changes)")
 	create.Flags().StringVar(&name, "name", "", "display name")
-	create.Flags().StringVar(&schemeID, "scheme", "vi", "role scheme: vi, deepomatic or labelbox")
+	create.Flags().StringVar(&schemeID, "scheme", "vi", "role scheme: vi, deepomatic, labelbox or one the server loaded with --scheme-dir")
 	var newName string
 	update := &cobra.Command{
 		Use: "update", Aliases: []string{"rename"}, Short: "Rename an organization (the id never changes)", Args: cobra.NoArgs,

@@ -122,6 +122,8 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"role", "delete", "qa"}, 0, '{'},
 		{env, []string{"matrix"}, 0, '{'},
 		{env, []string{"matrix", "--scheme", "labelbox"}, 0, '{'},
+		{env, []string{"scheme", "validate", radiologyScheme}, 0, '['},
+		{env, []string{"scheme", "test", radiologySuite}, 0, '{'},
 		{env, []string{"resource", "put", "dataset:birds"}, 0, '{'},
 		{env, []string{"resource", "list"}, 0, '{'},
 		{env, []string{"resource", "get", "dataset:cats"}, 0, '{'},

@@ -41,6 +41,7 @@ type serveOptions struct {
 	retention       int64
 	debugAddr       string
 	audit           auditOptions
+	schemeDir       string
 }
 
 const defaultDB = "gatehouse.db"
@@ -61,6 +62,11 @@ SIGINT or SIGTERM stop the server gracefully.
 
 With --demo, an empty database is first filled with one demonstration
 organization per built-in scheme, and their logins are printed.
+
+--scheme-dir DIR serves the schemes of DIR's *.yaml files beside the built-in
+ones (docs/schemes.md). A file that does not validate refuses the start with its
+FILE:LINE errors; so does an organization whose records use a permission, role
+or resource type its scheme no longer has, with every such record listed.
 
 The audit chains are sealed with the key in --audit-key, kept outside the
 database, and each organization's signed chain head is appended to
@@ -98,6 +104,7 @@ older version, made without a key, are verified and resealed at start.`,
 	f.DurationVar(&o.consistencyWait, "consistency-wait", 2*time.Second, "how long a request with at_least_revision waits for this replica to catch up before answering 503")
 	f.Int64Var(&o.retention, "changelog-retention", 1_000_000, "revisions of changelog to keep for replicas that fall behind (0 keeps all); a replica behind it rebuilds from the database")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default, never expose it")
+	schemeDirFlag(f, &o.schemeDir)
 	f.StringVar(&o.audit.key, "audit-key", "", auditKeyUsage("sealing the audit chains and signing their checkpoints"))
 	f.StringVar(&o.audit.checkpoints, "audit-checkpoints", "", "file each organization's signed audit chain head is appended to, as JSON lines to ship off the host "+
 		"(default: the database file's path + "+checkpointsSuffix+"; none with PostgreSQL unless given)")
@@ -148,7 +155,7 @@ func (o serveOptions) config(logger *slog.Logger) (server.Config, error) {
 			return server.Config{}, err
 		}
 	}
-	return server.Config{DB: o.db, Plans: plans, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
+	return server.Config{DB: o.db, Plans: plans, SchemeDir: o.schemeDir, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
 		Addr: o.addr, BaseURL: o.baseURL, Logger: logger, SMTPURL: o.smtpURL, Demo: o.demo, TrustProxy: o.trustProxy,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention}, nil

@@ -11,13 +11,22 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
+// loadOrgs loads each org. An org its scheme no longer fits does not stop
+// the others' loads: the error lists every such org with every use, so one
+// start shows the operator all there is to fix.
 func (r *Replica) loadOrgs(ctx context.Context, ids []string) error {
+	var stale []error
 	for _, id := range ids {
-		if err := r.loadOrg(ctx, id); err != nil {
+		err := r.loadOrg(ctx, id)
+		var se *authz.StaleError
+		switch {
+		case errors.As(err, &se):
+			stale = append(stale, se)
+		case err != nil:
 			return err
 		}
 	}
-	return nil
+	return errors.Join(stale...)
 }
 
 // loadAll rebuilds every org's index from the store.
@@ -78,6 +87,13 @@ func (r *Replica) loadOrg(ctx context.Context, id string) error {
 		if berr := <-built; berr != nil {
 			err = berr // the index's reason, not the read's stop
 		}
+	}
+	if err == nil {
+		err = l.Err()
+	}
+	var stale *authz.StaleError
+	if errors.As(err, &stale) {
+		return stale // it names the org
 	}
 	if err != nil {
 		return fmt.Errorf("load org %s: %w", id, err)

@@ -18,10 +18,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/seed"
 )
 
 // DefaultNow is a scenario's clock when it names none.
-var DefaultNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var DefaultNow = seed.DefaultNow
 
 // Org is the organization every scenario describes.
 const Org = "org1"
@@ -54,35 +55,8 @@ type Expect struct {
 	Access   []Access   `yaml:"access"`
 }
 
-// State is records to put.
-type State struct {
-	Members []struct{ User, Role string } `yaml:"members"`
-	Roles   []domain.Role                 `yaml:"custom_roles"`
-	Teams   []string                      `yaml:"teams"`
-	Groups  []struct {
-		ID      string   `yaml:"id"`
-		Members []string `yaml:"members"`
-	} `yaml:"groups"`
-	Keys []struct {
-		ID      string    `yaml:"id"`
-		Expires time.Time `yaml:"expires"`
-		Owner   string    `yaml:"owner"` // user id whose power bounds the key's
-	} `yaml:"keys"`
-	Resources []struct {
-		Ref    string            `yaml:"ref"`
-		Parent string            `yaml:"parent"`
-		Team   string            `yaml:"team"`
-		Owner  string            `yaml:"owner"`
-		Attrs  map[string]string `yaml:"attrs"`
-	} `yaml:"resources"`
-	Grants []struct {
-		ID      string    `yaml:"id"`
-		Subject string    `yaml:"subject"`
-		Role    string    `yaml:"role"`
-		Scope   string    `yaml:"scope"`
-		Expires time.Time `yaml:"expires"`
-	} `yaml:"grants"`
-}
+// State is records to put, in the seed format (package seed).
+type State = seed.State
 
 // Remove is records to delete.
 type Remove struct {
@@ -330,49 +304,9 @@ func assert(t *testing.T, d Decider, now time.Time, x *Expect) int {
 // StateChanges are the changes that put st.
 func StateChanges(t testing.TB, st *State) []domain.Change {
 	t.Helper()
-	var cs []domain.Change
-	for i := range st.Roles {
-		r := st.Roles[i]
-		cs = append(cs, domain.Change{Op: domain.OpPutRole, Role: &r})
-	}
-	for _, m := range st.Members {
-		cs = append(cs, domain.Change{Op: domain.OpPutMember, Member: &domain.Member{UserID: m.User, Role: m.Role}})
-	}
-	for _, id := range st.Teams {
-		cs = append(cs, domain.Change{Op: domain.OpPutTeam, Team: &domain.Team{ID: id}})
-	}
-	for _, g := range st.Groups {
-		cs = append(cs, domain.Change{Op: domain.OpPutGroup, Group: &domain.Group{ID: g.ID}})
-		for _, u := range g.Members {
-			cs = append(cs, domain.Change{Op: domain.OpPutGroupMember, Membership: &domain.Membership{Parent: g.ID, UserID: u}})
-		}
-	}
-	for _, k := range st.Keys {
-		cs = append(cs, domain.Change{Op: domain.OpPutKey, Key: &domain.KeyRecord{ID: k.ID, ExpiresAt: k.Expires, Owner: k.Owner}})
-	}
-	for _, r := range st.Resources {
-		ref, err := domain.ParseRef(r.Ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := &domain.Resource{Type: ref.Type, ID: ref.ID, Team: r.Team, Owner: r.Owner, Attributes: r.Attrs}
-		if r.Parent != "" {
-			if res.Parent, err = domain.ParseRef(r.Parent); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cs = append(cs, domain.Change{Op: domain.OpPutResource, Resource: res})
-	}
-	for _, g := range st.Grants {
-		subj, err := domain.ParseSubject(g.Subject)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scope, err := domain.ParseScope(g.Scope)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, domain.Change{Op: domain.OpPutGrant, Grant: &domain.Grant{ID: g.ID, Subject: subj, Role: g.Role, Scope: scope, ExpiresAt: g.Expires}})
+	cs, err := st.Changes()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cs
 }

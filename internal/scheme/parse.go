@@ -1,9 +1,12 @@
 package scheme
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -192,14 +195,14 @@ func decodeYAML(data []byte, f *fileScheme) (err error) {
 func Parse(file string, data []byte) (*Scheme, error) {
 	var f fileScheme
 	if err := decodeYAML(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, Located(file, err)
 	}
 	e := &errs{file: file}
 	s := &Scheme{
 		ID: f.ID, Name: f.Name, Description: f.Description,
 		TopRole: f.TopRole, BaseRole: f.BaseRole, UniqueTop: f.UniqueTop, TransferRole: f.TransferRole,
 		AuditPermission: f.AuditPermission, Channels: f.Channels, File: file, InvitePermissions: f.InvitePermissions,
-		ScopedRolesNeedBase: f.ScopedRolesNeedBase, PropertiesPermission: f.PropertiesPermission,
+		ScopedRolesNeedBase: f.ScopedRolesNeedBase, PropertiesPermission: f.PropertiesPermission, source: bytes.Clone(data),
 		types: map[string]*ResourceType{}, perms: map[string]*Permission{}, roles: map[string]*Role{},
 	}
 	if !domain.ValidTypeName(s.ID) {
@@ -296,6 +299,36 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// yamlLine finds "line N: what" in the decoder's messages, alone
+// (unmarshal errors, one per line) or after a "yaml: " prefix (syntax).
+var yamlLine = regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
+
+// unknownField is the decoder's word for a key no field takes, which names
+// a Go type the reader of a file has nothing to do with.
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
+// Located rewrites a YAML decoding error as the validation errors read, one
+// "FILE:LINE: what" per problem, so that every error of a scheme file
+// points at its line the same way.
+func Located(file string, err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s:1: the file is empty", file)
+	}
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			msg := m[2]
+			if f := unknownField.FindStringSubmatch(msg); f != nil {
+				msg = fmt.Sprintf("unknown field %q", f[1])
+			}
+			out = append(out, fmt.Sprintf("%s:%s: %s", file, m[1], msg))
+		} else if l != "yaml: unmarshal errors:" {
+			out = append(out, fmt.Sprintf("%s:1: %s", file, strings.TrimPrefix(l, "yaml: ")))
+		}
+	}
+	return errors.New(strings.Join(out, "\n"))
 }
 
 // keyLine is the line of a top-level key of the file, or 1 when absent.

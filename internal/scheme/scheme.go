@@ -56,9 +56,10 @@ type Scheme struct {
 	PropertiesPermission string
 	File                 string
 
-	types map[string]*ResourceType
-	perms map[string]*Permission
-	roles map[string]*Role
+	source []byte // the file as read, for Source
+	types  map[string]*ResourceType
+	perms  map[string]*Permission
+	roles  map[string]*Role
 }
 
 // ResourceType is a kind of protected resource.
@@ -332,5 +333,10 @@ func Names() []string {
 	return names
 }
 
-// Source returns the YAML of a built-in scheme.
-func Source(id string) ([]byte, error) { return builtinFS.ReadFile("schemes/" + id + ".yaml") }
+// Source returns the YAML a built-in or registered scheme was parsed from.
+func Source(id string) ([]byte, error) {
+	if s, ok := Get(id); ok && s.source != nil {
+		return s.source, nil
+	}
+	return builtinFS.ReadFile("schemes/" + id + ".yaml")
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/mailer"
 	"github.com/gatehouse/gatehouse/internal/plan"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/team"
 )
@@ -50,6 +51,11 @@ type Config struct {
 	// token, for development.
 	SMTPURL string
 	Mailer  mailer.Mailer
+	// SchemeDir is a directory of scheme files (*.yaml) registered beside
+	// the built-in schemes before anything else happens; a file that does
+	// not validate, an id that shadows a built-in and two files of one id
+	// refuse the start.
+	SchemeDir string
 	// Demo seeds one demonstration organization per built-in scheme into
 	// an empty database before serving.
 	Demo bool
@@ -224,6 +230,13 @@ func (cfg Config) check() error {
 	if cfg.DB == "" && cfg.Store == nil {
 		return errors.New("missing --db")
 	}
+	if cfg.SchemeDir != "" {
+		// First: every later step (the demo, the use cases, the load) may
+		// meet an organization of one of these schemes.
+		if err := RegisterSchemes(cfg.SchemeDir); err != nil {
+			return err
+		}
+	}
 	if cfg.Store != nil && cfg.AuditKey == nil {
 		return errors.New("server: Config.Store needs the AuditKey it seals with")
 	}
@@ -232,6 +245,34 @@ func (cfg Config) check() error {
 	}
 	if q := cfg.Quotas; q.OrgsPerUser < 0 || q.KeysPerOrg < 0 || q.RolesPerOrg < 0 || q.PendingInvitations < 0 {
 		return errors.New("--max-orgs-per-user, --max-keys-per-org, --max-roles-per-org and --max-pending-invitations must not be negative (0 takes the default)")
+	}
+	return nil
+}
+
+// RegisterSchemes registers the scheme files of dir (--scheme-dir) beside
+// the built-in schemes, each held to the management policy as well as to
+// the format, so that a file missing a permission the policy names is
+// refused with its name and line rather than at the load.
+func RegisterSchemes(dir string) error {
+	list, err := scheme.LoadDir(dir)
+	if err == nil {
+		var errs []error
+		for _, s := range list {
+			if perr := team.ValidateScheme(s); perr != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", s.File, s.Line("permissions"), perr))
+			}
+		}
+		err = errors.Join(errs...)
+	}
+	if err == nil {
+		for _, s := range list {
+			if err = scheme.Register(s); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("--scheme-dir %s:\n%w", dir, err)
 	}
 	return nil
 }

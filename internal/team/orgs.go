@@ -38,7 +38,7 @@ func validateOrg(id, name, schemeID string) (*scheme.Scheme, error) {
 	}
 	sc, ok := scheme.Get(schemeID)
 	if !ok {
-		return nil, fault.E(fault.Unprocessable, "unknown scheme %q (built in: %s)", schemeID, strings.Join(scheme.Names(), ", "))
+		return nil, fault.E(fault.Unprocessable, "unknown scheme %q (known: %s)", schemeID, strings.Join(scheme.Names(), ", "))
 	}
 	return sc, nil
 }
