@@ -331,6 +331,20 @@ func owaspOps() map[string]owaspOp {
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.people["target"].id}, nil
 			}},
+		"GET /v1/orgs/{org}/members/{user_id}/aliases": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.people["target"].id}, nil
+			}},
+		"PUT /v1/orgs/{org}/members/{user_id}/aliases/{alias}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.people["target"].id, "alias": f.uniq("idp-sub-")}, nil
+			}},
+		"DELETE /v1/orgs/{org}/members/{user_id}/aliases/{alias}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				alias := f.uniq("doomed-sub-")
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/members/"+f.people["target"].id+"/aliases/"+alias, nil).want(t, 204)
+				return map[string]string{"user_id": f.people["target"].id, "alias": alias}, nil
+			}},
 		"PATCH /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.member(t)}, map[string]any{"role": "admin"}

@@ -19,6 +19,8 @@ var apiPaths = []string{
 	"POST /v1/orgs", "GET /v1/orgs/{org}", "PATCH /v1/orgs/{org}",
 	"GET /v1/orgs/{org}/members", "GET /v1/orgs/{org}/members/{user_id}",
 	"PATCH /v1/orgs/{org}/members/{user_id}", "DELETE /v1/orgs/{org}/members/{user_id}",
+	"GET /v1/orgs/{org}/members/{user_id}/aliases", "PUT /v1/orgs/{org}/members/{user_id}/aliases/{alias}",
+	"DELETE /v1/orgs/{org}/members/{user_id}/aliases/{alias}",
 	"POST /v1/orgs/{org}/invitations", "GET /v1/orgs/{org}/invitations", "DELETE /v1/orgs/{org}/invitations/{id}",
 	"POST /v1/orgs/{org}/invitations/{id}/resend", "POST /v1/invitations/accept",
 	"POST /v1/orgs/{org}/transfer-ownership", "GET /v1/orgs/{org}/billing", "PATCH /v1/orgs/{org}/billing",

@@ -105,6 +105,7 @@ func (s *server) routes() {
 	s.accountRoutes()
 	s.orgRoutes()
 	s.memberRoutes()
+	s.aliasRoutes()
 	s.invitationRoutes()
 	s.accessRoutes()
 	s.collectionRoutes()

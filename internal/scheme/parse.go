@@ -33,6 +33,9 @@ type fileScheme struct {
 	// whose org role is the base role (Labelbox: a workspace-wide role
 	// cannot be overridden at the project level).
 	ScopedRolesNeedBase bool `yaml:"scoped_roles_need_base_role"`
+	// AuthZENActions names the AuthZEN action names that are not the id of
+	// the permission they ask about (can_read_todos: todo.read).
+	AuthZENActions map[string]string `yaml:"authzen_actions"`
 }
 
 type fileType struct {
@@ -282,6 +285,12 @@ func Parse(file string, data []byte) (*Scheme, error) {
 			}
 		}
 	}
+	for name, p := range f.AuthZENActions {
+		if _, ok := s.perms[p]; !ok || name == "" {
+			e.add(keyLine(data, "authzen_actions"), "authzen_actions: %q names unknown permission %q", name, p)
+		}
+	}
+	s.AuthZENActions = f.AuthZENActions
 	if err := e.err(); err != nil {
 		return nil, err
 	}

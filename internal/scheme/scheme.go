@@ -50,7 +50,10 @@ type Scheme struct {
 	// ScopedRolesNeedBase: roles bound below the org go only to members
 	// whose org role is BaseRole (Labelbox's project-based roles).
 	ScopedRolesNeedBase bool
-	File                string
+	// AuthZENActions maps AuthZEN action names to permission ids where
+	// they differ; any other action name is the permission id itself.
+	AuthZENActions map[string]string
+	File           string
 
 	types map[string]*ResourceType
 	perms map[string]*Permission
