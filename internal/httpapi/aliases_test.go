@@ -53,7 +53,7 @@ func TestAliases(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) { c.who.do(c.method, c.path, nil).want(t, c.want) })
 		}
-		e.owner.delete(base + "bob@idp.test").want(t, 204)
+		e.owner.delete(base+"bob@idp.test").want(t, 204)
 		if got := aliasesOf(t, e.owner, "acme", bobID); len(got) != 2 {
 			t.Errorf("after DELETE: %v", got)
 		}
@@ -67,7 +67,7 @@ func TestAliases(t *testing.T) {
 			t.Errorf("member.alias.delete events = %d, want 1", n)
 		}
 		// The aliases go with the membership.
-		e.owner.delete("/v1/orgs/acme/members/" + carolID).want(t, 200)
+		e.owner.delete("/v1/orgs/acme/members/"+carolID).want(t, 200)
 		e.owner.put(base+"bob@idp.test", nil).want(t, 204)
 	})
 }
