@@ -39,6 +39,8 @@ func testAliases(e *env) {
 		got := mustRead(e, func(r store.Reader) (string, error) { return r.ResolveAlias(c.org, c.alias) })
 		equal(t, "ResolveAlias "+c.org+" "+c.alias, got, c.want)
 	}
+	primary := mustRead(e, func(r store.Reader) (map[string]string, error) { return r.PrimaryAliases("acme") })
+	equal(t, "PrimaryAliases: the first given", primary, map[string]string{"u1": "sub|123", "u2": "bob"})
 	_, err := read(e, func(r store.Reader) (string, error) { return r.ResolveAlias("beta", "bob") })
 	isErr(t, "ResolveAlias of another org's alias", err, store.ErrNotFound)
 	_, err = read(e, func(r store.Reader) (string, error) { return r.ResolveAlias("acme", "BOB") })
@@ -51,6 +53,8 @@ func testAliases(e *env) {
 
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "sub|123") })
 	equal(t, "ListAliases after DeleteAlias", list("acme", "u1"), []string{"alice@acme.test"})
+	primary = mustRead(e, func(r store.Reader) (map[string]string, error) { return r.PrimaryAliases("acme") })
+	equal(t, "PrimaryAliases after the first is deleted", primary["u1"], "alice@acme.test")
 	isErr(t, "DeleteAlias twice", e.write(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "sub|123") }), store.ErrNotFound)
 	isErr(t, "DeleteAlias of another member's alias", e.write(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "bob") }), store.ErrNotFound)
 

@@ -34,3 +34,21 @@ func scanString(s scanner) (string, error) {
 	var v string
 	return v, s.Scan(&v)
 }
+
+func (t *Tx) PrimaryAliases(org string) (map[string]string, error) {
+	type row struct{ user, alias string }
+	rows, err := list(t, fmt.Sprintf("primary aliases of org %q", org), func(s scanner) (row, error) {
+		var r row
+		return r, s.Scan(&r.user, &r.alias)
+	}, `SELECT user_id, alias FROM member_aliases WHERE org = $1 ORDER BY pos`, org)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		if _, seen := out[r.user]; !seen {
+			out[r.user] = r.alias
+		}
+	}
+	return out, nil
+}
