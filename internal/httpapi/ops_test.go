@@ -50,6 +50,9 @@ var apiPaths = []string{
 	"GET /v1/orgs/{org}/approval-gates", "PUT /v1/orgs/{org}/approval-gates/{permission}",
 	"DELETE /v1/orgs/{org}/approval-gates/{permission}",
 	"POST /v1/orgs/{org}/approvals", "GET /v1/orgs/{org}/approvals", "DELETE /v1/orgs/{org}/approvals/{id}",
+	"POST /v1/orgs/{org}/access/v1/evaluation", "POST /v1/orgs/{org}/access/v1/evaluations",
+	"POST /v1/orgs/{org}/access/v1/search/subject", "POST /v1/orgs/{org}/access/v1/search/resource",
+	"POST /v1/orgs/{org}/access/v1/search/action", "GET /.well-known/authzen-configuration/v1/orgs/{org}",
 }
 
 func TestOpenAPI(t *testing.T) {

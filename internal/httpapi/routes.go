@@ -117,4 +117,5 @@ func (s *server) routes() {
 	s.reviewRoutes()
 	s.requestRoutes()
 	s.approvalRoutes()
+	s.authzenRoutes()
 }
