@@ -131,7 +131,7 @@ func TestAuthZENErrors(t *testing.T) {
 		})
 		for _, p := range []string{"/evaluation", "/evaluations", "/search/subject", "/search/resource", "/search/action"} {
 			e.anon().post(azBase+p, ok).want(t, 401)
-			e.owner.post(azBase+p, ok).want(t, 403)  // a session, not a key
+			e.owner.post(azBase+p, ok).want(t, 403)   // a session, not a key
 			w.noAudit.post(azBase+p, ok).want(t, 403) // a key without audit.view
 		}
 		// Tenant isolation: another org, existing or not, is the same 404.
