@@ -43,6 +43,7 @@ func TestAliases(t *testing.T) {
 			want   int
 		}{
 			{"an alias of another member", e.owner, "PUT", "/v1/orgs/acme/members/" + carolID + "/aliases/bob@idp.test", 409},
+			{"a member's user id", e.owner, "PUT", base + carolID, 409},
 			{"a member sets her own", bob, "PUT", base + "mine", 403},
 			{"a member removes her own", bob, "DELETE", base + "bob@idp.test", 403},
 			{"a member reads another's", bob, "GET", "/v1/orgs/acme/members/" + carolID + "/aliases", 403},

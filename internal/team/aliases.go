@@ -68,6 +68,11 @@ func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias stri
 	if err := checkAlias(alias); err != nil {
 		return 0, err
 	}
+	// A subject id is a user id before it is an alias: one naming a member
+	// would never be read.
+	if _, ok := o.MemberRole(alias); ok {
+		return 0, fault.E(fault.Conflict, "alias %q is a member's user id", alias)
+	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		switch holder, err := tx.ResolveAlias(org, alias); {
 		case err == nil && holder == userID:
