@@ -644,6 +644,7 @@ func TestOWASPAPITop10(t *testing.T) {
 	limits(t, f, rows)
 	misconfiguration(t, f)
 	authentication(t, f, rows)
+	authzenMetadata(t, f, rows)
 
 	if out := os.Getenv("GATEHOUSE_OWASP_TABLE"); out != "" {
 		var b strings.Builder
@@ -950,4 +951,21 @@ func authentication(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 	tok, _ := credential.NewToken(credential.InvitationPrefix)
 	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long enough phrase"}).want(t, 404)
 	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long enough phrase", "org": "acme", "role": "owner"}).want(t, 400)
+}
+
+// authzenMetadata: the AuthZEN metadata is public, and built from the path
+// alone: an org that exists and one that does not answer alike.
+func authzenMetadata(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
+	const op = "GET /.well-known/authzen-configuration/v1/orgs/{org}"
+	body := func(org string) string {
+		r := f.s.do(t, "", "GET", fillPath(strings.SplitN(op, " ", 2)[1], org, nil), nil).want(t, 200)
+		return strings.ReplaceAll(string(r.body), org, "ORG")
+	}
+	if a, b := body("bravo"), body("no-such-org"); a != b {
+		t.Errorf("AuthZEN metadata tells an org that exists from one that does not: %s vs %s", a, b)
+	}
+	if r := rows[op]; r != nil {
+		r.bola = "public; the same answer for an org that exists and one that does not"
+		r.bfla = "200 for anyone (discovery)"
+	}
 }
