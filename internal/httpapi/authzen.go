@@ -104,18 +104,18 @@ func azBad(format string, args ...any) *azError {
 
 func (s *server) authzenRoutes() {
 	for _, r := range []struct {
-		op      string
-		h       func(*team.PDP, []byte) (any, error)
-		summary string
-		in, out any
+		op, path string
+		h        func(*team.PDP, []byte) (any, error)
+		summary  string
+		in, out  any
 	}{
-		{"authzenEvaluation", s.azEvaluation, "AuthZEN access evaluation: may the subject do the action on the resource", azRequest{}, azDecision{}},
-		{"authzenEvaluations", s.azEvaluations, "AuthZEN access evaluations (boxcarred), with execute_all, deny_on_first_deny or permit_on_first_permit", azEvaluationsRequest{}, azEvaluations{}},
-		{"authzenSearchSubject", s.azSearchSubject, "AuthZEN subject search: who may do the action on the resource", azSearchRequest{}, azSearchAnswer[azEntity]{}},
-		{"authzenSearchResource", s.azSearchResource, "AuthZEN resource search: the resources of a type the subject may do the action on", azSearchRequest{}, azSearchAnswer[azEntity]{}},
-		{"authzenSearchAction", s.azSearchAction, "AuthZEN action search: what the subject may do on the resource", azSearchRequest{}, azSearchAnswer[azAction]{}},
+		{"authzenEvaluation", "evaluation", s.azEvaluation, "AuthZEN access evaluation: may the subject do the action on the resource", azRequest{}, azDecision{}},
+		{"authzenEvaluations", "evaluations", s.azEvaluations, "AuthZEN access evaluations (boxcarred), with execute_all, deny_on_first_deny or permit_on_first_permit", azEvaluationsRequest{}, azEvaluations{}},
+		{"authzenSearchSubject", "search/subject", s.azSearchSubject, "AuthZEN subject search: who may do the action on the resource", azSearchRequest{}, azSearchAnswer[azEntity]{}},
+		{"authzenSearchResource", "search/resource", s.azSearchResource, "AuthZEN resource search: the resources of a type the subject may do the action on", azSearchRequest{}, azSearchAnswer[azEntity]{}},
+		{"authzenSearchAction", "search/action", s.azSearchAction, "AuthZEN action search: what the subject may do on the resource", azSearchRequest{}, azSearchAnswer[azAction]{}},
 	} {
-		path := azPrefix + "/" + azSuffix(r.op)
+		path := azPrefix + "/" + r.path
 		pattern := http.MethodPost + " " + path
 		s.mux.HandleFunc(pattern, s.route(pattern, s.authn(s.azHandler(r.h)).ServeHTTP))
 		s.azDocument(r.op, http.MethodPost, path, r.summary, r.in, r.out)
@@ -123,20 +123,6 @@ func (s *server) authzenRoutes() {
 	pattern := http.MethodGet + " " + azMetadataPath
 	s.mux.HandleFunc(pattern, s.route(pattern, s.azMetadata))
 	s.azDocument("authzenMetadata", http.MethodGet, azMetadataPath, "AuthZEN metadata of the organization's PDP", nil, azMetadata{})
-}
-
-func azSuffix(op string) string {
-	switch op {
-	case "authzenEvaluation":
-		return "evaluation"
-	case "authzenEvaluations":
-		return "evaluations"
-	case "authzenSearchSubject":
-		return "search/subject"
-	case "authzenSearchResource":
-		return "search/resource"
-	}
-	return "search/action"
 }
 
 // azDocument adds an AuthZEN operation to the OpenAPI document without a
