@@ -89,7 +89,39 @@ func (a *app) newMemberCmd() *cobra.Command {
 			return c.api.RemoveMember(c.ctx, c.org, c.args[0])
 		}, past("removed")),
 	}
-	cmd.AddCommand(list, get, update, del)
+	cmd.AddCommand(list, get, update, del, a.newAliasCmd(&org))
+	return cmd
+}
+
+// newAliasCmd: the external ids (IdP subject, email, user name) a member
+// is known by, which the AuthZEN endpoints resolve to her.
+func (a *app) newAliasCmd(org *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "alias", Aliases: []string{"aliases"}, Short: "A member's aliases: the external ids the AuthZEN endpoints know her by"}
+	add := &cobra.Command{
+		Use: "add USER_ID ALIAS", Short: "Give a member an alias (one member per alias in the org)", Args: cobra.ExactArgs(2),
+		Example: "  gatehouse member alias add u_7 'auth0|5f1c'\n  gatehouse member alias add u_7 ada@idp.example",
+		RunE: a.write(org, func(c call) (int64, error) {
+			return c.api.SetAlias(c.ctx, c.org, c.args[0], c.args[1])
+		}, func(args []string) string { return "alias " + args[1] + " names " + args[0] }),
+	}
+	remove := &cobra.Command{
+		Use: "remove USER_ID ALIAS", Aliases: []string{"delete"}, Short: "Take an alias away from a member", Args: cobra.ExactArgs(2),
+		RunE: a.write(org, func(c call) (int64, error) {
+			return c.api.RemoveAlias(c.ctx, c.org, c.args[0], c.args[1])
+		}, func(args []string) string { return "removed alias " + args[1] + " of " + args[0] }),
+	}
+	list := &cobra.Command{
+		Use: "list USER_ID", Short: "List a member's aliases", Args: cobra.ExactArgs(1),
+		RunE: show(a, org, nil, func(c call) ([]string, error) {
+			return c.api.ListAliases(c.ctx, c.org, c.args[0])
+		}, func(t *tw, as []string) {
+			t.row("ALIAS")
+			for _, al := range as {
+				t.row(al)
+			}
+		}),
+	}
+	cmd.AddCommand(add, remove, list)
 	return cmd
 }
 

@@ -527,8 +527,11 @@ type memberDialog struct {
 	// managers, for anyone but themselves): roles a project or another
 	// resource can carry.
 	DefaultRoles []team.RoleView
-	Form         grantForm
-	Error        string
+	// Aliases are the external ids the AuthZEN endpoints know the member
+	// by (set through the API or the CLI).
+	Aliases []string
+	Form    grantForm
+	Error   string
 }
 
 type option struct{ Value, Label string }
@@ -720,6 +723,9 @@ func (h *handler) memberDialogData(c *orgCtx, uid string, f grantForm) (memberDi
 		c.resourceList(t.ID, choiceLimit) // names for display, where the user may list them
 	}
 	d.Blocks = c.accessBlocks(m.Access, d.CanManage)
+	// Seeing the member is what reading her aliases takes: no error here
+	// that GetMember did not already give.
+	d.Aliases, _ = h.svc.ListAliases(c.r.Context(), c.actor, c.org.ID, uid)
 	grants := map[string][]domain.Access{}
 	for _, g := range m.Grants {
 		if ref, err := domain.ParseRef(g.Scope); err == nil {

@@ -420,3 +420,22 @@ func TestUnknownPage(t *testing.T) {
 		t.Errorf("signed in, unknown page: %q", got)
 	}
 }
+
+// A member's aliases (the ids the AuthZEN endpoints know her by) show in
+// her Member Access.
+func TestMemberAliasesShown(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	ana := f.member("ana@acme.test", "Ana Analyst", "member")
+	for _, a := range []string{"auth0|ana", "ana@idp.example"} {
+		if _, err := f.svc.SetAlias(context.Background(), f.owner, f.org, ana.Subject.ID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := f.browser("owner")
+	b.login(ownerEmail)
+	b.openAccess("ana@acme.test")
+	b.waitText("#member-aliases", "auth0|ana")
+	if got := b.text("#member-aliases"); !strings.Contains(got, "ana@idp.example") {
+		t.Errorf("aliases line: %q", got)
+	}
+}

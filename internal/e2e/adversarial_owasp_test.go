@@ -187,7 +187,12 @@ type owaspOp struct {
 	// account marks operations on the caller's own account, not an org:
 	// outsiders and removed members are users like any other there.
 	account bool
-	after   func(t *testing.T, f *owaspFix, caller string)
+	// extensible marks AuthZEN operations: the protocol ignores members it
+	// does not know (a PDP must accept the fields of later versions), so
+	// extra fields are read as nothing, never refused; the pass checks
+	// they change nothing instead.
+	extensible bool
+	after      func(t *testing.T, f *owaspFix, caller string)
 }
 
 var (
@@ -325,11 +330,41 @@ func owaspOps() map[string]owaspOp {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/approvals", map[string]any{"subject": f.people["target"].id,
 					"permission": "training.deploy", "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "reason": "release"})}, nil
 			}},
+		// AuthZEN: a key holding audit.view asks about anyone; sessions
+		// and keys without it get 403.
+		"POST /v1/orgs/{org}/access/v1/evaluation": {allowed: []string{"key:admin"}, extensible: true,
+			call: body(map[string]any{"subject": map[string]any{"type": "user", "id": "someone"}, "action": map[string]any{"name": "dataset.view"},
+				"resource": map[string]any{"type": "dataset", "id": "cats"}})},
+		"POST /v1/orgs/{org}/access/v1/evaluations": {allowed: []string{"key:admin"}, extensible: true,
+			call: body(map[string]any{"subject": map[string]any{"type": "user", "id": "someone"}, "action": map[string]any{"name": "dataset.view"},
+				"evaluations": []any{map[string]any{"resource": map[string]any{"type": "dataset", "id": "cats"}}}})},
+		"POST /v1/orgs/{org}/access/v1/search/subject": {allowed: []string{"key:admin"}, extensible: true,
+			call: body(map[string]any{"subject": map[string]any{"type": "user"}, "action": map[string]any{"name": "dataset.view"},
+				"resource": map[string]any{"type": "dataset", "id": "cats"}})},
+		"POST /v1/orgs/{org}/access/v1/search/resource": {allowed: []string{"key:admin"}, extensible: true,
+			call: body(map[string]any{"subject": map[string]any{"type": "user", "id": "someone"}, "action": map[string]any{"name": "dataset.view"},
+				"resource": map[string]any{"type": "dataset"}})},
+		"POST /v1/orgs/{org}/access/v1/search/action": {allowed: []string{"key:admin"}, extensible: true,
+			call: body(map[string]any{"subject": map[string]any{"type": "user", "id": "someone"}, "resource": map[string]any{"type": "dataset", "id": "cats"}})},
 		"PATCH /v1/orgs/{org}/billing": {allowed: []string{"owner"}, call: body(map[string]any{"billing_email": "pay@acme.test"})},
 		"GET /v1/orgs/{org}/members":   {allowed: viewers, call: none},
 		"GET /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"user_id": f.people["target"].id}, nil
+			}},
+		"GET /v1/orgs/{org}/members/{user_id}/aliases": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.people["target"].id}, nil
+			}},
+		"PUT /v1/orgs/{org}/members/{user_id}/aliases/{alias}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"user_id": f.people["target"].id, "alias": f.uniq("idp-sub-")}, nil
+			}},
+		"DELETE /v1/orgs/{org}/members/{user_id}/aliases/{alias}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				alias := f.uniq("doomed-sub-")
+				f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/members/"+f.people["target"].id+"/aliases/"+alias, nil).want(t, 204)
+				return map[string]string{"user_id": f.people["target"].id, "alias": alias}, nil
 			}},
 		"PATCH /v1/orgs/{org}/members/{user_id}": {allowed: managers, foreign: map[string]string{"user_id": "user_id"},
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
@@ -466,7 +501,8 @@ func owaspOps() map[string]owaspOp {
 // publicOps need no credentials; they are attacked in the resource and
 // authentication parts instead.
 var publicOps = map[string]bool{"POST /v1/auth/login": true, "POST /v1/invitations/accept": true,
-	"POST /v1/auth/password-reset": true, "POST /v1/auth/password-reset/confirm": true}
+	"POST /v1/auth/password-reset": true, "POST /v1/auth/password-reset/confirm": true,
+	"GET /.well-known/authzen-configuration/v1/orgs/{org}": true}
 
 func fillPath(tmpl, org string, vals map[string]string) string {
 	p := strings.ReplaceAll(tmpl, "{org}", org)
@@ -584,6 +620,17 @@ func TestOWASPAPITop10(t *testing.T) {
 					added = append(added, k)
 				}
 			}
+			if op.extensible {
+				// Asked with the key that may: the same answer as without them.
+				plain := s.do(t, f.tokens["key:admin"], method, fillPath(tmpl, "acme", vals), body)
+				_, orig := op.call(t, f)
+				want := s.do(t, f.tokens["key:admin"], method, fillPath(tmpl, "acme", vals), orig)
+				if plain.status != 200 || string(plain.body) != string(want.body) {
+					t.Errorf("API3 %s with extra fields %v: %d %s, want 200 %s", name, added, plain.status, plain.body, want.body)
+				}
+				row.mass = "extra fields ignored (AuthZEN), same answer"
+				continue
+			}
 			r := s.do(t, f.tokens["owner"], method, fillPath(tmpl, "acme", vals), m)
 			if r.status != 400 {
 				t.Errorf("API3 %s with extra fields %v: %d, want 400: %s", name, added, r.status, r.body)
@@ -597,6 +644,7 @@ func TestOWASPAPITop10(t *testing.T) {
 	limits(t, f, rows)
 	misconfiguration(t, f)
 	authentication(t, f, rows)
+	authzenMetadata(t, f, rows)
 
 	if out := os.Getenv("GATEHOUSE_OWASP_TABLE"); out != "" {
 		var b strings.Builder
@@ -903,4 +951,21 @@ func authentication(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 	tok, _ := credential.NewToken(credential.InvitationPrefix)
 	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long enough phrase"}).want(t, 404)
 	s.do(t, "", "POST", "/v1/invitations/accept", map[string]any{"token": tok, "name": "X", "password": "long enough phrase", "org": "acme", "role": "owner"}).want(t, 400)
+}
+
+// authzenMetadata: the AuthZEN metadata is public, and built from the path
+// alone: an org that exists and one that does not answer alike.
+func authzenMetadata(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
+	const op = "GET /.well-known/authzen-configuration/v1/orgs/{org}"
+	body := func(org string) string {
+		r := f.s.do(t, "", "GET", fillPath(strings.SplitN(op, " ", 2)[1], org, nil), nil).want(t, 200)
+		return strings.ReplaceAll(string(r.body), org, "ORG")
+	}
+	if a, b := body("bravo"), body("no-such-org"); a != b {
+		t.Errorf("AuthZEN metadata tells an org that exists from one that does not: %s vs %s", a, b)
+	}
+	if r := rows[op]; r != nil {
+		r.bola = "public; the same answer for an org that exists and one that does not"
+		r.bfla = "200 for anyone (discovery)"
+	}
 }

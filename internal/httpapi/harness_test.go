@@ -235,7 +235,7 @@ var showsSecrets = []*regexp.Regexp{
 }
 
 // notWrites are the non-GET calls that change no access state.
-var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|auth/password-reset|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects))$`)
+var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|auth/password-reset|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects|access/v1/[a-z/]+))$`)
 
 var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_)[A-Za-z0-9_]+`)
 

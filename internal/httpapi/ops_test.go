@@ -19,6 +19,8 @@ var apiPaths = []string{
 	"POST /v1/orgs", "GET /v1/orgs/{org}", "PATCH /v1/orgs/{org}",
 	"GET /v1/orgs/{org}/members", "GET /v1/orgs/{org}/members/{user_id}",
 	"PATCH /v1/orgs/{org}/members/{user_id}", "DELETE /v1/orgs/{org}/members/{user_id}",
+	"GET /v1/orgs/{org}/members/{user_id}/aliases", "PUT /v1/orgs/{org}/members/{user_id}/aliases/{alias}",
+	"DELETE /v1/orgs/{org}/members/{user_id}/aliases/{alias}",
 	"POST /v1/orgs/{org}/invitations", "GET /v1/orgs/{org}/invitations", "DELETE /v1/orgs/{org}/invitations/{id}",
 	"POST /v1/orgs/{org}/invitations/{id}/resend", "POST /v1/invitations/accept",
 	"POST /v1/orgs/{org}/transfer-ownership", "GET /v1/orgs/{org}/billing", "PATCH /v1/orgs/{org}/billing",
@@ -48,6 +50,9 @@ var apiPaths = []string{
 	"GET /v1/orgs/{org}/approval-gates", "PUT /v1/orgs/{org}/approval-gates/{permission}",
 	"DELETE /v1/orgs/{org}/approval-gates/{permission}",
 	"POST /v1/orgs/{org}/approvals", "GET /v1/orgs/{org}/approvals", "DELETE /v1/orgs/{org}/approvals/{id}",
+	"POST /v1/orgs/{org}/access/v1/evaluation", "POST /v1/orgs/{org}/access/v1/evaluations",
+	"POST /v1/orgs/{org}/access/v1/search/subject", "POST /v1/orgs/{org}/access/v1/search/resource",
+	"POST /v1/orgs/{org}/access/v1/search/action", "GET /.well-known/authzen-configuration/v1/orgs/{org}",
 }
 
 func TestOpenAPI(t *testing.T) {

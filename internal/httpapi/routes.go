@@ -105,6 +105,7 @@ func (s *server) routes() {
 	s.accountRoutes()
 	s.orgRoutes()
 	s.memberRoutes()
+	s.aliasRoutes()
 	s.invitationRoutes()
 	s.accessRoutes()
 	s.collectionRoutes()
@@ -116,4 +117,5 @@ func (s *server) routes() {
 	s.reviewRoutes()
 	s.requestRoutes()
 	s.approvalRoutes()
+	s.authzenRoutes()
 }

@@ -39,6 +39,9 @@ type fileScheme struct {
 	// PropertiesPermission is what a caller must hold at the org for the
 	// properties it states in a request to count.
 	PropertiesPermission string `yaml:"properties_permission"`
+	// AuthZENActions names the AuthZEN action names that are not the id of
+	// the permission they ask about (can_read_todos: todo.read).
+	AuthZENActions map[string]string `yaml:"authzen_actions"`
 }
 
 type fileType struct {
@@ -295,6 +298,12 @@ func Parse(file string, data []byte) (*Scheme, error) {
 			}
 		}
 	}
+	for name, p := range f.AuthZENActions {
+		if _, ok := s.perms[p]; !ok || name == "" {
+			e.add(keyLine(data, "authzen_actions"), "authzen_actions: %q names unknown permission %q", name, p)
+		}
+	}
+	s.AuthZENActions = f.AuthZENActions
 	if err := e.err(); err != nil {
 		return nil, err
 	}

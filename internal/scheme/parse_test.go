@@ -129,6 +129,9 @@ func TestValidationErrors(t *testing.T) {
 		{name: "bad permission id",
 			old: "  - {id: box.edit, type: box}", repl: "  - {id: Box-Edit, type: box}",
 			want: []string{`permission id "Box-Edit"`}},
+		{name: "AuthZEN action naming an unknown permission",
+			old: "user_management:\n", repl: "authzen_actions: {can_fly: box.fly}\nuser_management:\n",
+			want: []string{`authzen_actions: "can_fly" names unknown permission "box.fly"`}},
 		{name: "resource type named team",
 			old: "  - {id: item, parent: box}", repl: "  - {id: team}",
 			want: []string{`resource type id "team"`}},
@@ -182,6 +185,20 @@ func TestValidationListsEveryProblem(t *testing.T) {
 		if !found {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+func TestParseAuthZENActions(t *testing.T) {
+	src, _ := mutate(t, "user_management:\n", "authzen_actions: {can_edit_box: box.edit}\nuser_management:\n")
+	s, err := Parse("tiny.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.AuthZENActions["can_edit_box"]; got != "box.edit" {
+		t.Errorf("authzen_actions can_edit_box = %q, want box.edit", got)
+	}
+	if mustTiny(t).AuthZENActions != nil {
+		t.Errorf("a scheme without authzen_actions has a table")
 	}
 }
 

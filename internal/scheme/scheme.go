@@ -54,7 +54,10 @@ type Scheme struct {
 	// request properties count; without it they are ignored. Empty: no
 	// caller's do.
 	PropertiesPermission string
-	File                 string
+	// AuthZENActions maps AuthZEN action names to permission ids where
+	// they differ; any other action name is the permission id itself.
+	AuthZENActions map[string]string
+	File           string
 
 	source []byte // the file as read, for Source
 	types  map[string]*ResourceType

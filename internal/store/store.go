@@ -84,6 +84,7 @@ type Reader interface {
 	ReviewReader
 	RequestReader
 	ApprovalReader
+	AliasReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -119,6 +120,7 @@ type Tx interface {
 	ReviewWriter
 	RequestWriter
 	ApprovalWriter
+	AliasWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.

@@ -41,6 +41,9 @@ const (
 	ActMemberRemove  Action = "member.remove"
 	ActMemberExpiry  Action = "member.expiry"
 	ActMemberDefault Action = "member.default_role"
+	ActAliasList     Action = "member.alias.list"
+	ActAliasSet      Action = "member.alias.set"
+	ActAliasDelete   Action = "member.alias.delete"
 
 	ActInvitationList   Action = "invitation.list"
 	ActInvitationCreate Action = "invitation.create"
@@ -164,6 +167,11 @@ var policy = []rule{
 		[]need{another, endsMembership, revokesAll}},
 	{ActMemberDefault, "set or clear a member's default role: the role each grant made \"with the default role\" gives them (Labelbox's Default role, which group and manual project assignment inherit)",
 		[]need{another, anyOf(userManager, ifDeclared("admin.membership_details.modify")), setsDefaultRole}},
+	{ActAliasList, "list the external ids (IdP subject, email, user name) a member is known by: as seeing the member",
+		[]need{anyOf(self, all(viewsMembers, anyOf(userManager, auditor)))}},
+	{ActAliasSet, "give a member an external id the decision endpoints resolve to her (an alias names one member of the org): managing the member",
+		[]need{anyOf(userManager, ifDeclared("admin.membership_details.modify"))}},
+	{ActAliasDelete, "take an external id away from a member", []need{anyOf(userManager, ifDeclared("admin.membership_details.modify"))}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
 	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},
@@ -362,7 +370,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView, ActGateList, ActApprovalList:
+		case ActMemberList, ActMemberDetail, ActAliasList, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView, ActGateList, ActApprovalList:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))

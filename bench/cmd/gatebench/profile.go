@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -31,7 +32,7 @@ func profileCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("profile", flag.ExitOnError)
 	grants := fs.Int("grants", 100000, "size of the org")
 	workdir := fs.String("workdir", filepath.Join(os.TempDir(), "gatebench-work"), "where the database is")
-	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage+", or load (the start-up load)")
+	scenario := fs.String("scenario", scSingle, "scenario: "+scSingle+", "+scBatch+", "+scMixed+", "+scAdminPage+", "+scAuthZEN+", or load (the start-up load)")
 	conns := fs.Int("conns", 32, "connections")
 	d := fs.Duration("dur", 10*time.Second, "profile length")
 	out := fs.String("cpuprofile", "out/server-cpu.prof", "profile file")
@@ -113,6 +114,11 @@ func profileCmd(ctx context.Context, args []string) error {
 		}
 	case scAdminPage:
 		reqs = append(reqs, t.adminPage())
+	case scAuthZEN:
+		// The single checks' requests, asked as AuthZEN evaluations.
+		for i, c := range mix.Checks {
+			reqs = append(reqs, authzenEvaluation(addr, secret, c, want.Checks[i]))
+		}
 	default:
 		return fmt.Errorf("unknown scenario %q", *scenario)
 	}
@@ -153,4 +159,31 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
+}
+
+// scAuthZEN is the single checks asked through the AuthZEN evaluation
+// endpoint, with the same key: the cost of AuthZEN's wire form and path
+// beside /check's.
+const scAuthZEN = "authzen evaluations"
+
+func authzenEvaluation(addr, secret string, c vi.Check, want bool) *loadgen.Request {
+	type entity struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	}
+	body, _ := json.Marshal(struct {
+		Subject  entity            `json:"subject"`
+		Action   map[string]string `json:"action"`
+		Resource entity            `json:"resource"`
+	}{entity{"user", c.User}, map[string]string{"name": "dataset." + c.Perm}, entity{"dataset", c.Dataset}})
+	return &loadgen.Request{Raw: loadgen.Build("POST", "/v1/orgs/"+vi.OrgID+"/access/v1/evaluation", addr, secret, body),
+		Check: func(status int, body []byte) (bool, bool) {
+			var out struct {
+				Decision *bool `json:"decision"`
+			}
+			if status != 200 || json.Unmarshal(body, &out) != nil || out.Decision == nil {
+				return false, false
+			}
+			return true, *out.Decision == want
+		}}
 }

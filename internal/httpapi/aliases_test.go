@@ -1,0 +1,74 @@
+package httpapi_test
+
+import (
+	"net/url"
+	"slices"
+	"testing"
+)
+
+func aliasesOf(t *testing.T, c *client, org, userID string) []string {
+	t.Helper()
+	raw, _ := c.get("/v1/orgs/"+org+"/members/"+userID+"/aliases").want(t, 200).obj(t)["aliases"].([]any)
+	out := []string{}
+	for _, a := range raw {
+		out = append(out, a.(string))
+	}
+	return out
+}
+
+// Aliases: set (idempotently), listed, unique per org (409), removed with
+// DELETE and with the member; setting takes user management, reading takes
+// seeing the member; every change is audited.
+func TestAliases(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		bob, bobID := e.member(e.owner, "acme", "bob@acme.test", "member")
+		_, carolID := e.member(e.owner, "acme", "carol@acme.test", "member")
+		base := "/v1/orgs/acme/members/" + bobID + "/aliases/"
+		for _, a := range []string{"auth0|42", "bob@idp.test", "https://idp.test/u/42"} {
+			e.owner.put(base+url.PathEscape(a), nil).want(t, 204)
+		}
+		e.owner.put(base+url.PathEscape("auth0|42"), nil).want(t, 204) // again: nothing changes
+		want := []string{"auth0|42", "bob@idp.test", "https://idp.test/u/42"}
+		if got := aliasesOf(t, e.owner, "acme", bobID); !slices.Equal(got, want) {
+			t.Errorf("aliases = %v, want %v", got, want)
+		}
+		if got := aliasesOf(t, bob, "acme", bobID); !slices.Equal(got, want) {
+			t.Errorf("bob's own aliases = %v, want %v", got, want)
+		}
+		for _, c := range []struct {
+			name   string
+			who    *client
+			method string
+			path   string
+			want   int
+		}{
+			{"an alias of another member", e.owner, "PUT", "/v1/orgs/acme/members/" + carolID + "/aliases/bob@idp.test", 409},
+			{"a member's user id", e.owner, "PUT", base + carolID, 409},
+			{"a member sets her own", bob, "PUT", base + "mine", 403},
+			{"a member removes her own", bob, "DELETE", base + "bob@idp.test", 403},
+			{"a member reads another's", bob, "GET", "/v1/orgs/acme/members/" + carolID + "/aliases", 403},
+			{"an alias of nobody", e.owner, "PUT", "/v1/orgs/acme/members/u_nobody/aliases/x", 404},
+			{"removing one she lacks", e.owner, "DELETE", base + "nothing", 404},
+			{"a control character", e.owner, "PUT", base + "a%0Ab", 400},
+			{"another org", e.owner, "GET", "/v1/orgs/beta/members/" + bobID + "/aliases", 404},
+		} {
+			t.Run(c.name, func(t *testing.T) { c.who.do(c.method, c.path, nil).want(t, c.want) })
+		}
+		e.owner.delete(base+"bob@idp.test").want(t, 204)
+		if got := aliasesOf(t, e.owner, "acme", bobID); len(got) != 2 {
+			t.Errorf("after DELETE: %v", got)
+		}
+		// Free again: carol may take it.
+		e.owner.put("/v1/orgs/acme/members/"+carolID+"/aliases/bob@idp.test", nil).want(t, 204)
+		items := e.owner.get("/v1/orgs/acme/audit?action=member.alias.set").want(t, 200).items(t)
+		if len(items) != 4 {
+			t.Errorf("member.alias.set events = %d, want 4 (the repeated PUT changes nothing)", len(items))
+		}
+		if n := len(e.owner.get("/v1/orgs/acme/audit?action=member.alias.delete").want(t, 200).items(t)); n != 1 {
+			t.Errorf("member.alias.delete events = %d, want 1", n)
+		}
+		// The aliases go with the membership.
+		e.owner.delete("/v1/orgs/acme/members/"+carolID).want(t, 200)
+		e.owner.put(base+"bob@idp.test", nil).want(t, 204)
+	})
+}

@@ -1,0 +1,117 @@
+package team
+
+import (
+	"context"
+	"errors"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// maxAliasLen bounds an alias: IdP subjects and emails are well under it,
+// and the decision endpoints look aliases up on every request.
+const maxAliasLen = 255
+
+// checkAlias refuses what cannot be an external id: empty, too long, not
+// UTF-8, or holding control characters (which no IdP issues and which
+// would make audit lines and URLs ambiguous). Aliases are compared
+// exactly: an IdP's subject is case-sensitive.
+func checkAlias(alias string) error {
+	if alias == "" || len(alias) > maxAliasLen || !utf8.ValidString(alias) {
+		return fault.E(fault.Invalid, "an alias is 1 to %d bytes of UTF-8", maxAliasLen)
+	}
+	for _, r := range alias {
+		if unicode.IsControl(r) {
+			return fault.E(fault.Invalid, "an alias has no control characters")
+		}
+	}
+	return nil
+}
+
+// ListAliases returns the external ids a member is known by; it takes what
+// seeing the member takes.
+func (s *Service) ListAliases(ctx context.Context, a Actor, org, userID string) ([]string, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(o, sc, a, ActAliasList, &Target{Member: userID}); err != nil {
+		return nil, err
+	}
+	if _, ok := o.MemberRole(userID); !ok {
+		return nil, notFound("member", userID)
+	}
+	var out []string
+	err = s.view(ctx, func(r store.Reader) error {
+		out, err = r.ListAliases(org, userID)
+		return err
+	})
+	return out, err
+}
+
+// SetAlias gives a member an alias. Setting one she has already changes
+// nothing (PUT is idempotent); one that names another member is a
+// conflict, so an alias always resolves to one member.
+func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias string) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.authorize(o, sc, a, ActAliasSet, &Target{Member: userID}); err != nil {
+		return 0, err
+	}
+	if _, ok := o.MemberRole(userID); !ok {
+		return 0, notFound("member", userID)
+	}
+	if err := checkAlias(alias); err != nil {
+		return 0, err
+	}
+	// A subject id is a user id before it is an alias: one naming a member
+	// would never be read.
+	if _, ok := o.MemberRole(alias); ok {
+		return 0, fault.E(fault.Conflict, "alias %q is a member's user id", alias)
+	}
+	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		switch holder, err := tx.ResolveAlias(org, alias); {
+		case err == nil && holder == userID:
+			return nil, errNothingChanged
+		case err == nil:
+			return nil, fault.E(fault.Conflict, "alias %q already names another member", alias)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+		if err := tx.PutAlias(org, userID, alias); err != nil {
+			return nil, err
+		}
+		return &change{org: org, action: string(ActAliasSet), target: "user:" + userID,
+			after: map[string]any{"alias": alias}}, nil
+	})
+	if errors.Is(err, errNothingChanged) {
+		return o.Revision(), nil
+	}
+	return rev, err
+}
+
+// DeleteAlias takes an alias away from a member; 404 when she has no such
+// alias.
+func (s *Service) DeleteAlias(ctx context.Context, a Actor, org, userID, alias string) (int64, error) {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.authorize(o, sc, a, ActAliasDelete, &Target{Member: userID}); err != nil {
+		return 0, err
+	}
+	return s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if err := tx.DeleteAlias(org, userID, alias); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, notFound("alias", alias)
+			}
+			return nil, err
+		}
+		return &change{org: org, action: string(ActAliasDelete), target: "user:" + userID,
+			before: map[string]any{"alias": alias}}, nil
+	})
+}

@@ -1,0 +1,353 @@
+package team
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// AuthZEN 1.0's entities, as the PDP reads them. Properties are the
+// caller's; Gatehouse reads only a resource's owner and attributes from
+// them, and only for resources it does not hold itself.
+type (
+	AZSubject struct {
+		Type, ID   string
+		Properties map[string]any
+	}
+	AZAction struct {
+		Name       string
+		Properties map[string]any
+	}
+	AZResource struct {
+		Type, ID   string
+		Properties map[string]any
+	}
+	// AZEvaluation is one access evaluation: may Subject do Action on
+	// Resource.
+	AZEvaluation struct {
+		Subject  AZSubject
+		Action   AZAction
+		Resource AZResource
+	}
+)
+
+// AZOrgType is the resource type AuthZEN callers use for the organization
+// itself.
+const AZOrgType = "org"
+
+// PDP is one organization's AuthZEN policy decision point as one request
+// sees it: one state of the engine, one time.
+type PDP struct {
+	s       *Service
+	ctx     context.Context
+	a       Actor
+	org     string
+	o       *authz.Org
+	sc      *scheme.Scheme
+	now     int64
+	applied int64
+	// primary maps user ids to their primary alias, read once per request
+	// and only by searches that name subjects.
+	primary map[string]string
+}
+
+// PDP opens org's decision point for a caller. AuthZEN callers are
+// services: a secret key of the org holding the scheme's audit permission,
+// since every question is about another subject. Anyone else is refused
+// (404 outside the org, as everywhere; 403 inside).
+func (s *Service) PDP(ctx context.Context, a Actor, org string) (*PDP, error) {
+	applied := s.engine.Revision()
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if !a.IsKey() {
+		return nil, fault.E(fault.Forbidden, "the AuthZEN endpoints take a secret key of the organization")
+	}
+	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
+		return nil, fault.E(fault.Forbidden, "the AuthZEN endpoints need a key holding %s", sc.AuditPermission)
+	}
+	return &PDP{s: s, ctx: ctx, a: a, org: org, o: o, sc: sc, now: s.now().UnixNano(), applied: applied}, nil
+}
+
+// Org is the organization's id.
+func (p *PDP) Org() string { return p.org }
+
+// user resolves a subject id to a member's user id: the id itself when it
+// is a member's, else the member one of her aliases names.
+func (p *PDP) user(id string) (string, bool, error) {
+	if id == "" {
+		return "", false, nil
+	}
+	if _, ok := p.o.MemberRole(id); ok {
+		return id, true, nil
+	}
+	var uid string
+	err := p.s.store.View(p.ctx, func(r store.Reader) error {
+		var err error
+		uid, err = r.ResolveAlias(p.org, id)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, mapStoreErr(err)
+	}
+	return uid, true, nil
+}
+
+// subject is the engine's reference of an AuthZEN subject; ok is false for
+// one that names nobody here (a type other than user, an unknown id).
+func (p *PDP) subject(sub AZSubject) (string, bool, error) {
+	if sub.Type != "user" {
+		return "", false, nil
+	}
+	uid, ok, err := p.user(sub.ID)
+	if !ok || err != nil {
+		return "", false, err
+	}
+	return domain.UserSubject(uid).String(), true, nil
+}
+
+// Permission is the permission an action name asks about: the scheme's
+// authzen_actions entry, else the name itself.
+func (p *PDP) Permission(name string) string {
+	if perm, ok := p.sc.AuthZENActions[name]; ok {
+		return perm
+	}
+	return name
+}
+
+// actionName is Permission's inverse: the action name callers know a
+// permission by.
+func (p *PDP) actionName(perm string) string {
+	var names []string
+	for name, pm := range p.sc.AuthZENActions {
+		if pm == perm {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return perm
+	}
+	slices.Sort(names)
+	return names[0]
+}
+
+// ref is the engine's reference of an AuthZEN resource: "" for the org.
+func (p *PDP) ref(r AZResource) (string, bool) {
+	if r.Type == AZOrgType {
+		return "", r.ID == p.org
+	}
+	if _, ok := p.sc.Type(r.Type); !ok {
+		return "", false
+	}
+	return r.Type + ":" + r.ID, true
+}
+
+// Evaluate decides one access evaluation through the same path as
+// /check. A subject, action or resource Gatehouse does not know is a deny,
+// not an error: AuthZEN answers every well-formed question with a
+// decision. A resource Gatehouse does not hold is decided as described by
+// its properties (owner and attributes), when it has any.
+func (p *PDP) Evaluate(e AZEvaluation) (bool, error) {
+	subject, ok, err := p.subject(e.Subject)
+	if !ok || err != nil {
+		return false, err
+	}
+	perm := p.Permission(e.Action.Name)
+	if _, ok := p.sc.Permission(perm); !ok {
+		return false, nil
+	}
+	ref, ok := p.ref(e.Resource)
+	if !ok {
+		return false, nil
+	}
+	if ref == "" || p.o.HasResource(ref) {
+		res, err := p.s.check(p.o, p.sc, p.a, 0, CheckRequest{Subject: subject, Permission: perm, Resource: ref}, p.now, p.applied)
+		switch fault.CodeOf(err) {
+		case fault.NotFound, fault.Unprocessable:
+			return false, nil
+		}
+		return res.Allowed, err
+	}
+	if len(e.Resource.Properties) == 0 {
+		return false, nil
+	}
+	described, err := p.described(e.Resource)
+	if err != nil {
+		return false, err
+	}
+	return p.o.CheckNew(subject, perm, described, "", nil, p.now), nil
+}
+
+// ownerProperties are the property names that name a resource's owner:
+// ownerID in the AuthZEN Todo scenario, owner in others.
+var ownerProperties = []string{"ownerID", "owner"}
+
+// described is a resource Gatehouse does not hold, as the caller's
+// properties describe it. The owner is named like a subject (a user id or
+// an alias); an owner who is no member here leaves it without one.
+func (p *PDP) described(r AZResource) (domain.Resource, error) {
+	d := domain.Resource{Org: p.org, Type: r.Type, ID: r.ID}
+	for _, k := range ownerProperties {
+		if v, ok := r.Properties[k].(string); ok && v != "" {
+			uid, ok, err := p.user(v)
+			if err != nil {
+				return d, err
+			}
+			if ok {
+				d.Owner = uid
+			}
+			break
+		}
+	}
+	t, _ := p.sc.Type(r.Type)
+	for _, attr := range t.Attributes {
+		if v, ok := r.Properties[attr].(string); ok {
+			if d.Attributes == nil {
+				d.Attributes = map[string]string{}
+			}
+			d.Attributes[attr] = v
+		}
+	}
+	return d, nil
+}
+
+// AZPage is a page of search results. Token is the caller's page.token,
+// Limit its page.limit (0: the default).
+type AZPage struct {
+	Token string
+	Limit int
+}
+
+// SearchSubjects lists the users who may do action on resource (AuthZEN
+// subject search), each named by her primary alias when she has one, else
+// her user id. A type other than user, an unknown action or resource
+// finds nobody.
+func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource, pg AZPage) ([]AZSubject, string, error) {
+	perm := p.Permission(action.Name)
+	ref, ok := p.ref(res)
+	if subjectType != "user" || !ok {
+		return nil, "", nil
+	}
+	if _, ok := p.sc.Permission(perm); !ok || (ref != "" && !p.o.HasResource(ref)) {
+		return nil, "", nil
+	}
+	subs, _, err := p.o.LookupSubjects(&authz.SubjectQuery{Permission: perm, Resource: ref, Now: p.now})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := p.loadPrimary(); err != nil {
+		return nil, "", err
+	}
+	var out []AZSubject
+	for _, sa := range subs {
+		kind, id, _ := strings.Cut(sa.Subject, ":")
+		if kind != "user" {
+			continue
+		}
+		name := id
+		if a, ok := p.primary[id]; ok {
+			name = a
+		}
+		out = append(out, AZSubject{Type: "user", ID: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return pageOf(out, pg)
+}
+
+func (p *PDP) loadPrimary() error {
+	return p.s.view(p.ctx, func(r store.Reader) error {
+		var err error
+		p.primary, err = r.PrimaryAliases(p.org)
+		return err
+	})
+}
+
+// SearchResources lists the resources of a type the subject may do action
+// on (AuthZEN resource search), through the engine's resource lookup.
+func (p *PDP) SearchResources(sub AZSubject, action AZAction, resourceType string, pg AZPage) ([]AZResource, string, error) {
+	subject, ok, err := p.subject(sub)
+	if !ok || err != nil {
+		return nil, "", err
+	}
+	perm := p.Permission(action.Name)
+	if _, ok := p.sc.Permission(perm); !ok {
+		return nil, "", nil
+	}
+	if _, ok := p.sc.Type(resourceType); !ok {
+		return nil, "", nil
+	}
+	page, err := p.o.LookupResources(&authz.ResourceQuery{Subject: subject, Permission: perm, Type: resourceType,
+		Limit: clampLimit(pg.Limit), PageToken: pg.Token, Now: p.now})
+	switch {
+	case errors.Is(err, authz.ErrBadCursor):
+		return nil, "", fault.E(fault.Invalid, "invalid page.token")
+	case errors.Is(err, authz.ErrUnknownPermission), errors.Is(err, authz.ErrUnknownType):
+		return nil, "", nil
+	case err != nil:
+		return nil, "", err
+	}
+	out := make([]AZResource, len(page.IDs))
+	for i, id := range page.IDs {
+		out[i] = AZResource{Type: resourceType, ID: id}
+	}
+	return out, page.Next, nil
+}
+
+// SearchActions lists the actions the subject may do on the resource
+// (AuthZEN action search): each permission of the scheme that acts on the
+// resource's type (or on the org, for the org), decided as Evaluate
+// decides, in catalog order.
+func (p *PDP) SearchActions(sub AZSubject, res AZResource, pg AZPage) ([]AZAction, string, error) {
+	typ := res.Type
+	var out []AZAction
+	for _, perm := range p.sc.Permissions {
+		if perm.Type != typ {
+			continue
+		}
+		ok, err := p.Evaluate(AZEvaluation{Subject: sub, Action: AZAction{Name: perm.ID}, Resource: res})
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			out = append(out, AZAction{Name: p.actionName(perm.ID)})
+		}
+	}
+	return pageOf(out, pg)
+}
+
+// pageOf pages a whole result held in memory; the token is the offset.
+func pageOf[T any](all []T, pg AZPage) ([]T, string, error) {
+	from := 0
+	if pg.Token != "" {
+		n, err := strconv.Atoi(pg.Token)
+		if err != nil || n < 0 || n > len(all) {
+			return nil, "", fault.E(fault.Invalid, "invalid page.token")
+		}
+		from = n
+	}
+	limit := clampLimit(pg.Limit)
+	to := min(len(all), from+limit)
+	next := ""
+	if to < len(all) {
+		next = fmt.Sprint(to)
+	}
+	return all[from:to], next, nil
+}
+
+// PublicURL is where the server is reached (Config.BaseURL), without a
+// trailing slash: the AuthZEN metadata names its endpoints under it.
+func (s *Service) PublicURL() string { return strings.TrimRight(s.cfg.BaseURL, "/") }
