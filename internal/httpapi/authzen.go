@@ -248,11 +248,22 @@ func (s *server) azEvaluation(pdp *team.PDP, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := pdp.Evaluate(e)
+	ans, err := pdp.Evaluate(e)
 	if err != nil {
 		return nil, err
 	}
-	return azDecision{Decision: ok}, nil
+	return decisionOf(ans), nil
+}
+
+// decisionOf is an answer as AuthZEN writes it; properties the caller may
+// not state are named in its context, so a caller learns why they did not
+// count.
+func decisionOf(ans team.AZAnswer) azDecision {
+	d := azDecision{Decision: ans.Decision}
+	if ans.PropsIgnored {
+		d.Context = map[string]any{"properties_ignored": "this key may not state request properties; they were not used"}
+	}
+	return d
 }
 
 // The evaluations semantics of AuthZEN 1.0.
@@ -297,7 +308,9 @@ func (s *server) azEvaluations(pdp *team.PDP, body []byte) (any, error) {
 		d := azDecision{}
 		e, err := item.evaluation()
 		if err == nil {
-			d.Decision, err = pdp.Evaluate(e)
+			var ans team.AZAnswer
+			ans, err = pdp.Evaluate(e)
+			d = decisionOf(ans)
 		}
 		var ae *azError
 		switch {

@@ -320,3 +320,38 @@ func TestAuthZENMetadata(t *testing.T) {
 		e.anon().get("/.well-known/authzen-configuration/v1/orgs/nope").want(t, 200)
 	})
 }
+
+// Stated properties count only for a key holding the scheme's properties
+// permission; another key's are ignored, and the answer says so.
+func TestAuthZENStatedProperties(t *testing.T) {
+	id := registerFixture(t, "certification")
+	runWith(t, envOptions{scheme: id}, func(t *testing.T, e *env) {
+		seedFixture(t, e, "certification")
+		k := e.owner.post("/v1/orgs/acme/keys", map[string]any{"name": "pdp", "role": "pdp"}).want(t, 201)
+		e.remember(k.str(t, "secret"))
+		pdp := e.as(k.str(t, "secret"))
+		softDelete := azEval("alice", "delete", "record", "record-1")
+		softDelete["action"] = map[string]any{"name": "delete", "properties": map[string]any{"soft": true}}
+
+		r := e.key.post("/v1/orgs/acme/access/v1/evaluation", softDelete).want(t, 200)
+		if !decisionOf(t, r) || r.obj(t)["context"] != nil {
+			t.Errorf("a soft delete stated by a key that may state it: %s", r.body)
+		}
+		r = pdp.post("/v1/orgs/acme/access/v1/evaluation", softDelete).want(t, 200)
+		ctx, _ := r.obj(t)["context"].(map[string]any)
+		if decisionOf(t, r) || ctx["properties_ignored"] == nil {
+			t.Errorf("a soft delete stated by a key that may not state it: %s", r.body)
+		}
+		// Saying nothing gets no more than saying the worst.
+		if r := e.key.post("/v1/orgs/acme/access/v1/evaluation", azEval("alice", "delete", "record", "record-1")).want(t, 200); decisionOf(t, r) {
+			t.Errorf("a delete that states nothing: %s", r.body)
+		}
+		// A stated subject property is no role: alice is no archivist
+		// however the request describes her.
+		claim := azEval("alice", "write", "record", "record-2")
+		claim["subject"] = map[string]any{"type": "user", "id": "alice", "properties": map[string]any{"role": "admin"}}
+		if r := e.key.post("/v1/orgs/acme/access/v1/evaluation", claim).want(t, 200); decisionOf(t, r) {
+			t.Errorf("alice writing an archived record as a stated admin: %s", r.body)
+		}
+	})
+}

@@ -16,9 +16,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// AuthZEN 1.0's entities, as the PDP reads them. Properties are the
-// caller's; Gatehouse reads only a resource's owner and attributes from
-// them, and only for resources it does not hold itself.
+// AuthZEN 1.0's entities, as the PDP reads them. Properties are what the
+// caller states: conditions on subject., resource. and action. test them,
+// and they count only for a caller holding the scheme's properties
+// permission (docs/properties.md).
 type (
 	AZSubject struct {
 		Type, ID   string
@@ -156,73 +157,97 @@ func (p *PDP) ref(r AZResource) (string, bool) {
 	return r.Type + ":" + r.ID, true
 }
 
+// AZAnswer is the answer to one access evaluation.
+type AZAnswer struct {
+	Decision bool
+	// PropsIgnored: the caller stated properties it may not state, and the
+	// decision was made without them.
+	PropsIgnored bool
+}
+
 // Evaluate decides one access evaluation through the same path as
 // /check. A subject, action or resource Gatehouse does not know is a deny,
 // not an error: AuthZEN answers every well-formed question with a
-// decision. A resource Gatehouse does not hold is decided as described by
-// its properties (owner and attributes), when it has any.
-func (p *PDP) Evaluate(e AZEvaluation) (bool, error) {
+// decision. A resource Gatehouse does not hold is unknown unless its type
+// is stateless.
+func (p *PDP) Evaluate(e AZEvaluation) (AZAnswer, error) {
 	subject, ok, err := p.subject(e.Subject)
 	if !ok || err != nil {
-		return false, err
+		return AZAnswer{}, err
 	}
 	perm := p.Permission(e.Action.Name)
 	if _, ok := p.sc.Permission(perm); !ok {
-		return false, nil
+		return AZAnswer{}, nil
 	}
 	ref, ok := p.ref(e.Resource)
-	if !ok {
-		return false, nil
+	if !ok || !p.known(e.Resource.Type, ref) {
+		return AZAnswer{}, nil
 	}
-	if ref == "" || p.o.HasResource(ref) {
-		res, err := p.s.check(p.o, p.sc, p.a, 0, CheckRequest{Subject: subject, Permission: perm, Resource: ref}, p.now, p.applied)
-		switch fault.CodeOf(err) {
-		case fault.NotFound, fault.Unprocessable:
-			return false, nil
-		}
-		return res.Allowed, err
-	}
-	if len(e.Resource.Properties) == 0 {
-		return false, nil
-	}
-	described, err := p.described(e.Resource)
+	props, err := p.props(e.Subject.Properties, e.Action.Properties, e.Resource)
 	if err != nil {
-		return false, err
+		return AZAnswer{}, err
 	}
-	return p.o.CheckNew(subject, perm, described, "", nil, p.now), nil
+	res, err := p.s.check(p.o, p.sc, p.a, 0, CheckRequest{Subject: subject, Permission: perm, Resource: ref, Props: props}, p.now, p.applied)
+	switch fault.CodeOf(err) {
+	case fault.NotFound, fault.Unprocessable:
+		return AZAnswer{}, nil
+	}
+	return AZAnswer{Decision: res.Allowed, PropsIgnored: res.PropsIgnored}, err
 }
 
-// ownerProperties are the property names that name a resource's owner:
-// ownerID in the AuthZEN Todo scenario, owner in others.
-var ownerProperties = []string{"ownerID", "owner"}
+// known reports whether a question may name the resource: the org, one
+// Gatehouse holds, or any id of a stateless type.
+func (p *PDP) known(typ, ref string) bool {
+	if ref == "" || p.o.HasResource(ref) {
+		return true
+	}
+	t, ok := p.sc.Type(typ)
+	return ok && t.Stateless
+}
 
-// described is a resource Gatehouse does not hold, as the caller's
-// properties describe it. The owner is named like a subject (a user id or
-// an alias); an owner who is no member here leaves it without one.
-func (p *PDP) described(r AZResource) (domain.Resource, error) {
-	d := domain.Resource{Org: p.org, Type: r.Type, ID: r.ID}
-	for _, k := range ownerProperties {
-		if v, ok := r.Properties[k].(string); ok && v != "" {
-			uid, ok, err := p.user(v)
+// props are the properties an evaluation states, as text. The owner
+// property of a stateless type names a member by user id or alias; it is
+// replaced by her user id, or dropped when it names nobody here.
+func (p *PDP) props(subject, action map[string]any, r AZResource) (*scheme.Props, error) {
+	props := &scheme.Props{Subject: statedText(subject), Resource: statedText(r.Properties), Action: statedText(action)}
+	if t, ok := p.sc.Type(r.Type); ok && t.OwnerProperty != "" {
+		if v, ok := props.Resource[t.OwnerProperty]; ok {
+			uid, found, err := p.user(v)
 			if err != nil {
-				return d, err
+				return nil, err
 			}
-			if ok {
-				d.Owner = uid
+			if found {
+				props.Resource[t.OwnerProperty] = uid
+			} else {
+				delete(props.Resource, t.OwnerProperty)
 			}
-			break
 		}
 	}
-	t, _ := p.sc.Type(r.Type)
-	for _, attr := range t.Attributes {
-		if v, ok := r.Properties[attr].(string); ok {
-			if d.Attributes == nil {
-				d.Attributes = map[string]string{}
-			}
-			d.Attributes[attr] = v
+	if props.Empty() {
+		return nil, nil
+	}
+	return props, nil
+}
+
+// statedText renders stated properties as conditions compare them: a
+// string as itself, a boolean or a number as JSON writes it. Objects,
+// arrays and null state nothing a condition can test.
+func statedText(m map[string]any) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case bool:
+			out[k] = strconv.FormatBool(v)
+		case float64:
+			out[k] = strconv.FormatFloat(v, 'f', -1, 64)
 		}
 	}
-	return d, nil
+	return out
 }
 
 // AZPage is a page of search results. Token is the caller's page.token,
@@ -242,10 +267,16 @@ func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource
 	if subjectType != "user" || !ok {
 		return nil, "", nil
 	}
-	if _, ok := p.sc.Permission(perm); !ok || (ref != "" && !p.o.HasResource(ref)) {
+	if _, ok := p.sc.Permission(perm); !ok || !p.known(res.Type, ref) {
 		return nil, "", nil
 	}
-	subs, _, err := p.o.LookupSubjects(&authz.SubjectQuery{Permission: perm, Resource: ref, Now: p.now})
+	props, err := p.props(nil, action.Properties, res)
+	if err != nil {
+		return nil, "", err
+	}
+	props, _ = p.s.stated(p.o, p.sc, p.a, props)
+	subs, _, err := p.o.LookupSubjects(&authz.SubjectQuery{Permission: perm, Resource: ref, Props: props,
+		Owner: p.s.statedOwner(p.o, p.sc, ref, props), Now: p.now})
 	if err != nil {
 		return nil, "", err
 	}
@@ -290,8 +321,13 @@ func (p *PDP) SearchResources(sub AZSubject, action AZAction, resourceType strin
 	if _, ok := p.sc.Type(resourceType); !ok {
 		return nil, "", nil
 	}
+	props, err := p.props(sub.Properties, action.Properties, AZResource{Type: resourceType})
+	if err != nil {
+		return nil, "", err
+	}
+	props, _ = p.s.stated(p.o, p.sc, p.a, props)
 	page, err := p.o.LookupResources(&authz.ResourceQuery{Subject: subject, Permission: perm, Type: resourceType,
-		Limit: clampLimit(pg.Limit), PageToken: pg.Token, Now: p.now})
+		Props: props, Limit: clampLimit(pg.Limit), PageToken: pg.Token, Now: p.now})
 	switch {
 	case errors.Is(err, authz.ErrBadCursor):
 		return nil, "", fault.E(fault.Invalid, "invalid page.token")
@@ -318,11 +354,11 @@ func (p *PDP) SearchActions(sub AZSubject, res AZResource, pg AZPage) ([]AZActio
 		if perm.Type != typ {
 			continue
 		}
-		ok, err := p.Evaluate(AZEvaluation{Subject: sub, Action: AZAction{Name: perm.ID}, Resource: res})
+		ans, err := p.Evaluate(AZEvaluation{Subject: sub, Action: AZAction{Name: perm.ID}, Resource: res})
 		if err != nil {
 			return nil, "", err
 		}
-		if ok {
+		if ans.Decision {
 			out = append(out, AZAction{Name: p.actionName(perm.ID)})
 		}
 	}
