@@ -135,6 +135,9 @@ func badCredentials() error {
 // an actor. A revoked key or ended session fails on the very next request.
 func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (Actor, error) {
 	now := s.now()
+	if strings.HasPrefix(bearer, credential.PersonalPrefix) {
+		return s.authenticateToken(ctx, bearer, requestID, now)
+	}
 	if strings.HasPrefix(bearer, credential.KeyPrefix) {
 		if credential.ParseKey(bearer) != nil {
 			return Actor{}, badCredentials()
@@ -306,6 +309,9 @@ func (s *Service) Me(ctx context.Context, a Actor) (Me, error) {
 			return err
 		}
 		for _, o := range orgs {
+			if a.IsToken() && o.Org.ID != a.TokenOrg {
+				continue // a token shows the one org it acts in
+			}
 			me.Orgs = append(me.Orgs, MeOrg{ID: o.Org.ID, Name: o.Org.Name, Role: o.Role})
 		}
 		return nil

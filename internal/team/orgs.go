@@ -15,15 +15,18 @@ import (
 
 // OrgView is an organization as clients see it.
 type OrgView struct {
-	ID       string      `json:"id"`
-	Name     string      `json:"name"`
-	Scheme   string      `json:"scheme"`
-	Plan     domain.Plan `json:"plan"`
-	Revision int64       `json:"revision"`
+	ID     string      `json:"id"`
+	Name   string      `json:"name"`
+	Scheme string      `json:"scheme"`
+	Plan   domain.Plan `json:"plan"`
+	// PATMaxDays caps the lifetime of personal access tokens made here, in
+	// days; 0 leaves them the server's bounds.
+	PATMaxDays int   `json:"pat_max_days"`
+	Revision   int64 `json:"revision"`
 }
 
 func orgView(o domain.Org, rev int64) OrgView {
-	return OrgView{ID: o.ID, Name: o.Name, Scheme: o.Scheme, Plan: o.Plan, Revision: rev}
+	return OrgView{ID: o.ID, Name: o.Name, Scheme: o.Scheme, Plan: o.Plan, PATMaxDays: o.PATMaxDays, Revision: rev}
 }
 
 func validateOrg(id, name, schemeID string) (*scheme.Scheme, error) {
@@ -54,6 +57,9 @@ func validName(what, name string) error {
 func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID string) (OrgView, error) {
 	if a.IsKey() {
 		return OrgView{}, fault.E(fault.Forbidden, "secret keys cannot create organizations")
+	}
+	if a.IsToken() {
+		return OrgView{}, fault.E(fault.Forbidden, "a personal access token acts in its one organization only; sign in to create one")
 	}
 	sc, err := validateOrg(id, name, schemeID)
 	if err != nil {

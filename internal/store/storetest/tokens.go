@@ -13,7 +13,9 @@ func testTokens(e *env) {
 	e.org("beta")
 	e.member("acme", "u1", "admin")
 	e.member("acme", "u2", "member")
-	e.mustWrite(func(tx store.Tx) error { return tx.PutMember(domain.Member{Org: "beta", UserID: "u1", Role: "member", JoinedAt: t0}) })
+	e.mustWrite(func(tx store.Tx) error {
+		return tx.PutMember(domain.Member{Org: "beta", UserID: "u1", Role: "member", JoinedAt: t0})
+	})
 	p1 := domain.PersonalToken{ID: "pat_1", Org: "acme", UserID: "u1", Name: "ci", Prefix: "gsp_abcdefgh", Hash: hashOf("p1"),
 		CreatedAt: t0, ExpiresAt: at(time.Hour)}
 	p2 := domain.PersonalToken{ID: "pat_2", Org: "beta", UserID: "u1", Name: "notebook", Prefix: "gsp_bcdefghi", Hash: hashOf("p2"),
