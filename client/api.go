@@ -505,6 +505,27 @@ func (c *Client) RevokeKey(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "keys", esc(id)), nil, nil, nil)
 }
 
+// ---- personal access tokens ----
+
+// CreateToken makes a personal access token acting as the caller in one
+// organization; its secret is in this answer only. It needs a session:
+// a token makes no token.
+func (c *Client) CreateToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	var out Token
+	err := c.call(ctx, http.MethodPost, "/v1/me/tokens", nil, req, &out)
+	return &out, err
+}
+
+// ListTokens lists the caller's tokens in every organization, never their secrets.
+func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	return listAll[Token](ctx, c, "/v1/me/tokens")
+}
+
+// RevokeToken ends one of the caller's tokens at once; it returns the revision.
+func (c *Client) RevokeToken(ctx context.Context, id string) (int64, error) {
+	return c.do(ctx, http.MethodDelete, "/v1/me/tokens/"+esc(id), nil, nil, nil)
+}
+
 // ---- audit ----
 
 // ListAudit returns one page of the audit log, newest first.
