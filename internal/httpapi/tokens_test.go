@@ -98,10 +98,10 @@ func TestPersonalTokens(t *testing.T) {
 		k2 := ada.pat(t, map[string]any{"name": "laptop", "org": "acme"})
 		pat2 := e.as(k2["secret"].(string))
 		pat2.get("/v1/orgs/acme").want(t, 200)
-		e.owner.delete("/v1/me/tokens/" + k2["id"].(string)).want(t, 404)
-		ada.delete("/v1/me/tokens/" + k2["id"].(string)).want(t, 204)
+		e.owner.delete("/v1/me/tokens/"+k2["id"].(string)).want(t, 404)
+		ada.delete("/v1/me/tokens/"+k2["id"].(string)).want(t, 204)
 		pat2.get("/v1/orgs/acme").want(t, 401)
-		ada.delete("/v1/me/tokens/" + k2["id"].(string)).want(t, 404)
+		ada.delete("/v1/me/tokens/"+k2["id"].(string)).want(t, 404)
 
 		// The membership ending ends the token at once.
 		e.owner.patch("/v1/orgs/acme/members/"+adaID, map[string]any{"expires_at": e.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)}).want(t, 200)
@@ -135,13 +135,13 @@ func TestPersonalTokenEnds(t *testing.T) {
 
 		// Garbage and look-alikes are 401.
 		e.as("gsp_nothing").get("/v1/orgs/acme").want(t, 401)
-		e.as("gsp_" + strings.Repeat("A", 43)).get("/v1/orgs/acme").want(t, 401)
+		e.as("gsp_"+strings.Repeat("A", 43)).get("/v1/orgs/acme").want(t, 401)
 
 		// Removing the member removes the token.
 		k2 := bob.pat(t, map[string]any{"name": "ci", "org": "acme"})
 		pat := e.as(k2["secret"].(string))
 		pat.get("/v1/orgs/acme").want(t, 200)
-		e.owner.delete("/v1/orgs/acme/members/" + bobID).want(t, 200)
+		e.owner.delete("/v1/orgs/acme/members/"+bobID).want(t, 200)
 		pat.get("/v1/orgs/acme").want(t, 401)
 		if l := bob.get("/v1/me/tokens").want(t, 200).items(t); len(l) != 0 {
 			t.Errorf("a removed member's tokens %v", l)
