@@ -111,6 +111,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /account/password", h.user(h.changePassword))
 	m.HandleFunc("POST /account/sessions/{id}/end", h.user(h.endSession))
 	m.HandleFunc("POST /account/sessions/end-others", h.user(h.endOtherSessions))
+	m.HandleFunc("POST /account/tokens", h.user(h.createToken))
+	m.HandleFunc("POST /account/tokens/{id}/revoke", h.user(h.revokeToken))
 	m.HandleFunc("GET /orgs", h.user(h.orgList))
 	m.HandleFunc("POST /orgs", h.user(h.createOrg))
 
