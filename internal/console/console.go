@@ -121,6 +121,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/overview", h.overview)
 	o("GET /o/{org}/general", h.general)
 	o("POST /o/{org}/general", h.rename)
+	o("POST /o/{org}/general/tokens", h.tokenCap)
 	o("GET /o/{org}/access", h.ownAccess)
 
 	o("GET /o/{org}/members", h.members)

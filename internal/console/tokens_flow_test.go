@@ -8,9 +8,9 @@ import (
 )
 
 // Personal access tokens on the Account page, in a real browser: made for
-// one org with its secret shown once, refused beyond the org's cap with
-// the cap named, revoked from the list; the page passes axe with the
-// secret on it.
+// one org with its secret shown once, refused beyond the cap set on the
+// General page with the cap named, revoked from the list; the page passes
+// axe with the secret on it.
 func TestAccountTokens(t *testing.T) {
 	src := lookAxeSource(t)
 	f := newFixture(t, fixtureOpts{})
@@ -50,10 +50,16 @@ func TestAccountTokens(t *testing.T) {
 		t.Errorf("token row %q", row)
 	}
 
-	// Beyond the org's cap: refused, naming it.
-	if _, err := f.svc.SetTokenCap(ctx, f.owner, "acme", 7); err != nil {
-		t.Fatal(err)
+	// The cap is set on the General page; beyond it a token is refused,
+	// naming it.
+	b.open("/o/acme/general")
+	b.typeInto("#token-cap", "7")
+	b.click("#token-cap-submit")
+	b.waitText("#flash", "at most 7 days")
+	if o, err := f.svc.GetOrg(ctx, f.owner, "acme"); err != nil || o.PATMaxDays != 7 {
+		t.Fatalf("org after the cap: %+v, %v", o, err)
 	}
+	b.open("/account")
 	b.typeInto("#token-name", "too long")
 	b.typeInto("#token-expires", f.svc.Now().Add(30*24*time.Hour).Format("01022006"))
 	b.click("#token-create")
