@@ -53,6 +53,14 @@ func (c *Client) RenameOrg(ctx context.Context, org, name string) (*Org, error) 
 	return &out, err
 }
 
+// SetTokenCap caps the lifetime, in days, of the personal access tokens
+// made for the organization from now on (0: no cap of its own).
+func (c *Client) SetTokenCap(ctx context.Context, org string, days int) (*Org, error) {
+	var out Org
+	err := c.call(ctx, http.MethodPatch, orgPath(org), nil, map[string]int{"pat_max_days": days}, &out)
+	return &out, err
+}
+
 // TransferOwnership hands the Owner role to an Admin; the caller (the
 // Owner) becomes Admin.
 func (c *Client) TransferOwnership(ctx context.Context, org, userID string) (int64, error) {

@@ -80,6 +80,7 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"org", "get"}, 0, '{'},
 		{noOrg, []string{"org", "create", "--id", "gamma", "--name", "Gamma"}, 0, '{'},
 		{env, []string{"org", "update", "--name", "Acme Corp"}, 0, '{'},
+		{env, []string{"org", "update", "--pat-max-days", "30"}, 0, '{'},
 		{env, []string{"org", "billing"}, 0, '{'},
 		{env, []string{"org", "usage"}, 0, '{'},
 		{env, []string{"org", "plans"}, 0, '{'},

@@ -16,6 +16,15 @@ func TestTokens(t *testing.T) {
 	if !strings.Contains(out, "gsp_") || !strings.Contains(out, "shown only now") {
 		t.Fatalf("token create:\n%s", out)
 	}
+	if o := okJSON[client.Org](t, session, "org", "update", "--pat-max-days", "7"); o.PATMaxDays != 7 {
+		t.Errorf("org after the cap %+v", o)
+	}
+	if r := cli(t, session, "token", "create", "--name", "long", "--expires", "720h"); r.code == 0 || !strings.Contains(r.stderr, "7 days") {
+		t.Errorf("a token beyond the cap: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli(t, session, "org", "update"); r.code == 0 {
+		t.Errorf("org update without a change succeeded")
+	}
 	tok := okJSON[client.Token](t, session, "token", "create", "--name", "ci", "--expires", "24h")
 	if tok.Org != "acme" || !strings.HasPrefix(tok.Secret, "gsp_") {
 		t.Fatalf("token %+v", tok)
