@@ -177,16 +177,9 @@ func (s *server) orgRoutes() {
 			if in.Body.Name == nil && in.Body.PATMaxDays == nil {
 				return wrote(cur.Revision, cur) // nothing to change: the state as it stands
 			}
-			v := cur
-			if in.Body.Name != nil {
-				if v, err = s.svc.RenameOrg(ctx, a, in.Org, *in.Body.Name); err != nil {
-					return nil, err
-				}
-			}
-			if in.Body.PATMaxDays != nil {
-				if v, err = s.svc.SetTokenCap(ctx, a, in.Org, *in.Body.PATMaxDays); err != nil {
-					return nil, err
-				}
+			v, err := s.svc.UpdateOrg(ctx, a, in.Org, team.OrgUpdate{Name: in.Body.Name, PATMaxDays: in.Body.PATMaxDays})
+			if err != nil {
+				return nil, err
 			}
 			return wrote(v.Revision, v)
 		})

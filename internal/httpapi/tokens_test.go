@@ -179,6 +179,16 @@ func TestPersonalTokenCap(t *testing.T) {
 			t.Errorf("expires_at %s, want the cap %s", k["expires_at"], at(30*day))
 		}
 		bob.pat(t, map[string]any{"name": "ci", "org": "acme", "expires_at": at(29 * day)})
+
+		// A body that renames and caps is refused whole or applied whole.
+		e.owner.patch("/v1/orgs/acme", map[string]any{"name": "Renamed", "pat_max_days": 999}).want(t, 422)
+		if o := e.owner.get("/v1/orgs/acme").want(t, 200).obj(t); o["name"] != "Acme" || o["pat_max_days"] != float64(30) {
+			t.Errorf("a refused update changed the org: %v", o)
+		}
+		o = e.owner.patch("/v1/orgs/acme", map[string]any{"name": "Acme Labs", "pat_max_days": 10}).want(t, 200).obj(t)
+		if o["name"] != "Acme Labs" || o["pat_max_days"] != float64(10) {
+			t.Errorf("org after both changes %v", o)
+		}
 		if !strings.Contains(strings.Join(auditActions(t, e.owner, "acme"), " "), "org.token_policy") {
 			t.Errorf("the cap's change is not audited")
 		}
