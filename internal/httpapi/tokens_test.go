@@ -43,6 +43,9 @@ func TestPersonalTokens(t *testing.T) {
 		if !pat.allowed(t, "acme", "", "dataset.upload", "dataset:cats") {
 			t.Errorf("an admin's token cannot upload")
 		}
+		if !strings.Contains(e.logs.String(), `"token":"`+id+`"`) {
+			t.Errorf("the request log does not name the token a request came through")
+		}
 		me := pat.get("/v1/me").want(t, 200).obj(t)
 		if me["id"] != adaID {
 			t.Errorf("/v1/me through the token: %v", me)
