@@ -131,8 +131,9 @@ func badCredentials() error {
 	return fault.E(fault.Unauthenticated, "invalid or expired credentials")
 }
 
-// Authenticate turns a bearer token (a session token or a secret key) into
-// an actor. A revoked key or ended session fails on the very next request.
+// Authenticate turns a bearer token (a session token, a secret key or a
+// personal access token) into an actor. A revoked key or token, or an
+// ended session, fails on the very next request.
 func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (Actor, error) {
 	now := s.now()
 	if strings.HasPrefix(bearer, credential.PersonalPrefix) {
