@@ -36,7 +36,7 @@ func TestAccountTokens(t *testing.T) {
 		}
 	}
 	a, err := f.svc.Authenticate(ctx, secret, "")
-	if err != nil || a.TokenOrg != "acme" || a.UserID() != f.owner.UserID() {
+	if err != nil || a.PATOrg != "acme" || a.UserID() != f.owner.UserID() {
 		t.Fatalf("the shown token authenticates as %+v, %v", a, err)
 	}
 

@@ -309,7 +309,7 @@ func (s *server) observe(r *http.Request, st *reqState, status int, d time.Durat
 		s.log.LogAttrs(r.Context(), level, "http request",
 			slog.String("request_id", st.id), slog.String("method", r.Method), slog.String("route", route),
 			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("duration", d),
-			slog.String("actor", st.actor.Subject.ID), slog.String("token", st.actor.TokenID), slog.String("remote", st.addr))
+			slog.String("actor", st.actor.Subject.ID), slog.String("token", st.actor.PATID), slog.String("remote", st.addr))
 		return
 	}
 	s.log.LogAttrs(r.Context(), level, "http request",

@@ -310,7 +310,7 @@ func (s *Service) Me(ctx context.Context, a Actor) (Me, error) {
 			return err
 		}
 		for _, o := range orgs {
-			if a.IsToken() && o.Org.ID != a.TokenOrg {
+			if a.IsToken() && o.Org.ID != a.PATOrg {
 				continue // a token shows the one org it acts in
 			}
 			me.Orgs = append(me.Orgs, MeOrg{ID: o.Org.ID, Name: o.Org.Name, Role: o.Role})

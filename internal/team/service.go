@@ -204,15 +204,15 @@ type Actor struct {
 	RequestID string
 	SessionID string // for users: the session the request came with
 	session   []byte // its token hash, for "every session but this one"
-	// TokenID is set when the user acts through a personal access token,
-	// and TokenOrg is then the only org it acts in.
-	TokenID  string
-	TokenOrg string
+	// PATID is set when the user acts through a personal access token,
+	// and PATOrg is then the only org it acts in.
+	PATID  string
+	PATOrg string
 }
 
 // IsToken reports whether the actor is a user acting through a personal
 // access token.
-func (a Actor) IsToken() bool { return a.TokenID != "" }
+func (a Actor) IsToken() bool { return a.PATID != "" }
 
 // IsKey reports whether the actor is a secret key.
 func (a Actor) IsKey() bool { return a.Subject.Kind == domain.SubjectKey }
@@ -229,7 +229,7 @@ func (a Actor) UserID() string {
 // its own org, a user only orgs where it is an active member. Anything
 // else is NotFound, never Forbidden: existence must not leak across tenants.
 func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
-	if a.IsKey() && a.KeyOrg != id || a.IsToken() && a.TokenOrg != id {
+	if a.IsKey() && a.KeyOrg != id || a.IsToken() && a.PATOrg != id {
 		return nil, nil, notFound("organization", id)
 	}
 	o, err := s.engine.Org(id)

@@ -217,7 +217,7 @@ func (s *Service) authenticateToken(ctx context.Context, bearer, requestID strin
 		s.tokenFailed(ctx, t, requestID, "expired", now)
 		return Actor{}, badCredentials()
 	}
-	a := Actor{Subject: domain.UserSubject(t.UserID), TokenID: t.ID, TokenOrg: t.Org, RequestID: requestID}
+	a := Actor{Subject: domain.UserSubject(t.UserID), PATID: t.ID, PATOrg: t.Org, RequestID: requestID}
 	if _, _, err := s.org(a, t.Org); err != nil {
 		s.tokenFailed(ctx, t, requestID, "its user is not an active member of the organization", now)
 		return Actor{}, badCredentials()
