@@ -53,6 +53,14 @@ func (c *Client) RenameOrg(ctx context.Context, org, name string) (*Org, error) 
 	return &out, err
 }
 
+// SetTokenCap caps the lifetime, in days, of the personal access tokens
+// made for the organization from now on (0: no cap of its own).
+func (c *Client) SetTokenCap(ctx context.Context, org string, days int) (*Org, error) {
+	var out Org
+	err := c.call(ctx, http.MethodPatch, orgPath(org), nil, map[string]int{"pat_max_days": days}, &out)
+	return &out, err
+}
+
 // TransferOwnership hands the Owner role to an Admin; the caller (the
 // Owner) becomes Admin.
 func (c *Client) TransferOwnership(ctx context.Context, org, userID string) (int64, error) {
@@ -503,6 +511,27 @@ func (c *Client) TransferKey(ctx context.Context, org, id, owner string) (*Key, 
 // RevokeKey revokes a key; the next request with it gets 401; it returns the revision.
 func (c *Client) RevokeKey(ctx context.Context, org, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, orgPath(org, "keys", esc(id)), nil, nil, nil)
+}
+
+// ---- personal access tokens ----
+
+// CreateToken makes a personal access token acting as the caller in one
+// organization; its secret is in this answer only. It needs a session:
+// a token makes no token.
+func (c *Client) CreateToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	var out Token
+	err := c.call(ctx, http.MethodPost, "/v1/me/tokens", nil, req, &out)
+	return &out, err
+}
+
+// ListTokens lists the caller's tokens in every organization, never their secrets.
+func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	return listAll[Token](ctx, c, "/v1/me/tokens")
+}
+
+// RevokeToken ends one of the caller's tokens at once; it returns the revision.
+func (c *Client) RevokeToken(ctx context.Context, id string) (int64, error) {
+	return c.do(ctx, http.MethodDelete, "/v1/me/tokens/"+esc(id), nil, nil, nil)
 }
 
 // ---- audit ----

@@ -41,11 +41,14 @@ type Plan struct {
 
 // Org is an organization.
 type Org struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Scheme   string `json:"scheme"`
-	Plan     Plan   `json:"plan"`
-	Revision int64  `json:"revision"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Scheme string `json:"scheme"`
+	Plan   Plan   `json:"plan"`
+	// PATMaxDays caps the lifetime of the org's personal access tokens, in
+	// days; 0 is no cap of the org's own.
+	PATMaxDays int   `json:"pat_max_days"`
+	Revision   int64 `json:"revision"`
 }
 
 // Member is a row of the member list.
@@ -371,6 +374,29 @@ type KeyRequest struct {
 	Role      string     `json:"role"`
 	Scope     string     `json:"scope,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// TokenRequest makes a personal access token for one organization; a nil
+// ExpiresAt takes the organization's cap (or 90 days where it sets none).
+type TokenRequest struct {
+	Name      string     `json:"name"`
+	Org       string     `json:"org"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// Token is a personal access token: its user, acting in one organization.
+// Secret is set only in the answer to CreateToken.
+type Token struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Org        string     `json:"org"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Expired    bool       `json:"expired"`
+	Secret     string     `json:"secret,omitempty"`
+	Revision   int64      `json:"revision,omitempty"`
 }
 
 // Key is a secret key. Secret is set only in the answers to CreateKey and

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -47,13 +48,29 @@ func (a *app) newOrgCmd() *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "display name")
 	create.Flags().StringVar(&schemeID, "scheme", "vi", "role scheme: vi, deepomatic, labelbox or one the server loaded with --scheme-dir")
 	var newName string
+	var capDays int
 	update := &cobra.Command{
-		Use: "update", Aliases: []string{"rename"}, Short: "Rename an organization (the id never changes)", Args: cobra.NoArgs,
-		RunE: show(a, &org, []string{"name"}, func(c call) (*client.Org, error) {
-			return c.api.RenameOrg(c.ctx, c.org, newName)
+		Use: "update", Aliases: []string{"rename"}, Short: "Rename an organization (the id never changes) or cap its personal access tokens", Args: cobra.NoArgs,
+		RunE: show(a, &org, nil, func(c call) (*client.Org, error) {
+			named, capped := c.cmd.Flags().Changed("name"), c.cmd.Flags().Changed("pat-max-days")
+			if !named && !capped {
+				return nil, errors.New("give --name, --pat-max-days or both")
+			}
+			var o *client.Org
+			var err error
+			if named {
+				if o, err = c.api.RenameOrg(c.ctx, c.org, newName); err != nil {
+					return nil, err
+				}
+			}
+			if capped {
+				o, err = c.api.SetTokenCap(c.ctx, c.org, capDays)
+			}
+			return o, err
 		}, orgTable),
 	}
 	update.Flags().StringVar(&newName, "name", "", "new display name")
+	update.Flags().IntVar(&capDays, "pat-max-days", 0, "longest lifetime in days of personal access tokens made from now on (0: no cap)")
 	var userID string
 	transfer := &cobra.Command{
 		Use: "transfer", Short: "Transfer ownership to an Admin (you become Admin)", Args: cobra.NoArgs,
@@ -144,5 +161,8 @@ func orgTable(t *tw, o *client.Org) {
 	t.kv("scheme", o.Scheme)
 	t.kv("plan", o.Plan.Name)
 	t.kv("seat limit", strconv.Itoa(o.Plan.SeatLimit))
+	if o.PATMaxDays > 0 {
+		t.kv("token lifetime cap", strconv.Itoa(o.PATMaxDays)+" days")
+	}
 	t.kv("revision", i64(o.Revision))
 }

@@ -53,6 +53,7 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 	if len(reviewItems) == 0 {
 		t.Fatal("a review without items")
 	}
+	tok := okJSON[client.Token](t, session, "token", "create", "--name", "laptop", "--expires", "720h")
 	con := s.with("GATEHOUSE_TOKEN", strings.TrimSpace(ok(t, env, "login", "--email", "con@acme.test", "--password", "contractor-pass")))
 	asked := map[string]string{}
 	for name, ask := range map[string][]string{
@@ -79,6 +80,7 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"org", "get"}, 0, '{'},
 		{noOrg, []string{"org", "create", "--id", "gamma", "--name", "Gamma"}, 0, '{'},
 		{env, []string{"org", "update", "--name", "Acme Corp"}, 0, '{'},
+		{env, []string{"org", "update", "--pat-max-days", "30"}, 0, '{'},
 		{env, []string{"org", "billing"}, 0, '{'},
 		{env, []string{"org", "usage"}, 0, '{'},
 		{env, []string{"org", "plans"}, 0, '{'},
@@ -137,6 +139,9 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{env, []string{"key", "rotate", k.ID}, 0, '{'},
 		{env, []string{"key", "transfer", k.ID, "--owner", acc.UserID}, 0, '{'},
 		{env, []string{"key", "revoke", k.ID}, 0, '{'},
+		{session, []string{"token", "create", "--name", "ci"}, 0, '{'},
+		{session, []string{"token", "list"}, 0, '['},
+		{session, []string{"token", "revoke", tok.ID}, 0, '{'},
 		{env, []string{"check", "--permission", "dataset.view", "--resource", "dataset:cats"}, 0, '{'},
 		{env, []string{"check", "--subject", "user:" + acc.UserID, "--permission", "dataset.delete", "--resource", "dataset:cats"}, 1, '{'},
 		{env, []string{"check", "--batch", batch}, 0, '{'},

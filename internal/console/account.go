@@ -9,11 +9,21 @@ import (
 	"github.com/gatehouse/gatehouse/internal/team"
 )
 
-// --- the Account page: password and sessions -----------------------------
+// --- the Account page: password, sessions and personal access tokens ------
 
 type accountData struct {
 	Sessions []team.SessionView
 	Error    string // of the password form
+
+	Tokens     []team.TokenView
+	Orgs       []team.MeOrg // where a token can be made: the user's orgs
+	TokenForm  tokenForm
+	TokenError string
+	Created    *team.TokenView // the token whose secret is shown, once
+}
+
+type tokenForm struct {
+	Name, Org, Expires string
 }
 
 func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, s *session, status int, d accountData, flash string) {
@@ -23,6 +33,11 @@ func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	d.Sessions = list
+	if d.Tokens, err = h.svc.ListTokens(r.Context(), s.actor); err != nil {
+		h.errorPage(w, r, s, err)
+		return
+	}
+	d.Orgs = s.me.Orgs
 	me := s.me
 	v := &view{Title: "Account", CSRF: s.csrf, User: &me, Data: d}
 	v.setFlash(h.takeFlash(w, r))
@@ -82,6 +97,32 @@ func (h *handler) endOtherSessions(w http.ResponseWriter, r *http.Request, s *se
 		msg = "Signed out of " + strconv.Itoa(n) + " other sessions."
 	}
 	h.flash(w, msg)
+	h.redirect(w, r, "/account")
+}
+
+func (h *handler) createToken(w http.ResponseWriter, r *http.Request, s *session) {
+	f := tokenForm{Name: strings.TrimSpace(r.PostFormValue("name")), Org: r.PostFormValue("org"), Expires: r.PostFormValue("expires")}
+	exp, err := parseExpiry(f.Expires)
+	var t team.TokenView
+	if err == nil {
+		t, _, err = h.svc.CreateToken(r.Context(), s.actor, team.TokenRequest{Name: f.Name, Org: f.Org, ExpiresAt: exp})
+	}
+	if err != nil {
+		h.accountPage(w, r, s, statusOf(err), accountData{TokenForm: f, TokenError: h.message(r, err)}, "")
+		return
+	}
+	// The secret is in this response only: it is not stored, so reloading
+	// the page shows the list without it.
+	h.accountPage(w, r, s, http.StatusCreated, accountData{Created: &t}, "")
+}
+
+func (h *handler) revokeToken(w http.ResponseWriter, r *http.Request, s *session) {
+	if _, err := h.svc.RevokeToken(r.Context(), s.actor, r.PathValue("id")); err != nil {
+		h.flashError(w, h.message(r, err))
+		h.redirect(w, r, "/account")
+		return
+	}
+	h.flash(w, "Token revoked: the next request with it is refused.")
 	h.redirect(w, r, "/account")
 }
 

@@ -181,6 +181,8 @@ var auditActionWords = map[string]string{
 	"session.login": "Signed in", "session.login_failed": "Sign-in failed", "session.logout": "Signed out",
 	"session.end": "Sessions ended", "password.change": "Password changed",
 	"password.reset_request": "Password reset asked for", "password.reset": "Password reset",
+	string(team.ActTokenCreate): "Personal access token created", "token.revoke": "Personal access token revoked",
+	"token.use_failed": "Personal access token refused", string(team.ActTokenPolicy): "Token lifetime cap changed",
 }
 
 func actionWords(a string) string {

@@ -111,6 +111,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /account/password", h.user(h.changePassword))
 	m.HandleFunc("POST /account/sessions/{id}/end", h.user(h.endSession))
 	m.HandleFunc("POST /account/sessions/end-others", h.user(h.endOtherSessions))
+	m.HandleFunc("POST /account/tokens", h.user(h.createToken))
+	m.HandleFunc("POST /account/tokens/{id}/revoke", h.user(h.revokeToken))
 	m.HandleFunc("GET /orgs", h.user(h.orgList))
 	m.HandleFunc("POST /orgs", h.user(h.createOrg))
 
@@ -119,6 +121,7 @@ func (h *handler) routes() {
 	o("GET /o/{org}/overview", h.overview)
 	o("GET /o/{org}/general", h.general)
 	o("POST /o/{org}/general", h.rename)
+	o("POST /o/{org}/general/tokens", h.tokenCap)
 	o("GET /o/{org}/access", h.ownAccess)
 
 	o("GET /o/{org}/members", h.members)

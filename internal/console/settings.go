@@ -13,14 +13,38 @@ import (
 // --- General -------------------------------------------------------------
 
 type generalData struct {
-	Name    string
-	Members int
+	Name     string
+	Members  int
+	TokenCap string // pat_max_days as typed
+	CapError string
 }
 
 func (h *handler) general(w http.ResponseWriter, r *http.Request, c *orgCtx) {
 	v := c.view("general", "General")
-	v.Data = generalData{Name: c.org.Name}
+	v.Data = generalData{Name: c.org.Name, TokenCap: strconv.Itoa(c.org.PATMaxDays)}
 	c.render(http.StatusOK, "general", v)
+}
+
+// tokenCap sets the org's cap on personal access token lifetimes.
+func (h *handler) tokenCap(w http.ResponseWriter, r *http.Request, c *orgCtx) {
+	typed := strings.TrimSpace(r.PostFormValue("pat_max_days"))
+	days, err := strconv.Atoi(typed)
+	if err != nil {
+		err = fault.E(fault.Unprocessable, "the longest token lifetime is a whole number of days (0 for no limit)")
+	} else {
+		_, err = h.svc.SetTokenCap(r.Context(), c.actor, c.org.ID, days)
+	}
+	if err != nil {
+		v := c.view("general", "General")
+		v.Data = generalData{Name: c.org.Name, TokenCap: typed, CapError: h.message(r, err)}
+		c.render(statusOf(err), "general", v)
+		return
+	}
+	msg := "Personal access tokens made from now on live at most " + strconv.Itoa(days) + " days."
+	if days == 0 {
+		msg = "Personal access tokens have no limit of the organization's own (90 days unless asked, at most 366)."
+	}
+	c.back(c.path("general"), msg)
 }
 
 func (h *handler) rename(w http.ResponseWriter, r *http.Request, c *orgCtx) {

@@ -58,6 +58,7 @@ type caps struct {
 	RACI                                                                                bool // sees the RACI report
 	AssignmentSet                                                                       bool // names people for named assignments
 	Reviews                                                                             bool // may open access reviews (or review one)
+	TokenPolicy                                                                         bool // caps the lifetime of personal access tokens
 	Approvals                                                                           bool // sees approval gates and windows
 	Invite                                                                              bool // may invite new people (the Invite button)
 }
@@ -140,7 +141,8 @@ func (c *orgCtx) loadCaps() error {
 		Audit: can[team.ActAuditRead], ManageUsers: can[team.ActRoleCreate], OtherMembers: can[team.ActInvitationList],
 		Usage: can[team.ActUsageView], StaleAccess: can[team.ActReportStaleAccess],
 		RACI: can[team.ActReportRACI], AssignmentSet: can[team.ActAssignmentSet],
-		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView], Approvals: can[team.ActApprovalList]}
+		Reviews: can[team.ActReviewCreate] || can[team.ActReviewView], Approvals: can[team.ActApprovalList],
+		TokenPolicy: can[team.ActTokenPolicy]}
 	hasTeams := false
 	for _, t := range c.sc.Types {
 		hasTeams = hasTeams || t.Teams

@@ -13,6 +13,7 @@ const (
 	SessionPrefix    = "gss_"
 	InvitationPrefix = "gsi_"
 	ResetPrefix      = "gsr_" // password reset
+	PersonalPrefix   = "gsp_" // personal access token
 )
 
 // NewToken makes an opaque bearer token: prefix followed by 43 base62

@@ -179,6 +179,9 @@ type Org struct {
 	Plan         Plan
 	BillingEmail string
 	CreatedAt    time.Time
+	// PATMaxDays caps the lifetime of the personal access tokens made for
+	// this org, in days; 0 is no cap.
+	PATMaxDays int
 }
 
 // UserRecord is a person. PasswordHash is a PHC string; it never leaves the server.
@@ -350,6 +353,21 @@ type Session struct {
 	LastUsedAt time.Time // for the idle timeout; kept up to date about once a minute
 	ClientAddr string    // where it was opened from
 	UserAgent  string
+}
+
+// PersonalToken is a user's personal access token for one organization,
+// stored only as the hash of its secret. It holds no grants: it acts as its
+// user in Org, with whatever that user holds there at each request.
+type PersonalToken struct {
+	ID         string // "pat_…"
+	Org        string
+	UserID     string
+	Name       string
+	Prefix     string // the first characters of the secret, shown in lists
+	Hash       []byte // SHA-256 of the secret
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // always set: tokens end
+	LastUsedAt time.Time
 }
 
 // PasswordReset is a one-time token that sets a user's password, stored

@@ -221,6 +221,15 @@ func owaspOps() map[string]owaspOp {
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": "ses_" + f.uniq("nobody")}, nil
 			}},
+		// A member's token for acme; a key has no tokens, an outsider no acme.
+		"POST /v1/me/tokens": {allowed: []string{"owner", "admin", "member", "viewer"},
+			call: body(map[string]any{"name": "script", "org": "acme"})},
+		"GET /v1/me/tokens": {allowed: users, denied: 422, account: true, call: none},
+		// Nobody's token: 404 for every user, never another user's revoked.
+		"DELETE /v1/me/tokens/{id}": {denied: 404, keyDenied: 422, account: true,
+			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+				return map[string]string{"id": "pat_" + f.uniq("nobody")}, nil
+			}},
 		// A weak new password: the policy refuses it (422) before any
 		// password is checked, so the pass spends no sign-in attempts.
 		"POST /v1/me/password": {denied: 422, account: true,

@@ -77,6 +77,16 @@ func TestNoSecretInAnswersLogsOrAudit(t *testing.T) {
 		}
 		s.do(t, "", "GET", "/v1/orgs/acme", nil, "Authorization", "Basic "+owner.password).want(t, 401)
 
+		// Personal access tokens: made, used, listed, revoked.
+		pat := s.do(t, owner.token, "POST", "/v1/me/tokens", map[string]any{"name": "script", "org": "acme"}).want(t, 201)
+		patSecret := pat.str(t, "secret")
+		s.do(t, patSecret, "POST", "/v1/orgs/acme/check", map[string]any{"permission": "dataset.view", "resource": "dataset:cats"}).want(t, 200)
+		s.do(t, owner.token, "GET", "/v1/me/tokens", nil).want(t, 200)
+		s.do(t, owner.token, "DELETE", "/v1/me/tokens/"+pat.str(t, "id"), nil).want(t, 204)
+		for _, dead := range []string{patSecret, patSecret[:len(patSecret)-1] + "x", "gsp_" + strings.Repeat("A", 43)} {
+			s.do(t, dead, "GET", "/v1/orgs/acme", nil).want(t, 401)
+		}
+
 		// Sessions: ended.
 		s.do(t, newbie, "POST", "/v1/auth/logout", nil).want(t, 204)
 		s.do(t, newbie, "GET", "/v1/me", nil).want(t, 401)

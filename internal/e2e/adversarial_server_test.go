@@ -158,10 +158,11 @@ var showsSecrets = []*regexp.Regexp{
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations/[^/]+/resend$`),
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys$`),
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
+	regexp.MustCompile(`^POST /v1/me/tokens$`),
 }
 
-// secretLike matches keys, session tokens and invitation tokens.
-var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_)[A-Za-z0-9_]{20,}`)
+// secretLike matches keys, session, invitation and personal access tokens.
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_|gsp_)[A-Za-z0-9_]{20,}`)
 
 // hashLike matches what a stored password hash looks like.
 var hashLike = regexp.MustCompile(`\$argon2(id|i|d)\$`)

@@ -232,12 +232,13 @@ var showsSecrets = []*regexp.Regexp{
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/invitations/[^/]+/resend$`),
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys$`),
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
+	regexp.MustCompile(`^POST /v1/me/tokens$`),
 }
 
 // notWrites are the non-GET calls that change no access state.
 var notWrites = regexp.MustCompile(`^POST /v1/(auth/login|auth/logout|auth/password-reset|orgs/[^/]+/(check|check/batch|lookup/resources|lookup/subjects|access/v1/[a-z/]+))$`)
 
-var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_)[A-Za-z0-9_]+`)
+var secretLike = regexp.MustCompile(`(gsk_|gss_|gsi_|gsr_|gsp_)[A-Za-z0-9_]+`)
 
 // do sends a request and checks what every answer must satisfy: a request
 // id, the security headers, problem+json on errors, and no password hash,

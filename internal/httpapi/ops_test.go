@@ -15,6 +15,7 @@ import (
 var apiPaths = []string{
 	"POST /v1/auth/login", "POST /v1/auth/logout", "GET /v1/me",
 	"POST /v1/me/password", "GET /v1/me/sessions", "DELETE /v1/me/sessions", "DELETE /v1/me/sessions/{id}",
+	"POST /v1/me/tokens", "GET /v1/me/tokens", "DELETE /v1/me/tokens/{id}",
 	"POST /v1/auth/password-reset", "POST /v1/auth/password-reset/confirm",
 	"POST /v1/orgs", "GET /v1/orgs/{org}", "PATCH /v1/orgs/{org}",
 	"GET /v1/orgs/{org}/members", "GET /v1/orgs/{org}/members/{user_id}",

@@ -97,9 +97,10 @@ type createOrgInput struct {
 type patchOrgInput struct {
 	OrgPath
 	Body struct {
-		Name   *string `json:"name,omitempty" doc:"New display name"`
-		ID     *string `json:"id,omitempty" doc:"The id never changes: a different value is refused (422)"`
-		Scheme *string `json:"scheme,omitempty" doc:"The scheme never changes: a different value is refused (422)"`
+		Name       *string `json:"name,omitempty" doc:"New display name"`
+		PATMaxDays *int    `json:"pat_max_days,omitempty" doc:"Longest lifetime in days of the personal access tokens made from now on (0: no cap; at most 366); needs keys.manage, and not through a token"`
+		ID         *string `json:"id,omitempty" doc:"The id never changes: a different value is refused (422)"`
+		Scheme     *string `json:"scheme,omitempty" doc:"The scheme never changes: a different value is refused (422)"`
 	}
 }
 
@@ -159,8 +160,8 @@ func (s *server) orgRoutes() {
 		})
 
 	endpoint(s, huma.Operation{OperationID: "updateOrg", Method: http.MethodPatch, Path: "/v1/orgs/{org}",
-		Summary: "Rename an organization", Tags: []string{"organizations"},
-		Description: "Only the display name changes; a body that tries to change id or scheme is refused with 422."},
+		Summary: "Rename an organization, or cap its personal access tokens", Tags: []string{"organizations"},
+		Description: "The display name and `pat_max_days` change; a body that tries to change id or scheme is refused with 422."},
 		func(ctx context.Context, in *patchOrgInput) (*body[team.OrgView], error) {
 			a := actor(ctx)
 			cur, err := s.svc.GetOrg(ctx, a, in.Org)
@@ -173,10 +174,10 @@ func (s *server) orgRoutes() {
 			if in.Body.Scheme != nil && *in.Body.Scheme != cur.Scheme {
 				return nil, fault.E(fault.Unprocessable, "scheme: an organization's scheme never changes")
 			}
-			if in.Body.Name == nil {
+			if in.Body.Name == nil && in.Body.PATMaxDays == nil {
 				return wrote(cur.Revision, cur) // nothing to change: the state as it stands
 			}
-			v, err := s.svc.RenameOrg(ctx, a, in.Org, *in.Body.Name)
+			v, err := s.svc.UpdateOrg(ctx, a, in.Org, team.OrgUpdate{Name: in.Body.Name, PATMaxDays: in.Body.PATMaxDays})
 			if err != nil {
 				return nil, err
 			}

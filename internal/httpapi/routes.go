@@ -112,6 +112,7 @@ func (s *server) routes() {
 	s.resourceRoutes()
 	s.decisionRoutes()
 	s.keyRoutes()
+	s.tokenRoutes()
 	s.auditRoutes()
 	s.raciRoutes()
 	s.reviewRoutes()

@@ -103,6 +103,13 @@ type SessionReader interface {
 	GetPasswordReset(tokenHash []byte) (domain.PasswordReset, error)
 }
 
+// TokenReader reads personal access tokens.
+type TokenReader interface {
+	GetToken(id string) (domain.PersonalToken, error)
+	GetTokenByHash(hash []byte) (domain.PersonalToken, error)
+	ListTokensOfUser(userID string) ([]domain.PersonalToken, error) // creation order
+}
+
 // AuditReader reads the audit chains.
 type AuditReader interface {
 	// ListAudit pages newest first: events with Seq < beforeSeq (every

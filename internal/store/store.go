@@ -36,6 +36,10 @@ type Store interface {
 	// is no error (it may have just ended).
 	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
 
+	// TouchToken records that a personal access token was used at at, like
+	// TouchSession: no revision, and a missing token is no error.
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
 	// PruneChanges deletes changelog entries older than beforeRevision, once
 	// every replica has applied them. Like TouchKey it allocates no revision.
 	PruneChanges(ctx context.Context, beforeRevision int64) error
@@ -76,6 +80,7 @@ type Reader interface {
 	KeyReader
 	InvitationReader
 	SessionReader
+	TokenReader
 	AuditReader
 	ChangelogReader
 	SnapshotReader
@@ -114,6 +119,7 @@ type Tx interface {
 	KeyWriter
 	InvitationWriter
 	SessionWriter
+	TokenWriter
 	AuditWriter
 	ChangelogWriter
 	AssignmentWriter

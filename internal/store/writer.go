@@ -13,7 +13,7 @@ import (
 // OrgWriter writes organizations.
 type OrgWriter interface {
 	CreateOrg(o domain.Org) error // ErrConflict if the id is taken
-	UpdateOrg(o domain.Org) error // name, plan and billing email
+	UpdateOrg(o domain.Org) error // name, plan, billing email and token lifetime cap
 }
 
 // UserWriter writes accounts.
@@ -90,6 +90,15 @@ type SessionWriter interface {
 	// DeletePasswordResetsOfUser ends every reset token of the user (one
 	// was used, or the password changed another way).
 	DeletePasswordResetsOfUser(userID string) error
+}
+
+// TokenWriter writes personal access tokens. Their use is recorded apart,
+// by Store.TouchToken.
+type TokenWriter interface {
+	// PutToken creates a token: ErrConflict if its id or hash is taken,
+	// ErrNotFound if its user is no member of its org.
+	PutToken(t domain.PersonalToken) error
+	DeleteToken(id string) error
 }
 
 // AuditWriter extends the audit chains.

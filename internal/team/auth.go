@@ -131,10 +131,14 @@ func badCredentials() error {
 	return fault.E(fault.Unauthenticated, "invalid or expired credentials")
 }
 
-// Authenticate turns a bearer token (a session token or a secret key) into
-// an actor. A revoked key or ended session fails on the very next request.
+// Authenticate turns a bearer token (a session token, a secret key or a
+// personal access token) into an actor. A revoked key or token, or an
+// ended session, fails on the very next request.
 func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (Actor, error) {
 	now := s.now()
+	if strings.HasPrefix(bearer, credential.PersonalPrefix) {
+		return s.authenticateToken(ctx, bearer, requestID, now)
+	}
 	if strings.HasPrefix(bearer, credential.KeyPrefix) {
 		if credential.ParseKey(bearer) != nil {
 			return Actor{}, badCredentials()
@@ -306,6 +310,9 @@ func (s *Service) Me(ctx context.Context, a Actor) (Me, error) {
 			return err
 		}
 		for _, o := range orgs {
+			if a.IsToken() && o.Org.ID != a.PATOrg {
+				continue // a token shows the one org it acts in
+			}
 			me.Orgs = append(me.Orgs, MeOrg{ID: o.Org.ID, Name: o.Org.Name, Role: o.Role})
 		}
 		return nil

@@ -15,15 +15,18 @@ import (
 
 // OrgView is an organization as clients see it.
 type OrgView struct {
-	ID       string      `json:"id"`
-	Name     string      `json:"name"`
-	Scheme   string      `json:"scheme"`
-	Plan     domain.Plan `json:"plan"`
-	Revision int64       `json:"revision"`
+	ID     string      `json:"id"`
+	Name   string      `json:"name"`
+	Scheme string      `json:"scheme"`
+	Plan   domain.Plan `json:"plan"`
+	// PATMaxDays caps the lifetime of personal access tokens made here, in
+	// days; 0 leaves them the server's bounds.
+	PATMaxDays int   `json:"pat_max_days"`
+	Revision   int64 `json:"revision"`
 }
 
 func orgView(o domain.Org, rev int64) OrgView {
-	return OrgView{ID: o.ID, Name: o.Name, Scheme: o.Scheme, Plan: o.Plan, Revision: rev}
+	return OrgView{ID: o.ID, Name: o.Name, Scheme: o.Scheme, Plan: o.Plan, PATMaxDays: o.PATMaxDays, Revision: rev}
 }
 
 func validateOrg(id, name, schemeID string) (*scheme.Scheme, error) {
@@ -54,6 +57,9 @@ func validName(what, name string) error {
 func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID string) (OrgView, error) {
 	if a.IsKey() {
 		return OrgView{}, fault.E(fault.Forbidden, "secret keys cannot create organizations")
+	}
+	if a.IsToken() {
+		return OrgView{}, fault.E(fault.Forbidden, "a personal access token acts in its one organization only; sign in to create one")
 	}
 	sc, err := validateOrg(id, name, schemeID)
 	if err != nil {
@@ -185,15 +191,39 @@ func (s *Service) GetOrg(ctx context.Context, a Actor, id string) (OrgView, erro
 
 // RenameOrg changes the display name; the id never changes.
 func (s *Service) RenameOrg(ctx context.Context, a Actor, id, name string) (OrgView, error) {
+	return s.UpdateOrg(ctx, a, id, OrgUpdate{Name: &name})
+}
+
+// OrgUpdate changes what is set: the display name, the cap on personal
+// access token lifetimes.
+type OrgUpdate struct {
+	Name       *string
+	PATMaxDays *int
+}
+
+// UpdateOrg judges and checks every change before writing any, then
+// writes them in one revision with an audit event each: a body that
+// renames and caps tokens is refused whole or applied whole.
+func (s *Service) UpdateOrg(ctx context.Context, a Actor, id string, u OrgUpdate) (OrgView, error) {
 	o, sc, err := s.org(a, id)
 	if err != nil {
 		return OrgView{}, err
 	}
-	if err := s.authorize(o, sc, a, ActOrgRename, nil); err != nil {
-		return OrgView{}, err
+	if u.Name != nil {
+		if err := s.authorize(o, sc, a, ActOrgRename, nil); err != nil {
+			return OrgView{}, err
+		}
+		if err := validName("organization name", *u.Name); err != nil {
+			return OrgView{}, err
+		}
 	}
-	if err := validName("organization name", name); err != nil {
-		return OrgView{}, err
+	if u.PATMaxDays != nil {
+		if err := s.authorize(o, sc, a, ActTokenPolicy, nil); err != nil {
+			return OrgView{}, err
+		}
+		if err := validTokenCap(*u.PATMaxDays); err != nil {
+			return OrgView{}, err
+		}
 	}
 	var after domain.Org
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
@@ -202,9 +232,27 @@ func (s *Service) RenameOrg(ctx context.Context, a Actor, id, name string) (OrgV
 			return nil, err
 		}
 		after = before
-		after.Name = strings.TrimSpace(name)
+		if u.Name != nil {
+			after.Name = strings.TrimSpace(*u.Name)
+		}
+		if u.PATMaxDays != nil {
+			after.PATMaxDays = *u.PATMaxDays
+		}
 		if err := tx.UpdateOrg(after); err != nil {
 			return nil, err
+		}
+		capChange := &change{org: id, action: string(ActTokenPolicy), target: "org:" + id,
+			before: map[string]int{"pat_max_days": before.PATMaxDays}, after: map[string]int{"pat_max_days": after.PATMaxDays}}
+		if u.Name == nil {
+			return capChange, nil
+		}
+		if u.PATMaxDays != nil {
+			// write appends the event of the change it is given; the
+			// other one goes in here, in the same transaction.
+			if err := tx.AppendAudit(&domain.AuditEvent{Org: id, Actor: a.Subject.String(), Action: capChange.action, Target: capChange.target,
+				Before: marshal(capChange.before), After: marshal(capChange.after), RequestID: a.RequestID}); err != nil {
+				return nil, err
+			}
 		}
 		return &change{org: id, action: string(ActOrgRename), target: "org:" + id,
 			before: map[string]string{"name": before.Name}, after: map[string]string{"name": after.Name}}, nil

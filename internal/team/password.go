@@ -163,10 +163,16 @@ func (s *Service) hashNew(ctx context.Context, password string) (string, error) 
 	return hash, nil
 }
 
-// noPassword refuses a password use case to a secret key.
+// noPassword refuses a password, session or token use case to a secret
+// key and to a personal access token.
 func noPassword(a Actor) error {
 	if a.IsKey() || a.UserID() == "" {
 		return fault.E(fault.Unprocessable, "a secret key has no password or sessions; rotate or revoke the key instead")
+	}
+	// A token that could change the password, sessions or tokens could
+	// outlive its own revocation or expiry: those stay with the person.
+	if a.IsToken() {
+		return fault.E(fault.Forbidden, "a personal access token cannot manage passwords, sessions or tokens; sign in to do this")
 	}
 	return nil
 }

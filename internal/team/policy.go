@@ -65,6 +65,9 @@ const (
 	ActKeyRevoke   Action = "key.revoke"
 	ActKeyTransfer Action = "key.transfer"
 
+	ActTokenCreate Action = "token.create"
+	ActTokenPolicy Action = "org.token_policy"
+
 	ActTeamView         Action = "team.view"
 	ActTeamCreate       Action = "team.create"
 	ActTeamRename       Action = "team.rename"
@@ -190,10 +193,13 @@ var policy = []rule{
 	{ActRoleDelete, "delete an unused custom role", []need{userManager}},
 
 	{ActKeyList, "list secret keys and their grants", []need{perm("keys.manage")}},
-	{ActKeyCreate, "make a secret key", []need{anyOf(perm("keys.manage"), ifDeclared("admin.api_keys.create")), topKey, coversKey}},
-	{ActKeyRotate, "issue a key's new secret", []need{perm("keys.manage"), topKey, coversKey}},
+	{ActKeyCreate, "make a secret key", []need{anyOf(perm("keys.manage"), ifDeclared("admin.api_keys.create")), topKey, coversKey, notToken}},
+	{ActKeyRotate, "issue a key's new secret", []need{perm("keys.manage"), topKey, coversKey, notToken}},
 	{ActKeyRevoke, "revoke a secret key", []need{perm("keys.manage"), anyOf(owner, coversKey)}},
 	{ActKeyTransfer, "hand a key to another member", []need{perm("keys.manage"), topKey, coversKey, recipientCovers}},
+	{ActTokenCreate, "make a personal access token: it acts as its maker in this org, with what they hold at each request, until it expires (within the org's cap) or is revoked; listing and revoking one's tokens is one's own, like sessions, and never through a token",
+		[]need{person, notToken}},
+	{ActTokenPolicy, "set the longest lifetime of the org's personal access tokens (`pat_max_days`)", []need{perm("keys.manage"), notToken}},
 
 	{ActTeamView, "see a team: its roster and the roles held at it (a team's manager sees the teams she manages without members.view)",
 		[]need{anyOf(viewsMembers, teamManager)}},
@@ -375,7 +381,7 @@ func AuditActions() []string {
 		}
 		out = append(out, string(r.action))
 	}
-	return append(out, "session.login", "session.login_failed", "session.logout", "session.end",
+	return append(out, "token.revoke", "token.use_failed", "session.login", "session.login_failed", "session.logout", "session.end",
 		"password.change", "password.reset_request", "password.reset")
 }
 

@@ -606,6 +606,20 @@ var person = need{doc: "a member (not a key), for themself", check: func(j *judg
 	return nil
 }}
 
+// notToken: a personal access token makes no credential and changes no
+// rule that bounds credentials. What it made would outlive its revocation
+// and its expiry, which the org's cap on token lifetimes exists to bound.
+// Its perms are none, but not nil: it depends on no target, so the
+// capabilities judge it too.
+var notToken = need{doc: "not through a personal access token",
+	perms: func(*scheme.Scheme) []string { return []string{} },
+	check: func(j *judge, _ *Target) error {
+		if j.a.IsToken() {
+			return fault.E(fault.Forbidden, "a personal access token cannot make tokens, keys or secrets, nor change the rules for them; sign in to do this")
+		}
+		return nil
+	}}
+
 // holdsGated: who gates or ungates a permission, or changes who approves
 // it, decides who may exercise it, so they hold it across the org
 // themselves (by role, whatever gates say).

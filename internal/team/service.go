@@ -93,15 +93,16 @@ type Config struct {
 
 // Service runs the use cases.
 type Service struct {
-	cfg      Config
-	store    store.Store
-	engine   *authz.Engine
-	log      *slog.Logger
-	now      func() time.Time
-	throttle *throttle
-	hashes   *hashGate
-	replica  *replica.Replica
-	keys     *keyCache
+	cfg        Config
+	store      store.Store
+	engine     *authz.Engine
+	log        *slog.Logger
+	now        func() time.Time
+	throttle   *throttle
+	hashes     *hashGate
+	replica    *replica.Replica
+	keys       *keyCache
+	tokenFails *failures // when each token's last failed use was audited
 
 	resetQuota *quota
 	resetSem   chan struct{}
@@ -158,7 +159,7 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg, store: cfg.Store, engine: rep.Engine(), replica: rep, log: cfg.Logger, now: cfg.Now,
 		throttle: newThrottle(cfg.LoginFailureLimit, cfg.AddressFailureLimit),
 		hashes:   newHashGate(hashSlots(cfg.HashMemory), cfg.HashWait),
-		keys:     newKeyCache(), resetQuota: newQuota(), resetSem: make(chan struct{}, resetBacklog)}
+		keys:     newKeyCache(), tokenFails: newFailures(), resetQuota: newQuota(), resetSem: make(chan struct{}, resetBacklog)}
 }
 
 // Engine returns the decision engine the service keeps up to date.
@@ -203,7 +204,15 @@ type Actor struct {
 	RequestID string
 	SessionID string // for users: the session the request came with
 	session   []byte // its token hash, for "every session but this one"
+	// PATID is set when the user acts through a personal access token,
+	// and PATOrg is then the only org it acts in.
+	PATID  string
+	PATOrg string
 }
+
+// IsToken reports whether the actor is a user acting through a personal
+// access token.
+func (a Actor) IsToken() bool { return a.PATID != "" }
 
 // IsKey reports whether the actor is a secret key.
 func (a Actor) IsKey() bool { return a.Subject.Kind == domain.SubjectKey }
@@ -220,7 +229,7 @@ func (a Actor) UserID() string {
 // its own org, a user only orgs where it is an active member. Anything
 // else is NotFound, never Forbidden: existence must not leak across tenants.
 func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
-	if a.IsKey() && a.KeyOrg != id {
+	if a.IsKey() && a.KeyOrg != id || a.IsToken() && a.PATOrg != id {
 		return nil, nil, notFound("organization", id)
 	}
 	o, err := s.engine.Org(id)

@@ -121,6 +121,12 @@ func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) 
 	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).TouchSession(tokenHash, at)
 }
 
+// TouchToken, like TouchSession, is one single-row update outside any
+// transaction of ours.
+func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).TouchToken(id, at)
+}
+
 func (db *DB) PruneChanges(ctx context.Context, beforeRevision int64) error {
 	return sqlstore.NewReader(ctx, querier{db.pool}, db.cfg).PruneChanges(beforeRevision)
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Invitations", testInvitations},
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
+		{"Tokens", testTokens},
 		{"TenantIsolation", testTenantIsolation},
 		{"Revisions", testRevisions},
 		{"FailedUpdateWritesNothing", testFailedUpdate},

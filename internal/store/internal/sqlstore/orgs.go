@@ -7,18 +7,18 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const orgCols = `o.id, o.name, o.scheme, o.plan_name, o.seat_limit, o.billing_email, o.created_at`
+const orgCols = `o.id, o.name, o.scheme, o.plan_name, o.seat_limit, o.billing_email, o.created_at, o.pat_max_days`
 
 func scanOrg(s scanner, extra ...any) (domain.Org, error) {
 	var o domain.Org
-	dest := append([]any{&o.ID, &o.Name, &o.Scheme, &o.Plan.Name, &o.Plan.SeatLimit, &o.BillingEmail, ts(&o.CreatedAt)}, extra...)
+	dest := append([]any{&o.ID, &o.Name, &o.Scheme, &o.Plan.Name, &o.Plan.SeatLimit, &o.BillingEmail, ts(&o.CreatedAt), &o.PATMaxDays}, extra...)
 	return o, s.Scan(dest...)
 }
 
 func (t *Tx) CreateOrg(o domain.Org) error {
-	_, err := t.exec(`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		o.ID, o.Name, o.Scheme, o.Plan.Name, o.Plan.SeatLimit, o.BillingEmail, t.tm(o.CreatedAt))
+	_, err := t.exec(`INSERT INTO orgs (id, name, scheme, plan_name, seat_limit, billing_email, created_at, pat_max_days)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		o.ID, o.Name, o.Scheme, o.Plan.Name, o.Plan.SeatLimit, o.BillingEmail, t.tm(o.CreatedAt), o.PATMaxDays)
 	if err != nil {
 		return fmt.Errorf("store: create org %q: %w", o.ID, err)
 	}
@@ -27,8 +27,8 @@ func (t *Tx) CreateOrg(o domain.Org) error {
 
 func (t *Tx) UpdateOrg(o domain.Org) error {
 	return t.execOne(fmt.Sprintf("update org %q", o.ID),
-		`UPDATE orgs SET name = $2, plan_name = $3, seat_limit = $4, billing_email = $5 WHERE id = $1`,
-		o.ID, o.Name, o.Plan.Name, o.Plan.SeatLimit, o.BillingEmail)
+		`UPDATE orgs SET name = $2, plan_name = $3, seat_limit = $4, billing_email = $5, pat_max_days = $6 WHERE id = $1`,
+		o.ID, o.Name, o.Plan.Name, o.Plan.SeatLimit, o.BillingEmail, o.PATMaxDays)
 }
 
 func (t *Tx) GetOrg(id string) (domain.Org, error) {
