@@ -232,12 +232,20 @@ func (q *azRequest) evaluation() (team.AZEvaluation, error) {
 	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
 		return team.AZEvaluation{}, azBad("resource with type and id is required")
 	}
-	return team.AZEvaluation{
-		Subject:  team.AZSubject{Type: q.Subject.Type, ID: q.Subject.ID, Properties: q.Subject.Properties},
-		Action:   team.AZAction{Name: q.Action.Name, Properties: q.Action.Properties},
-		Resource: team.AZResource{Type: q.Resource.Type, ID: q.Resource.ID, Properties: q.Resource.Properties},
-	}, nil
+	return team.AZEvaluation{Subject: q.Subject.subject(), Action: q.Action.action(), Resource: q.Resource.resource()}, nil
 }
+
+// The PDP's forms of the wire's entities, properties included: a search
+// passes on what the caller states as an evaluation does.
+func (e *azEntity) subject() team.AZSubject {
+	return team.AZSubject{Type: e.Type, ID: e.ID, Properties: e.Properties}
+}
+
+func (e *azEntity) resource() team.AZResource {
+	return team.AZResource{Type: e.Type, ID: e.ID, Properties: e.Properties}
+}
+
+func (a *azAction) action() team.AZAction { return team.AZAction{Name: a.Name, Properties: a.Properties} }
 
 func (s *server) azEvaluation(pdp *team.PDP, body []byte) (any, error) {
 	var q azRequest
@@ -351,8 +359,7 @@ func (s *server) azSearchSubject(pdp *team.PDP, body []byte) (any, error) {
 	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
 		return nil, azBad("resource with type and id is required")
 	}
-	subs, next, err := pdp.SearchSubjects(q.Subject.Type, team.AZAction{Name: q.Action.Name},
-		team.AZResource{Type: q.Resource.Type, ID: q.Resource.ID, Properties: q.Resource.Properties}, q.page())
+	subs, next, err := pdp.SearchSubjects(q.Subject.Type, q.Action.action(), q.Resource.resource(), q.page())
 	if err != nil {
 		return nil, err
 	}
@@ -376,8 +383,7 @@ func (s *server) azSearchResource(pdp *team.PDP, body []byte) (any, error) {
 	case q.Resource == nil || q.Resource.Type == "":
 		return nil, azBad("resource with type is required")
 	}
-	rs, next, err := pdp.SearchResources(team.AZSubject{Type: q.Subject.Type, ID: q.Subject.ID},
-		team.AZAction{Name: q.Action.Name}, q.Resource.Type, q.page())
+	rs, next, err := pdp.SearchResources(q.Subject.subject(), q.Action.action(), q.Resource.Type, q.page())
 	if err != nil {
 		return nil, err
 	}
@@ -399,8 +405,7 @@ func (s *server) azSearchAction(pdp *team.PDP, body []byte) (any, error) {
 	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
 		return nil, azBad("resource with type and id is required")
 	}
-	as, next, err := pdp.SearchActions(team.AZSubject{Type: q.Subject.Type, ID: q.Subject.ID},
-		team.AZResource{Type: q.Resource.Type, ID: q.Resource.ID, Properties: q.Resource.Properties}, q.page())
+	as, next, err := pdp.SearchActions(q.Subject.subject(), q.Resource.resource(), q.page())
 	if err != nil {
 		return nil, err
 	}

@@ -353,5 +353,21 @@ func TestAuthZENStatedProperties(t *testing.T) {
 		if r := e.key.post("/v1/orgs/acme/access/v1/evaluation", claim).want(t, 200); decisionOf(t, r) {
 			t.Errorf("alice writing an archived record as a stated admin: %s", r.body)
 		}
+		// Searches pass on what the request states: who may delete
+		// record-1 softly includes alice, who may delete it at all does not.
+		for _, c := range []struct {
+			action map[string]any
+			alice  bool
+		}{
+			{map[string]any{"name": "delete", "properties": map[string]any{"soft": true}}, true},
+			{map[string]any{"name": "delete"}, false},
+		} {
+			r := e.key.post("/v1/orgs/acme/access/v1/search/subject", map[string]any{"subject": map[string]any{"type": "user"},
+				"action": c.action, "resource": map[string]any{"type": "record", "id": "record-1"}}).want(t, 200)
+			got, _ := azResults(t, r, "id")
+			if slices.Contains(got, "alice") != c.alice {
+				t.Errorf("who may %v record-1: %v", c.action, got)
+			}
+		}
 	})
 }
