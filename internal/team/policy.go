@@ -376,7 +376,7 @@ func AuditActions() []string {
 	out := []string{"org.create", "org.bootstrap"}
 	for _, r := range policy {
 		switch r.action {
-		case ActMemberList, ActMemberDetail, ActAliasList, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActBillingView, ActTeamView, ActReviewView, ActRequestView, ActGateList, ActApprovalList:
+		case ActMemberList, ActMemberDetail, ActAliasList, ActInvitationList, ActGrantList, ActKeyList, ActResourceList, ActAuditRead, ActPropertiesState, ActBillingView, ActTeamView, ActReviewView, ActRequestView, ActGateList, ActApprovalList:
 			continue // reads leave no event
 		}
 		out = append(out, string(r.action))
