@@ -297,6 +297,15 @@ func (b *tab) open(path string) {
 
 func (b *tab) click(sel string) {
 	b.t.Helper()
+	// A page still loading can move what is clicked between where the
+	// click is aimed and where it lands (a loaded machine makes that
+	// window wide), so the click waits for the page to be complete.
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		b.dump()
+		b.t.Fatalf("%s: waiting for the page to load before clicking %s: %v", b.name, sel, err)
+	}
 	b.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
