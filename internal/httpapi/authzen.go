@@ -133,7 +133,9 @@ func (s *server) azDocument(id, method, path, summary string, in, out any) {
 		Description: "AuthZEN 1.0. Errors: 400 for a content type other than application/json, malformed JSON or a missing " +
 			"required member; a deny, an unknown subject, action or resource is 200 with decision false. Unknown members are ignored. " +
 			"The caller is a secret key of the organization holding the scheme's audit permission (else 403).",
-		Responses: map[string]*huma.Response{}}
+		Responses: map[string]*huma.Response{},
+		Parameters: []*huma.Param{{Name: "org", In: "path", Required: true, Description: "the organization's id",
+			Schema: &huma.Schema{Type: "string"}}}}
 	if in != nil {
 		op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/json": {Schema: reg.Schema(reflect.TypeOf(in), true, id+"Request")}}}
@@ -245,7 +247,9 @@ func (e *azEntity) resource() team.AZResource {
 	return team.AZResource{Type: e.Type, ID: e.ID, Properties: e.Properties}
 }
 
-func (a *azAction) action() team.AZAction { return team.AZAction{Name: a.Name, Properties: a.Properties} }
+func (a *azAction) action() team.AZAction {
+	return team.AZAction{Name: a.Name, Properties: a.Properties}
+}
 
 func (s *server) azEvaluation(pdp *team.PDP, body []byte) (any, error) {
 	var q azRequest
