@@ -85,6 +85,29 @@ func TestOpenAPI(t *testing.T) {
 				t.Errorf("openapi.json has %s, which this test does not know", g)
 			}
 		}
+		// Every parameter of a path template is declared: a document that
+		// leaves one out cannot be called by a generated client.
+		for p, ops := range doc.Paths {
+			for m, op := range ops {
+				params, _ := op["parameters"].([]any)
+				for _, seg := range strings.Split(p, "/") {
+					name, ok := strings.CutPrefix(seg, "{")
+					if !ok {
+						continue
+					}
+					name = strings.TrimSuffix(name, "}")
+					declared := false
+					for _, x := range params {
+						if pm, _ := x.(map[string]any); pm["in"] == "path" && pm["name"] == name {
+							declared = true
+						}
+					}
+					if !declared {
+						t.Errorf("%s %s: path parameter %q is not declared", strings.ToUpper(m), p, name)
+					}
+				}
+			}
+		}
 		// Public operations say so; the rest need the bearer scheme.
 		login := doc.Paths["/v1/auth/login"]["post"]
 		if sec, ok := login["security"].([]any); !ok || len(sec) != 0 {
