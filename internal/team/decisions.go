@@ -139,7 +139,8 @@ func (s *Service) stated(o *authz.Org, sc *scheme.Scheme, a Actor, p *scheme.Pro
 }
 
 // statedOwner is the owner of a resource of a stateless type as the
-// request states it, in the type's owner property: a member's user id.
+// request states it, in the type's owner property: a member's user id
+// (the AuthZEN layer has put it there in place of an alias).
 func (s *Service) statedOwner(o *authz.Org, sc *scheme.Scheme, resource string, p *scheme.Props) string {
 	if p == nil {
 		return ""
