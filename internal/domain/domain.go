@@ -403,3 +403,29 @@ const (
 	AuditSchemeSHA256 = 1 // unkeyed SHA-256: anyone with the database could recompute it
 	AuditSchemeHMAC   = 2 // HMAC-SHA256 under a key kept outside the database
 )
+
+// SSOConfig is an organization's OIDC sign-in: the identity provider it
+// trusts and what a sign-in through it may give. The client secret is kept
+// only sealed with the server's key (SecretSealed); nothing returns it.
+type SSOConfig struct {
+	Org          string
+	Issuer       string
+	ClientID     string
+	SecretSealed []byte
+	Domains      []string          // email domains a new person may join from
+	DefaultRole  string            // the org role of a person joining through SSO
+	GroupsClaim  string            // the ID token claim listing the person's IdP groups
+	GroupMap     map[string]string // IdP group -> Gatehouse group id
+	Enforce      bool              // members sign in only through SSO (the top role keeps its password)
+	UpdatedAt    time.Time
+}
+
+// SSOFlow is one SSO sign-in between its start and its callback, found by
+// the hash of its state and used once.
+type SSOFlow struct {
+	StateHash []byte
+	Org       string
+	Nonce     string
+	Verifier  string // the PKCE code verifier
+	ExpiresAt time.Time
+}

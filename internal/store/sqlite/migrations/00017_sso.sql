@@ -1,0 +1,31 @@
+-- OIDC sign-in per organization. One configuration per org; its client
+-- secret is kept only sealed with the server's key (secret_sealed), never
+-- in the clear. domains and group_map are JSON. An sso_flow is one
+-- sign-in in progress: its state is kept only as a hash, it is taken
+-- (deleted) by the callback that uses it, so a replayed state finds
+-- nothing, and it ends at expires_at.
+
+-- +goose Up
+CREATE TABLE sso_configs (
+    org           TEXT PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+    issuer        TEXT NOT NULL,
+    client_id     TEXT NOT NULL,
+    secret_sealed BLOB NOT NULL,
+    domains       TEXT NOT NULL,
+    default_role  TEXT NOT NULL,
+    groups_claim  TEXT NOT NULL,
+    group_map     TEXT NOT NULL,
+    enforce       INTEGER NOT NULL DEFAULT 0,
+    updated_at    INTEGER
+);
+CREATE TABLE sso_flows (
+    state_hash BLOB PRIMARY KEY,
+    org        TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    nonce      TEXT NOT NULL,
+    verifier   TEXT NOT NULL,
+    expires_at INTEGER
+);
+
+-- +goose Down
+DROP TABLE sso_flows;
+DROP TABLE sso_configs;
