@@ -353,6 +353,10 @@ type Session struct {
 	LastUsedAt time.Time // for the idle timeout; kept up to date about once a minute
 	ClientAddr string    // where it was opened from
 	UserAgent  string
+	// Org is set for a session opened through an org's identity provider:
+	// it acts in that org alone. "" (a password session) acts in every org
+	// of its user.
+	Org string
 }
 
 // PersonalToken is a user's personal access token for one organization,
@@ -417,6 +421,9 @@ type SSOConfig struct {
 	GroupsClaim  string            // the ID token claim listing the person's IdP groups
 	GroupMap     map[string]string // IdP group -> Gatehouse group id
 	Enforce      bool              // members sign in only through SSO (the top role keeps its password)
+	// ConfiguredBy is who last set it: each sign-in is judged as that
+	// subject handing out what it gives, as an invitation is for its inviter.
+	ConfiguredBy string
 	UpdatedAt    time.Time
 }
 

@@ -16,7 +16,7 @@ func testSSO(e *env) {
 	e.org("beta")
 	c := domain.SSOConfig{Org: "acme", Issuer: "https://idp.test", ClientID: "gh", SecretSealed: []byte{1, 2, 3},
 		Domains: []string{"acme.test"}, DefaultRole: "member", GroupsClaim: "groups",
-		GroupMap: map[string]string{"eng": "grp_1"}, Enforce: true, UpdatedAt: t0}
+		GroupMap: map[string]string{"eng": "grp_1"}, Enforce: true, ConfiguredBy: "user:u1", UpdatedAt: t0}
 	e.mustWrite(func(tx store.Tx) error { return tx.PutSSO(c) })
 	got := mustRead(e, func(r store.Reader) (domain.SSOConfig, error) { return r.GetSSO("acme") })
 	equal(t, "GetSSO", got, c)

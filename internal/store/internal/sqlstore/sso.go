@@ -8,14 +8,14 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const ssoCols = `org, issuer, client_id, secret_sealed, domains, default_role, groups_claim, group_map, enforce, updated_at`
+const ssoCols = `org, issuer, client_id, secret_sealed, domains, default_role, groups_claim, group_map, enforce, configured_by, updated_at`
 
 func scanSSO(s scanner) (domain.SSOConfig, error) {
 	var v domain.SSOConfig
 	var domains, groups string
 	var enforce int
 	if err := s.Scan(&v.Org, &v.Issuer, &v.ClientID, &v.SecretSealed, &domains, &v.DefaultRole, &v.GroupsClaim, &groups,
-		&enforce, ts(&v.UpdatedAt)); err != nil {
+		&enforce, &v.ConfiguredBy, ts(&v.UpdatedAt)); err != nil {
 		return v, err
 	}
 	v.Enforce = enforce != 0
@@ -49,10 +49,10 @@ func (t *Tx) PutSSO(c domain.SSOConfig) error {
 	if c.Enforce {
 		enforce = 1
 	}
-	_, err = t.exec(`INSERT INTO sso_configs (`+ssoCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	_, err = t.exec(`INSERT INTO sso_configs (`+ssoCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (org) DO UPDATE SET issuer = $2, client_id = $3, secret_sealed = $4, domains = $5, default_role = $6,
-		groups_claim = $7, group_map = $8, enforce = $9, updated_at = $10`,
-		c.Org, c.Issuer, c.ClientID, c.SecretSealed, domains, c.DefaultRole, c.GroupsClaim, groups, enforce, t.tm(c.UpdatedAt))
+		groups_claim = $7, group_map = $8, enforce = $9, configured_by = $10, updated_at = $11`,
+		c.Org, c.Issuer, c.ClientID, c.SecretSealed, domains, c.DefaultRole, c.GroupsClaim, groups, enforce, c.ConfiguredBy, t.tm(c.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("store: put sso of org %q: %w", c.Org, err)
 	}

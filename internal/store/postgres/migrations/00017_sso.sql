@@ -3,7 +3,9 @@
 -- in the clear. domains and group_map are JSON. An sso_flow is one
 -- sign-in in progress: its state is kept only as a hash, it is taken
 -- (deleted) by the callback that uses it, so a replayed state finds
--- nothing, and it ends at expires_at.
+-- nothing, and it ends at expires_at. A session opened through an org's
+-- identity provider acts in that org alone (sessions.org; '' is a password
+-- session, which acts wherever its user is a member).
 
 -- +goose Up
 CREATE TABLE sso_configs (
@@ -16,6 +18,7 @@ CREATE TABLE sso_configs (
     groups_claim  TEXT NOT NULL,
     group_map     TEXT NOT NULL,
     enforce       INTEGER NOT NULL DEFAULT 0,
+    configured_by TEXT NOT NULL,
     updated_at    TIMESTAMPTZ
 );
 CREATE TABLE sso_flows (
@@ -25,7 +28,9 @@ CREATE TABLE sso_flows (
     verifier   TEXT NOT NULL,
     expires_at TIMESTAMPTZ
 );
+ALTER TABLE sessions ADD COLUMN org TEXT NOT NULL DEFAULT '';
 
 -- +goose Down
+ALTER TABLE sessions DROP COLUMN org;
 DROP TABLE sso_flows;
 DROP TABLE sso_configs;
