@@ -10,12 +10,16 @@ import (
 type SSOReader interface {
 	// GetSSO returns the org's configuration, or ErrNotFound.
 	GetSSO(org string) (domain.SSOConfig, error)
+	// SSOOrgOfDomain returns the org whose SSO claims an email domain, or
+	// ErrNotFound.
+	SSOOrgOfDomain(domain string) (string, error)
 }
 
 // SSOWriter writes SSO configurations and the sign-ins in progress.
 type SSOWriter interface {
-	// PutSSO creates or replaces the org's configuration (ErrNotFound
-	// without the org).
+	// PutSSO creates or replaces the org's configuration and its domains
+	// (ErrNotFound without the org, ErrConflict for a domain another org
+	// claims).
 	PutSSO(c domain.SSOConfig) error
 	// DeleteSSO removes it, ErrNotFound if there was none.
 	DeleteSSO(org string) error

@@ -23,6 +23,13 @@ func testSSO(e *env) {
 	_, err := read(e, func(r store.Reader) (domain.SSOConfig, error) { return r.GetSSO("beta") })
 	isErr(t, "GetSSO of another org", err, store.ErrNotFound)
 
+	equal(t, "SSOOrgOfDomain", mustRead(e, func(r store.Reader) (string, error) { return r.SSOOrgOfDomain("acme.test") }), "acme")
+	_, err = read(e, func(r store.Reader) (string, error) { return r.SSOOrgOfDomain("beta.test") })
+	isErr(t, "SSOOrgOfDomain unclaimed", err, store.ErrNotFound)
+	isErr(t, "PutSSO claiming another org's domain", e.write(func(tx store.Tx) error {
+		return tx.PutSSO(domain.SSOConfig{Org: "beta", SecretSealed: []byte{1}, Domains: []string{"acme.test"}})
+	}), store.ErrConflict)
+
 	c.Enforce, c.Domains, c.GroupMap, c.ClientID = false, []string{"a.test", "b.test"}, map[string]string{}, "gh2"
 	e.mustWrite(func(tx store.Tx) error { return tx.PutSSO(c) })
 	got = mustRead(e, func(r store.Reader) (domain.SSOConfig, error) { return r.GetSSO("acme") })
@@ -31,7 +38,11 @@ func testSSO(e *env) {
 		return tx.PutSSO(domain.SSOConfig{Org: "nope", SecretSealed: []byte{1}})
 	}), store.ErrNotFound)
 
+	_, err = read(e, func(r store.Reader) (string, error) { return r.SSOOrgOfDomain("acme.test") })
+	isErr(t, "SSOOrgOfDomain of a domain given up", err, store.ErrNotFound)
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteSSO("acme") })
+	_, err = read(e, func(r store.Reader) (string, error) { return r.SSOOrgOfDomain("a.test") })
+	isErr(t, "SSOOrgOfDomain after DeleteSSO", err, store.ErrNotFound)
 	_, err = read(e, func(r store.Reader) (domain.SSOConfig, error) { return r.GetSSO("acme") })
 	isErr(t, "GetSSO after DeleteSSO", err, store.ErrNotFound)
 	isErr(t, "DeleteSSO twice", e.write(func(tx store.Tx) error { return tx.DeleteSSO("acme") }), store.ErrNotFound)

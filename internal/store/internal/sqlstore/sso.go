@@ -8,26 +8,36 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const ssoCols = `org, issuer, client_id, secret_sealed, domains, default_role, groups_claim, group_map, enforce, configured_by, updated_at`
+const ssoCols = `org, issuer, client_id, secret_sealed, default_role, groups_claim, group_map, enforce, configured_by, updated_at`
 
 func scanSSO(s scanner) (domain.SSOConfig, error) {
 	var v domain.SSOConfig
-	var domains, groups string
+	var groups string
 	var enforce int
-	if err := s.Scan(&v.Org, &v.Issuer, &v.ClientID, &v.SecretSealed, &domains, &v.DefaultRole, &v.GroupsClaim, &groups,
+	if err := s.Scan(&v.Org, &v.Issuer, &v.ClientID, &v.SecretSealed, &v.DefaultRole, &v.GroupsClaim, &groups,
 		&enforce, &v.ConfiguredBy, ts(&v.UpdatedAt)); err != nil {
 		return v, err
 	}
 	v.Enforce = enforce != 0
 	v.Domains, v.GroupMap = []string{}, map[string]string{}
-	if err := fromJSON([]byte(domains), &v.Domains); err != nil {
-		return v, err
-	}
 	return v, fromJSON([]byte(groups), &v.GroupMap)
 }
 
 func (t *Tx) GetSSO(org string) (domain.SSOConfig, error) {
-	return get(t, fmt.Sprintf("sso of org %q", org), scanSSO, `SELECT `+ssoCols+` FROM sso_configs WHERE org = $1`, org)
+	c, err := get(t, fmt.Sprintf("sso of org %q", org), scanSSO, `SELECT `+ssoCols+` FROM sso_configs WHERE org = $1`, org)
+	if err != nil {
+		return c, err
+	}
+	c.Domains, err = list(t, fmt.Sprintf("sso domains of org %q", org), scanString,
+		`SELECT domain FROM sso_domains WHERE org = $1 ORDER BY domain`, org)
+	if c.Domains == nil {
+		c.Domains = []string{}
+	}
+	return c, err
+}
+
+func (t *Tx) SSOOrgOfDomain(domain string) (string, error) {
+	return get(t, fmt.Sprintf("sso domain %q", domain), scanString, `SELECT org FROM sso_domains WHERE domain = $1`, domain)
 }
 
 func (t *Tx) PutSSO(c domain.SSOConfig) error {
@@ -37,10 +47,6 @@ func (t *Tx) PutSSO(c domain.SSOConfig) error {
 	if c.GroupMap == nil {
 		c.GroupMap = map[string]string{}
 	}
-	domains, err := jsonText(c.Domains)
-	if err != nil {
-		return err
-	}
 	groups, err := jsonText(c.GroupMap)
 	if err != nil {
 		return err
@@ -49,12 +55,20 @@ func (t *Tx) PutSSO(c domain.SSOConfig) error {
 	if c.Enforce {
 		enforce = 1
 	}
-	_, err = t.exec(`INSERT INTO sso_configs (`+ssoCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (org) DO UPDATE SET issuer = $2, client_id = $3, secret_sealed = $4, domains = $5, default_role = $6,
-		groups_claim = $7, group_map = $8, enforce = $9, configured_by = $10, updated_at = $11`,
-		c.Org, c.Issuer, c.ClientID, c.SecretSealed, domains, c.DefaultRole, c.GroupsClaim, groups, enforce, c.ConfiguredBy, t.tm(c.UpdatedAt))
+	_, err = t.exec(`INSERT INTO sso_configs (`+ssoCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (org) DO UPDATE SET issuer = $2, client_id = $3, secret_sealed = $4, default_role = $5,
+		groups_claim = $6, group_map = $7, enforce = $8, configured_by = $9, updated_at = $10`,
+		c.Org, c.Issuer, c.ClientID, c.SecretSealed, c.DefaultRole, c.GroupsClaim, groups, enforce, c.ConfiguredBy, t.tm(c.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("store: put sso of org %q: %w", c.Org, err)
+	}
+	if _, err := t.exec(`DELETE FROM sso_domains WHERE org = $1`, c.Org); err != nil {
+		return fmt.Errorf("store: put sso domains of org %q: %w", c.Org, err)
+	}
+	for _, d := range c.Domains {
+		if _, err := t.exec(`INSERT INTO sso_domains (domain, org) VALUES ($1, $2)`, d, c.Org); err != nil {
+			return fmt.Errorf("store: sso domain %q of org %q: %w", d, c.Org, err)
+		}
 	}
 	return nil
 }
