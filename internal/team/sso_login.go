@@ -451,7 +451,7 @@ func (s *Service) auditSSORefusal(ctx context.Context, org, reason, email string
 	s.log.Warn("sso: sign-in refused", "org", org, "reason", reason, "email", email, "client_address", c.Addr)
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
 		return tx.AppendAudit(&domain.AuditEvent{Org: org, Actor: "anonymous", Action: "sso.login_refused", Target: "org:" + org,
-			After: marshal(map[string]any{"reason": reason, "email": email, "client_address": c.Addr, "user_agent": c.userAgent()}),
+			After:     marshal(map[string]any{"reason": reason, "email": email, "client_address": c.Addr, "user_agent": c.userAgent()}),
 			RequestID: c.RequestID})
 	})
 	if err != nil {
