@@ -502,16 +502,32 @@ func owaspOps() map[string]owaspOp {
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, nil
 			}},
+		// SSO: the configuration is set first by the Owner, so seeing and
+		// deleting it have something to act on; no IdP is reached by either.
+		"GET /v1/orgs/{org}/sso": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/sso", owaspSSO).want(t, 200)
+			return nil, nil
+		}},
+		"PUT /v1/orgs/{org}/sso": {allowed: managers, call: body(owaspSSO)},
+		"DELETE /v1/orgs/{org}/sso": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/sso", owaspSSO).want(t, 200)
+			return nil, nil
+		}},
 		"GET /v1/orgs/{org}/audit":        {allowed: managers, call: none},
 		"GET /v1/orgs/{org}/audit/verify": {allowed: managers, call: none},
 	}
 }
 
+// owaspSSO is an SSO configuration of acme; its IdP is never reached.
+var owaspSSO = map[string]any{"issuer": "https://idp.acme.test", "client_id": "gatehouse", "client_secret": "idp-client-secret",
+	"domains": []string{"acme.test"}, "default_role": "member"}
+
 // publicOps need no credentials; they are attacked in the resource and
 // authentication parts instead.
 var publicOps = map[string]bool{"POST /v1/auth/login": true, "POST /v1/invitations/accept": true,
 	"POST /v1/auth/password-reset": true, "POST /v1/auth/password-reset/confirm": true,
-	"GET /.well-known/authzen-configuration/v1/orgs/{org}": true}
+	"GET /.well-known/authzen-configuration/v1/orgs/{org}": true,
+	"GET /v1/auth/sso/start":                               true, "GET /v1/auth/sso/callback": true}
 
 func fillPath(tmpl, org string, vals map[string]string) string {
 	p := strings.ReplaceAll(tmpl, "{org}", org)
