@@ -59,6 +59,12 @@ func (s *Service) SSOCallbackURL() string {
 	return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/v1/auth/sso/callback"
 }
 
+// SSOConsoleCallbackURL is where it sends the console's: the console sets
+// its cookie there. Both are registered at the identity provider.
+func (s *Service) SSOConsoleCallbackURL() string {
+	return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/login/sso/callback"
+}
+
 // sealer is the box client secrets are sealed with: derived from the audit
 // key, so the one key file an operator keeps covers it and the database
 // alone never opens a secret.
