@@ -22,7 +22,7 @@ func (h *handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	to, err := h.svc.SSOStart(r.Context(), org, h.svc.SSOConsoleCallbackURL())
+	to, err := h.svc.SSOStart(r.Context(), org, h.svc.SSOConsoleCallbackURL(), h.client(w, r))
 	if err != nil {
 		fail(err)
 		return

@@ -69,9 +69,10 @@ func (s *server) ssoRoutes() {
 
 	endpoint(s, huma.Operation{OperationID: "startSSO", Method: http.MethodGet, Path: "/v1/auth/sso/start",
 		Summary: "Begin an SSO sign-in", Tags: []string{"sso"}, DefaultStatus: http.StatusFound,
-		Description: "Redirects to the organization's identity provider (authorization code with PKCE, state and nonce kept on the server for one use within 10 minutes)."},
+		Description: "Redirects to the organization's identity provider (authorization code with PKCE, state and nonce kept on the server for one use within 10 minutes). " +
+			"30 starts per client address in 10 minutes, then 429."},
 		func(ctx context.Context, in *ssoStartInput) (*ssoRedirect, error) {
-			to, err := s.svc.SSOStart(ctx, in.Org, s.svc.SSOCallbackURL())
+			to, err := s.svc.SSOStart(ctx, in.Org, s.svc.SSOCallbackURL(), clientOf(ctx))
 			if err != nil {
 				return nil, err
 			}

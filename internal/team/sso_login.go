@@ -26,6 +26,10 @@ import (
 // provider and coming back.
 const ssoFlowTTL = 10 * time.Minute
 
+// ssoStartsPerAddress bounds the sign-ins one address starts in
+// ssoFlowTTL: a person needs a few, a flood of flows is refused.
+const ssoStartsPerAddress = 30
+
 // ssoScopes are asked of every identity provider: groups is what Okta
 // needs to put the groups claim in the ID token; the others ignore it or
 // send groups by their own configuration.
@@ -35,9 +39,8 @@ var ssoScopes = []string{oidc.ScopeOpenID, "email", "profile", "groups"}
 // a sign-in (and its goroutine) for long.
 var ssoHTTP = &http.Client{Timeout: 10 * time.Second}
 
-// ActSSOLogin is the judgement of one SSO sign-in for who set the
-// configuration; it is no row of the policy table, since nobody takes it:
-// it reuses the needs of sso.set.
+// ssoLoginAudit is the action of an SSO sign-in, the password's own: one
+// kind of event for every sign-in, told apart by its method.
 const ssoLoginAudit = "session.login"
 
 // SSOOrgForEmail returns the org whose SSO claims the email's domain, for
@@ -99,7 +102,13 @@ func stateHash(state string) []byte {
 // verifier stay on the server (only the state's hash is stored), for one
 // use within ssoFlowTTL. redirectURI is the callback of the adapter that
 // asks (the API's or the console's).
-func (s *Service) SSOStart(ctx context.Context, org, redirectURI string) (string, error) {
+func (s *Service) SSOStart(ctx context.Context, org, redirectURI string, cl Client) (string, error) {
+	// Starting is public and writes a flow and asks the IdP: bounded per
+	// address, as password-reset requests are.
+	if !s.resetQuota.allow(s.now(), "sso\x00"+cl.Addr, ssoStartsPerAddress, ssoFlowTTL) {
+		return "", &fault.Error{Code: fault.TooManyRequests, RetryAfter: time.Minute,
+			Msg: "too many SSO sign-ins started from your address; try again later"}
+	}
 	c, err := s.ssoConfig(ctx, org)
 	if err != nil {
 		return "", err
