@@ -112,7 +112,7 @@ func TestSSO(t *testing.T) {
 		}
 
 		// The replayed state is refused.
-		e.anon().get("/v1/auth/sso/callback?" + back).want(t, 401)
+		e.anon().get("/v1/auth/sso/callback?"+back).want(t, 401)
 
 		// Groups follow the IdP at each sign-in.
 		op.SignIn(ssotest.Person{Subject: "s1", Email: "nia@acme.test", EmailVerified: true, Name: "Nia"})
