@@ -1,8 +1,11 @@
 package console
 
 import (
+	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // ssoStart is "Sign in with SSO": the email's domain picks the org whose
@@ -27,13 +30,33 @@ func (h *handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	// The state also goes into a cookie of this browser, and the callback
+	// wants both to match: a callback link made by someone else (for their
+	// own account at the IdP) signs nobody in here.
+	if u, err := url.Parse(to); err == nil {
+		h.setCookie(w, ssoStateCookie, u.Query().Get("state"), ssoStateMaxAge)
+	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
+
+// ssoStateCookie binds a sign-in to the browser that started it, for as
+// long as the server keeps the flow.
+const (
+	ssoStateCookie = "gatehouse_sso_state"
+	ssoStateMaxAge = 10 * time.Minute
+)
 
 // ssoCallback finishes the sign-in and opens the console session, which
 // acts in that org alone.
 func (h *handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	bound := cookieValue(r, ssoStateCookie)
+	h.setCookie(w, ssoStateCookie, "", -1)
+	if bound == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(q.Get("state"))) != 1 {
+		v := &view{Title: "Log in", CSRF: h.anonCSRF(w, r), Error: "This sign-in was not started in this browser; start again.", Data: loginData{}}
+		h.render(w, r, http.StatusUnauthorized, "login", v)
+		return
+	}
 	in, err := h.svc.SSOCallback(r.Context(), q.Get("state"), q.Get("code"), h.svc.SSOConsoleCallbackURL(), h.client(w, r))
 	if err != nil {
 		v := &view{Title: "Log in", CSRF: h.anonCSRF(w, r), Error: h.message(r, err), Data: loginData{}}
