@@ -968,6 +968,18 @@ func authentication(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 		r.bola = "n/a"
 		r.mass = "extra fields 400"
 	}
+	if r := rows["GET /v1/auth/sso/start"]; r != nil {
+		r.bfla = "public; an org without SSO and one that does not exist: the same 404; 30 starts per address in 10 minutes, then 429"
+		r.bola = "n/a"
+	}
+	if r := rows["GET /v1/auth/sso/callback"]; r != nil {
+		r.bfla = "public; an unknown, used or expired state 401 (single use); no state or code 422; the ID token's issuer, audience, expiry, nonce and a verified email are checked (403, audited)"
+		r.bola = "n/a"
+	}
+	s.do(t, "", "GET", "/v1/auth/sso/start?org=bravo", nil).want(t, 404)
+	s.do(t, "", "GET", "/v1/auth/sso/start?org=no-such-org", nil).want(t, 404)
+	s.do(t, "", "GET", "/v1/auth/sso/callback?state=forged&code=c", nil).want(t, 401)
+	s.do(t, "", "GET", "/v1/auth/sso/callback", nil).want(t, 422)
 	s.do(t, "", "POST", "/v1/auth/password-reset", map[string]any{"email": p.email, "role": "owner"}).want(t, 400)
 	rt, _ := credential.NewToken(credential.ResetPrefix)
 	s.do(t, "", "POST", "/v1/auth/password-reset/confirm", map[string]any{"token": rt, "new_password": "long enough phrase"}).want(t, 404)
