@@ -36,7 +36,9 @@ func (h *handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 	if u, err := url.Parse(to); err == nil {
 		h.setCookie(w, ssoStateCookie, u.Query().Get("state"), ssoStateMaxAge)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	// A page that goes on by itself, not a redirect: the console's CSP
+	// keeps form submissions (and their redirects) on this site.
+	h.render(w, r, http.StatusOK, "sso", &view{Title: "Signing you in", Data: to})
 }
 
 // ssoStateCookie binds a sign-in to the browser that started it, for as

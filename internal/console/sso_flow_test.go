@@ -18,8 +18,19 @@ func TestSSOSignInFromLoginPage(t *testing.T) {
 		ClientSecret: op.ClientSecret, Domains: []string{"acme.test"}, DefaultRole: "member"}); err != nil {
 		t.Fatal(err)
 	}
-	op.SignIn(ssotest.Person{Subject: "s1", Email: "sam@acme.test", EmailVerified: true, Name: "Sam"})
 	b := f.browser("sso")
+
+	// A domain no org claims says so on the login page.
+	b.open("/login")
+	b.typeInto("#sso-email", "kim@nowhere.test")
+	b.click("#sso-submit")
+	b.waitFor("#error")
+	// A callback this browser did not start signs nobody in.
+	if st := b.status("/login/sso/callback?state=forged&code=c"); st != 401 {
+		t.Errorf("a callback not started here: status %d, want 401", st)
+	}
+
+	op.SignIn(ssotest.Person{Subject: "s1", Email: "sam@acme.test", EmailVerified: true, Name: "Sam"})
 	b.open("/login")
 	b.typeInto("#sso-email", "sam@acme.test")
 	b.click("#sso-submit")
@@ -32,15 +43,4 @@ func TestSSOSignInFromLoginPage(t *testing.T) {
 	if role, ok := o.MemberRole(f.userID("sam@acme.test")); !ok || role != "member" {
 		t.Errorf("after SSO sign-in: role %q, member %v", role, ok)
 	}
-
-	// A callback this browser did not start signs nobody in.
-	if st := b.status("/login/sso/callback?state=forged&code=c"); st != 401 {
-		t.Errorf("a callback not started here: status %d, want 401", st)
-	}
-
-	// A domain no org claims says so on the login page.
-	b.open("/login")
-	b.typeInto("#sso-email", "kim@nowhere.test")
-	b.click("#sso-submit")
-	b.waitFor("#error")
 }
