@@ -162,9 +162,20 @@ func TestSSO(t *testing.T) {
 		e.owner.put("/v1/orgs/acme/sso", cfg).want(t, 200)
 		e.anon().post("/v1/auth/login", map[string]any{"email": "mo@acme.test", "password": memberPassword("mo@acme.test")}).want(t, 403)
 		e.login(ownerEmail, ownerPassword)
+		// Mo also belongs to beta; his SSO session acts in acme alone.
+		e.owner.post("/v1/orgs", map[string]any{"id": "beta", "name": "Beta"}).want(t, 201)
+		inv := e.owner.post("/v1/orgs/beta/invitations", map[string]any{"email": "mo@acme.test", "role": "member"}).want(t, 201)
+		e.anon().post("/v1/invitations/accept", map[string]any{"token": inv.str(t, "token"), "email": "mo@acme.test",
+			"password": memberPassword("mo@acme.test")}).want(t, 200)
 		op.SignIn(ssotest.Person{Subject: "s8", Email: "mo@acme.test", EmailVerified: true})
 		r, _ = ssoSignIn(t, e, "acme")
 		r.want(t, 200)
+		mo := e.as(r.str(t, "token"))
+		mo.get("/v1/orgs/acme").want(t, 200)
+		mo.get("/v1/orgs/beta").want(t, 404)
+		if orgs := mo.get("/v1/me").want(t, 200).obj(t)["orgs"].([]any); len(orgs) != 1 {
+			t.Errorf("an SSO session lists %d orgs, want its one", len(orgs))
+		}
 
 		e.owner.delete("/v1/orgs/acme/sso").want(t, 204)
 		e.anon().post("/v1/auth/login", map[string]any{"email": "mo@acme.test", "password": memberPassword("mo@acme.test")}).want(t, 200)
