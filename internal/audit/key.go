@@ -196,3 +196,15 @@ func KeyFileTooOpen(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().Perm()&0o077 != 0
 }
+
+// Subkey derives a 32-byte key for another use of the server's one secret
+// (sealing SSO client secrets), through HKDF-SHA256 with that use's label:
+// it says nothing about the chain or checkpoint keys, and the operator
+// still keeps a single file.
+func (k *Key) Subkey(label string) []byte {
+	b, err := hkdf.Key(sha256.New, k.secret, nil, label, 32)
+	if err != nil {
+		panic("audit key: " + err.Error()) // only for lengths HKDF cannot give; 32 it can
+	}
+	return b
+}

@@ -174,6 +174,10 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		code  int
 		shape byte
 	}{
+		{s.with("GATEHOUSE_SSO_CLIENT_SECRET", "idp-secret"), []string{"sso", "set", "--issuer", "https://idp.acme.test",
+			"--client-id", "gatehouse", "--domain", "acme.test"}, 0, '{'},
+		{env, []string{"sso", "get"}, 0, '{'},
+		{env, []string{"sso", "delete"}, 0, '{'},
 		{env, []string{"grant", "delete", g.ID}, 0, '{'},
 		{env, []string{"assignment", "delete", "QA lead"}, 0, '{'},
 		{env, []string{"member", "delete", acc.UserID}, 0, '{'},

@@ -98,6 +98,8 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /", h.notFound)
 	m.HandleFunc("GET /login", h.loginForm)
 	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /login/sso", h.ssoStart)
+	m.HandleFunc("GET /login/sso/callback", h.ssoCallback)
 	m.HandleFunc("POST /logout", h.logout)
 	m.HandleFunc("GET /invite", h.inviteForm)
 	m.HandleFunc("POST /invite", h.acceptInvite)

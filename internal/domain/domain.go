@@ -353,6 +353,10 @@ type Session struct {
 	LastUsedAt time.Time // for the idle timeout; kept up to date about once a minute
 	ClientAddr string    // where it was opened from
 	UserAgent  string
+	// Org is set for a session opened through an org's identity provider:
+	// it acts in that org alone. "" (a password session) acts in every org
+	// of its user.
+	Org string
 }
 
 // PersonalToken is a user's personal access token for one organization,
@@ -403,3 +407,32 @@ const (
 	AuditSchemeSHA256 = 1 // unkeyed SHA-256: anyone with the database could recompute it
 	AuditSchemeHMAC   = 2 // HMAC-SHA256 under a key kept outside the database
 )
+
+// SSOConfig is an organization's OIDC sign-in: the identity provider it
+// trusts and what a sign-in through it may give. The client secret is kept
+// only sealed with the server's key (SecretSealed); nothing returns it.
+type SSOConfig struct {
+	Org          string
+	Issuer       string
+	ClientID     string
+	SecretSealed []byte
+	Domains      []string          // email domains a new person may join from
+	DefaultRole  string            // the org role of a person joining through SSO
+	GroupsClaim  string            // the ID token claim listing the person's IdP groups
+	GroupMap     map[string]string // IdP group -> Gatehouse group id
+	Enforce      bool              // members sign in only through SSO (the top role keeps its password)
+	// ConfiguredBy is who last set it: each sign-in is judged as that
+	// subject handing out what it gives, as an invitation is for its inviter.
+	ConfiguredBy string
+	UpdatedAt    time.Time
+}
+
+// SSOFlow is one SSO sign-in between its start and its callback, found by
+// the hash of its state and used once.
+type SSOFlow struct {
+	StateHash []byte
+	Org       string
+	Nonce     string
+	Verifier  string // the PKCE code verifier
+	ExpiresAt time.Time
+}

@@ -502,16 +502,32 @@ func owaspOps() map[string]owaspOp {
 			call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
 				return map[string]string{"id": f.create(t, "/v1/orgs/acme/keys", map[string]any{"name": "k", "role": "member"})}, nil
 			}},
+		// SSO: the configuration is set first by the Owner, so seeing and
+		// deleting it have something to act on; no IdP is reached by either.
+		"GET /v1/orgs/{org}/sso": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/sso", owaspSSO).want(t, 200)
+			return nil, nil
+		}},
+		"PUT /v1/orgs/{org}/sso": {allowed: managers, call: body(owaspSSO)},
+		"DELETE /v1/orgs/{org}/sso": {allowed: managers, call: func(t *testing.T, f *owaspFix) (map[string]string, any) {
+			f.s.do(t, f.tokens["owner"], "PUT", "/v1/orgs/acme/sso", owaspSSO).want(t, 200)
+			return nil, nil
+		}},
 		"GET /v1/orgs/{org}/audit":        {allowed: managers, call: none},
 		"GET /v1/orgs/{org}/audit/verify": {allowed: managers, call: none},
 	}
 }
 
+// owaspSSO is an SSO configuration of acme; its IdP is never reached.
+var owaspSSO = map[string]any{"issuer": "https://idp.acme.test", "client_id": "gatehouse", "client_secret": "idp-client-secret",
+	"domains": []string{"acme.test"}, "default_role": "member"}
+
 // publicOps need no credentials; they are attacked in the resource and
 // authentication parts instead.
 var publicOps = map[string]bool{"POST /v1/auth/login": true, "POST /v1/invitations/accept": true,
 	"POST /v1/auth/password-reset": true, "POST /v1/auth/password-reset/confirm": true,
-	"GET /.well-known/authzen-configuration/v1/orgs/{org}": true}
+	"GET /.well-known/authzen-configuration/v1/orgs/{org}": true,
+	"GET /v1/auth/sso/start":                               true, "GET /v1/auth/sso/callback": true}
 
 func fillPath(tmpl, org string, vals map[string]string) string {
 	p := strings.ReplaceAll(tmpl, "{org}", org)
@@ -952,6 +968,18 @@ func authentication(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 		r.bola = "n/a"
 		r.mass = "extra fields 400"
 	}
+	if r := rows["GET /v1/auth/sso/start"]; r != nil {
+		r.bfla = "public; an org without SSO and one that does not exist: the same 404; 30 starts per address in 10 minutes, then 429"
+		r.bola = "n/a"
+	}
+	if r := rows["GET /v1/auth/sso/callback"]; r != nil {
+		r.bfla = "public; an unknown, used or expired state 401 (single use); no state or code 422; the ID token's issuer, audience, expiry, nonce and a verified email are checked (403, audited)"
+		r.bola = "n/a"
+	}
+	s.do(t, "", "GET", "/v1/auth/sso/start?org=bravo", nil).want(t, 404)
+	s.do(t, "", "GET", "/v1/auth/sso/start?org=no-such-org", nil).want(t, 404)
+	s.do(t, "", "GET", "/v1/auth/sso/callback?state=forged&code=c", nil).want(t, 401)
+	s.do(t, "", "GET", "/v1/auth/sso/callback", nil).want(t, 422)
 	s.do(t, "", "POST", "/v1/auth/password-reset", map[string]any{"email": p.email, "role": "owner"}).want(t, 400)
 	rt, _ := credential.NewToken(credential.ResetPrefix)
 	s.do(t, "", "POST", "/v1/auth/password-reset/confirm", map[string]any{"token": rt, "new_password": "long enough phrase"}).want(t, 404)

@@ -233,6 +233,7 @@ var showsSecrets = []*regexp.Regexp{
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys$`),
 	regexp.MustCompile(`^POST /v1/orgs/[^/]+/keys/[^/]+/rotate$`),
 	regexp.MustCompile(`^POST /v1/me/tokens$`),
+	regexp.MustCompile(`^GET /v1/auth/sso/callback$`),
 }
 
 // notWrites are the non-GET calls that change no access state.

@@ -148,6 +148,8 @@ var publicRoutes = map[string]bool{
 	"POST /v1/invitations/accept":          true,
 	"POST /v1/auth/password-reset":         true,
 	"POST /v1/auth/password-reset/confirm": true,
+	"GET /v1/auth/sso/start":               true,
+	"GET /v1/auth/sso/callback":            true,
 }
 
 // route records the request's pattern and bounds its work by the request

@@ -17,6 +17,7 @@ var apiPaths = []string{
 	"POST /v1/me/password", "GET /v1/me/sessions", "DELETE /v1/me/sessions", "DELETE /v1/me/sessions/{id}",
 	"POST /v1/me/tokens", "GET /v1/me/tokens", "DELETE /v1/me/tokens/{id}",
 	"POST /v1/auth/password-reset", "POST /v1/auth/password-reset/confirm",
+	"GET /v1/auth/sso/start", "GET /v1/auth/sso/callback", "GET /v1/orgs/{org}/sso", "PUT /v1/orgs/{org}/sso", "DELETE /v1/orgs/{org}/sso",
 	"POST /v1/orgs", "GET /v1/orgs/{org}", "PATCH /v1/orgs/{org}",
 	"GET /v1/orgs/{org}/members", "GET /v1/orgs/{org}/members/{user_id}",
 	"PATCH /v1/orgs/{org}/members/{user_id}", "DELETE /v1/orgs/{org}/members/{user_id}",

@@ -113,6 +113,7 @@ func (s *server) routes() {
 	s.decisionRoutes()
 	s.keyRoutes()
 	s.tokenRoutes()
+	s.ssoRoutes()
 	s.auditRoutes()
 	s.raciRoutes()
 	s.reviewRoutes()

@@ -90,6 +90,7 @@ type Reader interface {
 	RequestReader
 	ApprovalReader
 	AliasReader
+	SSOReader
 }
 
 // Tx is a read-write transaction. Writes of records that belong to an
@@ -127,6 +128,7 @@ type Tx interface {
 	RequestWriter
 	ApprovalWriter
 	AliasWriter
+	SSOWriter
 }
 
 // OrgRole is an organization a user belongs to, with the user's role there.

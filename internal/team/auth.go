@@ -50,6 +50,9 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 	if err != nil {
 		return "", UserView{}, err
 	}
+	if err := s.ssoEnforced(ctx, user, c); err != nil {
+		return "", UserView{}, err
+	}
 	token, err = s.openSession(ctx, &user, c)
 	return token, userView(user), err
 }
@@ -68,19 +71,8 @@ func (s *Service) openSession(ctx context.Context, u *domain.UserRecord, c Clien
 	sess := domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: u.ID, CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionTTL), LastUsedAt: now, ClientAddr: c.Addr, UserAgent: c.userAgent()}
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		old, err := tx.ListSessionsOfUser(u.ID)
-		if err != nil {
+		if err := s.pruneSessions(tx, u.ID, now); err != nil {
 			return err
-		}
-		live := 0
-		for i := len(old) - 1; i >= 0; i-- { // newest first
-			if s.sessionLive(old[i], now) && live < sessionsKept-1 {
-				live++
-				continue
-			}
-			if err := tx.DeleteSession(old[i].TokenHash); err != nil {
-				return err
-			}
 		}
 		if err := tx.PutSession(sess); err != nil {
 			return err
@@ -94,6 +86,26 @@ func (s *Service) openSession(ctx context.Context, u *domain.UserRecord, c Clien
 		return "", mapStoreErr(err)
 	}
 	return token, nil
+}
+
+// pruneSessions drops a user's sessions that have ended, and the oldest
+// past sessionsKept, before one more opens.
+func (s *Service) pruneSessions(tx store.Tx, userID string, now time.Time) error {
+	old, err := tx.ListSessionsOfUser(userID)
+	if err != nil {
+		return err
+	}
+	live := 0
+	for i := len(old) - 1; i >= 0; i-- { // newest first
+		if s.sessionLive(old[i], now) && live < sessionsKept-1 {
+			live++
+			continue
+		}
+		if err := tx.DeleteSession(old[i].TokenHash); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sessionLive reports whether a session is within both its absolute and
@@ -175,7 +187,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer, requestID string) (A
 			s.log.Warn("record session use", "session", sess.ID, "err", err)
 		}
 	}
-	return Actor{Subject: domain.UserSubject(sess.UserID), RequestID: requestID, SessionID: sess.ID, session: hash}, nil
+	return Actor{Subject: domain.UserSubject(sess.UserID), RequestID: requestID, SessionID: sess.ID, session: hash, SessionOrg: sess.Org}, nil
 }
 
 // keyFor resolves a key by the hash of its secret, through a cache that the
@@ -310,8 +322,8 @@ func (s *Service) Me(ctx context.Context, a Actor) (Me, error) {
 			return err
 		}
 		for _, o := range orgs {
-			if a.IsToken() && o.Org.ID != a.PATOrg {
-				continue // a token shows the one org it acts in
+			if a.IsToken() && o.Org.ID != a.PATOrg || a.SessionOrg != "" && o.Org.ID != a.SessionOrg {
+				continue // a token, or an SSO session, shows the one org it acts in
 			}
 			me.Orgs = append(me.Orgs, MeOrg{ID: o.Org.ID, Name: o.Org.Name, Role: o.Role})
 		}

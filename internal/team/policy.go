@@ -68,6 +68,10 @@ const (
 	ActTokenCreate Action = "token.create"
 	ActTokenPolicy Action = "org.token_policy"
 
+	ActSSOView   Action = "sso.view"
+	ActSSOSet    Action = "sso.set"
+	ActSSODelete Action = "sso.delete"
+
 	ActTeamView         Action = "team.view"
 	ActTeamCreate       Action = "team.create"
 	ActTeamRename       Action = "team.rename"
@@ -199,6 +203,10 @@ var policy = []rule{
 	{ActKeyTransfer, "hand a key to another member", []need{perm("keys.manage"), topKey, coversKey, recipientCovers}},
 	{ActTokenCreate, "make a personal access token: it acts as its maker in this org, with what they hold at each request, until it expires (within the org's cap) or is revoked; listing and revoking one's tokens is one's own, like sessions, and never through a token",
 		[]need{person, notToken}},
+	{ActSSOView, "see the org's OIDC sign-in configuration (never its client secret)", []need{userManager}},
+	{ActSSOSet, "set the org's OIDC sign-in: every sign-in through it may make a member with `default_role` and put them in the mapped groups, so it takes handing out that role and every grant of those groups; each sign-in is judged again for who set it, as it stands then",
+		[]need{userManager, notToken, grantsRole, grantsGroupsGrants}},
+	{ActSSODelete, "turn the org's OIDC sign-in off", []need{userManager, notToken}},
 	{ActTokenPolicy, "set the longest lifetime of the org's personal access tokens (`pat_max_days`)", []need{perm("keys.manage"), notToken}},
 
 	{ActTeamView, "see a team: its roster and the roles held at it (a team's manager sees the teams she manages without members.view)",

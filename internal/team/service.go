@@ -208,6 +208,9 @@ type Actor struct {
 	// and PATOrg is then the only org it acts in.
 	PATID  string
 	PATOrg string
+	// SessionOrg is set when the session was opened through an org's
+	// identity provider: that IdP vouches for the person in that org alone.
+	SessionOrg string
 }
 
 // IsToken reports whether the actor is a user acting through a personal
@@ -229,7 +232,7 @@ func (a Actor) UserID() string {
 // its own org, a user only orgs where it is an active member. Anything
 // else is NotFound, never Forbidden: existence must not leak across tenants.
 func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
-	if a.IsKey() && a.KeyOrg != id || a.IsToken() && a.PATOrg != id {
+	if a.IsKey() && a.KeyOrg != id || a.IsToken() && a.PATOrg != id || a.SessionOrg != "" && a.SessionOrg != id {
 		return nil, nil, notFound("organization", id)
 	}
 	o, err := s.engine.Org(id)

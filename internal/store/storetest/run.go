@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Requests", testRequests},
 		{"Approvals", testApprovals},
 		{"Aliases", testAliases},
+		{"SSO", testSSO},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

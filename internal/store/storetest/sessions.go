@@ -12,7 +12,7 @@ func testSessions(e *env) {
 	e.user("u1")
 	e.user("u2")
 	s1 := domain.Session{TokenHash: hashOf("a"), ID: "ses_a", UserID: "u1", CreatedAt: t0, ExpiresAt: at(time.Hour),
-		LastUsedAt: t0, ClientAddr: "192.0.2.1", UserAgent: "Firefox"}
+		LastUsedAt: t0, ClientAddr: "192.0.2.1", UserAgent: "Firefox", Org: "acme"}
 	s2 := domain.Session{TokenHash: hashOf("b"), ID: "ses_b", UserID: "u1", CreatedAt: at(time.Second), ExpiresAt: at(time.Hour)}
 	s3 := domain.Session{TokenHash: hashOf("c"), ID: "ses_c", UserID: "u2", CreatedAt: t0, ExpiresAt: at(time.Hour)}
 	s4 := domain.Session{TokenHash: hashOf("e"), ID: "ses_e", UserID: "u1", CreatedAt: at(2 * time.Second), ExpiresAt: at(time.Hour)}

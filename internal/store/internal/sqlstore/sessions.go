@@ -8,22 +8,22 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const sessionCols = `token_hash, id, user_id, created_at, expires_at, last_used_at, client_addr, user_agent`
+const sessionCols = `token_hash, id, user_id, created_at, expires_at, last_used_at, client_addr, user_agent, org`
 
 func scanSession(s scanner) (domain.Session, error) {
 	var v domain.Session
-	return v, s.Scan(&v.TokenHash, &v.ID, &v.UserID, ts(&v.CreatedAt), ts(&v.ExpiresAt), ts(&v.LastUsedAt), &v.ClientAddr, &v.UserAgent)
+	return v, s.Scan(&v.TokenHash, &v.ID, &v.UserID, ts(&v.CreatedAt), ts(&v.ExpiresAt), ts(&v.LastUsedAt), &v.ClientAddr, &v.UserAgent, &v.Org)
 }
 
 func (t *Tx) PutSession(s domain.Session) error {
 	if len(s.TokenHash) == 0 || s.ID == "" {
 		return fmt.Errorf("store: put session: empty token hash or id")
 	}
-	_, err := t.exec(`INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	_, err := t.exec(`INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (token_hash) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, created_at = excluded.created_at,
 			expires_at = excluded.expires_at, last_used_at = excluded.last_used_at, client_addr = excluded.client_addr,
-			user_agent = excluded.user_agent`,
-		s.TokenHash, s.ID, s.UserID, t.tm(s.CreatedAt), t.tm(s.ExpiresAt), t.tm(s.LastUsedAt), s.ClientAddr, s.UserAgent)
+			user_agent = excluded.user_agent, org = excluded.org`,
+		s.TokenHash, s.ID, s.UserID, t.tm(s.CreatedAt), t.tm(s.ExpiresAt), t.tm(s.LastUsedAt), s.ClientAddr, s.UserAgent, s.Org)
 	if err != nil {
 		return fmt.Errorf("store: put session of user %q: %w", s.UserID, err)
 	}

@@ -1,0 +1,82 @@
+package team
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/fault"
+)
+
+func TestCheckIssuer(t *testing.T) {
+	for _, c := range []struct {
+		issuer string
+		ok     bool
+	}{
+		{"https://acme.okta.com/oauth2/default", true},
+		{"https://login.microsoftonline.com/0000-tenant/v2.0", true},
+		{"http://127.0.0.1:5556", true},
+		{"http://[::1]:8080/realms/acme", true},
+		{"http://localhost:8080", true},
+		{"http://idp.example.com", false}, // plain http off loopback
+		{"https://user:pw@idp.example.com", false},
+		{"https://idp.example.com/?x=1", false},
+		{"https://idp.example.com/#f", false},
+		{"idp.example.com", false},
+		{"ftp://idp.example.com", false},
+		{"", false},
+	} {
+		err := checkIssuer(c.issuer)
+		if (err == nil) != c.ok {
+			t.Errorf("checkIssuer(%q) = %v, want ok %v", c.issuer, err, c.ok)
+		}
+		if err != nil && fault.CodeOf(err) != fault.Unprocessable {
+			t.Errorf("checkIssuer(%q): code %v, want Unprocessable", c.issuer, fault.CodeOf(err))
+		}
+	}
+}
+
+func TestCheckDomains(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want []string // nil: refused
+	}{
+		{[]string{"Acme.COM ", "acme.com", "eu.acme.com"}, []string{"acme.com", "eu.acme.com"}},
+		{[]string{}, nil},
+		{[]string{"localhost"}, nil},
+		{[]string{"a@acme.com"}, nil},
+		{[]string{".acme.com"}, nil},
+		{[]string{"acme.com."}, nil},
+		{[]string{"acme.com/x"}, nil},
+	} {
+		got, err := checkDomains(c.in)
+		if c.want == nil {
+			if err == nil {
+				t.Errorf("checkDomains(%q) = %q, want refused", c.in, got)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("checkDomains(%q) = %q, %v, want %q", c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestSSOClaims(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want bool
+	}{{true, true}, {"true", true}, {false, false}, {"false", false}, {nil, false}, {1.0, false}} {
+		if got := truthy(c.v); got != c.want {
+			t.Errorf("truthy(%v) = %v", c.v, got)
+		}
+	}
+	if got := stringsOf([]any{"eng", 3.0, "ops"}); !slices.Equal(got, []string{"eng", "ops"}) {
+		t.Errorf("stringsOf(list) = %q", got)
+	}
+	if got := stringsOf("eng"); !slices.Equal(got, []string{"eng"}) {
+		t.Errorf("stringsOf(string) = %q", got)
+	}
+	if got := stringsOf(nil); got != nil {
+		t.Errorf("stringsOf(nil) = %q", got)
+	}
+}
