@@ -101,6 +101,19 @@ type TokenWriter interface {
 	DeleteToken(id string) error
 }
 
+// SCIMWriter writes SCIM tokens and external ids. A token's use is
+// recorded apart, by Store.TouchSCIMToken.
+type SCIMWriter interface {
+	// PutSCIMToken creates a token: ErrConflict if its id or hash is
+	// taken, ErrNotFound if its maker is no member of its org.
+	PutSCIMToken(t domain.SCIMToken) error
+	DeleteSCIMToken(id string) error
+	// SetSCIMUserID and SetSCIMGroupID set (or, with "", clear) the
+	// external id of a member or group: ErrNotFound if there is none.
+	SetSCIMUserID(org, userID, externalID string) error
+	SetSCIMGroupID(org, groupID, externalID string) error
+}
+
 // AuditWriter extends the audit chains.
 type AuditWriter interface {
 	// AppendAudit adds e to its organization's chain: it sets e.Seq, e.At
