@@ -387,6 +387,15 @@ type SCIMToken struct {
 	LastUsedAt time.Time
 }
 
+// SCIMRecord is what an organization's identity provider says of one of
+// its members or groups beyond what Gatehouse models: the externalId, and
+// the other attributes as a JSON object. It is the org's own, never the
+// account's, which other organizations share.
+type SCIMRecord struct {
+	ExternalID string
+	Attributes []byte // a JSON object
+}
+
 // PasswordReset is a one-time token that sets a user's password, stored
 // only as a hash.
 type PasswordReset struct {

@@ -110,15 +110,15 @@ type TokenReader interface {
 	ListTokensOfUser(userID string) ([]domain.PersonalToken, error) // creation order
 }
 
-// SCIMReader reads SCIM tokens and the external ids an identity provider
-// gave members and groups.
+// SCIMReader reads SCIM tokens and what an identity provider said of
+// members and groups.
 type SCIMReader interface {
 	GetSCIMToken(id string) (domain.SCIMToken, error)
 	GetSCIMTokenByHash(hash []byte) (domain.SCIMToken, error)
 	ListSCIMTokens(org string) ([]domain.SCIMToken, error) // creation order
-	// SCIMUserIDs and SCIMGroupIDs map user and group ids to external ids.
-	SCIMUserIDs(org string) (map[string]string, error)
-	SCIMGroupIDs(org string) (map[string]string, error)
+	// SCIMUsers and SCIMGroups map user and group ids to their records.
+	SCIMUsers(org string) (map[string]domain.SCIMRecord, error)
+	SCIMGroups(org string) (map[string]domain.SCIMRecord, error)
 }
 
 // AuditReader reads the audit chains.

@@ -50,35 +50,38 @@ func testSCIM(e *env) {
 	equal(t, "LastUsedAt after touches", got.LastUsedAt, at(time.Minute))
 	equal(t, "revision after touches", e.revision(), rev)
 
-	// External ids: set, replaced, cleared, per org, and gone with the member or group.
+	// Records: set, replaced, per org, and gone with the member or group.
+	rec := func(ext string) domain.SCIMRecord {
+		return domain.SCIMRecord{ExternalID: ext, Attributes: []byte(`{"title":"` + ext + `"}`)}
+	}
 	e.mustWrite(func(tx store.Tx) error {
-		for _, err := range []error{tx.SetSCIMUserID("acme", "u1", "00u1"), tx.SetSCIMUserID("acme", "u2", "00u2"),
-			tx.SetSCIMUserID("acme", "u2", "00u2b"), tx.SetSCIMUserID("beta", "u3", "00u3"),
-			tx.CreateGroup(domain.Group{Org: "acme", ID: "g_1", Name: "eng"}), tx.SetSCIMGroupID("acme", "g_1", "00g1")} {
+		for _, err := range []error{tx.SetSCIMUser("acme", "u1", rec("00u1")), tx.SetSCIMUser("acme", "u2", rec("00u2")),
+			tx.SetSCIMUser("acme", "u2", rec("00u2b")), tx.SetSCIMUser("beta", "u3", rec("00u3")),
+			tx.CreateGroup(domain.Group{Org: "acme", ID: "g_1", Name: "eng"}), tx.SetSCIMGroup("acme", "g_1", rec("00g1"))} {
 			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	users := func(org string) map[string]string {
-		return mustRead(e, func(r store.Reader) (map[string]string, error) { return r.SCIMUserIDs(org) })
+	users := func(org string) map[string]domain.SCIMRecord {
+		return mustRead(e, func(r store.Reader) (map[string]domain.SCIMRecord, error) { return r.SCIMUsers(org) })
 	}
-	equal(t, "SCIMUserIDs", users("acme"), map[string]string{"u1": "00u1", "u2": "00u2b"})
-	equal(t, "SCIMUserIDs of beta", users("beta"), map[string]string{"u3": "00u3"})
-	equal(t, "SCIMGroupIDs", mustRead(e, func(r store.Reader) (map[string]string, error) { return r.SCIMGroupIDs("acme") }),
-		map[string]string{"g_1": "00g1"})
-	isErr(t, "SetSCIMUserID of a non-member", e.write(func(tx store.Tx) error { return tx.SetSCIMUserID("beta", "u1", "x") }), store.ErrNotFound)
-	e.mustWrite(func(tx store.Tx) error { return tx.SetSCIMUserID("acme", "u2", "") })
-	equal(t, "SCIMUserIDs after clearing", users("acme"), map[string]string{"u1": "00u1"})
+	groups := func(org string) map[string]domain.SCIMRecord {
+		return mustRead(e, func(r store.Reader) (map[string]domain.SCIMRecord, error) { return r.SCIMGroups(org) })
+	}
+	equal(t, "SCIMUsers", users("acme"), map[string]domain.SCIMRecord{"u1": rec("00u1"), "u2": rec("00u2b")})
+	equal(t, "SCIMUsers of beta", users("beta"), map[string]domain.SCIMRecord{"u3": rec("00u3")})
+	equal(t, "SCIMGroups", groups("acme"), map[string]domain.SCIMRecord{"g_1": rec("00g1")})
+	isErr(t, "SetSCIMUser of a non-member", e.write(func(tx store.Tx) error { return tx.SetSCIMUser("beta", "u1", rec("x")) }), store.ErrNotFound)
+	isErr(t, "SetSCIMGroup of a missing group", e.write(func(tx store.Tx) error { return tx.SetSCIMGroup("beta", "g_1", rec("x")) }), store.ErrNotFound)
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteGroup("acme", "g_1") })
-	equal(t, "SCIMGroupIDs after the group went", mustRead(e, func(r store.Reader) (map[string]string, error) { return r.SCIMGroupIDs("acme") }),
-		map[string]string{})
+	equal(t, "SCIMGroups after the group went", groups("acme"), map[string]domain.SCIMRecord{})
 
-	// Removing the maker removes the token; removing a member its external id.
+	// Removing the maker removes the token and the record.
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteMember("acme", "u1") })
 	equal(t, "tokens after the maker left", of("acme"), []domain.SCIMToken{s2})
-	equal(t, "SCIMUserIDs after the member left", users("acme"), map[string]string{})
+	equal(t, "SCIMUsers after the member left", users("acme"), map[string]domain.SCIMRecord{"u2": rec("00u2b")})
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteSCIMToken("scim_2") })
 	isErr(t, "DeleteSCIMToken twice", e.write(func(tx store.Tx) error { return tx.DeleteSCIMToken("scim_2") }), store.ErrNotFound)
 }

@@ -57,52 +57,55 @@ func (t *Tx) TouchSCIMToken(id string, at time.Time) error {
 	return nil
 }
 
-func (t *Tx) SCIMUserIDs(org string) (map[string]string, error) {
-	return t.externalIDs(org, "scim_user_ids", "user_id")
+func (t *Tx) SCIMUsers(org string) (map[string]domain.SCIMRecord, error) {
+	return t.scimRecords(org, "scim_users", "user_id")
 }
 
-func (t *Tx) SCIMGroupIDs(org string) (map[string]string, error) {
-	return t.externalIDs(org, "scim_group_ids", "group_id")
+func (t *Tx) SCIMGroups(org string) (map[string]domain.SCIMRecord, error) {
+	return t.scimRecords(org, "scim_groups", "group_id")
 }
 
-// externalIDs reads one of the two id tables; table and col are constants
-// of this file, never input.
-func (t *Tx) externalIDs(org, table, col string) (map[string]string, error) {
-	type row struct{ id, ext string }
+// scimRecords reads one of the two record tables; table and col are
+// constants of this file, never input.
+func (t *Tx) scimRecords(org, table, col string) (map[string]domain.SCIMRecord, error) {
+	type row struct {
+		id    string
+		r     domain.SCIMRecord
+		attrs string
+	}
 	rows, err := list(t, fmt.Sprintf("%s of org %q", table, org), func(s scanner) (row, error) {
 		var r row
-		return r, s.Scan(&r.id, &r.ext)
-	}, `SELECT `+col+`, external_id FROM `+table+` WHERE org = $1`, org)
+		return r, s.Scan(&r.id, &r.r.ExternalID, &r.attrs)
+	}, `SELECT `+col+`, external_id, attributes FROM `+table+` WHERE org = $1`, org)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(rows))
+	out := make(map[string]domain.SCIMRecord, len(rows))
 	for _, r := range rows {
-		out[r.id] = r.ext
+		r.r.Attributes = []byte(r.attrs)
+		out[r.id] = r.r
 	}
 	return out, nil
 }
 
-func (t *Tx) SetSCIMUserID(org, userID, externalID string) error {
-	return t.setExternalID(org, "scim_user_ids", "user_id", userID, externalID)
+func (t *Tx) SetSCIMUser(org, userID string, r domain.SCIMRecord) error {
+	return t.setSCIMRecord(org, "scim_users", "user_id", userID, r)
 }
 
-func (t *Tx) SetSCIMGroupID(org, groupID, externalID string) error {
-	return t.setExternalID(org, "scim_group_ids", "group_id", groupID, externalID)
+func (t *Tx) SetSCIMGroup(org, groupID string, r domain.SCIMRecord) error {
+	return t.setSCIMRecord(org, "scim_groups", "group_id", groupID, r)
 }
 
-func (t *Tx) setExternalID(org, table, col, id, externalID string) error {
-	if externalID == "" {
-		_, err := t.exec(`DELETE FROM `+table+` WHERE org = $1 AND `+col+` = $2`, org, id)
-		if err != nil {
-			return fmt.Errorf("store: clear external id of %q in org %q: %w", id, org, err)
-		}
-		return nil
+func (t *Tx) setSCIMRecord(org, table, col, id string, r domain.SCIMRecord) error {
+	attrs := string(r.Attributes)
+	if attrs == "" {
+		attrs = "{}"
 	}
-	_, err := t.exec(`INSERT INTO `+table+` (org, `+col+`, external_id) VALUES ($1, $2, $3)
-		ON CONFLICT (org, `+col+`) DO UPDATE SET external_id = excluded.external_id`, org, id, externalID)
+	_, err := t.exec(`INSERT INTO `+table+` (org, `+col+`, external_id, attributes) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (org, `+col+`) DO UPDATE SET external_id = excluded.external_id, attributes = excluded.attributes`,
+		org, id, r.ExternalID, attrs)
 	if err != nil {
-		return fmt.Errorf("store: set external id of %q in org %q: %w", id, org, err)
+		return fmt.Errorf("store: set SCIM record of %q in org %q: %w", id, org, err)
 	}
 	return nil
 }
