@@ -113,6 +113,8 @@ func (s *server) routes() {
 	s.decisionRoutes()
 	s.keyRoutes()
 	s.tokenRoutes()
+	s.scimTokenRoutes()
+	s.scimRoutes()
 	s.auditRoutes()
 	s.raciRoutes()
 	s.reviewRoutes()
