@@ -180,6 +180,11 @@ func (s *server) scimRoutes() {
 		s.mux.HandleFunc(pattern, s.route(pattern, s.scimAuth(rt.h)))
 		s.scimDocument(rt.op, rt.method, path, rt.summary, rt.in)
 	}
+	// Any other path under a SCIM base (an empty id, an unknown endpoint)
+	// is SCIM's 404, the same whether the org exists or not.
+	s.mux.HandleFunc(scimPrefix+"/", s.route(scimPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeSCIMError(w, r, &scimErr{status: http.StatusNotFound, detail: "no such SCIM endpoint"})
+	}))
 }
 
 // scimResource and scimPatch are the documented shapes; handlers read the
