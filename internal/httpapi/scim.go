@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -181,8 +182,14 @@ func (s *server) scimRoutes() {
 		s.scimDocument(rt.op, rt.method, path, rt.summary, rt.in)
 	}
 	// Any other path under a SCIM base (an empty id, an unknown endpoint)
-	// is SCIM's 404, the same whether the org exists or not.
+	// is SCIM's 404, the same whether the org exists or not; another
+	// method on an endpoint that exists is 405, as RFC 7644 asks.
 	s.mux.HandleFunc(scimPrefix+"/", s.route(scimPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.TrimPrefix(r.URL.Path, strings.Replace(scimPrefix, "{org}", r.PathValue("org"), 1))
+		if scimEndpoint.MatchString(rest) {
+			s.writeSCIMError(w, r, &scimErr{status: http.StatusMethodNotAllowed, detail: "method not allowed here"})
+			return
+		}
 		s.writeSCIMError(w, r, &scimErr{status: http.StatusNotFound, detail: "no such SCIM endpoint"})
 	}))
 }
@@ -737,6 +744,9 @@ func (s *server) scimDeleteGroup(r *http.Request, a team.Actor, org string, _ []
 	}
 	return http.StatusNoContent, nil, nil
 }
+
+// scimEndpoint matches the endpoints that exist (for 405 over 404).
+var scimEndpoint = regexp.MustCompile(`^/(ServiceProviderConfig|ResourceTypes(/[^/]+)?|Schemas(/[^/]+)?|Users(/[^/]+)?|Groups(/[^/]+)?)$`)
 
 // errNoSuchResource is a discovery lookup of an unknown id.
 var errNoSuchResource = fault.E(fault.NotFound, "no such resource")
