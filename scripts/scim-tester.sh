@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 venv=${GATEHOUSE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gatehouse}/scim2-venv
 version=$(grep -E '^scim2-cli==' scripts/scim-tester.requirements.txt | cut -d= -f3)
-if [ ! -x "$venv/bin/scim2" ] || ! "$venv/bin/pip" show scim2-cli 2>/dev/null | grep -q "^Version: $version$"; then
+have=$("$venv/bin/pip" show scim2-cli 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ ! -x "$venv/bin/scim2" ] || [ "$have" != "$version" ]; then
 	echo "installing scim2-cli $version into $venv ..."
 	python3 -m venv "$venv"
 	"$venv/bin/pip" install -q -r scripts/scim-tester.requirements.txt
