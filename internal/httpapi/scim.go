@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -321,11 +322,24 @@ func decodeObject(body []byte) (map[string]any, error) {
 
 func userInput(obj map[string]any) (team.SCIMUserInput, error) {
 	userName, _ := lookup(obj, "userName").(string)
+	userName = strings.TrimSpace(userName)
 	active, err := scimBool(lookup(obj, "active"), true)
 	if err != nil {
 		return team.SCIMUserInput{}, err
 	}
-	in := team.SCIMUserInput{Email: strings.TrimSpace(userName), Active: active, Record: splitRecord(obj, scimKnownUser)}
+	in := team.SCIMUserInput{Email: userName, Active: active}
+	// A userName that is no email (an IdP's login name) is kept as the
+	// org's record; the account's email is then the primary (else first)
+	// of emails.
+	if userName != "" && domain.CheckEmail(domain.NormalizeEmail(userName)) != nil {
+		in.Email = scimEmail(lookup(obj, "emails"))
+		if in.Email == "" {
+			return team.SCIMUserInput{}, scimBad("invalidValue", "userName is not an email, and emails has none: a member is known by an email")
+		}
+		obj = maps.Clone(obj)
+		obj["x-gatehouse-userName"] = userName
+	}
+	in.Record = splitRecord(obj, scimKnownUser)
 	in.Name, _ = lookup(obj, "displayName").(string)
 	if name, ok := lookup(obj, "name").(map[string]any); ok && in.Name == "" {
 		if f, _ := lookup(name, "formatted").(string); f != "" {
@@ -337,6 +351,39 @@ func userInput(obj map[string]any) (team.SCIMUserInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// scimEmail is the primary, else the first, valid email of an emails list.
+func scimEmail(v any) string {
+	list, _ := v.([]any)
+	first := ""
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		e, _ := lookup(m, "value").(string)
+		e = domain.NormalizeEmail(e)
+		if domain.CheckEmail(e) != nil {
+			continue
+		}
+		if p, _ := scimBool(lookup(m, "primary"), false); p {
+			return e
+		}
+		if first == "" {
+			first = e
+		}
+	}
+	return first
+}
+
+// scimUserName is what the IdP calls the user: its userName when it was no
+// email, else the account's email.
+func scimUserName(u team.SCIMUser) string {
+	var rec map[string]any
+	if json.Unmarshal(u.Record.Attributes, &rec) == nil {
+		if n, _ := rec["x-gatehouse-userName"].(string); n != "" {
+			return n
+		}
+	}
+	return u.Email
 }
 
 func (s *server) userResource(r *http.Request, org string, u team.SCIMUser) map[string]any {
@@ -352,7 +399,8 @@ func (s *server) userResource(r *http.Request, org string, u team.SCIMUser) map[
 	}
 	out["schemas"] = schemas
 	out["id"] = u.ID
-	out["userName"] = u.Email
+	delete(out, "x-gatehouse-userName")
+	out["userName"] = scimUserName(u)
 	out["active"] = u.Active
 	if u.Record.ExternalID != "" {
 		out["externalId"] = u.Record.ExternalID
@@ -477,7 +525,7 @@ func (s *server) scimListUsers(r *http.Request, a team.Actor, org string, _ []by
 	for _, u := range users {
 		switch {
 		case f == nil,
-			f.attr == "userName" && strings.EqualFold(u.Email, f.value),
+			f.attr == "userName" && strings.EqualFold(scimUserName(u), f.value),
 			f.attr == "externalId" && u.Record.ExternalID == f.value,
 			f.attr == "id" && u.ID == f.value:
 			match = append(match, u)
@@ -534,6 +582,15 @@ func (s *server) replaceUser(r *http.Request, a team.Actor, org string, obj map[
 	if err != nil {
 		return 0, nil, err
 	}
+	cur, err := s.svc.SCIMGetUser(r.Context(), a, org, r.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	// userName names the account, shared with other orgs: it stays.
+	if n, _ := lookup(obj, "userName").(string); n != "" && !strings.EqualFold(strings.TrimSpace(n), scimUserName(cur)) {
+		return 0, nil, scimBad("mutability", "userName cannot change through SCIM: it names the account, which other organizations share")
+	}
+	in.Email = ""
 	u, err := s.svc.SCIMReplaceUser(r.Context(), a, org, r.PathValue("id"), in)
 	if err != nil {
 		return 0, nil, err

@@ -96,6 +96,20 @@ func TestSCIMUsers(t *testing.T) {
 		sc.post(scimBase+"/Users", map[string]any{"userName": "not an email"}).want(t, 400)
 		sc.post(scimBase+"/Users", "{").want(t, 400)
 
+		// A userName that is no email is kept; the account's email is the primary email.
+		lg := sc.post(scimBase+"/Users", map[string]any{"userName": "okta-login-7",
+			"emails": []map[string]any{{"value": "other@acme.test"}, {"value": "Login7@acme.test", "primary": true}}}).want(t, 201).scim(t)
+		if lg["userName"] != "okta-login-7" || lg["x-gatehouse-userName"] != nil {
+			t.Errorf("created with a login name: %v", lg)
+		}
+		if m := e.owner.get("/v1/orgs/acme/members/" + lg["id"].(string)).want(t, 200).obj(t); !strings.Contains(string(mustJSON(m)), "login7@acme.test") {
+			t.Errorf("the account's email is not the primary one: %v", m)
+		}
+		if got := sc.get(scimBase + `/Users?filter=userName%20eq%20%22okta-login-7%22`).want(t, 200).scim(t); got["totalResults"] != 1.0 {
+			t.Errorf("filter by a login name: %v", got)
+		}
+		sc.post(scimBase+"/Users", map[string]any{"userName": "no-email"}).want(t, 400)
+
 		// Filter and paging.
 		for _, u := range []string{"cy@acme.test", "di@acme.test"} {
 			sc.post(scimBase+"/Users", map[string]any{"userName": u}).want(t, 201)

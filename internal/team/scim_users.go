@@ -225,7 +225,7 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, org string, in SC
 
 // SCIMReplaceUser sets what the identity provider says of a member: its
 // record, and whether it is active. The email is the shared account's and
-// stays; a different userName is refused.
+// stays; a different one is refused ("" is no change).
 func (s *Service) SCIMReplaceUser(ctx context.Context, a Actor, org, userID string, in SCIMUserInput) (SCIMUser, error) {
 	cur, err := s.SCIMGetUser(ctx, a, org, userID)
 	if err != nil {
