@@ -102,10 +102,10 @@ func TestSCIMUsers(t *testing.T) {
 		if lg["userName"] != "okta-login-7" || lg["x-gatehouse-userName"] != nil {
 			t.Errorf("created with a login name: %v", lg)
 		}
-		if m := e.owner.get("/v1/orgs/acme/members/" + lg["id"].(string)).want(t, 200).obj(t); !strings.Contains(string(mustJSON(m)), "login7@acme.test") {
+		if m := e.owner.get("/v1/orgs/acme/members/"+lg["id"].(string)).want(t, 200).obj(t); !strings.Contains(string(mustJSON(m)), "login7@acme.test") {
 			t.Errorf("the account's email is not the primary one: %v", m)
 		}
-		if got := sc.get(scimBase + `/Users?filter=userName%20eq%20%22okta-login-7%22`).want(t, 200).scim(t); got["totalResults"] != 1.0 {
+		if got := sc.get(scimBase+`/Users?filter=userName%20eq%20%22okta-login-7%22`).want(t, 200).scim(t); got["totalResults"] != 1.0 {
 			t.Errorf("filter by a login name: %v", got)
 		}
 		sc.post(scimBase+"/Users", map[string]any{"userName": "no-email"}).want(t, 400)
