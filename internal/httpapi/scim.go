@@ -405,7 +405,9 @@ func (s *server) userResource(r *http.Request, org string, u team.SCIMUser) map[
 	if u.Record.ExternalID != "" {
 		out["externalId"] = u.Record.ExternalID
 	}
-	if _, ok := out["displayName"]; !ok && u.Name != "" {
+	// A member the IdP never described shows the account's name; one it
+	// did shows what it said, a removed displayName included.
+	if _, ok := out["displayName"]; !ok && u.Name != "" && len(u.Record.Attributes) <= 2 {
 		out["displayName"] = u.Name
 	}
 	groups := []map[string]any{}
