@@ -534,6 +534,31 @@ func (c *Client) RevokeToken(ctx context.Context, id string) (int64, error) {
 	return c.do(ctx, http.MethodDelete, "/v1/me/tokens/"+esc(id), nil, nil, nil)
 }
 
+// ---- SCIM tokens ----
+
+// CreateSCIMToken makes a SCIM token for the organization's identity
+// provider; role "" is the scheme's base role. Its secret is in this
+// answer only.
+func (c *Client) CreateSCIMToken(ctx context.Context, org, name, role string) (*SCIMToken, error) {
+	var out SCIMToken
+	body := map[string]string{"name": name}
+	if role != "" {
+		body["role"] = role
+	}
+	err := c.call(ctx, http.MethodPost, orgPath(org, "scim-tokens"), nil, body, &out)
+	return &out, err
+}
+
+// ListSCIMTokens lists the organization's SCIM tokens, never their secrets.
+func (c *Client) ListSCIMTokens(ctx context.Context, org string) ([]SCIMToken, error) {
+	return listAll[SCIMToken](ctx, c, orgPath(org, "scim-tokens"))
+}
+
+// RevokeSCIMToken ends a SCIM token at once; it returns the revision.
+func (c *Client) RevokeSCIMToken(ctx context.Context, org, id string) (int64, error) {
+	return c.do(ctx, http.MethodDelete, orgPath(org, "scim-tokens", esc(id)), nil, nil, nil)
+}
+
 // ---- audit ----
 
 // ListAudit returns one page of the audit log, newest first.

@@ -399,6 +399,20 @@ type Token struct {
 	Revision   int64      `json:"revision,omitempty"`
 }
 
+// SCIMToken is an organization's SCIM provisioning token. Token is set
+// only in the answer to CreateSCIMToken.
+type SCIMToken struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Role       string     `json:"role"`
+	Prefix     string     `json:"prefix"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Token      string     `json:"token,omitempty"`
+	Revision   int64      `json:"revision,omitempty"`
+}
+
 // Key is a secret key. Secret is set only in the answers to CreateKey and
 // RotateKey.
 type Key struct {

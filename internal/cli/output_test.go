@@ -54,6 +54,7 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		t.Fatal("a review without items")
 	}
 	tok := okJSON[client.Token](t, session, "token", "create", "--name", "laptop", "--expires", "720h")
+	scimTok := okJSON[client.SCIMToken](t, session, "scim-token", "create", "--name", "okta")
 	con := s.with("GATEHOUSE_TOKEN", strings.TrimSpace(ok(t, env, "login", "--email", "con@acme.test", "--password", "contractor-pass")))
 	asked := map[string]string{}
 	for name, ask := range map[string][]string{
@@ -142,6 +143,9 @@ func TestEveryCommandHonoursJSON(t *testing.T) {
 		{session, []string{"token", "create", "--name", "ci"}, 0, '{'},
 		{session, []string{"token", "list"}, 0, '['},
 		{session, []string{"token", "revoke", tok.ID}, 0, '{'},
+		{session, []string{"scim-token", "create", "--name", "entra"}, 0, '{'},
+		{session, []string{"scim-token", "list"}, 0, '['},
+		{session, []string{"scim-token", "revoke", scimTok.ID}, 0, '{'},
 		{env, []string{"check", "--permission", "dataset.view", "--resource", "dataset:cats"}, 0, '{'},
 		{env, []string{"check", "--subject", "user:" + acc.UserID, "--permission", "dataset.delete", "--resource", "dataset:cats"}, 1, '{'},
 		{env, []string{"check", "--batch", batch}, 0, '{'},

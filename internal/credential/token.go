@@ -14,6 +14,7 @@ const (
 	InvitationPrefix = "gsi_"
 	ResetPrefix      = "gsr_" // password reset
 	PersonalPrefix   = "gsp_" // personal access token
+	SCIMPrefix       = "gsc_" // an org's SCIM provisioning token
 )
 
 // NewToken makes an opaque bearer token: prefix followed by 43 base62

@@ -374,6 +374,32 @@ type PersonalToken struct {
 	LastUsedAt time.Time
 }
 
+// SCIMToken is an organization's bearer secret for its identity provider's
+// SCIM provisioning, stored only as the hash of its secret. Like a personal
+// access token it holds no grants: it acts as CreatedBy in Org, with what
+// that user holds at each request, and only on the SCIM endpoints. Role is
+// the org role the users it provisions get.
+type SCIMToken struct {
+	ID         string // "scim_…"
+	Org        string
+	CreatedBy  string // user id
+	Name       string
+	Prefix     string // the first characters of the secret, shown in lists
+	Hash       []byte // SHA-256 of the secret
+	Role       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// SCIMRecord is what an organization's identity provider says of one of
+// its members or groups beyond what Gatehouse models: the externalId, and
+// the other attributes as a JSON object. It is the org's own, never the
+// account's, which other organizations share.
+type SCIMRecord struct {
+	ExternalID string
+	Attributes []byte // a JSON object
+}
+
 // PasswordReset is a one-time token that sets a user's password, stored
 // only as a hash.
 type PasswordReset struct {

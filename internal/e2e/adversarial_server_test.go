@@ -287,6 +287,13 @@ var securityHeaders = map[string]string{
 }
 
 func problemErr(r *response) error {
+	// SCIM answers errors in its own body (RFC 7644 §3.12).
+	if strings.Contains(r.path, "/scim/v2/") {
+		if ct := r.header.Get("Content-Type"); ct != "application/scim+json" || !strings.Contains(string(r.body), "urn:ietf:params:scim:api:messages:2.0:Error") {
+			return fmt.Errorf("SCIM error %d with Content-Type %q: %s", r.status, ct, r.body)
+		}
+		return nil
+	}
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 		return fmt.Errorf("error %d with Content-Type %q: %s", r.status, ct, r.body)
 	}

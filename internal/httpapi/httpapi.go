@@ -307,11 +307,16 @@ func (s *server) observe(r *http.Request, st *reqState, status int, d time.Durat
 	}
 	if st.actor.IsToken() {
 		// The audit log names the user; the request log, joined to it by
-		// request id, says it came through which personal access token.
+		// request id, says it came through which personal access token or
+		// SCIM token.
+		tok := st.actor.PATID
+		if st.actor.SCIMTokenID != "" {
+			tok = st.actor.SCIMTokenID
+		}
 		s.log.LogAttrs(r.Context(), level, "http request",
 			slog.String("request_id", st.id), slog.String("method", r.Method), slog.String("route", route),
 			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("duration", d),
-			slog.String("actor", st.actor.Subject.ID), slog.String("token", st.actor.PATID), slog.String("remote", st.addr))
+			slog.String("actor", st.actor.Subject.ID), slog.String("token", tok), slog.String("remote", st.addr))
 		return
 	}
 	s.log.LogAttrs(r.Context(), level, "http request",

@@ -114,6 +114,8 @@ func (s *server) routes() {
 	s.keyRoutes()
 	s.tokenRoutes()
 	s.ssoRoutes()
+	s.scimTokenRoutes()
+	s.scimRoutes()
 	s.auditRoutes()
 	s.raciRoutes()
 	s.reviewRoutes()

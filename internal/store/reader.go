@@ -110,6 +110,17 @@ type TokenReader interface {
 	ListTokensOfUser(userID string) ([]domain.PersonalToken, error) // creation order
 }
 
+// SCIMReader reads SCIM tokens and what an identity provider said of
+// members and groups.
+type SCIMReader interface {
+	GetSCIMToken(id string) (domain.SCIMToken, error)
+	GetSCIMTokenByHash(hash []byte) (domain.SCIMToken, error)
+	ListSCIMTokens(org string) ([]domain.SCIMToken, error) // creation order
+	// SCIMUsers and SCIMGroups map user and group ids to their records.
+	SCIMUsers(org string) (map[string]domain.SCIMRecord, error)
+	SCIMGroups(org string) (map[string]domain.SCIMRecord, error)
+}
+
 // AuditReader reads the audit chains.
 type AuditReader interface {
 	// ListAudit pages newest first: events with Seq < beforeSeq (every

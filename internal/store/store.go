@@ -40,6 +40,10 @@ type Store interface {
 	// TouchSession: no revision, and a missing token is no error.
 	TouchToken(ctx context.Context, id string, at time.Time) error
 
+	// TouchSCIMToken records that a SCIM token was used at at, like
+	// TouchToken.
+	TouchSCIMToken(ctx context.Context, id string, at time.Time) error
+
 	// PruneChanges deletes changelog entries older than beforeRevision, once
 	// every replica has applied them. Like TouchKey it allocates no revision.
 	PruneChanges(ctx context.Context, beforeRevision int64) error
@@ -81,6 +85,7 @@ type Reader interface {
 	InvitationReader
 	SessionReader
 	TokenReader
+	SCIMReader
 	AuditReader
 	ChangelogReader
 	SnapshotReader
@@ -121,6 +126,7 @@ type Tx interface {
 	InvitationWriter
 	SessionWriter
 	TokenWriter
+	SCIMWriter
 	AuditWriter
 	ChangelogWriter
 	AssignmentWriter

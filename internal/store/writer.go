@@ -101,6 +101,19 @@ type TokenWriter interface {
 	DeleteToken(id string) error
 }
 
+// SCIMWriter writes SCIM tokens and SCIM records. A token's use is
+// recorded apart, by Store.TouchSCIMToken.
+type SCIMWriter interface {
+	// PutSCIMToken creates a token: ErrConflict if its id or hash is
+	// taken, ErrNotFound if its maker is no member of its org.
+	PutSCIMToken(t domain.SCIMToken) error
+	DeleteSCIMToken(id string) error
+	// SetSCIMUser and SetSCIMGroup set the record of a member or group:
+	// ErrNotFound if there is none.
+	SetSCIMUser(org, userID string, r domain.SCIMRecord) error
+	SetSCIMGroup(org, groupID string, r domain.SCIMRecord) error
+}
+
 // AuditWriter extends the audit chains.
 type AuditWriter interface {
 	// AppendAudit adds e to its organization's chain: it sets e.Seq, e.At

@@ -68,9 +68,13 @@ const (
 	ActTokenCreate Action = "token.create"
 	ActTokenPolicy Action = "org.token_policy"
 
-	ActSSOView   Action = "sso.view"
-	ActSSOSet    Action = "sso.set"
-	ActSSODelete Action = "sso.delete"
+	ActSSOView         Action = "sso.view"
+	ActSSOSet          Action = "sso.set"
+	ActSSODelete       Action = "sso.delete"
+	ActSCIMTokenList   Action = "scim_token.list"
+	ActSCIMTokenCreate Action = "scim_token.create"
+	ActSCIMTokenRevoke Action = "scim_token.revoke"
+	ActSCIMUserCreate  Action = "scim.user.create"
 
 	ActTeamView         Action = "team.view"
 	ActTeamCreate       Action = "team.create"
@@ -208,6 +212,12 @@ var policy = []rule{
 		[]need{userManager, notToken, grantsRole, grantsGroupsGrants}},
 	{ActSSODelete, "turn the org's OIDC sign-in off", []need{userManager, notToken}},
 	{ActTokenPolicy, "set the longest lifetime of the org's personal access tokens (`pat_max_days`)", []need{perm("keys.manage"), notToken}},
+	{ActSCIMTokenList, "list the org's SCIM tokens (never their secrets)", []need{userManager}},
+	{ActSCIMTokenCreate, "make a SCIM token for the org's identity provider: it acts as its maker, with what they hold at each request, on the SCIM endpoints only; the org role it provisions users with is judged as an invitation's",
+		[]need{person, notToken, userManager, invites, grantsRole}},
+	{ActSCIMTokenRevoke, "revoke a SCIM token", []need{userManager, notToken}},
+	{ActSCIMUserCreate, "provision a user through SCIM: judged as inviting them with the token's role, for the token's maker at that request (suspending is member.expiry, deleting member.remove, groups as group.*)",
+		[]need{invites, grantsRole}},
 
 	{ActTeamView, "see a team: its roster and the roles held at it (a team's manager sees the teams she manages without members.view)",
 		[]need{anyOf(viewsMembers, teamManager)}},

@@ -211,11 +211,17 @@ type Actor struct {
 	// SessionOrg is set when the session was opened through an org's
 	// identity provider: that IdP vouches for the person in that org alone.
 	SessionOrg string
+	// SCIMTokenID is set when the user acts through a SCIM token they made
+	// (PATOrg is then the token's org), and SCIMRole is the org role that
+	// token provisions users with. A SCIM token is a token: everything a
+	// personal access token may not do, it may not do either.
+	SCIMTokenID string
+	SCIMRole    string
 }
 
 // IsToken reports whether the actor is a user acting through a personal
-// access token.
-func (a Actor) IsToken() bool { return a.PATID != "" }
+// access token or a SCIM token.
+func (a Actor) IsToken() bool { return a.PATID != "" || a.SCIMTokenID != "" }
 
 // IsKey reports whether the actor is a secret key.
 func (a Actor) IsKey() bool { return a.Subject.Kind == domain.SubjectKey }

@@ -141,6 +141,12 @@ func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
 	return sqlstore.NewReader(ctx, querier{db.w}, db.cfg).TouchToken(id, at)
 }
 
+// TouchSCIMToken, like TouchToken, is one single-row update outside any
+// transaction of ours.
+func (db *DB) TouchSCIMToken(ctx context.Context, id string, at time.Time) error {
+	return sqlstore.NewReader(ctx, querier{db.w}, db.cfg).TouchSCIMToken(id, at)
+}
+
 func (db *DB) PruneChanges(ctx context.Context, beforeRevision int64) error {
 	return sqlstore.NewReader(ctx, querier{db.w}, db.cfg).PruneChanges(beforeRevision)
 }

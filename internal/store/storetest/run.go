@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
 		{"Tokens", testTokens},
+		{"SCIM", testSCIM},
 		{"TenantIsolation", testTenantIsolation},
 		{"Revisions", testRevisions},
 		{"FailedUpdateWritesNothing", testFailedUpdate},

@@ -1,0 +1,159 @@
+package team
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// SCIM groups are Gatehouse groups: a member added through SCIM holds the
+// group's grants, so each change is the group action it is (group.create,
+// group.member.add...), judged for the token's maker. The IdP's externalId
+// and other attributes are the org's SCIM record of the group.
+
+// SCIMGroup is one group with its members.
+type SCIMGroup struct {
+	ID      string
+	Name    string
+	Members []SCIMRef
+	Record  domain.SCIMRecord
+}
+
+// SCIMGroups lists the org's groups (or only id), by creation.
+func (s *Service) SCIMGroups(ctx context.Context, a Actor, org, id string) ([]SCIMGroup, error) {
+	if err := scimActor(a); err != nil {
+		return nil, err
+	}
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(o, sc, a, ActMemberList, nil); err != nil {
+		return nil, err
+	}
+	var out []SCIMGroup
+	err = s.view(ctx, func(r store.Reader) error {
+		gs, err := r.ListGroups(org)
+		if err != nil {
+			return err
+		}
+		recs, err := r.SCIMGroups(org)
+		if err != nil {
+			return err
+		}
+		emails := map[string]string{}
+		for _, g := range gs {
+			if id != "" && g.ID != id {
+				continue
+			}
+			ms, err := r.ListGroupMembers(org, g.ID)
+			if err != nil {
+				return err
+			}
+			sg := SCIMGroup{ID: g.ID, Name: g.Name, Record: recs[g.ID], Members: []SCIMRef{}}
+			for _, m := range ms {
+				e, ok := emails[m.UserID]
+				if !ok {
+					if u, err := r.GetUser(m.UserID); err == nil {
+						e = u.Email
+					}
+					emails[m.UserID] = e
+				}
+				sg.Members = append(sg.Members, SCIMRef{ID: m.UserID, Display: e})
+			}
+			out = append(out, sg)
+		}
+		return nil
+	})
+	if err == nil && id != "" && len(out) == 0 {
+		err = notFound("group", id)
+	}
+	return out, err
+}
+
+// SCIMCreateGroup creates a group with its record and members.
+func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string, rec domain.SCIMRecord, members []string) (SCIMGroup, error) {
+	if err := scimActor(a); err != nil {
+		return SCIMGroup{}, err
+	}
+	g, err := s.CreateGroup(ctx, a, org, name)
+	if err != nil {
+		return SCIMGroup{}, err
+	}
+	return s.SCIMReplaceGroup(ctx, a, org, g.ID, name, rec, members)
+}
+
+// SCIMReplaceGroup sets a group's name, record and members: each member
+// added or removed is its own judged action.
+func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name string, rec domain.SCIMRecord, members []string) (SCIMGroup, error) {
+	cur, err := s.SCIMGroups(ctx, a, org, id)
+	if err != nil {
+		return SCIMGroup{}, err
+	}
+	g := cur[0]
+	if name = strings.TrimSpace(name); name != "" && name != g.Name {
+		if _, err := s.RenameGroup(ctx, a, org, id, name); err != nil {
+			return SCIMGroup{}, err
+		}
+	}
+	if string(rec.Attributes) != string(g.Record.Attributes) || rec.ExternalID != g.Record.ExternalID {
+		if _, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+			if err := tx.SetSCIMGroup(org, id, rec); err != nil {
+				return nil, err
+			}
+			return &change{org: org, action: "scim.group.update", target: "group:" + id,
+				before: map[string]any{"external_id": g.Record.ExternalID}, after: map[string]any{"external_id": rec.ExternalID, "scim_token": a.SCIMTokenID}}, nil
+		}); err != nil {
+			return SCIMGroup{}, err
+		}
+	}
+	if members != nil {
+		var had []string
+		for _, m := range g.Members {
+			had = append(had, m.ID)
+		}
+		if err := s.SCIMGroupMembers(ctx, a, org, id, members, false); err != nil {
+			return SCIMGroup{}, err
+		}
+		var gone []string
+		for _, m := range had {
+			if !slices.Contains(members, m) {
+				gone = append(gone, m)
+			}
+		}
+		if err := s.SCIMGroupMembers(ctx, a, org, id, gone, true); err != nil {
+			return SCIMGroup{}, err
+		}
+	}
+	out, err := s.SCIMGroups(ctx, a, org, id)
+	if err != nil {
+		return SCIMGroup{}, err
+	}
+	return out[0], nil
+}
+
+// SCIMGroupMembers adds (or removes) members of a group; one already in
+// (or already out) is no change, as SCIM's PATCH asks.
+func (s *Service) SCIMGroupMembers(ctx context.Context, a Actor, org, id string, users []string, remove bool) error {
+	cur, err := s.SCIMGroups(ctx, a, org, id)
+	if err != nil {
+		return err
+	}
+	in := map[string]bool{}
+	for _, m := range cur[0].Members {
+		in[m.ID] = true
+	}
+	for _, u := range users {
+		if in[u] != remove {
+			continue
+		}
+		if _, err := s.SetGroupMember(ctx, a, org, id, u, remove); err != nil {
+			return err
+		}
+		in[u] = !remove
+	}
+	return nil
+}
