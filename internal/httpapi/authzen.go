@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -125,6 +126,18 @@ func (s *server) authzenRoutes() {
 	s.azDocument("authzenMetadata", http.MethodGet, azMetadataPath, "AuthZEN metadata of the organization's PDP", nil, azMetadata{})
 }
 
+// templateParams declares the parameters of a path template, for the
+// operations documented by hand rather than by a huma handler.
+func templateParams(path string) []*huma.Param {
+	var out []*huma.Param
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			out = append(out, &huma.Param{Name: strings.TrimSuffix(name, "}"), In: "path", Required: true, Schema: &huma.Schema{Type: "string"}})
+		}
+	}
+	return out
+}
+
 // azDocument adds an AuthZEN operation to the OpenAPI document without a
 // huma handler.
 func (s *server) azDocument(id, method, path, summary string, in, out any) {
@@ -133,9 +146,7 @@ func (s *server) azDocument(id, method, path, summary string, in, out any) {
 		Description: "AuthZEN 1.0. Errors: 400 for a content type other than application/json, malformed JSON or a missing " +
 			"required member; a deny, an unknown subject, action or resource is 200 with decision false. Unknown members are ignored. " +
 			"The caller is a secret key of the organization holding the scheme's audit permission (else 403).",
-		Responses: map[string]*huma.Response{},
-		Parameters: []*huma.Param{{Name: "org", In: "path", Required: true, Description: "the organization's id",
-			Schema: &huma.Schema{Type: "string"}}}}
+		Responses: map[string]*huma.Response{}, Parameters: templateParams(path)}
 	if in != nil {
 		op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/json": {Schema: reg.Schema(reflect.TypeOf(in), true, id+"Request")}}}

@@ -221,7 +221,7 @@ func (s *server) scimDocument(id, method, path, summary string, in any) {
 		Description: "SCIM 2.0 (RFC 7644). Authenticated by a SCIM token of the organization (POST /v1/orgs/{org}/scim-tokens); " +
 			"any other credential, or a token of another organization, is 401. Bodies are application/scim+json (application/json " +
 			"accepted); unknown attributes are kept or ignored, never refused. Errors are SCIM error bodies.",
-		Responses: map[string]*huma.Response{}}
+		Responses: map[string]*huma.Response{}, Parameters: templateParams(path)}
 	if in != nil {
 		op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			scimContentType: {Schema: reg.Schema(reflect.TypeOf(in), true, id+"Request")}}}
