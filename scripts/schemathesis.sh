@@ -22,13 +22,15 @@ go build -o "$work/gatehouse" ./cmd/gatehouse
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$work/gatehouse" serve --db "$work/gatehouse.db" --addr "127.0.0.1:$port" --demo --log-format json >"$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+# The demo prints each org's admin key once it is serving, so the key, not
+# the health check, says the server is ready; the vi one drives the run, and
+# every {org} in a path is that org so that requests reach the handlers.
+key=""
+for _ in $(seq 600); do
+	key=$(grep -E '^\s*vi-demo\s' "$work/server.log" | grep -o 'gsk_[A-Za-z0-9_]*' | head -1 || true)
+	[ -n "$key" ] && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
 	sleep 0.1
 done
-# The demo prints each org's admin key; the vi one drives the run, and every
-# {org} in a path is that org so that requests reach the handlers.
-key=$(grep -E '^\s*vi-demo\s' "$work/server.log" | grep -o 'gsk_[A-Za-z0-9_]*' | head -1 || true)
 if [ -z "$key" ]; then
 	echo "the demo server printed no vi-demo key:"; cat "$work/server.log"; exit 1
 fi

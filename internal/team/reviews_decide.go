@@ -395,7 +395,7 @@ type Evidence struct {
 	Review    ReviewView       `json:"review"`
 	Items     []ReviewItemView `json:"items"`
 	Decisions []DecisionView   `json:"decisions"`
-	SignedOff *SignOff         `json:"signed_off"` // null while the review is open
+	SignedOff *SignOff         `json:"signed_off,omitempty"` // absent while the review is open
 }
 
 // DecisionView is one decision as it was taken.
