@@ -189,7 +189,10 @@ func TestHashingIsBounded(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if count[503] == 0 || count[401]+count[503] != 12 {
+		// An attempt takes its throttle token before it waits for a hashing
+		// turn, so when all twelve arrive at once the address's bucket may
+		// answer some of them 429 first: refused as well, and never hashed.
+		if count[503] == 0 || count[401]+count[503]+count[429] != 12 {
 			t.Errorf("12 concurrent logins with one hashing turn: %v; want some 503", count)
 		}
 		e.anon().get("/healthz").want(t, 200)
