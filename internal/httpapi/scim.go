@@ -523,14 +523,21 @@ func (s *server) scimListUsers(r *http.Request, a team.Actor, org string, _ []by
 	if err != nil {
 		return 0, nil, err
 	}
-	var match []team.SCIMUser
-	for _, u := range users {
-		switch {
-		case f == nil,
-			f.attr == "userName" && strings.EqualFold(scimUserName(u), f.value),
-			f.attr == "externalId" && u.Record.ExternalID == f.value,
-			f.attr == "id" && u.ID == f.value:
-			match = append(match, u)
+	return listPage(r, users, func(u team.SCIMUser) bool {
+		return f == nil ||
+			f.attr == "userName" && strings.EqualFold(scimUserName(u), f.value) ||
+			f.attr == "externalId" && u.Record.ExternalID == f.value ||
+			f.attr == "id" && u.ID == f.value
+	}, func(u team.SCIMUser) map[string]any { return s.userResource(r, org, u) })
+}
+
+// listPage is a SCIM list response: the resources that match, paged by
+// startIndex and count, each rendered with the attributes asked for.
+func listPage[T any](r *http.Request, all []T, matches func(T) bool, render func(T) map[string]any) (int, any, error) {
+	var match []T
+	for _, x := range all {
+		if matches(x) {
+			match = append(match, x)
 		}
 	}
 	from, to, err := page(r, len(match))
@@ -538,8 +545,8 @@ func (s *server) scimListUsers(r *http.Request, a team.Actor, org string, _ []by
 		return 0, nil, err
 	}
 	var items []map[string]any
-	for _, u := range match[from:to] {
-		items = append(items, excluded(r, s.userResource(r, org, u)))
+	for _, x := range match[from:to] {
+		items = append(items, excluded(r, render(x)))
 	}
 	return http.StatusOK, listResponse(items, len(match), from), nil
 }
@@ -667,25 +674,12 @@ func (s *server) scimListGroups(r *http.Request, a team.Actor, org string, _ []b
 	if err != nil {
 		return 0, nil, err
 	}
-	var match []team.SCIMGroup
-	for _, g := range gs {
-		switch {
-		case f == nil,
-			f.attr == "displayName" && strings.EqualFold(g.Name, f.value),
-			f.attr == "externalId" && g.Record.ExternalID == f.value,
-			f.attr == "id" && g.ID == f.value:
-			match = append(match, g)
-		}
-	}
-	from, to, err := page(r, len(match))
-	if err != nil {
-		return 0, nil, err
-	}
-	var items []map[string]any
-	for _, g := range match[from:to] {
-		items = append(items, excluded(r, s.groupResource(r, org, g)))
-	}
-	return http.StatusOK, listResponse(items, len(match), from), nil
+	return listPage(r, gs, func(g team.SCIMGroup) bool {
+		return f == nil ||
+			f.attr == "displayName" && strings.EqualFold(g.Name, f.value) ||
+			f.attr == "externalId" && g.Record.ExternalID == f.value ||
+			f.attr == "id" && g.ID == f.value
+	}, func(g team.SCIMGroup) map[string]any { return s.groupResource(r, org, g) })
 }
 
 func (s *server) scimGetGroup(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
