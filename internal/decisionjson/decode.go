@@ -227,3 +227,62 @@ func (d *decoder) batch() ([]team.CheckRequest, bool) {
 	}
 	return reqs, true
 }
+
+// DecodeAZEvaluation reads an AuthZEN evaluation of the plain shape:
+// {"subject":{"type","id"},"action":{"name"},"resource":{"type","id"}},
+// every one of those strings present and non-empty, and at most an empty
+// "context"; each member once, strings as DecodeCheck reads them. Stated
+// properties, a context with members, a missing field: ok is false, and
+// the generic path reads the body and says what is wrong.
+func DecodeAZEvaluation(body []byte) (e team.AZEvaluation, ok bool) {
+	d := decoder{b: body}
+	var seen uint8
+	once := func(bit uint8) bool {
+		if seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		return true
+	}
+	ok = d.object(func(key string) bool {
+		switch key {
+		case "subject":
+			return once(1) && d.entity(&e.Subject.Type, &e.Subject.ID)
+		case "action":
+			named := false
+			return once(2) && d.object(func(key string) bool {
+				if key != "name" || named {
+					return false
+				}
+				named = true
+				var ok bool
+				e.Action.Name, ok = d.str()
+				return ok
+			})
+		case "resource":
+			return once(4) && d.entity(&e.Resource.Type, &e.Resource.ID)
+		case "context":
+			return once(8) && d.object(func(string) bool { return false })
+		}
+		return false
+	})
+	return e, ok && seen&7 == 7 && d.end() &&
+		e.Subject.Type != "" && e.Subject.ID != "" && e.Action.Name != "" && e.Resource.Type != "" && e.Resource.ID != ""
+}
+
+// entity reads {"type":…,"id":…}, each once.
+func (d *decoder) entity(typ, id *string) bool {
+	var seen uint8
+	return d.object(func(key string) bool {
+		var ok bool
+		switch {
+		case key == "type" && seen&1 == 0:
+			seen |= 1
+			*typ, ok = d.str()
+		case key == "id" && seen&2 == 0:
+			seen |= 2
+			*id, ok = d.str()
+		}
+		return ok
+	})
+}

@@ -80,3 +80,11 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// AppendAZDecision appends an AuthZEN decision without context, as
+// encoding/json writes {"decision":…}, and a newline.
+func AppendAZDecision(b []byte, decision bool) []byte {
+	b = append(b, `{"decision":`...)
+	b = strconv.AppendBool(b, decision)
+	return append(b, "}\n"...)
+}

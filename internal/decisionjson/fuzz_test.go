@@ -3,6 +3,7 @@ package decisionjson
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
@@ -27,6 +28,10 @@ func FuzzDecoderAgreesWithJSON(f *testing.F) {
 		`{"checks":[]}`,
 		`{"checks":[{}],"checks":[{}]}`,
 		`{"permission":"a"}garbage`,
+		`{"subject":{"type":"user","id":"u_1"},"action":{"name":"dataset.view"},"resource":{"type":"dataset","id":"cats"}}`,
+		`{"context":{},"resource":{"id":"cats","type":"dataset"},"action":{"name":"a"},"subject":{"id":"u","type":"user"}}`,
+		`{"subject":{"type":"user","id":""},"action":{"name":"a"},"resource":{"type":"t","id":"i"}}`,
+		`{"subject":{"type":"user","id":"u","properties":{}},"action":{"name":"a"},"resource":{"type":"t","id":"i"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -50,6 +55,30 @@ func FuzzDecoderAgreesWithJSON(f *testing.F) {
 			}
 			if want.Request() != got {
 				t.Fatalf("%q: decoder read %+v, encoding/json %+v", body, got, want.Request())
+			}
+		}
+
+		if got, ok := DecodeAZEvaluation(body); ok {
+			// AuthZEN's generic path reads unknown members and ignores
+			// them; the decoder refuses them, so a strict reading of the
+			// members it knows must agree.
+			type entity struct {
+				Type string `json:"type"`
+				ID   string `json:"id"`
+			}
+			var want struct {
+				Subject  entity                `json:"subject"`
+				Action   struct{ Name string } `json:"action"`
+				Resource entity                `json:"resource"`
+				Context  struct{}              `json:"context"`
+			}
+			if err := strict(&want); err != nil {
+				t.Fatalf("decoder accepted evaluation %q, encoding/json says %v", body, err)
+			}
+			w := team.AZEvaluation{Subject: team.AZSubject{Type: want.Subject.Type, ID: want.Subject.ID},
+				Action: team.AZAction{Name: want.Action.Name}, Resource: team.AZResource{Type: want.Resource.Type, ID: want.Resource.ID}}
+			if !reflect.DeepEqual(got, w) || w.Subject.ID == "" || w.Subject.Type == "" || w.Action.Name == "" || w.Resource.Type == "" || w.Resource.ID == "" {
+				t.Fatalf("%q: decoder read %+v, encoding/json %+v", body, got, w)
 			}
 		}
 
@@ -96,6 +125,14 @@ func FuzzEncoderAgreesWithJSON(f *testing.F) {
 				t.Fatal(err)
 			}
 			return b.Bytes()
+		}
+		// AuthZEN's answer as its generic path declares it.
+		type azDecision struct {
+			Decision bool           `json:"decision"`
+			Context  map[string]any `json:"context,omitempty"`
+		}
+		if got, want := AppendAZDecision(nil, allowed), encode(azDecision{Decision: allowed}); !bytes.Equal(got, want) {
+			t.Fatalf("AuthZEN decision:\n got %s\nwant %s", got, want)
 		}
 		if got, want := AppendCheck(nil, res), encode(CheckResultOf(res)); !bytes.Equal(got, want) {
 			t.Fatalf("check:\n got %s\nwant %s", got, want)

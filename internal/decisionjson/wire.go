@@ -3,8 +3,10 @@
 // generic path decodes and encodes, and what the OpenAPI document
 // describes), and a hand-written decoder and encoder of the same shapes
 // for the fast path, which reads the plain request without reflection and
-// writes the answer by appending bytes. Fuzz tests hold the two readings
-// and the two writings to each other.
+// writes the answer by appending bytes. The fast path of an AuthZEN
+// evaluation reads and writes here too; its wire types stay with its
+// handlers in httpapi. Fuzz tests hold the two readings and the two
+// writings to each other.
 //
 // The type names are the OpenAPI schema names.
 package decisionjson

@@ -118,7 +118,11 @@ func (s *server) authzenRoutes() {
 	} {
 		path := azPrefix + "/" + r.path
 		pattern := http.MethodPost + " " + path
-		s.mux.HandleFunc(pattern, s.route(pattern, s.authn(s.azHandler(r.h)).ServeHTTP))
+		h := s.azHandler(r.h)
+		if r.path == "evaluation" && !s.hooks.noFastPath {
+			h = s.fastAZEvaluation(h)
+		}
+		s.mux.HandleFunc(pattern, s.route(pattern, s.authn(h).ServeHTTP))
 		s.azDocument(r.op, http.MethodPost, path, r.summary, r.in, r.out)
 	}
 	pattern := http.MethodGet + " " + azMetadataPath
