@@ -77,6 +77,11 @@ func (o *Org) apply(c domain.Change) error {
 			o.subj[k].active = false
 		}
 		return nil
+	case domain.OpPutAlias:
+		return o.putAlias(c.Alias)
+	case domain.OpDeleteAlias:
+		o.deleteAlias(c.Alias)
+		return nil
 	}
 	return fmt.Errorf("unknown change %q", c.Op)
 }
@@ -112,6 +117,7 @@ func (o *Org) putMember(m *domain.Member) error {
 }
 
 func (o *Org) deleteMember(m *domain.Member) error {
+	o.dropAliases(m.UserID)
 	u, ok := o.findSubject(domain.UserSubject(m.UserID))
 	if !ok || o.subj[u].orgRole == noRole {
 		return nil

@@ -152,6 +152,9 @@ type Org struct {
 	gated   PermSet
 	gates   map[int]gate
 	windows map[int][]window
+
+	aliases   map[string]string   // alias -> user id (aliases.go)
+	aliasesOf map[string][]string // user id -> her aliases, in the order given
 }
 
 func newOrg(id string, s *scheme.Scheme) *Org {
@@ -164,6 +167,8 @@ func newOrg(id string, s *scheme.Scheme) *Org {
 		grantOf:   map[string]uint32{},
 		gates:     map[int]gate{},
 		windows:   map[int][]window{},
+		aliases:   map[string]string{},
+		aliasesOf: map[string][]string{},
 	}
 	for k := range o.subjects {
 		o.subjects[k] = map[string]uint32{}

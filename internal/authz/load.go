@@ -150,6 +150,11 @@ func buildHead(snap *domain.Snapshot, s *scheme.Scheme, grants int) (*Org, error
 			return nil, err
 		}
 	}
+	for i := range snap.Aliases {
+		if err := o.putAlias(&snap.Aliases[i]); err != nil {
+			return nil, fmt.Errorf("org %s: %w", snap.Org.ID, err)
+		}
+	}
 	for i := range snap.Approvals {
 		if err := o.putApproval(&snap.Approvals[i]); err != nil {
 			return nil, err

@@ -25,6 +25,8 @@ const (
 	OpPutGate           Op = "gate.put"
 	OpDeleteGate        Op = "gate.delete"
 	OpPutApproval       Op = "approval.put" // opened, or ended early (EndedAt set)
+	OpPutAlias          Op = "alias.put"
+	OpDeleteAlias       Op = "alias.delete"
 )
 
 // Change is one step of the changelog: the engine applies it in memory, the
@@ -43,6 +45,7 @@ type Change struct {
 	Key        *KeyRecord  `json:"key,omitempty"`
 	Gate       *Gate       `json:"gate,omitempty"`
 	Approval   *Approval   `json:"approval,omitempty"`
+	Alias      *Alias      `json:"alias,omitempty"`
 }
 
 // Snapshot is an organization's whole access state, from which the engine
@@ -61,4 +64,5 @@ type Snapshot struct {
 	Keys         []KeyRecord
 	Gates        []Gate
 	Approvals    []Approval // those not ended early; the engine judges Until
+	Aliases      []Alias    // in the order given, so a member's first is her primary
 }

@@ -207,6 +207,14 @@ type Member struct {
 	DefaultRole string
 }
 
+// Alias is an external id a member is known by (an IdP subject, an email,
+// a user name); it names one member of its organization.
+type Alias struct {
+	Org    string `json:"org"`
+	UserID string `json:"user_id"`
+	Alias  string `json:"alias"`
+}
+
 // Expired reports whether the membership has ended at now: the member holds
 // no access and no seat from then on, until it is extended.
 func (m Member) Expired(now time.Time) bool {

@@ -27,6 +27,10 @@ import (
 
 const azPrefix = "/v1/orgs/{org}/access/v1"
 
+// azEvaluationPattern is the route of a single evaluation, which has a
+// fast path.
+const azEvaluationPattern = http.MethodPost + " " + azPrefix + "/evaluation"
+
 // azMetadataPath is the AuthZEN metadata of an org: the well-known prefix
 // inserted before the PDP's path, as RFC 8615 and AuthZEN place it.
 const azMetadataPath = "/.well-known/authzen-configuration/v1/orgs/{org}"
@@ -119,7 +123,7 @@ func (s *server) authzenRoutes() {
 		path := azPrefix + "/" + r.path
 		pattern := http.MethodPost + " " + path
 		h := s.azHandler(r.h)
-		if r.path == "evaluation" && !s.hooks.noFastPath {
+		if pattern == azEvaluationPattern && !s.hooks.noFastPath {
 			h = s.fastAZEvaluation(h)
 		}
 		s.mux.HandleFunc(pattern, s.route(pattern, s.authn(h).ServeHTTP))
@@ -178,14 +182,9 @@ func (s *server) azHandler(h func(*team.PDP, []byte) (any, error)) http.HandlerF
 			writeProblem(w, newProblem(http.StatusBadRequest, "AuthZEN requests are application/json"))
 			return
 		}
-		body, err := io.ReadAll(r.Body)
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge) || int64(len(body)) > s.maxBody:
-			writeProblem(w, newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.maxBody)))
-			return
-		case err != nil:
-			writeProblem(w, newProblem(http.StatusBadRequest, "the request body could not be read"))
+		body, status, msg := s.readWhole(w, r)
+		if status != 0 {
+			writeProblem(w, newProblem(status, msg))
 			return
 		}
 		pdp, err := s.svc.PDP(ctx, actor(ctx), r.PathValue("org"))

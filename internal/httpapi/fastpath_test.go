@@ -206,46 +206,53 @@ func TestFastPathMatchesGenericPathWithConditions(t *testing.T) {
 }
 
 // A body that stalls midway is cut after the body read timeout with the
-// same 408 on both paths.
+// same 408 on both paths, of /check and of AuthZEN's evaluation (whose
+// generic path is not huma's).
 func TestFastPathStalledBody(t *testing.T) {
 	runWith(t, envOptions{}, func(t *testing.T, e *env) {
 		if e.backend != "sqlite" {
 			t.Skip("HTTP only; one backend is enough")
 		}
 		tw := newTwins(t, e)
-		answers := make([]string, 2)
-		var wg sync.WaitGroup
-		for i, srv := range []*httptest.Server{tw.fast, tw.generic} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				defer conn.Close()
-				fmt.Fprintf(conn, "POST /v1/orgs/acme/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
-					"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"perm", e.boot.SecretKey)
-				began := time.Now()
-				conn.SetReadDeadline(began.Add(20 * time.Second))
-				res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-				if err != nil {
-					t.Errorf("no answer to a stalled body after %v: %v", time.Since(began), err)
-					return
-				}
-				body, _ := io.ReadAll(res.Body)
-				if waited := time.Since(began); waited > 10*time.Second {
-					t.Errorf("a stalled body held the request for %v", waited)
-				}
-				answers[i] = fmt.Sprintf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
-			}()
-		}
-		wg.Wait()
-		if !strings.HasPrefix(answers[0], "408 application/problem+json") || answers[0] != answers[1] {
-			t.Errorf("stalled body: fast path %q, generic path %q", answers[0], answers[1])
+		for _, path := range []string{"check", "access/v1/evaluation"} {
+			stalledBody(t, tw, path, e.boot.SecretKey)
 		}
 	})
+}
+
+func stalledBody(t *testing.T, tw *twins, path, key string) {
+	answers := make([]string, 2)
+	var wg sync.WaitGroup
+	for i, srv := range []*httptest.Server{tw.fast, tw.generic} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST /v1/orgs/acme/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+				"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"perm", path, key)
+			began := time.Now()
+			conn.SetReadDeadline(began.Add(20 * time.Second))
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Errorf("no answer to a stalled body after %v: %v", time.Since(began), err)
+				return
+			}
+			body, _ := io.ReadAll(res.Body)
+			if waited := time.Since(began); waited > 10*time.Second {
+				t.Errorf("a stalled body held the request for %v", waited)
+			}
+			answers[i] = fmt.Sprintf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}()
+	}
+	wg.Wait()
+	if !strings.HasPrefix(answers[0], "408 application/problem+json") || answers[0] != answers[1] {
+		t.Errorf("%s, stalled body: fast path %q, generic path %q", path, answers[0], answers[1])
+	}
 }
 
 // AuthZEN's evaluation has a fast path too, held to the generic one the

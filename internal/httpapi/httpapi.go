@@ -154,10 +154,10 @@ var publicRoutes = map[string]bool{
 
 // route records the request's pattern and bounds its work by the request
 // timeout, but for the routes with a fast path: decisions answer from
-// memory and bound their one wait (at_least_revision) themselves, and a
-// timer each would cost more than the decision.
+// memory, bound their body read and their one wait (at_least_revision)
+// themselves, and a timer each would cost more than the decision.
 func (s *server) route(pattern string, h http.HandlerFunc) http.HandlerFunc {
-	timed := fastRoutes[pattern] == nil
+	timed := fastRoutes[pattern] == nil && pattern != azEvaluationPattern
 	return func(w http.ResponseWriter, r *http.Request) {
 		if st := stateOf(r.Context()); st != nil {
 			st.route = pattern

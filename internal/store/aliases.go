@@ -9,9 +9,6 @@ type AliasReader interface {
 	// ResolveAlias returns the user id of the member alias names, or
 	// ErrNotFound.
 	ResolveAlias(org, alias string) (string, error)
-	// PrimaryAliases maps each member of org who has aliases to her
-	// primary one: the first given (of those she still has).
-	PrimaryAliases(org string) (map[string]string, error)
 }
 
 // AliasWriter writes member aliases.

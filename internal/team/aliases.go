@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -86,7 +87,8 @@ func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias stri
 			return nil, err
 		}
 		return &change{org: org, action: string(ActAliasSet), target: "user:" + userID,
-			after: map[string]any{"alias": alias}}, nil
+			after:   map[string]any{"alias": alias},
+			changes: []domain.Change{{Op: domain.OpPutAlias, Alias: &domain.Alias{Org: org, UserID: userID, Alias: alias}}}}, nil
 	})
 	if errors.Is(err, errNothingChanged) {
 		return o.Revision(), nil
@@ -112,6 +114,7 @@ func (s *Service) DeleteAlias(ctx context.Context, a Actor, org, userID, alias s
 			return nil, err
 		}
 		return &change{org: org, action: string(ActAliasDelete), target: "user:" + userID,
-			before: map[string]any{"alias": alias}}, nil
+			before:  map[string]any{"alias": alias},
+			changes: []domain.Change{{Op: domain.OpDeleteAlias, Alias: &domain.Alias{Org: org, UserID: userID, Alias: alias}}}}, nil
 	})
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/scheme"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // AuthZEN 1.0's entities, as the PDP reads them. Properties are what the
@@ -50,16 +49,12 @@ const AZOrgType = "org"
 // sees it: one state of the engine, one time.
 type PDP struct {
 	s       *Service
-	ctx     context.Context
 	a       Actor
 	org     string
 	o       *authz.Org
 	sc      *scheme.Scheme
 	now     int64
 	applied int64
-	// primary maps user ids to their primary alias, read once per request
-	// and only by searches that name subjects.
-	primary map[string]string
 }
 
 // PDP opens org's decision point for a caller. AuthZEN callers are
@@ -78,47 +73,24 @@ func (s *Service) PDP(ctx context.Context, a Actor, org string) (*PDP, error) {
 	if err := s.authorize(o, sc, a, ActAuditRead, nil); err != nil {
 		return nil, fault.E(fault.Forbidden, "the AuthZEN endpoints need a key holding %s", sc.AuditPermission)
 	}
-	return &PDP{s: s, ctx: ctx, a: a, org: org, o: o, sc: sc, now: s.now().UnixNano(), applied: applied}, nil
+	return &PDP{s: s, a: a, org: org, o: o, sc: sc, now: s.now().UnixNano(), applied: applied}, nil
 }
 
 // Org is the organization's id.
 func (p *PDP) Org() string { return p.org }
 
-// user resolves a subject id to a member's user id: the id itself when it
-// is a member's, else the member one of her aliases names.
-func (p *PDP) user(id string) (string, bool, error) {
-	if id == "" {
-		return "", false, nil
+// subject is the engine's reference of an AuthZEN subject, a member's user
+// id or one of her aliases; ok is false for one that names nobody here (a
+// type other than user, an unknown id).
+func (p *PDP) subject(sub AZSubject) (string, bool) {
+	if sub.Type != "user" || sub.ID == "" {
+		return "", false
 	}
-	if _, ok := p.o.MemberRole(id); ok {
-		return id, true, nil
+	uid, ok := p.o.ResolveUser(sub.ID)
+	if !ok {
+		return "", false
 	}
-	var uid string
-	err := p.s.store.View(p.ctx, func(r store.Reader) error {
-		var err error
-		uid, err = r.ResolveAlias(p.org, id)
-		return err
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return "", false, nil
-	case err != nil:
-		return "", false, mapStoreErr(err)
-	}
-	return uid, true, nil
-}
-
-// subject is the engine's reference of an AuthZEN subject; ok is false for
-// one that names nobody here (a type other than user, an unknown id).
-func (p *PDP) subject(sub AZSubject) (string, bool, error) {
-	if sub.Type != "user" {
-		return "", false, nil
-	}
-	uid, ok, err := p.user(sub.ID)
-	if !ok || err != nil {
-		return "", false, err
-	}
-	return domain.UserSubject(uid).String(), true, nil
+	return domain.UserSubject(uid).String(), true
 }
 
 // Permission is the permission an action name asks about: the scheme's
@@ -171,9 +143,9 @@ type AZAnswer struct {
 // decision. A resource Gatehouse does not hold is unknown unless its type
 // is stateless.
 func (p *PDP) Evaluate(e AZEvaluation) (AZAnswer, error) {
-	subject, ok, err := p.subject(e.Subject)
-	if !ok || err != nil {
-		return AZAnswer{}, err
+	subject, ok := p.subject(e.Subject)
+	if !ok {
+		return AZAnswer{}, nil
 	}
 	perm := p.Permission(e.Action.Name)
 	if _, ok := p.sc.Permission(perm); !ok {
@@ -183,10 +155,7 @@ func (p *PDP) Evaluate(e AZEvaluation) (AZAnswer, error) {
 	if !ok || !p.known(e.Resource.Type, ref) {
 		return AZAnswer{}, nil
 	}
-	props, err := p.props(e.Subject.Properties, e.Action.Properties, e.Resource)
-	if err != nil {
-		return AZAnswer{}, err
-	}
+	props := p.props(e.Subject.Properties, e.Action.Properties, e.Resource)
 	res, err := p.s.check(p.o, p.sc, p.a, 0, CheckRequest{Subject: subject, Permission: perm, Resource: ref, Props: props}, p.now, p.applied)
 	switch fault.CodeOf(err) {
 	case fault.NotFound, fault.Unprocessable:
@@ -208,15 +177,11 @@ func (p *PDP) known(typ, ref string) bool {
 // props are the properties an evaluation states, as text. The owner
 // property of a stateless type names a member by user id or alias; it is
 // replaced by her user id, or dropped when it names nobody here.
-func (p *PDP) props(subject, action map[string]any, r AZResource) (*scheme.Props, error) {
+func (p *PDP) props(subject, action map[string]any, r AZResource) *scheme.Props {
 	props := &scheme.Props{Subject: statedText(subject), Resource: statedText(r.Properties), Action: statedText(action)}
 	if t, ok := p.sc.Type(r.Type); ok && t.OwnerProperty != "" {
 		if v, ok := props.Resource[t.OwnerProperty]; ok {
-			uid, found, err := p.user(v)
-			if err != nil {
-				return nil, err
-			}
-			if found {
+			if uid, found := p.o.ResolveUser(v); found {
 				props.Resource[t.OwnerProperty] = uid
 			} else {
 				delete(props.Resource, t.OwnerProperty)
@@ -224,9 +189,9 @@ func (p *PDP) props(subject, action map[string]any, r AZResource) (*scheme.Props
 		}
 	}
 	if props.Empty() {
-		return nil, nil
+		return nil
 	}
-	return props, nil
+	return props
 }
 
 // statedText renders stated properties as conditions compare them: a
@@ -270,19 +235,14 @@ func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource
 	if _, ok := p.sc.Permission(perm); !ok || !p.known(res.Type, ref) {
 		return nil, "", nil
 	}
-	props, err := p.props(nil, action.Properties, res)
-	if err != nil {
-		return nil, "", err
-	}
+	props := p.props(nil, action.Properties, res)
 	props, _ = p.s.stated(p.o, p.sc, p.a, props)
 	subs, _, err := p.o.LookupSubjects(&authz.SubjectQuery{Permission: perm, Resource: ref, Props: props,
 		Owner: p.s.statedOwner(p.o, p.sc, ref, props), Now: p.now})
 	if err != nil {
 		return nil, "", err
 	}
-	if err := p.loadPrimary(); err != nil {
-		return nil, "", err
-	}
+	primary := p.o.PrimaryAliases()
 	var out []AZSubject
 	for _, sa := range subs {
 		kind, id, _ := strings.Cut(sa.Subject, ":")
@@ -290,7 +250,7 @@ func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource
 			continue
 		}
 		name := id
-		if a, ok := p.primary[id]; ok {
+		if a, ok := primary[id]; ok {
 			name = a
 		}
 		out = append(out, AZSubject{Type: "user", ID: name})
@@ -299,20 +259,12 @@ func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource
 	return pageOf(out, pg)
 }
 
-func (p *PDP) loadPrimary() error {
-	return p.s.view(p.ctx, func(r store.Reader) error {
-		var err error
-		p.primary, err = r.PrimaryAliases(p.org)
-		return err
-	})
-}
-
 // SearchResources lists the resources of a type the subject may do action
 // on (AuthZEN resource search), through the engine's resource lookup.
 func (p *PDP) SearchResources(sub AZSubject, action AZAction, resourceType string, pg AZPage) ([]AZResource, string, error) {
-	subject, ok, err := p.subject(sub)
-	if !ok || err != nil {
-		return nil, "", err
+	subject, ok := p.subject(sub)
+	if !ok {
+		return nil, "", nil
 	}
 	perm := p.Permission(action.Name)
 	if _, ok := p.sc.Permission(perm); !ok {
@@ -321,10 +273,7 @@ func (p *PDP) SearchResources(sub AZSubject, action AZAction, resourceType strin
 	if _, ok := p.sc.Type(resourceType); !ok {
 		return nil, "", nil
 	}
-	props, err := p.props(sub.Properties, action.Properties, AZResource{Type: resourceType})
-	if err != nil {
-		return nil, "", err
-	}
+	props := p.props(sub.Properties, action.Properties, AZResource{Type: resourceType})
 	props, _ = p.s.stated(p.o, p.sc, p.a, props)
 	page, err := p.o.LookupResources(&authz.ResourceQuery{Subject: subject, Permission: perm, Type: resourceType,
 		Props: props, Limit: clampLimit(pg.Limit), PageToken: pg.Token, Now: p.now})

@@ -185,6 +185,8 @@ func (st *State) Apply(c domain.Change) error {
 		}
 	case domain.OpPutTeamMember, domain.OpDeleteTeamMember:
 		// Access comes from grants at team scope; membership is bookkeeping.
+	case domain.OpPutAlias, domain.OpDeleteAlias:
+		// Aliases name members; they decide nothing.
 	case domain.OpPutGroup:
 		st.Groups[c.Group.ID] = true
 	case domain.OpDeleteGroup:

@@ -39,8 +39,13 @@ func testAliases(e *env) {
 		got := mustRead(e, func(r store.Reader) (string, error) { return r.ResolveAlias(c.org, c.alias) })
 		equal(t, "ResolveAlias "+c.org+" "+c.alias, got, c.want)
 	}
-	primary := mustRead(e, func(r store.Reader) (map[string]string, error) { return r.PrimaryAliases("acme") })
-	equal(t, "PrimaryAliases: the first given", primary, map[string]string{"u1": "sub|123", "u2": "bob"})
+	// The snapshot lists them in the order given: a member's first is her
+	// primary one.
+	snapshot := func() []domain.Alias {
+		return mustRead(e, func(r store.Reader) (domain.Snapshot, error) { return r.Snapshot("acme") }).Aliases
+	}
+	equal(t, "Snapshot aliases in the order given", snapshot(), []domain.Alias{
+		{Org: "acme", UserID: "u1", Alias: "sub|123"}, {Org: "acme", UserID: "u1", Alias: "alice@acme.test"}, {Org: "acme", UserID: "u2", Alias: "bob"}})
 	_, err := read(e, func(r store.Reader) (string, error) { return r.ResolveAlias("beta", "bob") })
 	isErr(t, "ResolveAlias of another org's alias", err, store.ErrNotFound)
 	_, err = read(e, func(r store.Reader) (string, error) { return r.ResolveAlias("acme", "BOB") })
@@ -53,14 +58,15 @@ func testAliases(e *env) {
 
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "sub|123") })
 	equal(t, "ListAliases after DeleteAlias", list("acme", "u1"), []string{"alice@acme.test"})
-	primary = mustRead(e, func(r store.Reader) (map[string]string, error) { return r.PrimaryAliases("acme") })
-	equal(t, "PrimaryAliases after the first is deleted", primary["u1"], "alice@acme.test")
+	equal(t, "Snapshot aliases after DeleteAlias", snapshot(), []domain.Alias{
+		{Org: "acme", UserID: "u1", Alias: "alice@acme.test"}, {Org: "acme", UserID: "u2", Alias: "bob"}})
 	isErr(t, "DeleteAlias twice", e.write(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "sub|123") }), store.ErrNotFound)
 	isErr(t, "DeleteAlias of another member's alias", e.write(func(tx store.Tx) error { return tx.DeleteAlias("acme", "u1", "bob") }), store.ErrNotFound)
 
 	e.mustWrite(func(tx store.Tx) error { return tx.DeleteMember("acme", "u2") })
 	_, err = read(e, func(r store.Reader) (string, error) { return r.ResolveAlias("acme", "bob") })
 	isErr(t, "ResolveAlias after the member left", err, store.ErrNotFound)
+	equal(t, "Snapshot aliases after the member left", snapshot(), []domain.Alias{{Org: "acme", UserID: "u1", Alias: "alice@acme.test"}})
 	got := mustRead(e, func(r store.Reader) (string, error) { return r.ResolveAlias("beta", "sub|123") })
 	equal(t, "the other org's alias stays", got, "u1")
 }

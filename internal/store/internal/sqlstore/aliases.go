@@ -1,6 +1,10 @@
 package sqlstore
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gatehouse/gatehouse/internal/domain"
+)
 
 func (t *Tx) PutAlias(org, userID, alias string) error {
 	_, err := t.exec(`INSERT INTO member_aliases (org, alias, user_id) VALUES ($1, $2, $3)`,
@@ -30,25 +34,15 @@ func (t *Tx) ResolveAlias(org, alias string) (string, error) {
 		`SELECT user_id FROM member_aliases WHERE org = $1 AND alias = $2`, org, alias)
 }
 
+// allAliases are an org's aliases in the order given, for its snapshot.
+func (t *Tx) allAliases(org string) ([]domain.Alias, error) {
+	return list(t, fmt.Sprintf("snapshot aliases of org %q", org), func(s scanner) (domain.Alias, error) {
+		a := domain.Alias{Org: org}
+		return a, s.Scan(&a.UserID, &a.Alias)
+	}, `SELECT user_id, alias FROM member_aliases WHERE org = $1 ORDER BY pos`, org)
+}
+
 func scanString(s scanner) (string, error) {
 	var v string
 	return v, s.Scan(&v)
-}
-
-func (t *Tx) PrimaryAliases(org string) (map[string]string, error) {
-	type row struct{ user, alias string }
-	rows, err := list(t, fmt.Sprintf("primary aliases of org %q", org), func(s scanner) (row, error) {
-		var r row
-		return r, s.Scan(&r.user, &r.alias)
-	}, `SELECT user_id, alias FROM member_aliases WHERE org = $1 ORDER BY pos`, org)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		if _, seen := out[r.user]; !seen {
-			out[r.user] = r.alias
-		}
-	}
-	return out, nil
 }

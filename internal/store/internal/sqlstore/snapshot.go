@@ -62,6 +62,7 @@ func (t *Tx) SnapshotHead(org string) (domain.Snapshot, int, error) {
 		func() (err error) { s.Keys, _, err = t.ListKeys(org, store.KeyFilter{}, "", 0); return err },
 		func() (err error) { s.Gates, err = t.ListGates(org); return err },
 		func() (err error) { s.Approvals, err = t.openApprovals(org); return err },
+		func() (err error) { s.Aliases, err = t.allAliases(org); return err },
 		func() (err error) { n, err = t.countGrants(org); return err },
 	}
 	for _, step := range steps {
