@@ -176,6 +176,11 @@ func TestSSO(t *testing.T) {
 		if orgs := mo.get("/v1/me").want(t, 200).obj(t)["orgs"].([]any); len(orgs) != 1 {
 			t.Errorf("an SSO session lists %d orgs, want its one", len(orgs))
 		}
+		// Every sign-in above (two requests each) discovered the provider
+		// once: the discovery document is kept for ssoDiscoveryTTL.
+		if n := op.Discoveries(); n != 1 {
+			t.Errorf("the discovery document was fetched %d times, want once", n)
+		}
 
 		e.owner.delete("/v1/orgs/acme/sso").want(t, 204)
 		e.anon().post("/v1/auth/login", map[string]any{"email": "mo@acme.test", "password": memberPassword("mo@acme.test")}).want(t, 200)

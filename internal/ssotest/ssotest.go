@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,8 @@ type OP struct {
 	reqs     map[string]*authRequest
 	codes    map[string]string
 	key      *rsa.PrivateKey
+
+	discoveries atomic.Int64
 }
 
 // Start runs a provider until the test ends. redirectURIs are the
@@ -64,7 +67,12 @@ func Start(t testing.TB, redirectURIs ...string) *OP {
 	o := &OP{ClientID: "gatehouse-test", ClientSecret: "test-client-secret", lifetime: 5 * time.Minute,
 		redirect: redirectURIs, reqs: map[string]*authRequest{}, codes: map[string]string{}, key: key}
 	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == oidc.DiscoveryEndpoint {
+			o.discoveries.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	o.Issuer = srv.URL
 	p, err := op.NewOpenIDProvider(srv.URL, &op.Config{CryptoKey: [32]byte{1}, CodeMethodS256: true,
@@ -78,6 +86,9 @@ func Start(t testing.TB, redirectURIs ...string) *OP {
 	h = o.reaudience(mux)
 	return o
 }
+
+// Discoveries is how many times the discovery document was fetched.
+func (o *OP) Discoveries() int64 { return o.discoveries.Load() }
 
 // SignIn sets who the login page signs in from now on.
 func (o *OP) SignIn(p Person) {

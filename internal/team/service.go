@@ -107,6 +107,7 @@ type Service struct {
 	resetQuota *quota
 	resetSem   chan struct{}
 	bg         sync.WaitGroup // reset mails in flight
+	providers  providerCache  // identity providers discovered, by issuer
 }
 
 // New returns a Service. Call Load before serving.

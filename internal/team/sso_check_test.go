@@ -1,8 +1,12 @@
 package team
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/gatehouse/gatehouse/internal/fault"
 )
@@ -78,5 +82,39 @@ func TestSSOClaims(t *testing.T) {
 	}
 	if got := stringsOf(nil); got != nil {
 		t.Errorf("stringsOf(nil) = %q", got)
+	}
+}
+
+// A discovered provider is reused within ssoDiscoveryTTL and discovered
+// again after it (or when the clock goes back); a full cache starts over.
+func TestProviderCache(t *testing.T) {
+	var c providerCache
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	p := &oidc.Provider{}
+	if _, ok := c.get("https://idp.test", t0); ok {
+		t.Fatal("an empty cache has a provider")
+	}
+	c.put("https://idp.test", p, t0)
+	for _, tc := range []struct {
+		name   string
+		issuer string
+		at     time.Time
+		hit    bool
+	}{
+		{"at once", "https://idp.test", t0, true},
+		{"just within the TTL", "https://idp.test", t0.Add(ssoDiscoveryTTL - time.Second), true},
+		{"at the TTL", "https://idp.test", t0.Add(ssoDiscoveryTTL), false},
+		{"the clock gone back", "https://idp.test", t0.Add(-time.Second), false},
+		{"another issuer", "https://other.test", t0, false},
+	} {
+		if got, ok := c.get(tc.issuer, tc.at); ok != tc.hit || ok && got != p {
+			t.Errorf("%s: hit %v, want %v", tc.name, ok, tc.hit)
+		}
+	}
+	for i := range maxProviders {
+		c.put(fmt.Sprintf("https://idp%d.test", i), p, t0)
+	}
+	if len(c.m) > maxProviders {
+		t.Errorf("the cache holds %d providers, more than %d", len(c.m), maxProviders)
 	}
 }

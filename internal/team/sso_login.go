@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -63,13 +64,60 @@ func (s *Service) SSOOrgForEmail(ctx context.Context, email string) (string, err
 	return org, err
 }
 
-// provider discovers the identity provider of a configuration.
+// ssoDiscoveryTTL is how long an identity provider, once discovered, is
+// reused: a sign-in (two requests, start and callback) does not wait for
+// the discovery document each time, and a provider that moves its
+// endpoints is seen within the hour. Its signing keys are go-oidc's to
+// refresh: it fetches them again when a token names a key it lacks.
+const ssoDiscoveryTTL = time.Hour
+
+// maxProviders bounds the cache: one entry per issuer in use, so only
+// configurations changed over and over could fill it.
+const maxProviders = 1024
+
+// providerCache holds discovered identity providers by issuer. A failed
+// discovery is not kept: the next sign-in tries again.
+type providerCache struct {
+	mu sync.Mutex
+	m  map[string]cachedProvider
+}
+
+type cachedProvider struct {
+	p  *oidc.Provider
+	at time.Time
+}
+
+func (c *providerCache) get(issuer string, now time.Time) (*oidc.Provider, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[issuer]
+	if !ok || now.Sub(e.at) >= ssoDiscoveryTTL || now.Before(e.at) {
+		return nil, false
+	}
+	return e.p, true
+}
+
+func (c *providerCache) put(issuer string, p *oidc.Provider, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxProviders {
+		c.m = map[string]cachedProvider{}
+	}
+	c.m[issuer] = cachedProvider{p: p, at: now}
+}
+
+// provider is the identity provider of a configuration, discovered at most
+// once per ssoDiscoveryTTL.
 func (s *Service) provider(ctx context.Context, c domain.SSOConfig) (*oidc.Provider, error) {
+	if p, ok := s.providers.get(c.Issuer, s.now()); ok {
+		return p, nil
+	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, ssoHTTP), c.Issuer)
 	if err != nil {
 		s.log.Warn("sso: discover the identity provider", "org", c.Org, "issuer", c.Issuer, "err", err)
 		return nil, fault.E(fault.Unavailable, "the identity provider of this organization cannot be reached; try again later")
 	}
+	s.providers.put(c.Issuer, p, s.now())
 	return p, nil
 }
 
