@@ -137,6 +137,7 @@ func TestSSO(t *testing.T) {
 				func() { op.SetAudience("someone-else") }, "audience"},
 			{"a replayed nonce", ssotest.Person{Subject: "s6", Email: "rna@acme.test", EmailVerified: true},
 				func() { op.SetNonce("a-nonce-of-another-sign-in") }, "nonce"},
+			{"a groups overage (Entra ID past 200 groups)", ssotest.Person{Subject: "s9", Email: "gro@acme.test", EmailVerified: true, GroupsOverage: true}, nil, "overage"},
 			{"the Owner (break-glass is the password)", ssotest.Person{Subject: "s7", Email: ownerEmail, EmailVerified: true}, nil, "top role"},
 		} {
 			op.Reset()

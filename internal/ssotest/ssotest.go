@@ -35,6 +35,9 @@ type Person struct {
 	EmailVerified bool
 	Name          string
 	Groups        []string
+	// GroupsOverage sends, instead of the groups, the pointer Entra ID
+	// sends for a person in more groups than a token holds.
+	GroupsOverage bool
 }
 
 // OP is a running provider.
@@ -326,6 +329,12 @@ func (s *storage) SetUserinfoFromScopes(ctx context.Context, ui *oidc.UserInfo, 
 		case "profile":
 			ui.Name = p.Name
 		case "groups":
+			if p.GroupsOverage {
+				ui.AppendClaims("_claim_names", map[string]string{"groups": "src1"})
+				ui.AppendClaims("_claim_sources", map[string]any{"src1": map[string]string{
+					"endpoint": "https://graph.microsoft.com/v1.0/users/" + p.Subject + "/getMemberObjects"}})
+				break
+			}
 			ui.AppendClaims("groups", p.Groups)
 		}
 	}

@@ -266,6 +266,14 @@ func (s *Service) SSOCallback(ctx context.Context, state, code, redirectURI stri
 	if !truthy(claims["email_verified"]) {
 		return SSOSignIn{}, refuse("the identity provider has not verified the email", email)
 	}
+	// An IdP that cannot fit the groups in the token (Entra ID past 200)
+	// sends a pointer to them instead. Signing in with no groups would
+	// drop the person from every mapped group; refusing says what to fix.
+	if names, ok := claims["_claim_names"].(map[string]any); ok && len(c.GroupMap) > 0 {
+		if _, over := names[c.GroupsClaim]; over {
+			return SSOSignIn{}, refuse("the identity provider sent a groups overage instead of the groups; have it send only the groups assigned to the application", email)
+		}
+	}
 	name, _ := claims["name"].(string)
 	return s.ssoSignIn(ctx, c, email, strings.TrimSpace(name), stringsOf(claims[c.GroupsClaim]), cl, refuse)
 }
