@@ -238,15 +238,33 @@ func azDecode(body []byte, v any) error {
 	return nil
 }
 
+// require checks the members an endpoint needs, in AuthZEN's order, and
+// names the first one missing: every endpoint needs the subject's and the
+// resource's types, and says whether it needs their ids and the action.
+func (q *azRequest) require(subjectID, action, resourceID bool) error {
+	if err := azEntityMissing("subject", q.Subject, subjectID); err != nil {
+		return err
+	}
+	if action && (q.Action == nil || q.Action.Name == "") {
+		return azBad("action with name is required")
+	}
+	return azEntityMissing("resource", q.Resource, resourceID)
+}
+
+func azEntityMissing(name string, e *azEntity, needID bool) error {
+	switch {
+	case needID && (e == nil || e.Type == "" || e.ID == ""):
+		return azBad("%s with type and id is required", name)
+	case e == nil || e.Type == "":
+		return azBad("%s with type is required", name)
+	}
+	return nil
+}
+
 // evaluation checks a whole 4-tuple and returns it for the PDP.
 func (q *azRequest) evaluation() (team.AZEvaluation, error) {
-	switch {
-	case q.Subject == nil || q.Subject.Type == "" || q.Subject.ID == "":
-		return team.AZEvaluation{}, azBad("subject with type and id is required")
-	case q.Action == nil || q.Action.Name == "":
-		return team.AZEvaluation{}, azBad("action with name is required")
-	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
-		return team.AZEvaluation{}, azBad("resource with type and id is required")
+	if err := q.require(true, true, true); err != nil {
+		return team.AZEvaluation{}, err
 	}
 	return team.AZEvaluation{Subject: q.Subject.subject(), Action: q.Action.action(), Resource: q.Resource.resource()}, nil
 }
@@ -369,13 +387,8 @@ func (s *server) azSearchSubject(pdp *team.PDP, body []byte) (any, error) {
 	if err := azDecode(body, &q); err != nil {
 		return nil, err
 	}
-	switch {
-	case q.Subject == nil || q.Subject.Type == "":
-		return nil, azBad("subject with type is required")
-	case q.Action == nil || q.Action.Name == "":
-		return nil, azBad("action with name is required")
-	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
-		return nil, azBad("resource with type and id is required")
+	if err := q.require(false, true, true); err != nil {
+		return nil, err
 	}
 	subs, next, err := pdp.SearchSubjects(q.Subject.Type, q.Action.action(), q.Resource.resource(), q.page())
 	if err != nil {
@@ -393,13 +406,8 @@ func (s *server) azSearchResource(pdp *team.PDP, body []byte) (any, error) {
 	if err := azDecode(body, &q); err != nil {
 		return nil, err
 	}
-	switch {
-	case q.Subject == nil || q.Subject.Type == "" || q.Subject.ID == "":
-		return nil, azBad("subject with type and id is required")
-	case q.Action == nil || q.Action.Name == "":
-		return nil, azBad("action with name is required")
-	case q.Resource == nil || q.Resource.Type == "":
-		return nil, azBad("resource with type is required")
+	if err := q.require(true, true, false); err != nil {
+		return nil, err
 	}
 	rs, next, err := pdp.SearchResources(q.Subject.subject(), q.Action.action(), q.Resource.Type, q.page())
 	if err != nil {
@@ -417,11 +425,8 @@ func (s *server) azSearchAction(pdp *team.PDP, body []byte) (any, error) {
 	if err := azDecode(body, &q); err != nil {
 		return nil, err
 	}
-	switch {
-	case q.Subject == nil || q.Subject.Type == "" || q.Subject.ID == "":
-		return nil, azBad("subject with type and id is required")
-	case q.Resource == nil || q.Resource.Type == "" || q.Resource.ID == "":
-		return nil, azBad("resource with type and id is required")
+	if err := q.require(true, false, true); err != nil {
+		return nil, err
 	}
 	as, next, err := pdp.SearchActions(q.Subject.subject(), q.Resource.resource(), q.page())
 	if err != nil {
