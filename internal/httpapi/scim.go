@@ -129,14 +129,14 @@ func (s *server) scimAuth(h scimHandler) http.HandlerFunc {
 				s.writeSCIMError(w, r, scimBad("invalidSyntax", "SCIM requests are application/scim+json"))
 				return
 			}
-			body, err = io.ReadAll(r.Body)
-			var tooLarge *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooLarge) || int64(len(body)) > s.maxBody:
-				s.writeSCIMError(w, r, &scimErr{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("request body over %d bytes", s.maxBody)})
-				return
-			case err != nil:
-				s.writeSCIMError(w, r, scimBad("invalidSyntax", "the request body could not be read"))
+			var status int
+			var msg string
+			if body, status, msg = s.readWhole(w, r); status != 0 {
+				e := &scimErr{status: status, detail: msg}
+				if status == http.StatusBadRequest {
+					e.scimType = "invalidSyntax"
+				}
+				s.writeSCIMError(w, r, e)
 				return
 			}
 		}
@@ -240,7 +240,7 @@ func (s *server) scimDocument(id, method, path, summary string, in any) {
 			scimContentType: {Schema: &huma.Schema{Type: "object", AdditionalProperties: true}}}}
 	}
 	errSchema := reg.Schema(reflect.TypeOf(scimErrorBody{}), true, "SCIMError")
-	for _, st := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge} {
+	for _, st := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge} {
 		op.Responses[fmt.Sprint(st)] = &huma.Response{Description: http.StatusText(st), Content: map[string]*huma.MediaType{
 			scimContentType: {Schema: errSchema}}}
 	}

@@ -327,3 +327,18 @@ func TestSCIMTokenBounds(t *testing.T) {
 		}
 	})
 }
+
+// A SCIM body that stalls is cut off at the body read timeout with a SCIM
+// error, as every other route's is, rather than holding the request.
+func TestSCIMStalledBody(t *testing.T) {
+	runWith(t, envOptions{}, func(t *testing.T, e *env) {
+		if e.backend != "sqlite" {
+			t.Skip("HTTP only; one backend is enough")
+		}
+		r := e.owner.post("/v1/orgs/acme/scim-tokens", map[string]any{"name": "okta"}).want(t, 201).obj(t)
+		got := stalledRequest(t, e.url, scimBase+"/Users", r["token"].(string), "application/scim+json")
+		if !strings.HasPrefix(got, `408 application/scim+json {"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"408"`) {
+			t.Errorf("stalled SCIM body: %q", got)
+		}
+	})
+}
