@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Gatehouse. Installs what the tests need when it is
 # missing: Debian's PostgreSQL (store conformance, end-to-end tests),
-# Chromium (console browser tests), npm (axe-core) and Python's venv (schemathesis, the
-# outside API fuzzer, installed from PyPI into .venv).
+# Chromium (console browser tests), npm (axe-core) and Python's venv (the
+# outside suites from PyPI: schemathesis, the API fuzzer, into .venv;
+# scim2-tester, the SCIM conformance suite, into the cache dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,4 @@ go vet ./...
 export GATEHOUSE_RAPID_CHECKS="${GATEHOUSE_RAPID_CHECKS:-10000}"
 go test -race -count=1 -timeout 45m "$@" ./...
 ./scripts/schemathesis.sh
+./scripts/scim-tester.sh

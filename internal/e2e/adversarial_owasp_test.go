@@ -1030,6 +1030,9 @@ func scimPass(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 		return s.do(t, tok, "POST", "/v1/orgs/acme/scim/v2/Groups", map[string]any{"displayName": f.uniq("scim-g")}).want(t, 201).str(t, "id")
 	}
 	patch := map[string]any{"Operations": []any{map[string]any{"op": "replace", "value": map[string]any{"active": false}}}}
+	search := func() map[string]any {
+		return map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"}, "count": 5}
+	}
 	for op, c := range map[string]func(t *testing.T) (string, any){
 		"GET /ServiceProviderConfig": func(*testing.T) (string, any) { return "", nil },
 		"GET /ResourceTypes":         func(*testing.T) (string, any) { return "", nil },
@@ -1052,6 +1055,11 @@ func scimPass(t *testing.T, f *owaspFix, rows map[string]*owaspRow) {
 			return group(t), map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": f.uniq("scim-g")}}}
 		},
 		"DELETE /Groups/{id}": func(t *testing.T) (string, any) { return group(t), nil },
+		"POST /.search":       func(*testing.T) (string, any) { return "", search() },
+		"POST /Users/.search": func(*testing.T) (string, any) { return "", search() },
+		"POST /Groups/.search": func(*testing.T) (string, any) {
+			return "", search()
+		},
 	} {
 		method, rest, _ := strings.Cut(op, " ")
 		name := method + " /v1/orgs/{org}/scim/v2" + rest

@@ -19,6 +19,7 @@ var apiPaths = []string{
 	"POST /v1/orgs/{org}/scim-tokens", "GET /v1/orgs/{org}/scim-tokens", "DELETE /v1/orgs/{org}/scim-tokens/{id}",
 	"GET /v1/orgs/{org}/scim/v2/ServiceProviderConfig", "GET /v1/orgs/{org}/scim/v2/ResourceTypes", "GET /v1/orgs/{org}/scim/v2/ResourceTypes/{id}",
 	"GET /v1/orgs/{org}/scim/v2/Schemas", "GET /v1/orgs/{org}/scim/v2/Schemas/{id}",
+	"POST /v1/orgs/{org}/scim/v2/.search", "POST /v1/orgs/{org}/scim/v2/Users/.search", "POST /v1/orgs/{org}/scim/v2/Groups/.search",
 	"GET /v1/orgs/{org}/scim/v2/Users", "POST /v1/orgs/{org}/scim/v2/Users", "GET /v1/orgs/{org}/scim/v2/Users/{id}",
 	"PUT /v1/orgs/{org}/scim/v2/Users/{id}", "PATCH /v1/orgs/{org}/scim/v2/Users/{id}", "DELETE /v1/orgs/{org}/scim/v2/Users/{id}",
 	"GET /v1/orgs/{org}/scim/v2/Groups", "POST /v1/orgs/{org}/scim/v2/Groups", "GET /v1/orgs/{org}/scim/v2/Groups/{id}",

@@ -164,13 +164,16 @@ func (s *server) scimRoutes() {
 		{"scimResourceType", "GET", "/ResourceTypes/{id}", "One SCIM resource type", s.scimResourceType, nil},
 		{"scimSchemas", "GET", "/Schemas", "SCIM schemas", s.scimSchemas, nil},
 		{"scimSchema", "GET", "/Schemas/{id}", "One SCIM schema", s.scimSchema, nil},
+		{"scimSearch", "POST", "/.search", "Search users and groups at once (a SearchRequest body)", s.scimSearch, scimSearchRequest{}},
 		{"scimListUsers", "GET", "/Users", "List SCIM users (filter userName, externalId or id eq; startIndex, count)", s.scimListUsers, nil},
+		{"scimSearchUsers", "POST", "/Users/.search", "Search SCIM users (a SearchRequest body, as the list's query)", s.scimSearchUsers, scimSearchRequest{}},
 		{"scimCreateUser", "POST", "/Users", "Provision a member (judged as inviting them with the token's role)", s.scimCreateUser, scimResource{}},
 		{"scimGetUser", "GET", "/Users/{id}", "One SCIM user", s.scimGetUser, nil},
 		{"scimReplaceUser", "PUT", "/Users/{id}", "Replace a SCIM user; active false suspends the membership at once", s.scimReplaceUser, scimResource{}},
 		{"scimPatchUser", "PATCH", "/Users/{id}", "Patch a SCIM user (Okta's and Entra ID's forms)", s.scimPatchUser, scimPatch{}},
 		{"scimDeleteUser", "DELETE", "/Users/{id}", "Remove the membership; the account and the member's resources stay", s.scimDeleteUser, nil},
 		{"scimListGroups", "GET", "/Groups", "List SCIM groups (filter displayName, externalId or id eq; startIndex, count)", s.scimListGroups, nil},
+		{"scimSearchGroups", "POST", "/Groups/.search", "Search SCIM groups (a SearchRequest body, as the list's query)", s.scimSearchGroups, scimSearchRequest{}},
 		{"scimCreateGroup", "POST", "/Groups", "Create a group", s.scimCreateGroup, scimResource{}},
 		{"scimGetGroup", "GET", "/Groups/{id}", "One SCIM group", s.scimGetGroup, nil},
 		{"scimReplaceGroup", "PUT", "/Groups/{id}", "Replace a group's name and members", s.scimReplaceGroup, scimResource{}},
@@ -229,7 +232,9 @@ func (s *server) scimDocument(id, method, path, summary string, in any) {
 	okStatus := "200"
 	switch method {
 	case http.MethodPost:
-		okStatus = "201"
+		if !strings.HasSuffix(path, "/.search") {
+			okStatus = "201"
+		}
 	case http.MethodDelete:
 		okStatus = "204"
 	}
@@ -435,7 +440,9 @@ func (s *server) groupResource(r *http.Request, org string, g team.SCIMGroup) ma
 	}
 	members := []map[string]any{}
 	for _, m := range g.Members {
-		members = append(members, map[string]any{"value": m.ID, "display": m.Display, "$ref": scimLocation(r, org, "Users", m.ID)})
+		// No display: RFC 7643's Group schema gives members none, and a
+		// server-made one would differ from the members a client sent.
+		members = append(members, map[string]any{"value": m.ID, "$ref": scimLocation(r, org, "Users", m.ID)})
 	}
 	out["members"] = members
 	out["meta"] = map[string]any{"resourceType": "Group", "location": scimLocation(r, org, "Groups", g.ID)}
@@ -470,26 +477,6 @@ func parseFilter(f string, allowed ...string) (*scimFilter, error) {
 	return nil, scimBad("invalidFilter", "filtering is supported on %s only", strings.Join(allowed, ", "))
 }
 
-// page applies startIndex (1-based) and count to n results.
-func page(r *http.Request, n int) (start, end int, err error) {
-	q := r.URL.Query()
-	start, count := 1, 100
-	if v := q.Get("startIndex"); v != "" {
-		if start, err = strconv.Atoi(v); err != nil {
-			return 0, 0, scimBad("invalidValue", "startIndex must be an integer")
-		}
-		start = max(start, 1)
-	}
-	if v := q.Get("count"); v != "" {
-		if count, err = strconv.Atoi(v); err != nil {
-			return 0, 0, scimBad("invalidValue", "count must be an integer")
-		}
-	}
-	count = min(max(count, 0), scimMaxResults)
-	from := min(start-1, n)
-	return from, min(from+count, n), nil
-}
-
 func listResponse(items []map[string]any, total, start int) map[string]any {
 	if items == nil {
 		items = []map[string]any{}
@@ -498,57 +485,46 @@ func listResponse(items []map[string]any, total, start int) map[string]any {
 		"itemsPerPage": len(items), "Resources": items}
 }
 
-// excluded drops the attributes of excludedAttributes (members, groups:
-// what an IdP skips to keep lists small).
-func excluded(r *http.Request, res map[string]any) map[string]any {
-	for _, a := range strings.Split(r.URL.Query().Get("excludedAttributes"), ",") {
-		a = strings.TrimSpace(a)
-		for k := range res {
-			if a != "" && strings.EqualFold(k, a) && k != "id" && k != "schemas" {
-				delete(res, k)
-			}
-		}
-	}
-	return res
-}
-
 // --- Users
 
 func (s *server) scimListUsers(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
-	f, err := parseFilter(r.URL.Query().Get("filter"), "userName", "externalId", "id")
+	q, err := urlQuery(r)
 	if err != nil {
 		return 0, nil, err
+	}
+	return s.searchUsers(r, a, org, q)
+}
+
+var userFilters = []string{"userName", "externalId", "id"}
+
+func (s *server) searchUsers(r *http.Request, a team.Actor, org string, q scimQuery) (int, any, error) {
+	found, err := s.findUsers(r, a, org, q.filter, userFilters)
+	if err != nil {
+		return 0, nil, err
+	}
+	return q.page(found)
+}
+
+// findUsers renders the users that match filter, an attribute of allowed.
+func (s *server) findUsers(r *http.Request, a team.Actor, org, filter string, allowed []string) ([]map[string]any, error) {
+	f, err := parseFilter(filter, allowed...)
+	if err != nil {
+		return nil, err
 	}
 	users, err := s.svc.SCIMUsers(r.Context(), a, org)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return listPage(r, users, func(u team.SCIMUser) bool {
-		return f == nil ||
+	var out []map[string]any
+	for _, u := range users {
+		if f == nil ||
 			f.attr == "userName" && strings.EqualFold(scimUserName(u), f.value) ||
 			f.attr == "externalId" && u.Record.ExternalID == f.value ||
-			f.attr == "id" && u.ID == f.value
-	}, func(u team.SCIMUser) map[string]any { return s.userResource(r, org, u) })
-}
-
-// listPage is a SCIM list response: the resources that match, paged by
-// startIndex and count, each rendered with the attributes asked for.
-func listPage[T any](r *http.Request, all []T, matches func(T) bool, render func(T) map[string]any) (int, any, error) {
-	var match []T
-	for _, x := range all {
-		if matches(x) {
-			match = append(match, x)
+			f.attr == "id" && u.ID == f.value {
+			out = append(out, s.userResource(r, org, u))
 		}
 	}
-	from, to, err := page(r, len(match))
-	if err != nil {
-		return 0, nil, err
-	}
-	var items []map[string]any
-	for _, x := range match[from:to] {
-		items = append(items, excluded(r, render(x)))
-	}
-	return http.StatusOK, listResponse(items, len(match), from), nil
+	return out, nil
 }
 
 func (s *server) scimGetUser(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
@@ -556,7 +532,11 @@ func (s *server) scimGetUser(r *http.Request, a team.Actor, org string, _ []byte
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, excluded(r, s.userResource(r, org, u)), nil
+	q, err := urlQuery(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, q.project(s.userResource(r, org, u)), nil
 }
 
 func (s *server) scimCreateUser(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
@@ -666,20 +646,43 @@ func memberIDs(v any) ([]string, error) {
 }
 
 func (s *server) scimListGroups(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
-	f, err := parseFilter(r.URL.Query().Get("filter"), "displayName", "externalId", "id")
+	q, err := urlQuery(r)
 	if err != nil {
 		return 0, nil, err
+	}
+	return s.searchGroups(r, a, org, q)
+}
+
+var groupFilters = []string{"displayName", "externalId", "id"}
+
+func (s *server) searchGroups(r *http.Request, a team.Actor, org string, q scimQuery) (int, any, error) {
+	found, err := s.findGroups(r, a, org, q.filter, groupFilters)
+	if err != nil {
+		return 0, nil, err
+	}
+	return q.page(found)
+}
+
+// findGroups renders the groups that match filter, an attribute of allowed.
+func (s *server) findGroups(r *http.Request, a team.Actor, org, filter string, allowed []string) ([]map[string]any, error) {
+	f, err := parseFilter(filter, allowed...)
+	if err != nil {
+		return nil, err
 	}
 	gs, err := s.svc.SCIMGroups(r.Context(), a, org, "")
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return listPage(r, gs, func(g team.SCIMGroup) bool {
-		return f == nil ||
+	var out []map[string]any
+	for _, g := range gs {
+		if f == nil ||
 			f.attr == "displayName" && strings.EqualFold(g.Name, f.value) ||
 			f.attr == "externalId" && g.Record.ExternalID == f.value ||
-			f.attr == "id" && g.ID == f.value
-	}, func(g team.SCIMGroup) map[string]any { return s.groupResource(r, org, g) })
+			f.attr == "id" && g.ID == f.value {
+			out = append(out, s.groupResource(r, org, g))
+		}
+	}
+	return out, nil
 }
 
 func (s *server) scimGetGroup(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
@@ -687,7 +690,11 @@ func (s *server) scimGetGroup(r *http.Request, a team.Actor, org string, _ []byt
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, excluded(r, s.groupResource(r, org, gs[0])), nil
+	q, err := urlQuery(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, q.project(s.groupResource(r, org, gs[0])), nil
 }
 
 func groupInput(obj map[string]any) (string, domain.SCIMRecord, []string, error) {
@@ -799,7 +806,7 @@ func (s *server) scimDeleteGroup(r *http.Request, a team.Actor, org string, _ []
 }
 
 // scimEndpoint matches the endpoints that exist (for 405 over 404).
-var scimEndpoint = regexp.MustCompile(`^/(ServiceProviderConfig|ResourceTypes(/[^/]+)?|Schemas(/[^/]+)?|Users(/[^/]+)?|Groups(/[^/]+)?)$`)
+var scimEndpoint = regexp.MustCompile(`^/(\.search|ServiceProviderConfig|ResourceTypes(/[^/]+)?|Schemas(/[^/]+)?|Users(/[^/]+)?|Groups(/[^/]+)?)$`)
 
 // errNoSuchResource is a discovery lookup of an unknown id.
 var errNoSuchResource = fault.E(fault.NotFound, "no such resource")

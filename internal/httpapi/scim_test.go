@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -340,5 +341,97 @@ func TestSCIMStalledBody(t *testing.T) {
 		if !strings.HasPrefix(got, `408 application/scim+json {"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"408"`) {
 			t.Errorf("stalled SCIM body: %q", got)
 		}
+	})
+}
+
+// Searches (RFC 7644 §3.4.3) mean what the list's query means: a filter,
+// attributes or excludedAttributes, a page. The base's /.search finds
+// users and groups at once.
+func TestSCIMSearch(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		sc, _ := e.scimToken(t, e.owner, "acme", map[string]any{"name": "okta"})
+		ann := sc.post(scimBase+"/Users", map[string]any{"userName": "ann@acme.test", "externalId": "00u9",
+			"name": map[string]any{"givenName": "Ann", "familyName": "Lee"}, "title": "Annotator"}).want(t, 201).scim(t)
+		sc.post(scimBase+"/Groups", map[string]any{"displayName": "Labelers", "members": []map[string]any{{"value": ann["id"]}}}).want(t, 201)
+		const req = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+		names := func(l map[string]any) (out []string) {
+			for _, x := range l["Resources"].([]any) {
+				m := x.(map[string]any)
+				n, _ := m["userName"].(string)
+				if n == "" {
+					n, _ = m["displayName"].(string)
+				}
+				out = append(out, n)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			name, path string
+			body       map[string]any
+			want       string // the names found, sorted
+			total      int
+			check      func(t *testing.T, first map[string]any)
+		}{
+			{"users by userName", "/Users/.search", map[string]any{"filter": `userName eq "ANN@acme.test"`}, "ann@acme.test", 1, nil},
+			{"attributes keep only what they name", "/Users/.search",
+				map[string]any{"filter": `externalId eq "00u9"`, "attributes": []string{"userName", "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"}},
+				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
+					if n, _ := u["name"].(map[string]any); len(u) != 4 || u["id"] != ann["id"] || u["schemas"] == nil || len(n) != 1 || n["givenName"] != "Ann" {
+						t.Errorf("projected user %v", u)
+					}
+				}},
+			{"excludedAttributes drop what they name", "/Users/.search",
+				map[string]any{"filter": `userName eq "ann@acme.test"`, "excludedAttributes": []string{"title", "emails"}},
+				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
+					if u["title"] != nil || u["emails"] != nil || u["name"] == nil {
+						t.Errorf("user without title and emails %v", u)
+					}
+				}},
+			{"groups by displayName", "/Groups/.search", map[string]any{"filter": `displayName eq "labelers"`}, "Labelers", 1, nil},
+			{"both kinds at once", "/.search", map[string]any{}, "Labelers,ann@acme.test,olivia@acme.test", 3, nil},
+			{"a filter of one kind finds none of the other", "/.search", map[string]any{"filter": `displayName eq "Labelers"`}, "Labelers", 1, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.body["schemas"] = []string{req}
+				l := sc.post(scimBase+c.path, c.body).want(t, 200).scim(t)
+				found := names(l)
+				slices.Sort(found)
+				got := strings.Join(found, ",")
+				if got != c.want || l["totalResults"] != float64(c.total) || l["schemas"].([]any)[0] != "urn:ietf:params:scim:api:messages:2.0:ListResponse" {
+					t.Errorf("found %q, want %q: %v", got, c.want, l)
+				}
+				if c.check != nil {
+					c.check(t, l["Resources"].([]any)[0].(map[string]any))
+				}
+			})
+		}
+		// One page runs over both kinds, users first.
+		var paged []string
+		for start := 1; start <= 3; start++ {
+			l := sc.post(scimBase+"/.search", map[string]any{"schemas": []string{req}, "startIndex": start, "count": 1}).want(t, 200).scim(t)
+			if l["totalResults"] != 3.0 || l["itemsPerPage"] != 1.0 || l["startIndex"] != float64(start) {
+				t.Errorf("page %d: %v", start, l)
+			}
+			paged = append(paged, names(l)...)
+		}
+		if len(paged) != 3 || paged[2] != "Labelers" || paged[0] == paged[1] {
+			t.Errorf("pages of one over both kinds: %v", paged)
+		}
+		// A GET with attributes projects as the search does.
+		u := sc.get(scimBase+"/Users/"+ann["id"].(string)+"?attributes=title").want(t, 200).scim(t)
+		if len(u) != 3 || u["title"] != "Annotator" {
+			t.Errorf("GET with attributes=title: %v", u)
+		}
+		// Bad searches are SCIM errors, never a 500.
+		for _, bad := range []map[string]any{
+			{}, // no SearchRequest schema
+			{"schemas": []string{req}, "sortBy": "userName"},
+			{"schemas": []string{req}, "filter": `userName co "a"`},
+			{"schemas": []string{req}, "count": "ten"},
+		} {
+			r := sc.post(scimBase+"/Users/.search", bad).want(t, 400)
+			checkSCIMError(t, r)
+		}
+		checkSCIMError(t, sc.get(scimBase+"/.search").want(t, 405))
 	})
 }

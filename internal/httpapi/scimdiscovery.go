@@ -82,9 +82,13 @@ func scimSchemaList(r *http.Request, org string) []map[string]any {
 				attr("name", "complex", "readWrite", false, map[string]any{"subAttributes": []map[string]any{
 					str("formatted"), str("familyName"), str("givenName"), str("middleName"), str("honorificPrefix"), str("honorificSuffix")}}),
 				str("displayName"), str("nickName"), str("title"), str("userType"), str("preferredLanguage"), str("locale"), str("timezone"),
-				attr("active", "boolean", "readWrite", false),
-				attr("emails", "complex", "readWrite", false, multi, map[string]any{"subAttributes": []map[string]any{
-					str("value"), str("display"), str("type"), attr("primary", "boolean", "readWrite", false)}}),
+				// A membership is live or suspended, never neither, so active
+				// cannot be unassigned; a create without it is live.
+				attr("active", "boolean", "readWrite", true),
+				// A member is known by an email: emails holds it, unless
+				// userName is one.
+				attr("emails", "complex", "readWrite", true, multi, map[string]any{"subAttributes": []map[string]any{
+					attr("value", "string", "readWrite", true), str("display"), str("type"), attr("primary", "boolean", "readWrite", false)}}),
 				attr("groups", "complex", "readOnly", false, multi, map[string]any{"subAttributes": []map[string]any{
 					attr("value", "string", "readOnly", false), attr("display", "string", "readOnly", false),
 					attr("$ref", "reference", "readOnly", false, map[string]any{"referenceTypes": []string{"Group"}})}}),
@@ -95,7 +99,6 @@ func scimSchemaList(r *http.Request, org string) []map[string]any {
 				attr("displayName", "string", "readWrite", true, map[string]any{"uniqueness": "server"}),
 				attr("members", "complex", "readWrite", false, multi, map[string]any{"subAttributes": []map[string]any{
 					attr("value", "string", "immutable", false),
-					attr("display", "string", "readOnly", false),
 					attr("$ref", "reference", "immutable", false, map[string]any{"referenceTypes": []string{"User"}})}}),
 			},
 			"meta": map[string]any{"resourceType": "Schema", "location": base + "/Schemas/" + scimGroupSchema}},

@@ -44,7 +44,6 @@ func (s *Service) SCIMGroups(ctx context.Context, a Actor, org, id string) ([]SC
 		if err != nil {
 			return err
 		}
-		emails := map[string]string{}
 		for _, g := range gs {
 			if id != "" && g.ID != id {
 				continue
@@ -55,14 +54,7 @@ func (s *Service) SCIMGroups(ctx context.Context, a Actor, org, id string) ([]SC
 			}
 			sg := SCIMGroup{ID: g.ID, Name: g.Name, Record: recs[g.ID], Members: []SCIMRef{}}
 			for _, m := range ms {
-				e, ok := emails[m.UserID]
-				if !ok {
-					if u, err := r.GetUser(m.UserID); err == nil {
-						e = u.Email
-					}
-					emails[m.UserID] = e
-				}
-				sg.Members = append(sg.Members, SCIMRef{ID: m.UserID, Display: e})
+				sg.Members = append(sg.Members, SCIMRef{ID: m.UserID})
 			}
 			out = append(out, sg)
 		}
