@@ -532,11 +532,7 @@ func (s *server) scimGetUser(r *http.Request, a team.Actor, org string, _ []byte
 	if err != nil {
 		return 0, nil, err
 	}
-	q, err := urlQuery(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, q.project(s.userResource(r, org, u)), nil
+	return answer(r, http.StatusOK, s.userResource(r, org, u))
 }
 
 func (s *server) scimCreateUser(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
@@ -555,7 +551,7 @@ func (s *server) scimCreateUser(r *http.Request, a team.Actor, org string, body 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, s.userResource(r, org, u), nil
+	return answer(r, http.StatusCreated, s.userResource(r, org, u))
 }
 
 func (s *server) scimReplaceUser(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
@@ -584,7 +580,7 @@ func (s *server) replaceUser(r *http.Request, a team.Actor, org string, obj map[
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, s.userResource(r, org, u), nil
+	return answer(r, http.StatusOK, s.userResource(r, org, u))
 }
 
 func (s *server) scimPatchUser(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
@@ -690,11 +686,7 @@ func (s *server) scimGetGroup(r *http.Request, a team.Actor, org string, _ []byt
 	if err != nil {
 		return 0, nil, err
 	}
-	q, err := urlQuery(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, q.project(s.groupResource(r, org, gs[0])), nil
+	return answer(r, http.StatusOK, s.groupResource(r, org, gs[0]))
 }
 
 func groupInput(obj map[string]any) (string, domain.SCIMRecord, []string, error) {
@@ -722,7 +714,7 @@ func (s *server) scimCreateGroup(r *http.Request, a team.Actor, org string, body
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, s.groupResource(r, org, g), nil
+	return answer(r, http.StatusCreated, s.groupResource(r, org, g))
 }
 
 func (s *server) scimReplaceGroup(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
@@ -738,7 +730,7 @@ func (s *server) scimReplaceGroup(r *http.Request, a team.Actor, org string, bod
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, s.groupResource(r, org, g), nil
+	return answer(r, http.StatusOK, s.groupResource(r, org, g))
 }
 
 // scimPatchGroup applies member additions and removals one by one, as
@@ -795,7 +787,7 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, s.groupResource(r, org, gs[0]), nil
+	return answer(r, http.StatusOK, s.groupResource(r, org, gs[0]))
 }
 
 func (s *server) scimDeleteGroup(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {

@@ -422,6 +422,14 @@ func TestSCIMSearch(t *testing.T) {
 		if len(u) != 3 || u["title"] != "Annotator" {
 			t.Errorf("GET with attributes=title: %v", u)
 		}
+		// So does a write's answer (RFC 7644 §3.9); the write is whole.
+		w := sc.post(scimBase+"/Users?attributes=userName", map[string]any{"userName": "wes@acme.test", "title": "Reviewer"}).want(t, 201).scim(t)
+		if len(w) != 3 || w["userName"] != "wes@acme.test" {
+			t.Errorf("POST with attributes=userName: %v", w)
+		}
+		if got := sc.get(scimBase + "/Users/" + w["id"].(string)).want(t, 200).scim(t); got["title"] != "Reviewer" {
+			t.Errorf("the projected write lost an attribute: %v", got)
+		}
 		// Bad searches are SCIM errors, never a 500.
 		for _, bad := range []map[string]any{
 			{}, // no SearchRequest schema

@@ -24,8 +24,8 @@ type scimQuery struct {
 
 func urlQuery(r *http.Request) (scimQuery, error) {
 	v := r.URL.Query()
-	q := scimQuery{filter: v.Get("filter"), attributes: splitList(v.Get("attributes")), excluded: splitList(v.Get("excludedAttributes")),
-		start: 1, count: 100}
+	q := projection(r)
+	q.filter, q.start, q.count = v.Get("filter"), 1, 100
 	var err error
 	if s := v.Get("startIndex"); s != "" {
 		if q.start, err = strconv.Atoi(s); err != nil {
@@ -49,6 +49,18 @@ type scimSearchRequest struct {
 	StartIndex         *int     `json:"startIndex,omitempty"`
 	Count              *int     `json:"count,omitempty"`
 	SortBy             string   `json:"sortBy,omitempty" doc:"Not supported: a search that sorts is refused"`
+}
+
+// projection is the URL's attributes and excludedAttributes alone, which
+// every answer with a resource honours (RFC 7644 §3.9), writes included.
+func projection(r *http.Request) scimQuery {
+	v := r.URL.Query()
+	return scimQuery{attributes: splitList(v.Get("attributes")), excluded: splitList(v.Get("excludedAttributes"))}
+}
+
+// answer is a resource as the URL asks to see it.
+func answer(r *http.Request, status int, res map[string]any) (int, any, error) {
+	return status, projection(r).project(res), nil
 }
 
 // searchQuery reads a SearchRequest, the body of POST .search.
