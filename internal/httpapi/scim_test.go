@@ -427,7 +427,7 @@ func TestSCIMSearch(t *testing.T) {
 		if len(w) != 3 || w["userName"] != "wes@acme.test" {
 			t.Errorf("POST with attributes=userName: %v", w)
 		}
-		if got := sc.get(scimBase + "/Users/" + w["id"].(string)).want(t, 200).scim(t); got["title"] != "Reviewer" {
+		if got := sc.get(scimBase+"/Users/"+w["id"].(string)).want(t, 200).scim(t); got["title"] != "Reviewer" {
 			t.Errorf("the projected write lost an attribute: %v", got)
 		}
 		// Bad searches are SCIM errors, never a 500.
