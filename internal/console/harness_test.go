@@ -299,9 +299,16 @@ func (b *tab) click(sel string) {
 	b.t.Helper()
 	// A page still loading can move what is clicked between where the
 	// click is aimed and where it lands (a loaded machine makes that
-	// window wide), so the click waits for the page to be complete.
+	// window wide), so the click waits for the page to be complete. It
+	// waits for the element first: after a link's click the old page is
+	// still complete until the new one replaces it, and the element may
+	// only exist on the new one, which must then finish loading too.
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		b.dump()
+		b.t.Fatalf("%s: waiting for %s to click it: %v", b.name, sel, err)
+	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
 		b.dump()
 		b.t.Fatalf("%s: waiting for the page to load before clicking %s: %v", b.name, sel, err)
