@@ -325,7 +325,18 @@ func decodeObject(body []byte) (map[string]any, error) {
 	return obj, nil
 }
 
+// scimInternal is the prefix of the keys the server keeps in an org's
+// record for itself; a client's own are dropped, or a client could set
+// what the server reads back as the userName.
+const scimInternal = "x-gatehouse-"
+
 func userInput(obj map[string]any) (team.SCIMUserInput, error) {
+	obj = maps.Clone(obj)
+	for k := range obj {
+		if strings.HasPrefix(strings.ToLower(k), scimInternal) {
+			delete(obj, k)
+		}
+	}
 	userName, _ := lookup(obj, "userName").(string)
 	userName = strings.TrimSpace(userName)
 	active, err := scimBool(lookup(obj, "active"), true)
@@ -341,8 +352,7 @@ func userInput(obj map[string]any) (team.SCIMUserInput, error) {
 		if in.Email == "" {
 			return team.SCIMUserInput{}, scimBad("invalidValue", "userName is not an email, and emails has none: a member is known by an email")
 		}
-		obj = maps.Clone(obj)
-		obj["x-gatehouse-userName"] = userName
+		obj[scimInternal+"userName"] = userName
 	}
 	in.Record = splitRecord(obj, scimKnownUser)
 	in.Name, _ = lookup(obj, "displayName").(string)
@@ -384,7 +394,7 @@ func scimEmail(v any) string {
 func scimUserName(u team.SCIMUser) string {
 	var rec map[string]any
 	if json.Unmarshal(u.Record.Attributes, &rec) == nil {
-		if n, _ := rec["x-gatehouse-userName"].(string); n != "" {
+		if n, _ := rec[scimInternal+"userName"].(string); n != "" {
 			return n
 		}
 	}
@@ -404,7 +414,7 @@ func (s *server) userResource(r *http.Request, org string, u team.SCIMUser) map[
 	}
 	out["schemas"] = schemas
 	out["id"] = u.ID
-	delete(out, "x-gatehouse-userName")
+	delete(out, scimInternal+"userName")
 	out["userName"] = scimUserName(u)
 	out["active"] = u.Active
 	if u.Record.ExternalID != "" {

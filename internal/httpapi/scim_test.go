@@ -111,6 +111,21 @@ func TestSCIMUsers(t *testing.T) {
 		}
 		sc.post(scimBase+"/Users", map[string]any{"userName": "no-email"}).want(t, 400)
 
+		// The key the server keeps a login name under is its own: a client
+		// that sends it cannot rename anyone, on a create or a PATCH.
+		ml := sc.post(scimBase+"/Users", map[string]any{"userName": "mallory@acme.test", "x-gatehouse-userName": ownerEmail}).want(t, 201).scim(t)
+		if ml["userName"] != "mallory@acme.test" {
+			t.Errorf("a client's x-gatehouse-userName renamed the user: %v", ml)
+		}
+		pt := sc.patch(scimBase+"/Users/"+ml["id"].(string), map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []map[string]any{{"op": "add", "path": "X-Gatehouse-userName", "value": ownerEmail}}}).want(t, 200).scim(t)
+		if pt["userName"] != "mallory@acme.test" {
+			t.Errorf("a PATCH of x-gatehouse-userName renamed the user: %v", pt)
+		}
+		if got := sc.get(scimBase+`/Users?filter=userName%20eq%20%22`+ownerEmail+`%22`).want(t, 200).scim(t); got["totalResults"] != 1.0 {
+			t.Errorf("the owner's userName names %v users", got["totalResults"])
+		}
+
 		// Filter and paging.
 		for _, u := range []string{"cy@acme.test", "di@acme.test"} {
 			sc.post(scimBase+"/Users", map[string]any{"userName": u}).want(t, 201)
