@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,12 @@ func (s *server) scimAuth(h scimHandler) http.HandlerFunc {
 			return
 		}
 		st.actor = a
+		// The answer's view is checked before anything is written: a write
+		// refused for how its answer is asked for must not have happened.
+		if _, err := urlView(r); err != nil {
+			s.writeSCIMError(w, r, err)
+			return
+		}
 		var body []byte
 		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -184,6 +191,17 @@ func (s *server) scimRoutes() {
 		pattern := rt.method + " " + path
 		s.mux.HandleFunc(pattern, s.route(pattern, s.scimAuth(rt.h)))
 		s.scimDocument(rt.op, rt.method, path, rt.summary, rt.in)
+	}
+	// A search path is no resource id: another method there is 405, not a
+	// lookup of a user named ".search".
+	for _, kind := range []string{"/Users/.search", "/Groups/.search"} {
+		for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+			pattern := m + " " + scimPrefix + kind
+			s.mux.HandleFunc(pattern, s.route(pattern, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Allow", "POST")
+				s.writeSCIMError(w, r, &scimErr{status: http.StatusMethodNotAllowed, detail: "a search is a POST"})
+			}))
+		}
 	}
 	// Any other path under a SCIM base (an empty id, an unknown endpoint)
 	// is SCIM's 404, the same whether the org exists or not; another
@@ -756,8 +774,10 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 	if err != nil {
 		return 0, nil, err
 	}
+	// Every operation is applied to the group as read, and the result is
+	// written once: an operation that fails to apply leaves nothing done,
+	// and one on members is not undone by a later one on another attribute.
 	res := s.groupResource(r, org, gs[0])
-	whole := false
 	for _, op := range ops {
 		path := strings.ToLower(strings.TrimSpace(op.Path))
 		switch {
@@ -766,7 +786,7 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 			if err != nil {
 				return 0, nil, err
 			}
-			if err := s.svc.SCIMGroupMembers(ctx, a, org, id, ids, op.Op == "remove"); err != nil {
+			if err := setMembers(res, ids, op.Op == "remove"); err != nil {
 				return 0, nil, err
 			}
 		case op.Op == "remove" && strings.HasPrefix(path, "members["):
@@ -774,30 +794,52 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 			if err != nil || f == nil {
 				return 0, nil, scimBad("invalidPath", "remove members[value eq \"id\"] names one member")
 			}
-			if err := s.svc.SCIMGroupMembers(ctx, a, org, id, []string{f.value}, true); err != nil {
+			if err := setMembers(res, []string{f.value}, true); err != nil {
 				return 0, nil, err
 			}
 		default:
 			if err := applyOp(res, op); err != nil {
 				return 0, nil, err
 			}
-			whole = true
 		}
 	}
-	if whole {
-		name, rec, members, err := groupInput(res)
-		if err != nil {
-			return 0, nil, err
-		}
-		if _, err := s.svc.SCIMReplaceGroup(ctx, a, org, id, name, rec, members); err != nil {
-			return 0, nil, err
-		}
+	name, rec, members, err := groupInput(res)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := s.svc.SCIMReplaceGroup(ctx, a, org, id, name, rec, members); err != nil {
+		return 0, nil, err
 	}
 	gs, err = s.svc.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return 0, nil, err
 	}
 	return answer(r, http.StatusOK, s.groupResource(r, org, gs[0]))
+}
+
+// setMembers adds ids to (or removes them from) the members of a group
+// resource; one already in (or already out) is no change, as PATCH asks.
+func setMembers(res map[string]any, ids []string, remove bool) error {
+	cur, err := memberIDs(res["members"])
+	if err != nil {
+		return err
+	}
+	out := []any{}
+	for _, m := range cur {
+		if !remove || !slices.Contains(ids, m) {
+			out = append(out, map[string]any{"value": m})
+		}
+	}
+	if !remove {
+		for _, m := range ids {
+			if !slices.Contains(cur, m) {
+				out = append(out, map[string]any{"value": m})
+				cur = append(cur, m)
+			}
+		}
+	}
+	res["members"] = out
+	return nil
 }
 
 func (s *server) scimDeleteGroup(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {

@@ -31,7 +31,10 @@ func checkSCIMError(t *testing.T, r *response) {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-const scimBase = "/v1/orgs/acme/scim/v2"
+const (
+	scimBase       = "/v1/orgs/acme/scim/v2"
+	scimEnterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)
 
 // scimToken makes a SCIM token through c and returns a client with it.
 func (e *env) scimToken(t *testing.T, c *client, org string, body map[string]any) (*client, string) {
@@ -288,6 +291,25 @@ func TestSCIMGroups(t *testing.T) {
 		if len(put["members"].([]any)) != 2 {
 			t.Errorf("after PUT %v", put)
 		}
+		// A PATCH is applied whole: members added beside a rename stay, and
+		// one that fails (an unknown member) leaves everything as it was.
+		sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{
+			{"op": "add", "path": "members", "value": []map[string]any{{"value": ids[1]}}},
+			{"op": "replace", "path": "displayName", "value": "Engineers"},
+		}}).want(t, 200)
+		if got := sc.get(scimBase+"/Groups/"+gid).want(t, 200).scim(t); got["displayName"] != "Engineers" || len(members()) != 3 {
+			t.Errorf("after adding a member and renaming: %v", got)
+		}
+		checkSCIMError(t, sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{
+			{"op": "remove", "path": "members", "value": []map[string]any{{"value": ids[1]}}},
+			{"op": "add", "path": "members", "value": []map[string]any{{"value": "u_nobody"}}},
+		}}).want(t, 404))
+		checkSCIMError(t, sc.put(scimBase+"/Groups/"+gid, map[string]any{"displayName": "Renamed", "externalId": "e1",
+			"members": []map[string]any{{"value": "u_nobody"}}}).want(t, 404))
+		if got := sc.get(scimBase+"/Groups/"+gid).want(t, 200).scim(t); got["displayName"] != "Engineers" || got["externalId"] != nil || len(members()) != 3 {
+			t.Errorf("a refused PATCH or PUT changed the group: %v", got)
+		}
+		sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "displayName", "value": "Eng"}}}).want(t, 200)
 		sc.post(scimBase+"/Groups", map[string]any{"displayName": "Eng"}).want(t, 409)
 		sc.delete(scimBase+"/Groups/"+gid).want(t, 204)
 		sc.get(scimBase+"/Groups/"+gid).want(t, 404)
@@ -366,7 +388,8 @@ func TestSCIMSearch(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		sc, _ := e.scimToken(t, e.owner, "acme", map[string]any{"name": "okta"})
 		ann := sc.post(scimBase+"/Users", map[string]any{"userName": "ann@acme.test", "externalId": "00u9",
-			"name": map[string]any{"givenName": "Ann", "familyName": "Lee"}, "title": "Annotator"}).want(t, 201).scim(t)
+			"name": map[string]any{"givenName": "Ann", "familyName": "Lee"}, "title": "Annotator",
+			scimEnterprise: map[string]any{"department": "Vision", "costCenter": "42"}}).want(t, 201).scim(t)
 		sc.post(scimBase+"/Groups", map[string]any{"displayName": "Labelers", "members": []map[string]any{{"value": ann["id"]}}}).want(t, 201)
 		const req = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 		names := func(l map[string]any) (out []string) {
@@ -400,6 +423,34 @@ func TestSCIMSearch(t *testing.T) {
 				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
 					if u["title"] != nil || u["emails"] != nil || u["name"] == nil {
 						t.Errorf("user without title and emails %v", u)
+					}
+				}},
+			{"an extension is named by its URN, its attributes under it", "/Users/.search",
+				map[string]any{"filter": `userName eq "ann@acme.test"`, "attributes": []string{scimEnterprise + ":department"}},
+				"", 1, func(t *testing.T, u map[string]any) {
+					if ext, _ := u[scimEnterprise].(map[string]any); len(u) != 3 || len(ext) != 1 || ext["department"] != "Vision" || !slices.Contains(u["schemas"].([]any), scimEnterprise) {
+						t.Errorf("user with the department alone %v", u)
+					}
+				}},
+			{"excluding an extension drops it from schemas too", "/Users/.search",
+				map[string]any{"filter": `userName eq "ann@acme.test"`, "excludedAttributes": []string{scimEnterprise}},
+				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
+					if u[scimEnterprise] != nil || slices.Contains(u["schemas"].([]any), scimEnterprise) || u["title"] != "Annotator" {
+						t.Errorf("user without the extension %v", u)
+					}
+				}},
+			{"a sub-attribute nobody has leaves its attribute out", "/Users/.search",
+				map[string]any{"filter": `userName eq "ann@acme.test"`, "attributes": []string{"userName", "name.nothing", "emails.nothing"}},
+				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
+					if len(u) != 3 {
+						t.Errorf("user with userName alone %v", u)
+					}
+				}},
+			{"an empty name asks for nothing in particular", "/Users/.search",
+				map[string]any{"filter": `userName eq "ann@acme.test"`, "attributes": []string{""}},
+				"ann@acme.test", 1, func(t *testing.T, u map[string]any) {
+					if u["title"] != "Annotator" || u[scimEnterprise] == nil {
+						t.Errorf("user with everything %v", u)
 					}
 				}},
 			{"groups by displayName", "/Groups/.search", map[string]any{"filter": `displayName eq "labelers"`}, "Labelers", 1, nil},
@@ -456,5 +507,21 @@ func TestSCIMSearch(t *testing.T) {
 			checkSCIMError(t, r)
 		}
 		checkSCIMError(t, sc.get(scimBase+"/.search").want(t, 405))
+		for _, path := range []string{"/Users/.search", "/Groups/.search"} {
+			checkSCIMError(t, sc.get(scimBase+path).want(t, 405))
+			checkSCIMError(t, sc.do("DELETE", scimBase+path, nil).want(t, 405))
+		}
+		checkSCIMError(t, sc.post(scimBase+"/Users/.search", `{"schemas":["`+req+`"]} {"sortBy":"userName"}`).want(t, 400))
+		// A view that names too many attributes is refused before any write.
+		many := make([]string, 101)
+		for i := range many {
+			many[i] = "a" + itoa(i)
+		}
+		r := sc.post(scimBase+"/Users?attributes="+strings.Join(many, ","), map[string]any{"userName": "zed@acme.test"}).want(t, 400)
+		checkSCIMError(t, r)
+		if got := sc.get(scimBase+`/Users?filter=userName%20eq%20%22zed%40acme.test%22`).want(t, 200).scim(t); got["totalResults"] != 0.0 {
+			t.Errorf("a write refused for its view was made: %v", got)
+		}
+		checkSCIMError(t, sc.post(scimBase+"/Users/.search", map[string]any{"schemas": []string{req}, "excludedAttributes": many}).want(t, 400))
 	})
 }

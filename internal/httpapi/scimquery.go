@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,16 +18,68 @@ const scimSearchSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 // the attributes to return or to leave out, and a page. It comes from the
 // URL of a GET or from the body of a POST to .search, which means the same.
 type scimQuery struct {
-	filter               string
-	attributes, excluded []string
-	start, count         int // start is 1-based
+	filter       string
+	view         scimView
+	start, count int // start is 1-based
+}
+
+// scimView is which attributes an answer shows: those attributes names
+// (with id and schemas, always returned), else all but those excluded
+// names.
+type scimView struct{ attributes, excluded []attrName }
+
+// scimMaxAttributes bounds the names a request may list: each is matched
+// against every attribute of every resource of the page.
+const scimMaxAttributes = 100
+
+// attrName is one name of attributes or excludedAttributes, read once:
+// [urn:schema:]attr[.sub] (RFC 7644 §3.10), or an extension's URN whole,
+// or an extension's URN and one of its attributes.
+type attrName struct {
+	full     string // lower case, as sent
+	foreign  bool   // prefixed with a URN that is no core schema
+	top, sub string
+}
+
+func newView(attributes, excluded []string) (scimView, error) {
+	var v scimView
+	var err error
+	if v.attributes, err = attrNames("attributes", attributes); err != nil {
+		return v, err
+	}
+	v.excluded, err = attrNames("excludedAttributes", excluded)
+	return v, err
+}
+
+func attrNames(param string, list []string) ([]attrName, error) {
+	var out []attrName
+	for _, n := range list {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if len(out) == scimMaxAttributes {
+			return nil, scimBad("invalidValue", "%s may name at most %d attributes", param, scimMaxAttributes)
+		}
+		a := attrName{full: strings.ToLower(n)}
+		if strings.HasPrefix(a.full, "urn:") {
+			i := strings.LastIndex(n, ":")
+			schema := a.full[:i]
+			a.foreign = schema != strings.ToLower(scimUserSchema) && schema != strings.ToLower(scimGroupSchema)
+			n = n[i+1:]
+		}
+		a.top, a.sub, _ = strings.Cut(n, ".")
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 func urlQuery(r *http.Request) (scimQuery, error) {
 	v := r.URL.Query()
-	q := projection(r)
-	q.filter, q.start, q.count = v.Get("filter"), 1, 100
+	q := scimQuery{filter: v.Get("filter"), start: 1, count: 100}
 	var err error
+	if q.view, err = urlView(r); err != nil {
+		return q, err
+	}
 	if s := v.Get("startIndex"); s != "" {
 		if q.start, err = strconv.Atoi(s); err != nil {
 			return q, scimBad("invalidValue", "startIndex must be an integer")
@@ -51,16 +104,21 @@ type scimSearchRequest struct {
 	SortBy             string   `json:"sortBy,omitempty" doc:"Not supported: a search that sorts is refused"`
 }
 
-// projection is the URL's attributes and excludedAttributes alone, which
-// every answer with a resource honours (RFC 7644 §3.9), writes included.
-func projection(r *http.Request) scimQuery {
+// urlView is the URL's attributes and excludedAttributes, which every
+// answer with a resource honours (RFC 7644 §3.9), writes included.
+func urlView(r *http.Request) (scimView, error) {
 	v := r.URL.Query()
-	return scimQuery{attributes: splitList(v.Get("attributes")), excluded: splitList(v.Get("excludedAttributes"))}
+	return newView(strings.Split(v.Get("attributes"), ","), strings.Split(v.Get("excludedAttributes"), ","))
 }
 
-// answer is a resource as the URL asks to see it.
+// answer is a resource as the URL asks to see it (scimAuth has refused a
+// view it cannot show before any write).
 func answer(r *http.Request, status int, res map[string]any) (int, any, error) {
-	return status, projection(r).project(res), nil
+	v, err := urlView(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, v.project(res), nil
 }
 
 // searchQuery reads a SearchRequest, the body of POST .search.
@@ -70,13 +128,20 @@ func searchQuery(body []byte) (scimQuery, error) {
 	if err := dec.Decode(&in); err != nil {
 		return scimQuery{}, scimBad("invalidSyntax", "a search is a SearchRequest: {\"schemas\":[%q], \"filter\", \"attributes\", \"excludedAttributes\", \"startIndex\", \"count\"}", scimSearchSchema)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return scimQuery{}, scimBad("invalidSyntax", "trailing data after the SearchRequest")
+	}
 	if !slices.Contains(in.Schemas, scimSearchSchema) {
 		return scimQuery{}, scimBad("invalidSyntax", "a search's schemas must name %s", scimSearchSchema)
 	}
 	if in.SortBy != "" {
 		return scimQuery{}, scimBad("invalidValue", "sorting is not supported (the service provider configuration says so)")
 	}
-	q := scimQuery{filter: in.Filter, attributes: in.Attributes, excluded: in.ExcludedAttributes, start: 1, count: 100}
+	q := scimQuery{filter: in.Filter, start: 1, count: 100}
+	var err error
+	if q.view, err = newView(in.Attributes, in.ExcludedAttributes); err != nil {
+		return q, err
+	}
 	if in.StartIndex != nil {
 		q.start = *in.StartIndex
 	}
@@ -84,16 +149,6 @@ func searchQuery(body []byte) (scimQuery, error) {
 		q.count = *in.Count
 	}
 	return q, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for a := range strings.SplitSeq(s, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // page is the list response of found: startIndex and count applied (a
@@ -104,61 +159,74 @@ func (q scimQuery) page(found []map[string]any) (int, any, error) {
 	to := min(from+min(max(q.count, 0), scimMaxResults), len(found))
 	items := []map[string]any{}
 	for _, res := range found[from:to] {
-		items = append(items, q.project(res))
+		items = append(items, q.view.project(res))
 	}
 	return http.StatusOK, listResponse(items, len(found), from), nil
 }
 
 // project keeps what attributes names (with id and schemas, always
 // returned) or drops what excludedAttributes names. A name may carry its
-// schema's URN and may name a sub-attribute (name.givenName, emails.value).
-func (q scimQuery) project(res map[string]any) map[string]any {
-	if len(q.attributes) > 0 {
-		out := map[string]any{}
-		for k, v := range res {
-			if k == "id" || k == "schemas" {
-				out[k] = v
-				continue
-			}
-			if subs, whole := wanted(q.attributes, k); whole {
-				out[k] = v
+// schema's URN and may name a sub-attribute (name.givenName, emails.value);
+// an extension is named by its URN. schemas lists what is still shown.
+func (v scimView) project(res map[string]any) map[string]any {
+	if len(v.attributes) == 0 && len(v.excluded) == 0 {
+		return res
+	}
+	out := map[string]any{}
+	for k, x := range res {
+		switch {
+		case k == "id" || k == "schemas":
+			out[k] = x
+		case len(v.attributes) > 0:
+			if subs, whole := wanted(v.attributes, k); whole {
+				out[k] = x
 			} else if len(subs) > 0 {
-				if kept := keepSubs(v, subs); kept != nil {
+				if kept := keepSubs(x, subs); kept != nil {
 					out[k] = kept
 				}
 			}
-		}
-		return out
-	}
-	for k := range res {
-		if _, whole := wanted(q.excluded, k); whole && k != "id" && k != "schemas" {
-			delete(res, k)
+		default:
+			if _, whole := wanted(v.excluded, k); !whole {
+				out[k] = x
+			}
 		}
 	}
-	return res
+	if list, ok := out["schemas"].([]string); ok {
+		kept := []string{}
+		for _, s := range list {
+			_, ext := res[s]
+			if _, shown := out[s]; !ext || shown {
+				kept = append(kept, s)
+			}
+		}
+		out["schemas"] = kept
+	}
+	return out
 }
 
 // wanted tells whether names ask for attribute k whole, or else which of
-// its sub-attributes they ask for.
-func wanted(names []string, k string) (subs []string, whole bool) {
+// its sub-attributes they ask for. An extension's key is its URN.
+func wanted(names []attrName, k string) (subs []string, whole bool) {
+	lk := strings.ToLower(k)
+	ext := strings.HasPrefix(lk, "urn:")
 	for _, n := range names {
-		if i := strings.LastIndex(n, ":"); i >= 0 {
-			n = n[i+1:]
-		}
-		top, sub, dotted := strings.Cut(n, ".")
-		if !strings.EqualFold(top, k) {
-			continue
-		}
-		if !dotted {
+		switch {
+		case ext && n.full == lk:
 			return nil, true
+		case ext && strings.HasPrefix(n.full, lk+":"):
+			subs = append(subs, n.full[len(lk)+1:])
+		case !ext && !n.foreign && strings.EqualFold(n.top, k):
+			if n.sub == "" {
+				return nil, true
+			}
+			subs = append(subs, n.sub)
 		}
-		subs = append(subs, sub)
 	}
 	return subs, false
 }
 
 // keepSubs keeps the named sub-attributes of a complex value or of each
-// value of a multi-valued one.
+// value of a multi-valued one; nil when none of them is there.
 func keepSubs(v any, subs []string) any {
 	pick := func(m map[string]any) map[string]any {
 		out := map[string]any{}
@@ -167,27 +235,37 @@ func keepSubs(v any, subs []string) any {
 				out[k] = x
 			}
 		}
+		if len(out) == 0 {
+			return nil
+		}
 		return out
 	}
+	var out []map[string]any
 	switch x := v.(type) {
 	case map[string]any:
-		return pick(x)
-	case []map[string]any:
-		out := []map[string]any{}
-		for _, m := range x {
-			out = append(out, pick(m))
+		if m := pick(x); m != nil {
+			return m
 		}
-		return out
-	case []any:
-		out := []any{}
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, pick(m))
+		return nil
+	case []map[string]any:
+		for _, m := range x {
+			if kept := pick(m); kept != nil {
+				out = append(out, kept)
 			}
 		}
-		return out
+	case []any:
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				if kept := pick(m); kept != nil {
+					out = append(out, kept)
+				}
+			}
+		}
 	}
-	return nil
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func (s *server) scimSearchUsers(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {

@@ -79,13 +79,28 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string
 }
 
 // SCIMReplaceGroup sets a group's name, record and members: each member
-// added or removed is its own judged action.
+// added or removed is its own judged action. A judgement that refuses one
+// leaves what was done before it (the rename, earlier members) in place;
+// every step is audited.
 func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name string, rec domain.SCIMRecord, members []string) (SCIMGroup, error) {
 	cur, err := s.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return SCIMGroup{}, err
 	}
 	g := cur[0]
+	// An unknown member is refused before anything is written, so a
+	// replacement that fails for one leaves the group as it was.
+	if members != nil {
+		o, _, err := s.org(a, org)
+		if err != nil {
+			return SCIMGroup{}, err
+		}
+		for _, m := range members {
+			if _, ok := o.MemberRole(m); !ok {
+				return SCIMGroup{}, notFound("member", m)
+			}
+		}
+	}
 	if name = strings.TrimSpace(name); name != "" && name != g.Name {
 		if _, err := s.RenameGroup(ctx, a, org, id, name); err != nil {
 			return SCIMGroup{}, err
