@@ -65,7 +65,7 @@ type scimErrorBody struct {
 
 // writeSCIMError writes err as a SCIM error. A fault keeps its one status
 // (fault.Code.HTTPStatus), but where /v1 says 422 SCIM says 400
-// invalidValue, and a conflict is SCIM's uniqueness.
+// invalidValue, and a clash with an existing resource is SCIM's uniqueness.
 func (s *server) writeSCIMError(w http.ResponseWriter, r *http.Request, err error) {
 	var se *scimErr
 	if !errors.As(err, &se) {
@@ -78,7 +78,11 @@ func (s *server) writeSCIMError(w http.ResponseWriter, r *http.Request, err erro
 		case http.StatusUnprocessableEntity:
 			se.status, se.scimType = http.StatusBadRequest, "invalidValue"
 		case http.StatusConflict:
-			se.scimType = "uniqueness"
+			// Only a clash with an existing resource is SCIM's uniqueness;
+			// a seat limit or a refused suspension is a plain 409.
+			if p.ExistingID != "" {
+				se.scimType = "uniqueness"
+			}
 		case http.StatusUnsupportedMediaType:
 			se.status, se.scimType = http.StatusBadRequest, "invalidSyntax"
 		}

@@ -229,7 +229,9 @@ func TestSCIMSuspension(t *testing.T) {
 		sc.patch(scimBase+"/Users/"+carolID, entra("maybe")).want(t, 400)
 
 		// The token's maker, the Owner, cannot be suspended through it.
-		sc.patch(scimBase+"/Users/"+e.boot.UserID, okta).want(t, 409)
+		if ot := sc.patch(scimBase+"/Users/"+e.boot.UserID, okta).want(t, 409).obj(t); ot["scimType"] != nil {
+			t.Errorf("suspending the Owner is no clash with an existing resource: %v", ot)
+		}
 	})
 }
 
@@ -310,7 +312,9 @@ func TestSCIMGroups(t *testing.T) {
 			t.Errorf("a refused PATCH or PUT changed the group: %v", got)
 		}
 		sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "displayName", "value": "Eng"}}}).want(t, 200)
-		sc.post(scimBase+"/Groups", map[string]any{"displayName": "Eng"}).want(t, 409)
+		if dg := sc.post(scimBase+"/Groups", map[string]any{"displayName": "Eng"}).want(t, 409).obj(t); dg["scimType"] != "uniqueness" {
+			t.Errorf("a duplicate group name: %v", dg)
+		}
 		sc.delete(scimBase+"/Groups/"+gid).want(t, 204)
 		sc.get(scimBase+"/Groups/"+gid).want(t, 404)
 	})

@@ -196,7 +196,9 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, org string, in SC
 			return nil, err
 		default:
 			if _, err := tx.GetMember(org, u.ID); err == nil {
-				return nil, fault.E(fault.Conflict, "%s is already a member", email)
+				e := fault.E(fault.Conflict, "%s is already a member", email)
+				e.ExistingID = u.ID
+				return nil, e
 			}
 		}
 		if err := s.checkSeat(tx, org, 1); err != nil {

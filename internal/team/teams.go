@@ -90,7 +90,9 @@ func nameFree(r store.Reader, org string, c collection, self, name string) error
 	}
 	for i, n := range names {
 		if ids[i] != self && strings.EqualFold(strings.TrimSpace(n), name) {
-			return fault.E(fault.Conflict, "a %s named %q already exists in this organization; choose another name", c.kind, n)
+			e := fault.E(fault.Conflict, "a %s named %q already exists in this organization; choose another name", c.kind, n)
+			e.ExistingID = ids[i]
+			return e
 		}
 	}
 	return nil
