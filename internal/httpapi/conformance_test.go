@@ -212,9 +212,11 @@ type decisionFile struct {
 	} `json:"evaluations"`
 }
 
-func todoVectors(t *testing.T, dir, file string) []azVector {
+// decisionVectors reads a file of evaluations with their expected
+// decisions (the Todo and gateway interop shapes), named from dir.
+func decisionVectors(t *testing.T, dir, file string) []azVector {
 	var f decisionFile
-	readJSON(t, filepath.Join(dir, "todo", file), &f)
+	readJSON(t, filepath.Join(dir, file), &f)
 	f.Evaluation = append(f.Evaluation, f.Decisions...)
 	var out []azVector
 	for i, v := range f.Evaluation {
@@ -347,19 +349,19 @@ var wantPassed = map[string]int{
 	"todo 1.0-02": 43, "todo 1.0-01": 40, "todo evil genius": 12,
 	"todo 1.0-00 (draft)": 36, "todo legacy (draft)": 36,
 	"search subject": 60, "search resource": 18, "search action": 120, "idp resource search": 6,
-	"certification": 50,
+	"certification": 50, "gateway": 25,
 }
 
 func TestAuthZENConformance(t *testing.T) {
 	dir := conformanceDir(t)
 	suites := []azSuite{
-		{"todo 1.0-02", "todo", func() []azVector { return todoVectors(t, dir, "decisions-authorization-api-1_0-02.json") }},
-		{"todo 1.0-01", "todo", func() []azVector { return todoVectors(t, dir, "decisions-authorization-api-1_0-01.json") }},
+		{"todo 1.0-02", "todo", func() []azVector { return decisionVectors(t, dir, "todo/decisions-authorization-api-1_0-02.json") }},
+		{"todo 1.0-01", "todo", func() []azVector { return decisionVectors(t, dir, "todo/decisions-authorization-api-1_0-01.json") }},
 		// The draft shapes: resource.ownerID outside properties, which 1.0
 		// does not read, so the owner-based cases are decided without it.
-		{"todo 1.0-00 (draft)", "todo", func() []azVector { return todoVectors(t, dir, "decisions-authorization-api-1_0-00.json") }},
-		{"todo legacy (draft)", "todo", func() []azVector { return todoVectors(t, dir, "decisions-legacy.json") }},
-		{"todo evil genius", "todo", func() []azVector { return todoVectors(t, dir, "extra-evil-genius-only.json") }},
+		{"todo 1.0-00 (draft)", "todo", func() []azVector { return decisionVectors(t, dir, "todo/decisions-authorization-api-1_0-00.json") }},
+		{"todo legacy (draft)", "todo", func() []azVector { return decisionVectors(t, dir, "todo/decisions-legacy.json") }},
+		{"todo evil genius", "todo", func() []azVector { return decisionVectors(t, dir, "todo/extra-evil-genius-only.json") }},
 		{"search subject", "search", func() []azVector {
 			return searchVectors(t, dir, "search/subject-results.json", "search/subject", "evaluation")
 		}},
@@ -371,12 +373,13 @@ func TestAuthZENConformance(t *testing.T) {
 		}},
 		{"idp resource search", "search", func() []azVector { return searchVectors(t, dir, "idp/results.json", "search/resource", "search") }},
 		{"certification", "certification", func() []azVector { return certificationVectors(t, dir) }},
+		{"gateway", "gateway", func() []azVector { return decisionVectors(t, dir, "gateway/decisions.json") }},
 	}
 	fixtures := map[string][]int{}
 	for i, s := range suites {
 		fixtures[s.fixture] = append(fixtures[s.fixture], i)
 	}
-	for _, fixture := range []string{"todo", "search", "certification"} {
+	for _, fixture := range []string{"todo", "search", "certification", "gateway"} {
 		id := registerFixture(t, fixture)
 		t.Run(fixture, func(t *testing.T) { runFixture(t, id, fixture, suites, fixtures[fixture]) })
 	}

@@ -42,6 +42,9 @@ type fileScheme struct {
 	// AuthZENActions names the AuthZEN action names that are not the id of
 	// the permission they ask about (can_read_todos: todo.read).
 	AuthZENActions map[string]string `yaml:"authzen_actions"`
+	// AuthZENSubjectTypes are the AuthZEN subject types that name a
+	// person (a gateway may send "identity"); absent: user.
+	AuthZENSubjectTypes []string `yaml:"authzen_subject_types"`
 }
 
 type fileType struct {
@@ -304,6 +307,12 @@ func Parse(file string, data []byte) (*Scheme, error) {
 		}
 	}
 	s.AuthZENActions = f.AuthZENActions
+	for _, st := range f.AuthZENSubjectTypes {
+		if st == "" {
+			e.add(keyLine(data, "authzen_subject_types"), "authzen_subject_types: a subject type may not be empty")
+		}
+	}
+	s.AuthZENSubjectTypes = f.AuthZENSubjectTypes
 	if err := e.err(); err != nil {
 		return nil, err
 	}

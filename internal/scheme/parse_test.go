@@ -132,6 +132,9 @@ func TestValidationErrors(t *testing.T) {
 		{name: "AuthZEN action naming an unknown permission",
 			old: "user_management:\n", repl: "authzen_actions: {can_fly: box.fly}\nuser_management:\n",
 			want: []string{`authzen_actions: "can_fly" names unknown permission "box.fly"`}},
+		{name: "empty AuthZEN subject type",
+			old: "user_management:\n", repl: "authzen_subject_types: [identity, \"\"]\nuser_management:\n",
+			want: []string{`authzen_subject_types: a subject type may not be empty`}},
 		{name: "resource type named team",
 			old: "  - {id: item, parent: box}", repl: "  - {id: team}",
 			want: []string{`resource type id "team"`}},
@@ -199,6 +202,20 @@ func TestParseAuthZENActions(t *testing.T) {
 	}
 	if mustTiny(t).AuthZENActions != nil {
 		t.Errorf("a scheme without authzen_actions has a table")
+	}
+}
+
+func TestParseAuthZENSubjectTypes(t *testing.T) {
+	src, _ := mutate(t, "user_management:\n", "authzen_subject_types: [identity]\nuser_management:\n")
+	s, err := Parse("tiny.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.NamesPerson("identity") || s.NamesPerson("user") {
+		t.Errorf("authzen_subject_types [identity]: identity %v, user %v; want only identity", s.NamesPerson("identity"), s.NamesPerson("user"))
+	}
+	if tiny := mustTiny(t); !tiny.NamesPerson("user") || tiny.NamesPerson("identity") {
+		t.Errorf("a scheme without authzen_subject_types names people other than as user")
 	}
 }
 

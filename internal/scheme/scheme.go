@@ -57,7 +57,11 @@ type Scheme struct {
 	// AuthZENActions maps AuthZEN action names to permission ids where
 	// they differ; any other action name is the permission id itself.
 	AuthZENActions map[string]string
-	File           string
+	// AuthZENSubjectTypes are the AuthZEN subject types that name a
+	// member (empty: user); subject search answers with the type it was
+	// asked for.
+	AuthZENSubjectTypes []string
+	File                string
 
 	source []byte // the file as read, for Source
 	types  map[string]*ResourceType
@@ -128,6 +132,15 @@ type UserManagement struct {
 }
 
 // Type returns the resource type with that id.
+// NamesPerson reports whether an AuthZEN subject of type typ is a member:
+// one of AuthZENSubjectTypes, or user when the scheme names none.
+func (s *Scheme) NamesPerson(typ string) bool {
+	if len(s.AuthZENSubjectTypes) == 0 {
+		return typ == "user"
+	}
+	return slices.Contains(s.AuthZENSubjectTypes, typ)
+}
+
 func (s *Scheme) Type(id string) (*ResourceType, bool) { t, ok := s.types[id]; return t, ok }
 
 // Permission returns the catalog entry with that id.

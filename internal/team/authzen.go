@@ -81,9 +81,9 @@ func (p *PDP) Org() string { return p.org }
 
 // subject is the engine's reference of an AuthZEN subject, a member's user
 // id or one of her aliases; ok is false for one that names nobody here (a
-// type other than user, an unknown id).
+// type the scheme does not give people, an unknown id).
 func (p *PDP) subject(sub AZSubject) (string, bool) {
-	if sub.Type != "user" || sub.ID == "" {
+	if !p.sc.NamesPerson(sub.Type) || sub.ID == "" {
 		return "", false
 	}
 	uid, ok := p.o.ResolveUser(sub.ID)
@@ -224,12 +224,12 @@ type AZPage struct {
 
 // SearchSubjects lists the users who may do action on resource (AuthZEN
 // subject search), each named by her primary alias when she has one, else
-// her user id. A type other than user, an unknown action or resource
+// her user id. A type the scheme does not give people, an unknown action or resource
 // finds nobody.
 func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource, pg AZPage) ([]AZSubject, string, error) {
 	perm := p.Permission(action.Name)
 	ref, ok := p.ref(res)
-	if subjectType != "user" || !ok {
+	if !p.sc.NamesPerson(subjectType) || !ok {
 		return nil, "", nil
 	}
 	if _, ok := p.sc.Permission(perm); !ok || !p.known(res.Type, ref) {
@@ -253,7 +253,7 @@ func (p *PDP) SearchSubjects(subjectType string, action AZAction, res AZResource
 		if a, ok := primary[id]; ok {
 			name = a
 		}
-		out = append(out, AZSubject{Type: "user", ID: name})
+		out = append(out, AZSubject{Type: subjectType, ID: name})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return pageOf(out, pg)
