@@ -529,3 +529,46 @@ func TestSCIMSearch(t *testing.T) {
 		checkSCIMError(t, sc.post(scimBase+"/Users/.search", map[string]any{"schemas": []string{req}, "excludedAttributes": many}).want(t, 400))
 	})
 }
+
+// Every step of a group replacement is judged before the first is
+// written: in Labelbox, a member with a workspace-wide role may not join a
+// group holding a project role, and refusing her refuses the rename and
+// the other member beside her too.
+func TestSCIMGroupReplacementIsJudgedWhole(t *testing.T) {
+	runWith(t, envOptions{scheme: "labelbox"}, func(t *testing.T, e *env) {
+		e.owner.resource(t, "acme", "project:p1", nil)
+		_, inID := e.member(e.owner, "acme", "in@acme.test", "member")
+		_, wideID := e.member(e.owner, "acme", "wide@acme.test", "labeler")
+		sc, _ := e.scimToken(t, e.owner, "acme", map[string]any{"name": "okta"})
+		gid := sc.post(scimBase+"/Groups", map[string]any{"displayName": "Reviewers"}).want(t, 201).scim(t)["id"].(string)
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "group:" + gid, "role": "reviewer", "scope": "project:p1"}).want(t, 201)
+		unchanged := func(what string) {
+			t.Helper()
+			g := sc.get(scimBase+"/Groups/"+gid).want(t, 200).scim(t)
+			if g["displayName"] != "Reviewers" || len(g["members"].([]any)) != 0 {
+				t.Errorf("a refused %s changed the group: %v", what, g)
+			}
+		}
+		checkSCIMError(t, sc.put(scimBase+"/Groups/"+gid, map[string]any{"displayName": "Project reviewers",
+			"members": []map[string]any{{"value": inID}, {"value": wideID}}}).want(t, 409))
+		unchanged("PUT")
+		checkSCIMError(t, sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{
+			{"op": "replace", "path": "displayName", "value": "Project reviewers"},
+			{"op": "add", "path": "members", "value": []map[string]any{{"value": inID}, {"value": wideID}}},
+		}}).want(t, 409))
+		unchanged("PATCH")
+		// A group created with a member who is none is not created.
+		checkSCIMError(t, sc.post(scimBase+"/Groups", map[string]any{"displayName": "Ghosts", "members": []map[string]any{{"value": "u_nobody"}}}).want(t, 404))
+		if l := sc.get(scimBase+`/Groups?filter=displayName%20eq%20%22Ghosts%22`).want(t, 200).scim(t); l["totalResults"] != float64(0) {
+			t.Errorf("a refused create made a group: %v", l)
+		}
+		// Without her, the same change is made.
+		g := sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{
+			{"op": "replace", "path": "displayName", "value": "Project reviewers"},
+			{"op": "add", "path": "members", "value": []map[string]any{{"value": inID}}},
+		}}).want(t, 200).scim(t)
+		if g["displayName"] != "Project reviewers" || len(g["members"].([]any)) != 1 {
+			t.Errorf("after the allowed PATCH: %v", g)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -71,6 +72,17 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string
 	if err := scimActor(a); err != nil {
 		return SCIMGroup{}, err
 	}
+	// A new group holds no grants, so joining it is refused only for a
+	// member who is not one; refuse her before the group is made.
+	o, _, err := s.org(a, org)
+	if err != nil {
+		return SCIMGroup{}, err
+	}
+	for _, m := range members {
+		if _, ok := o.MemberRole(m); !ok {
+			return SCIMGroup{}, notFound("member", m)
+		}
+	}
 	g, err := s.CreateGroup(ctx, a, org, name)
 	if err != nil {
 		return SCIMGroup{}, err
@@ -79,29 +91,35 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string
 }
 
 // SCIMReplaceGroup sets a group's name, record and members: each member
-// added or removed is its own judged action. A judgement that refuses one
-// leaves what was done before it (the rename, earlier members) in place;
-// every step is audited.
+// added or removed is its own judged action, every step audited. All of
+// them are judged before the first is written, so a replacement refused
+// for one member (or for the rename) changes nothing; each write judges
+// again, so a change made meanwhile by someone else cannot slip past.
 func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name string, rec domain.SCIMRecord, members []string) (SCIMGroup, error) {
 	cur, err := s.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return SCIMGroup{}, err
 	}
 	g := cur[0]
-	// An unknown member is refused before anything is written, so a
-	// replacement that fails for one leaves the group as it was.
-	if members != nil {
-		o, _, err := s.org(a, org)
-		if err != nil {
-			return SCIMGroup{}, err
-		}
-		for _, m := range members {
-			if _, ok := o.MemberRole(m); !ok {
-				return SCIMGroup{}, notFound("member", m)
-			}
+	name = strings.TrimSpace(name)
+	rename := name != "" && name != g.Name
+	var had, gone []string
+	for _, m := range g.Members {
+		had = append(had, m.ID)
+		if members != nil && !slices.Contains(members, m.ID) {
+			gone = append(gone, m.ID)
 		}
 	}
-	if name = strings.TrimSpace(name); name != "" && name != g.Name {
+	var added []string
+	for _, m := range members {
+		if !slices.Contains(had, m) && !slices.Contains(added, m) {
+			added = append(added, m)
+		}
+	}
+	if err := s.judgeGroupChanges(ctx, a, org, id, rename, added, gone); err != nil {
+		return SCIMGroup{}, err
+	}
+	if rename {
 		if _, err := s.RenameGroup(ctx, a, org, id, name); err != nil {
 			return SCIMGroup{}, err
 		}
@@ -117,29 +135,58 @@ func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name s
 			return SCIMGroup{}, err
 		}
 	}
-	if members != nil {
-		var had []string
-		for _, m := range g.Members {
-			had = append(had, m.ID)
-		}
-		if err := s.SCIMGroupMembers(ctx, a, org, id, members, false); err != nil {
-			return SCIMGroup{}, err
-		}
-		var gone []string
-		for _, m := range had {
-			if !slices.Contains(members, m) {
-				gone = append(gone, m)
-			}
-		}
-		if err := s.SCIMGroupMembers(ctx, a, org, id, gone, true); err != nil {
-			return SCIMGroup{}, err
-		}
+	if err := s.SCIMGroupMembers(ctx, a, org, id, added, false); err != nil {
+		return SCIMGroup{}, err
+	}
+	if err := s.SCIMGroupMembers(ctx, a, org, id, gone, true); err != nil {
+		return SCIMGroup{}, err
 	}
 	out, err := s.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return SCIMGroup{}, err
 	}
 	return out[0], nil
+}
+
+// judgeGroupChanges judges a replacement's steps as their writes will, so
+// that one refused refuses the whole before anything is written: the
+// rename, then each member added or removed (an unknown one is 404), each
+// handing out or ending the group's grants.
+func (s *Service) judgeGroupChanges(ctx context.Context, a Actor, org, id string, rename bool, added, gone []string) error {
+	o, sc, err := s.org(a, org)
+	if err != nil {
+		return err
+	}
+	if rename {
+		if err := s.authorize(o, sc, a, groups.rename, nil); err != nil {
+			return fault.E(fault.Forbidden, "renaming a group needs user management at the organization")
+		}
+	}
+	if len(added)+len(gone) == 0 {
+		return nil
+	}
+	var grants []domain.Grant
+	if err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		grants, err = collectionGrants(r, org, groups, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		users []string
+		act   Action
+	}{{added, groups.add}, {gone, groups.rem}} {
+		for _, u := range step.users {
+			if _, ok := o.MemberRole(u); !ok {
+				return notFound("member", u)
+			}
+			if err := s.authorize(o, sc, a, step.act, &Target{Member: u, Ends: grants}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // SCIMGroupMembers adds (or removes) members of a group; one already in
