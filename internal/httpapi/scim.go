@@ -176,15 +176,15 @@ func (s *server) scimRoutes() {
 		{"scimSchemas", "GET", "/Schemas", "SCIM schemas", s.scimSchemas, nil},
 		{"scimSchema", "GET", "/Schemas/{id}", "One SCIM schema", s.scimSchema, nil},
 		{"scimSearch", "POST", "/.search", "Search users and groups at once (a SearchRequest body)", s.scimSearch, scimSearchRequest{}},
-		{"scimListUsers", "GET", "/Users", "List SCIM users (filter userName, externalId or id eq; startIndex, count)", s.scimListUsers, nil},
-		{"scimSearchUsers", "POST", "/Users/.search", "Search SCIM users (a SearchRequest body, as the list's query)", s.scimSearchUsers, scimSearchRequest{}},
+		{"scimListUsers", "GET", "/Users", "List SCIM users (filter userName, externalId or id eq; startIndex, count)", s.scimLister(s.findUsers, userFilters, false), nil},
+		{"scimSearchUsers", "POST", "/Users/.search", "Search SCIM users (a SearchRequest body, as the list's query)", s.scimLister(s.findUsers, userFilters, true), scimSearchRequest{}},
 		{"scimCreateUser", "POST", "/Users", "Provision a member (judged as inviting them with the token's role)", s.scimCreateUser, scimResource{}},
 		{"scimGetUser", "GET", "/Users/{id}", "One SCIM user", s.scimGetUser, nil},
 		{"scimReplaceUser", "PUT", "/Users/{id}", "Replace a SCIM user; active false suspends the membership at once", s.scimReplaceUser, scimResource{}},
 		{"scimPatchUser", "PATCH", "/Users/{id}", "Patch a SCIM user (Okta's and Entra ID's forms)", s.scimPatchUser, scimPatch{}},
 		{"scimDeleteUser", "DELETE", "/Users/{id}", "Remove the membership; the account and the member's resources stay", s.scimDeleteUser, nil},
-		{"scimListGroups", "GET", "/Groups", "List SCIM groups (filter displayName, externalId or id eq; startIndex, count)", s.scimListGroups, nil},
-		{"scimSearchGroups", "POST", "/Groups/.search", "Search SCIM groups (a SearchRequest body, as the list's query)", s.scimSearchGroups, scimSearchRequest{}},
+		{"scimListGroups", "GET", "/Groups", "List SCIM groups (filter displayName, externalId or id eq; startIndex, count)", s.scimLister(s.findGroups, groupFilters, false), nil},
+		{"scimSearchGroups", "POST", "/Groups/.search", "Search SCIM groups (a SearchRequest body, as the list's query)", s.scimLister(s.findGroups, groupFilters, true), scimSearchRequest{}},
 		{"scimCreateGroup", "POST", "/Groups", "Create a group", s.scimCreateGroup, scimResource{}},
 		{"scimGetGroup", "GET", "/Groups/{id}", "One SCIM group", s.scimGetGroup, nil},
 		{"scimReplaceGroup", "PUT", "/Groups/{id}", "Replace a group's name and members", s.scimReplaceGroup, scimResource{}},
@@ -519,23 +519,7 @@ func listResponse(items []map[string]any, total, start int) map[string]any {
 
 // --- Users
 
-func (s *server) scimListUsers(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
-	q, err := urlQuery(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return s.searchUsers(r, a, org, q)
-}
-
 var userFilters = []string{"userName", "externalId", "id"}
-
-func (s *server) searchUsers(r *http.Request, a team.Actor, org string, q scimQuery) (int, any, error) {
-	found, err := s.findUsers(r, a, org, q.filter, userFilters)
-	if err != nil {
-		return 0, nil, err
-	}
-	return q.page(found)
-}
 
 // findUsers renders the users that match filter, an attribute of allowed.
 func (s *server) findUsers(r *http.Request, a team.Actor, org, filter string, allowed []string) ([]map[string]any, error) {
@@ -673,23 +657,7 @@ func memberIDs(v any) ([]string, error) {
 	return out, nil
 }
 
-func (s *server) scimListGroups(r *http.Request, a team.Actor, org string, _ []byte) (int, any, error) {
-	q, err := urlQuery(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return s.searchGroups(r, a, org, q)
-}
-
 var groupFilters = []string{"displayName", "externalId", "id"}
-
-func (s *server) searchGroups(r *http.Request, a team.Actor, org string, q scimQuery) (int, any, error) {
-	found, err := s.findGroups(r, a, org, q.filter, groupFilters)
-	if err != nil {
-		return 0, nil, err
-	}
-	return q.page(found)
-}
 
 // findGroups renders the groups that match filter, an attribute of allowed.
 func (s *server) findGroups(r *http.Request, a team.Actor, org, filter string, allowed []string) ([]map[string]any, error) {

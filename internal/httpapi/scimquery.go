@@ -268,20 +268,30 @@ func keepSubs(v any, subs []string) any {
 	return out
 }
 
-func (s *server) scimSearchUsers(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
-	q, err := searchQuery(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	return s.searchUsers(r, a, org, q)
-}
+// scimFinder renders one kind's resources that match a filter naming one
+// of allowed.
+type scimFinder func(r *http.Request, a team.Actor, org, filter string, allowed []string) ([]map[string]any, error)
 
-func (s *server) scimSearchGroups(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
-	q, err := searchQuery(body)
-	if err != nil {
-		return 0, nil, err
+// scimLister lists one kind, asked by a GET's query string or (fromBody)
+// by a POST .search's SearchRequest: the same filter, view and paging.
+func (s *server) scimLister(find scimFinder, filters []string, fromBody bool) scimHandler {
+	return func(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
+		var q scimQuery
+		var err error
+		if fromBody {
+			q, err = searchQuery(body)
+		} else {
+			q, err = urlQuery(r)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		found, err := find(r, a, org, q.filter, filters)
+		if err != nil {
+			return 0, nil, err
+		}
+		return q.page(found)
 	}
-	return s.searchGroups(r, a, org, q)
 }
 
 // scimSearch searches Users and Groups at once (POST /.search at the
