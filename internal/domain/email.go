@@ -22,6 +22,15 @@ func NormalizeEmail(email string) string {
 	return strings.ToLower(norm.NFKC.String(strings.TrimSpace(email)))
 }
 
+// CompatFolded reports whether normalizing changes the address beyond
+// letter case and canonical composition: it is written with characters
+// that stand for others (fullwidth "ｎ" for "n"), so the mailbox it names is
+// not the one NormalizeEmail's answer names.
+func CompatFolded(email string) bool {
+	t := strings.TrimSpace(email)
+	return norm.NFKC.String(t) != norm.NFC.String(t)
+}
+
 // ErrEmail is what CheckEmail's errors wrap.
 var ErrEmail = errors.New("invalid email address")
 

@@ -61,6 +61,9 @@ func (s *Service) CreateOrg(ctx context.Context, a Actor, id, name, schemeID str
 	if a.IsToken() {
 		return OrgView{}, fault.E(fault.Forbidden, "a personal access token acts in its one organization only; sign in to create one")
 	}
+	if a.SessionOrg != "" {
+		return OrgView{}, fault.E(fault.Forbidden, "this session was opened through %s's SSO and acts there alone; sign in with a password to create an organization", a.SessionOrg)
+	}
 	sc, err := validateOrg(id, name, schemeID)
 	if err != nil {
 		return OrgView{}, err

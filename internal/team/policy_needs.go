@@ -686,11 +686,11 @@ func scopeName(ref string) string {
 
 // grantsGroupsGrants: every grant held by the groups an action puts people
 // in (an SSO configuration's mapped groups) is one the actor could grant.
-var grantsGroupsGrants = need{doc: "hand out every grant of the groups it puts people in", check: func(j *judge, t *Target) error {
+var grantsGroupsGrants = need{doc: "hand out every grant of the groups it puts people in (at a sign-in, every grant the member holds there too)", check: func(j *judge, t *Target) error {
 	for _, g := range t.Ends {
 		for _, x := range j.given(g, "") {
 			if err := j.handOut(x.Role, x.Scope); err != nil {
-				return fault.E(fault.Forbidden, "a mapped group holds %s at %s, which %s could not grant: %v", x.Role, x.Scope, j.a.Subject, err)
+				return fault.E(fault.Forbidden, "it gives %s at %s, which %s could not grant: %v", x.Role, x.Scope, j.a.Subject, err)
 			}
 		}
 	}

@@ -262,6 +262,9 @@ func (s *Service) org(a Actor, id string) (*authz.Org, *scheme.Scheme, error) {
 	if err != nil || !d.Allowed {
 		return nil, nil, notFound("organization", id)
 	}
+	if err := s.passwordBarred(o, sc, a, id); err != nil {
+		return nil, nil, err
+	}
 	return o, sc, nil
 }
 

@@ -21,7 +21,13 @@ type SessionView struct {
 	Current       bool      `json:"current" doc:"This is the session of the request"`
 }
 
-// ListSessions lists the caller's live sessions, newest first.
+// reaches reports whether the actor's session may see or end what belongs
+// to org: any org for a password session, its own for one opened through
+// an org's identity provider, which vouches for the person there alone.
+func (a Actor) reaches(org string) bool { return a.SessionOrg == "" || a.SessionOrg == org }
+
+// ListSessions lists the caller's live sessions, newest first (a session
+// opened through SSO sees only the sessions of its org).
 func (s *Service) ListSessions(ctx context.Context, a Actor) ([]SessionView, error) {
 	if err := noPassword(a); err != nil {
 		return nil, err
@@ -38,7 +44,7 @@ func (s *Service) ListSessions(ctx context.Context, a Actor) ([]SessionView, err
 	out := []SessionView{}
 	for i := len(list) - 1; i >= 0; i-- {
 		x := list[i]
-		if !s.sessionLive(x, now) {
+		if !s.sessionLive(x, now) || !a.reaches(x.Org) {
 			continue
 		}
 		last := x.LastUsedAt
@@ -64,7 +70,7 @@ func (s *Service) EndSession(ctx context.Context, a Actor, id string) (int64, er
 			return err
 		}
 		for _, x := range list {
-			if x.ID == id {
+			if x.ID == id && a.reaches(x.Org) {
 				if err := tx.DeleteSession(x.TokenHash); err != nil {
 					return err
 				}
@@ -88,10 +94,25 @@ func (s *Service) EndOtherSessions(ctx context.Context, a Actor) (int64, int, er
 	var ended int
 	rev, err := s.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if ended, err = tx.DeleteSessionsOfUser(a.UserID(), a.session); err != nil {
+		if a.SessionOrg == "" {
+			if ended, err = tx.DeleteSessionsOfUser(a.UserID(), a.session); err != nil {
+				return err
+			}
+			return s.auditEnded(tx, a.UserID(), a, ended, "signed out everywhere else")
+		}
+		list, err := tx.ListSessionsOfUser(a.UserID())
+		if err != nil {
 			return err
 		}
-		return s.auditEnded(tx, a.UserID(), a, ended, "signed out everywhere else")
+		for _, x := range list {
+			if x.Org == a.SessionOrg && x.ID != a.SessionID {
+				if err := tx.DeleteSession(x.TokenHash); err != nil {
+					return err
+				}
+				ended++
+			}
+		}
+		return s.auditEnded(tx, a.UserID(), a, ended, "signed out everywhere else in "+a.SessionOrg)
 	})
 	return rev, ended, mapStoreErr(err)
 }

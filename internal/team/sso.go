@@ -170,6 +170,12 @@ func (s *Service) SetSSO(ctx context.Context, a Actor, org string, req SSOReques
 		var before any
 		if old, err := tx.GetSSO(org); err == nil {
 			before = s.ssoView(old)
+			// The kept secret goes to the client it was issued for only: a
+			// new issuer or client would receive it at its token endpoint,
+			// handed over by someone who never had to know it.
+			if c.SecretSealed == nil && (old.Issuer != c.Issuer || old.ClientID != c.ClientID) {
+				return nil, fault.E(fault.Unprocessable, "client_secret is required when the issuer or client_id changes")
+			}
 			if c.SecretSealed == nil {
 				c.SecretSealed = old.SecretSealed
 			}

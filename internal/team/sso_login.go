@@ -258,10 +258,16 @@ func (s *Service) SSOCallback(ctx context.Context, state, code, redirectURI stri
 	if err := idt.Claims(&claims); err != nil {
 		return SSOSignIn{}, refuse("the ID token's claims do not decode", "")
 	}
-	email, _ := claims["email"].(string)
-	email = normalizeEmail(email)
+	sent, _ := claims["email"].(string)
+	email := normalizeEmail(sent)
 	if domain.CheckEmail(email) != nil {
 		return SSOSignIn{}, refuse("the ID token carries no usable email", "")
+	}
+	// Normalizing folds look-alikes (fullwidth letters) into the address
+	// they resemble; the IdP verified the mailbox it sent, so a folded one
+	// is another address, never a member's.
+	if domain.CompatFolded(sent) {
+		return SSOSignIn{}, refuse("the email is written with characters that stand for other ones; the identity provider must send the mailbox's plain address", "")
 	}
 	if !truthy(claims["email_verified"]) {
 		return SSOSignIn{}, refuse("the identity provider has not verified the email", email)
@@ -323,9 +329,12 @@ func stringsOf(v any) []string {
 }
 
 // ssoSignIn links the verified email to a member (or makes one), sets the
-// mapped groups and opens the org-bound session. What it gives is judged
-// for who set the configuration, as it stands now: the member's org role
-// (default_role for a new member) and the grants of each group it adds.
+// mapped groups and opens the org-bound session. The session is all the
+// member's power in the org, so all of it is judged for who set the
+// configuration, as they stand now: her org role (default_role for a new
+// member), her own grants, those of the groups she is in and of each group
+// the sign-in adds. An account that is not a member is not enrolled: it
+// joins by accepting an invitation, as its owner consents to.
 func (s *Service) ssoSignIn(ctx context.Context, c domain.SSOConfig, email, name string, idpGroups []string, cl Client,
 	refuse func(reason, email string) error) (SSOSignIn, error) {
 	o, err := s.engine.Org(c.Org)
@@ -343,14 +352,27 @@ func (s *Service) ssoSignIn(ctx context.Context, c domain.SSOConfig, email, name
 	var user domain.UserRecord
 	var existing bool
 	var current []domain.Membership
+	var held []domain.Grant // hers and her groups'
 	err = s.view(ctx, func(r store.Reader) error {
 		u, err := r.GetUserByEmail(email)
 		if err != nil {
 			return err
 		}
 		user, existing = u, true
-		current, err = r.ListGroupsOfUser(c.Org, u.ID)
-		return err
+		if current, err = r.ListGroupsOfUser(c.Org, u.ID); err != nil {
+			return err
+		}
+		if held, _, err = r.ListGrants(c.Org, store.GrantFilter{Subject: domain.UserSubject(u.ID)}, "", 0); err != nil {
+			return err
+		}
+		for _, m := range current {
+			gs, err := collectionGrants(r, c.Org, groups, m.Parent)
+			if err != nil {
+				return err
+			}
+			held = append(held, gs...)
+		}
+		return nil
 	})
 	if err != nil && fault.CodeOf(err) != fault.NotFound {
 		return SSOSignIn{}, err
@@ -362,6 +384,9 @@ func (s *Service) ssoSignIn(ctx context.Context, c domain.SSOConfig, email, name
 		if _, in := o.MemberRole(user.ID); in && !member {
 			return SSOSignIn{}, refuse("the membership has ended", email)
 		}
+	}
+	if existing && !member {
+		return SSOSignIn{}, refuse("an account with this email exists and is not a member: the organization invites it, and its owner accepts, before signing in through SSO", email)
 	}
 	joined := false
 	if !member {
@@ -417,7 +442,7 @@ func (s *Service) ssoSignIn(ctx context.Context, c domain.SSOConfig, email, name
 	}); err != nil {
 		return SSOSignIn{}, err
 	}
-	if err := s.authorize(o, sc, Actor{Subject: setter}, ActSSOSet, &Target{Role: role, Ends: ends}); err != nil {
+	if err := s.authorize(o, sc, Actor{Subject: setter}, ActSSOSet, &Target{Role: role, Ends: append(ends, held...)}); err != nil {
 		return SSOSignIn{}, refuse("the configuration's setter may no longer grant what this sign-in gives ("+err.Error()+")", email)
 	}
 	if !existing {
@@ -524,13 +549,45 @@ func (s *Service) auditSSORefusal(ctx context.Context, org, reason, email string
 	}
 }
 
-// ssoEnforced refuses a password sign-in of a member of an org that
-// enforces SSO, unless they hold that org's top role: the top role is
-// never given by SSO, so its holder keeps the password as the way in when
-// the identity provider is down or misconfigured (break-glass). It runs
-// after the password matched, so it tells nothing to who does not know it.
-// A password session acts in every org of its user, so one enforcing org
-// is enough to refuse it.
+// passwordBarred refuses a password session in an org that enforces SSO
+// unless its user holds the org's top role there: the top role is never
+// given by SSO, so its holder keeps the password as the way in when the
+// identity provider is down or misconfigured (break-glass). Enforcement is
+// the org's own: the same session acts on in the person's other orgs, and
+// a session opened through SSO, a key or a token is not a password's.
+func (s *Service) passwordBarred(o *authz.Org, sc *scheme.Scheme, a Actor, org string) error {
+	if a.SessionID == "" || a.SessionOrg != "" || a.IsToken() || a.IsKey() {
+		return nil
+	}
+	if role, _ := o.MemberRole(a.UserID()); sc != nil && role == sc.TopRole {
+		return nil
+	}
+	// Read on each request rather than cached: enforcement switched on
+	// holds at once, on every replica.
+	enforced := false
+	err := s.view(context.Background(), func(r store.Reader) error {
+		c, err := r.GetSSO(org)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		enforced = c.Enforce
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if enforced {
+		return fault.E(fault.Forbidden, "organization %s signs its members in through SSO only: use \"Sign in with SSO\"", org)
+	}
+	return nil
+}
+
+// ssoEnforced refuses a password sign-in when every org of the person
+// enforces SSO for them (passwordBarred): such a session could act
+// nowhere. Otherwise the sign-in goes on and each enforcing org refuses
+// the session on its own, so one org's setting never locks a person out of
+// another. It runs after the password matched, so it tells nothing to who
+// does not know it. Each enforcing org records the password sign-in.
 func (s *Service) ssoEnforced(ctx context.Context, user domain.UserRecord, c Client) error {
 	userID := user.ID
 	var orgs []store.OrgRole
@@ -561,8 +618,16 @@ func (s *Service) ssoEnforced(ctx context.Context, user domain.UserRecord, c Cli
 	if err != nil || len(enforced) == 0 {
 		return err
 	}
+	all := len(enforced) == len(orgs)
 	for _, org := range enforced {
-		s.auditSSORefusal(ctx, org, "password sign-in of a member while SSO is enforced", user.Email, c)
+		reason := "password sign-in of a member while SSO is enforced"
+		if !all {
+			reason += ": the session does not act in this organization"
+		}
+		s.auditSSORefusal(ctx, org, reason, user.Email, c)
+	}
+	if !all {
+		return nil
 	}
 	return fault.E(fault.Forbidden, "organization %s signs its members in through SSO only: use \"Sign in with SSO\"", enforced[0])
 }

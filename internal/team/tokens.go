@@ -140,8 +140,9 @@ func tokenEvent(t domain.PersonalToken) map[string]any {
 	return map[string]any{"token": t.ID, "name": t.Name, "user": t.UserID, "prefix": t.Prefix, "expires_at": t.ExpiresAt.UTC()}
 }
 
-// ListTokens lists the actor's tokens in every org, oldest first, expired
-// ones included until they are revoked.
+// ListTokens lists the actor's tokens in every org (a session opened
+// through SSO: its org's), oldest first, expired ones included until they
+// are revoked.
 func (s *Service) ListTokens(ctx context.Context, a Actor) ([]TokenView, error) {
 	if err := noPassword(a); err != nil {
 		return nil, err
@@ -157,7 +158,9 @@ func (s *Service) ListTokens(ctx context.Context, a Actor) ([]TokenView, error) 
 	now := s.now()
 	out := make([]TokenView, 0, len(list))
 	for _, t := range list {
-		out = append(out, tokenView(t, now))
+		if a.reaches(t.Org) {
+			out = append(out, tokenView(t, now))
+		}
 	}
 	return out, nil
 }
@@ -171,7 +174,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id string) (int64, e
 	missing := fault.E(fault.NotFound, "token %q not found", id)
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
 		t, err := tx.GetToken(id)
-		if errors.Is(err, store.ErrNotFound) || err == nil && t.UserID != a.UserID() {
+		if errors.Is(err, store.ErrNotFound) || err == nil && (t.UserID != a.UserID() || !a.reaches(t.Org)) {
 			return nil, missing
 		}
 		if err != nil {
