@@ -72,3 +72,34 @@ func TestAliases(t *testing.T) {
 		e.owner.put(base+"bob@idp.test", nil).want(t, 204)
 	})
 }
+
+// A decision point asking about an alias gets the power of the member it
+// names, so an alias of a member is set or taken away only by who could
+// hand out all she holds: an Admin cannot move her own IdP id onto the
+// Owner, nor the Owner's off her. An alias is never any user's id.
+func TestAliasesSpeakForTheirMember(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		ada, adaID := e.member(e.owner, "acme", "ada@acme.test", "admin")
+		_, bobID := e.member(e.owner, "acme", "bob@acme.test", "member")
+		e.owner.post("/v1/orgs/acme/roles", map[string]any{"id": "billing_reader", "name": "Billing reader", "scope_type": "org",
+			"permissions": []any{map[string]any{"id": "billing.view"}}}).want(t, 201)
+		_, carolID := e.member(e.owner, "acme", "carol@acme.test", "member")
+		e.owner.post("/v1/orgs/acme/grants", map[string]any{"subject": "user:" + carolID, "role": "billing_reader", "scope": "org"}).want(t, 201)
+		owner := "/v1/orgs/acme/members/" + e.boot.UserID + "/aliases/"
+		e.owner.put(owner+"auth0|olivia", nil).want(t, 204) // her own
+		ada.put("/v1/orgs/acme/members/"+adaID+"/aliases/auth0|ada", nil).want(t, 204)
+		ada.put("/v1/orgs/acme/members/"+bobID+"/aliases/auth0|bob", nil).want(t, 204)
+		ada.delete(owner+"auth0|olivia").want(t, 403)
+		ada.put(owner+"auth0|ada2", nil).want(t, 403)
+		ada.put("/v1/orgs/acme/members/"+carolID+"/aliases/auth0|carol", nil).want(t, 403) // a grant Ada could not give
+		e.owner.put("/v1/orgs/acme/members/"+carolID+"/aliases/auth0|carol", nil).want(t, 204)
+		ada.delete("/v1/orgs/acme/members/"+carolID+"/aliases/auth0|carol").want(t, 403)
+		if got := aliasesOf(t, e.owner, "acme", e.boot.UserID); !slices.Equal(got, []string{"auth0|olivia"}) {
+			t.Errorf("the Owner's aliases after Ada's attempts: %v", got)
+		}
+		// A user of another org only: her id is no alias here either.
+		e.owner.post("/v1/orgs", map[string]any{"id": "beta", "name": "Beta"}).want(t, 201)
+		_, zedID := e.member(e.owner, "beta", "zed@beta.test", "member")
+		e.owner.put("/v1/orgs/acme/members/"+bobID+"/aliases/"+zedID, nil).want(t, 409)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -52,6 +53,22 @@ func (s *Service) ListAliases(ctx context.Context, a Actor, org, userID string) 
 	return out, err
 }
 
+// aliasTarget is the member an alias change speaks for, with all she
+// holds: her org role and the grants reaching her.
+func (s *Service) aliasTarget(ctx context.Context, o *authz.Org, org, userID string) (*Target, error) {
+	role, ok := o.MemberRole(userID)
+	if !ok {
+		return nil, notFound("member", userID)
+	}
+	t := &Target{Member: userID, Current: role}
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		t.Ends, err = s.grantsReaching(r, org, userID)
+		return err
+	})
+	return t, err
+}
+
 // SetAlias gives a member an alias. Setting one she has already changes
 // nothing (PUT is idempotent); one that names another member is a
 // conflict, so an alias always resolves to one member.
@@ -60,21 +77,28 @@ func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias stri
 	if err != nil {
 		return 0, err
 	}
-	if err := s.authorize(o, sc, a, ActAliasSet, &Target{Member: userID}); err != nil {
+	t, err := s.aliasTarget(ctx, o, org, userID)
+	if err != nil {
 		return 0, err
 	}
-	if _, ok := o.MemberRole(userID); !ok {
-		return 0, notFound("member", userID)
+	if err := s.authorize(o, sc, a, ActAliasSet, t); err != nil {
+		return 0, err
 	}
 	if err := checkAlias(alias); err != nil {
 		return 0, err
 	}
 	// A subject id is a user id before it is an alias: one naming a member
-	// would never be read.
+	// would never be read, and one naming a user of another org would be
+	// read as someone else's the day she joins.
 	if _, ok := o.MemberRole(alias); ok {
 		return 0, fault.E(fault.Conflict, "alias %q is a member's user id", alias)
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
+		if _, err := tx.GetUser(alias); err == nil {
+			return nil, fault.E(fault.Conflict, "alias %q is a user id", alias)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
 		switch holder, err := tx.ResolveAlias(org, alias); {
 		case err == nil && holder == userID:
 			return nil, errNothingChanged
@@ -103,7 +127,11 @@ func (s *Service) DeleteAlias(ctx context.Context, a Actor, org, userID, alias s
 	if err != nil {
 		return 0, err
 	}
-	if err := s.authorize(o, sc, a, ActAliasDelete, &Target{Member: userID}); err != nil {
+	t, err := s.aliasTarget(ctx, o, org, userID)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.authorize(o, sc, a, ActAliasDelete, t); err != nil {
 		return 0, err
 	}
 	return s.write(ctx, a, func(tx store.Tx) (*change, error) {

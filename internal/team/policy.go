@@ -181,8 +181,9 @@ var policy = []rule{
 	{ActAliasList, "list the external ids (IdP subject, email, user name) a member is known by: as seeing the member",
 		[]need{anyOf(self, all(viewsMembers, anyOf(userManager, auditor)))}},
 	{ActAliasSet, "give a member an external id the decision endpoints resolve to her (an alias names one member of the org): managing the member",
-		[]need{anyOf(userManager, ifDeclared("admin.membership_details.modify"))}},
-	{ActAliasDelete, "take an external id away from a member", []need{anyOf(userManager, ifDeclared("admin.membership_details.modify"))}},
+		[]need{anyOf(userManager, ifDeclared("admin.membership_details.modify")), speaksFor}},
+	{ActAliasDelete, "take an external id away from a member (what decision points asked under it, they ask about nobody now)",
+		[]need{anyOf(userManager, ifDeclared("admin.membership_details.modify")), speaksFor}},
 
 	{ActInvitationList, "list invitations", []need{anyOf(userManager, auditor)}},
 	{ActInvitationCreate, "invite someone new", []need{invites, grantsRole, grantsInvited, rostersInvited}},

@@ -319,6 +319,30 @@ var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge,
 	return nil
 }}
 
+// speaksFor: a decision point that asks about an alias is answered with
+// the power of the member it names, so giving a member an alias hands all
+// she holds to whoever that id is, and taking one away takes it from them.
+// Either takes the power to hand out her org role and every grant reaching
+// her; one's own aliases are one's own.
+var speaksFor = need{doc: "unless the member is oneself: hand out the member's org role (the base role excepted) and every grant reaching her, directly or through a group", check: func(j *judge, t *Target) error {
+	if t.Member == j.a.UserID() {
+		return nil
+	}
+	if t.Current != "" && t.Current != j.sc.BaseRole {
+		if err := j.handOut(t.Current, domain.OrgScope()); err != nil {
+			return fault.E(fault.Forbidden, "an alias of this member speaks for a %s, which %s could not grant: %v", roleName(j.sc, t.Current), j.a.Subject, err)
+		}
+	}
+	for _, end := range t.Ends {
+		for _, g := range j.given(end, t.Member) {
+			if err := j.handOut(g.Role, g.Scope); err != nil {
+				return fault.E(fault.Forbidden, "an alias of this member speaks for %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
+			}
+		}
+	}
+	return nil
+}}
+
 // setsDefaultRole: a member's default role is what every grant made with
 // the default role gives them, so changing it hands out the new one and
 // takes away the old one at each such grant's scope.

@@ -362,17 +362,8 @@ func (s *Service) ssoSignIn(ctx context.Context, c domain.SSOConfig, email, name
 		if current, err = r.ListGroupsOfUser(c.Org, u.ID); err != nil {
 			return err
 		}
-		if held, _, err = r.ListGrants(c.Org, store.GrantFilter{Subject: domain.UserSubject(u.ID)}, "", 0); err != nil {
-			return err
-		}
-		for _, m := range current {
-			gs, err := collectionGrants(r, c.Org, groups, m.Parent)
-			if err != nil {
-				return err
-			}
-			held = append(held, gs...)
-		}
-		return nil
+		held, err = s.grantsReaching(r, c.Org, u.ID)
+		return err
 	})
 	if err != nil && fault.CodeOf(err) != fault.NotFound {
 		return SSOSignIn{}, err
