@@ -23,14 +23,16 @@ var matrixGolden = map[string]string{
 
 | permission | Boss (boss @ org) | Member (member @ org) | Editor (editor @ box) | R&amp;D \| &lt;lead&gt; (r.d @ org) |
 |---|---|---|---|---|
-| audit.view | Y | Y | N | N |
+| audit.view | Y | N | N | N |
+| org.view | Y | Y | N | N |
 | members.manage | Y | N | N | N |
 | box.view | Y | N | Y | state not in (done) |
 | box.edit | Y | N | own or state in (draft) | N |
 | item.view | Y | N | channel in (web) | N |
 `,
 	"csv": `permission,boss,member,editor,r.d
-audit.view,Y,Y,N,N
+audit.view,Y,N,N,N
+org.view,Y,Y,N,N
 members.manage,Y,N,N,N
 box.view,Y,N,Y,state not in (done)
 box.edit,Y,N,own or state in (draft),N
@@ -40,7 +42,8 @@ item.view,Y,N,channel in (web),N
 <caption>Rights matrix: Tiny</caption>
 <thead><tr><th scope="col">permission</th><th scope="col" title="boss @ org">Boss</th><th scope="col" title="member @ org">Member</th><th scope="col" title="editor @ box">Editor</th><th scope="col" title="r.d @ org">R&amp;D | &lt;lead&gt;</th></tr></thead>
 <tbody>
-<tr><th scope="row" title="">audit.view</th><td class="yes">Y</td><td class="yes">Y</td><td class="no">N</td><td class="no">N</td></tr>
+<tr><th scope="row" title="">audit.view</th><td class="yes">Y</td><td class="no">N</td><td class="no">N</td><td class="no">N</td></tr>
+<tr><th scope="row" title="">org.view</th><td class="yes">Y</td><td class="yes">Y</td><td class="no">N</td><td class="no">N</td></tr>
 <tr><th scope="row" title="">members.manage</th><td class="yes">Y</td><td class="no">N</td><td class="no">N</td><td class="no">N</td></tr>
 <tr><th scope="row" title="">box.view</th><td class="yes">Y</td><td class="no">N</td><td class="yes">Y</td><td class="cond">state not in (done)</td></tr>
 <tr><th scope="row" title="">box.edit</th><td class="yes">Y</td><td class="no">N</td><td class="cond">own or state in (draft)</td><td class="no">N</td></tr>

@@ -141,6 +141,20 @@ func (rp *fileRolePerm) UnmarshalYAML(n *yaml.Node) error {
 
 // decodeStrict decodes a mapping into v and refuses keys v has no field
 // for: the decoder's own strictness does not reach custom unmarshalers.
+// ownOnly reports whether a condition holds only on what the member owns:
+// every alternative tests own.
+func ownOnly(c *Cond) bool {
+	if c == nil || len(c.Any) == 0 {
+		return false
+	}
+	for _, cl := range c.Any {
+		if !cl.Own {
+			return false
+		}
+	}
+	return true
+}
+
 // An unquoted comma in a flow mapping ({description: see plan, seats})
 // makes such a key, and would otherwise cut the text silently.
 func decodeStrict(n *yaml.Node, v any) error {
@@ -241,6 +255,20 @@ func Parse(file string, data []byte) (*Scheme, error) {
 	for _, name := range []struct{ field, id string }{{"top_role", s.TopRole}, {"base_role", s.BaseRole}} {
 		if _, ok := s.roles[name.id]; !ok {
 			e.add(keyLine(data, name.field), "%s: unknown role %q", name.field, name.id)
+		}
+	}
+	// Anyone who invites hands out the base role, unjudged: it must give
+	// nothing but seeing the organization and acting on what the member
+	// comes to own (which someone with the power to give it hands her).
+	if b, ok := s.roles[s.BaseRole]; ok {
+		if s.BaseRole == s.TopRole {
+			e.add(keyLine(data, "base_role"), "base_role: the top role %q cannot be the base role, which every inviter hands out", s.TopRole)
+		}
+		for _, rp := range b.Perms {
+			if id := rp.Perm.ID; id != "org.view" && id != "members.view" && !ownOnly(rp.Cond) {
+				e.add(keyLine(data, "base_role"), "base_role %q holds %s: the base role, which every inviter hands out, may hold only org.view, members.view and permissions on what the member owns (condition own)", s.BaseRole, id)
+				break
+			}
 		}
 	}
 	if s.UniqueTop {

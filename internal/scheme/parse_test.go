@@ -93,8 +93,8 @@ func TestValidationErrors(t *testing.T) {
 			old: `      - {id: item.view, condition: "channel in (web)"}`, repl: `      - {id: item.view, condition: own}`,
 			want: []string{`role "editor"`, `permission "item.view"`, `tests the owner, but resource type item has no owner`}},
 		{name: "own condition on an org permission",
-			old: "    permissions: [audit.view]", repl: "    permissions: [{id: audit.view, condition: own}]",
-			want: []string{`role "member"`, `permission "audit.view"`, `has no owner`}},
+			old: "    permissions: [org.view]", repl: "    permissions: [{id: org.view, condition: own}]",
+			want: []string{`role "member"`, `permission "org.view"`, `has no owner`}},
 		{name: "attribute condition on a missing attribute",
 			old: `      - {id: item.view, condition: "channel in (web)"}`, repl: `      - {id: item.view, condition: "state in (draft)"}`,
 			want: []string{`role "editor"`, `permission "item.view"`, `tests attribute "state", which resource type item does not have`}},
@@ -132,6 +132,12 @@ func TestValidationErrors(t *testing.T) {
 		{name: "AuthZEN action naming an unknown permission",
 			old: "user_management:\n", repl: "authzen_actions: {can_fly: box.fly}\nuser_management:\n",
 			want: []string{`authzen_actions: "can_fly" names unknown permission "box.fly"`}},
+		{name: "base role is the top role",
+			old: "base_role: member", repl: "base_role: boss",
+			want: []string{`base_role: the top role "boss" cannot be the base role`}},
+		{name: "base role that manages",
+			old: "base_role: member", repl: "base_role: editor",
+			want: []string{`base_role "editor" holds`}},
 		{name: "empty AuthZEN subject type",
 			old: "user_management:\n", repl: "authzen_subject_types: [identity, \"\"]\nuser_management:\n",
 			want: []string{`authzen_subject_types: a subject type may not be empty`}},
@@ -202,6 +208,25 @@ func TestParseAuthZENActions(t *testing.T) {
 	}
 	if mustTiny(t).AuthZENActions != nil {
 		t.Errorf("a scheme without authzen_actions has a table")
+	}
+}
+
+// The base role may act on what its member owns, nothing more.
+func TestBaseRoleActsOnlyOnWhatItOwns(t *testing.T) {
+	for perm, ok := range map[string]bool{
+		"{id: box.edit, condition: own}":                      true,
+		"{id: box.edit, condition: own and state in (draft)}": true,
+		"{id: box.edit, condition: own or state in (draft)}":  false,
+		"box.edit": false,
+	} {
+		src, _ := mutate(t, "    permissions: [org.view]", "    permissions: [org.view, "+perm+"]")
+		_, err := Parse("tiny.yaml", []byte(src))
+		if got := err == nil; got != ok {
+			t.Errorf("base role holding %s: parsed %v, want %v (%v)", perm, got, ok, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), `base_role "member" holds box.edit`) {
+			t.Errorf("base role holding %s: %v", perm, err)
+		}
 	}
 }
 

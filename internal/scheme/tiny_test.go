@@ -20,6 +20,7 @@ resource_types:
   - {id: item, parent: box}
 permissions:
   - {id: audit.view, type: org}
+  - {id: org.view, type: org}
   - {id: members.manage, type: org}
   - {id: box.view, type: box}
   - {id: box.edit, type: box}
@@ -32,7 +33,7 @@ roles:
   - id: member
     name: Member
     scope_type: org
-    permissions: [audit.view]
+    permissions: [org.view]
   - id: editor
     name: Editor
     scope_type: box
