@@ -426,6 +426,10 @@ func (s *Scheme) parseTypes(fts []fileType, e *errs) {
 			}
 		}
 		switch {
+		case t.Stateless && len(t.Attributes) > 0:
+			// An unregistered id has no stored attributes, so a test on one
+			// would pass for any id a caller makes up (a `not in` most of all).
+			e.add(ft.Line, "resource type %q: a stateless type has no stored attributes; test properties the request states (resource.properties.X)", t.ID)
 		case t.OwnerProperty != "" && !t.Stateless:
 			e.add(ft.Line, "resource type %q: owner_property is read only for a stateless type", t.ID)
 		case t.OwnerProperty != "" && !t.Owned:

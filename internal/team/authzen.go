@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -210,6 +211,8 @@ func statedText(m map[string]any) map[string]string {
 			out[k] = strconv.FormatBool(v)
 		case float64:
 			out[k] = strconv.FormatFloat(v, 'f', -1, 64)
+		case json.Number: // as the request wrote it
+			out[k] = v.String()
 		}
 	}
 	return out
