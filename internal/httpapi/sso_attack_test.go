@@ -238,3 +238,22 @@ func TestSSORefusesFoldedEmail(t *testing.T) {
 		r.want(t, 200)
 	})
 }
+
+// Sign-in and provisioning are the org's: a user manager held to lower
+// scopes (Labelbox's team manager manages projects' members) neither sees
+// nor sets them, while the Admin does.
+func TestSSOAndSCIMNeedOrgWideUserManagement(t *testing.T) {
+	runWith(t, envOptions{scheme: "labelbox"}, func(t *testing.T, e *env) {
+		op := ssotest.Start(t, ssoCallback)
+		tm, _ := e.member(e.owner, "acme", "tm@acme.test", "team_manager")
+		admin, _ := e.member(e.owner, "acme", "ad@acme.test", "admin")
+		cfg := ssoConfig(op, "acme.test")
+		tm.put("/v1/orgs/acme/sso", cfg).want(t, 403)
+		tm.get("/v1/orgs/acme/sso").want(t, 403)
+		tm.get("/v1/orgs/acme/scim-tokens").want(t, 403)
+		tm.post("/v1/orgs/acme/scim-tokens", map[string]any{"name": "idp"}).want(t, 403)
+		admin.put("/v1/orgs/acme/sso", cfg).want(t, 200)
+		admin.get("/v1/orgs/acme/scim-tokens").want(t, 200)
+		tm.delete("/v1/orgs/acme/sso").want(t, 403)
+	})
+}

@@ -139,6 +139,28 @@ var userManager = need{doc: "user management",
 		return fault.E(fault.Forbidden, "%s does not manage users in this organization", j.a.Subject)
 	}}
 
+// orgUserManager is user management over the whole org: an entry that is
+// not held to lower scopes (Labelbox's project.members.manage manages a
+// project's members, not the org's sign-in or provisioning).
+var orgUserManager = need{doc: "user management at the organization (an entry not limited to lower scopes)",
+	perms: func(sc *scheme.Scheme) []string {
+		var out []string
+		for _, um := range sc.UserManagement {
+			if um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.OrgType) {
+				out = append(out, um.Permission)
+			}
+		}
+		return out
+	},
+	check: func(j *judge, _ *Target) error {
+		for _, um := range j.sc.UserManagement {
+			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.OrgType)) && j.holds(um.Permission) {
+				return nil
+			}
+		}
+		return fault.E(fault.Forbidden, "%s does not manage users across this organization", j.a.Subject)
+	}}
+
 var auditor = need{doc: "audit",
 	perms: func(sc *scheme.Scheme) []string { return []string{sc.AuditPermission} },
 	check: func(j *judge, _ *Target) error {
