@@ -31,6 +31,7 @@ type serveOptions struct {
 	demo            bool
 	shutdownTimeout time.Duration
 	trustProxy      bool
+	ssoIssuerHosts  []string
 	sessionTTL      time.Duration
 	sessionIdle     time.Duration
 	hashMemoryMiB   int64
@@ -91,6 +92,7 @@ older version, made without a key, are verified and resealed at start.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&o.demo, "demo", false, "seed demo organizations into an empty database and print their logins")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for requests in flight")
+	f.StringSliceVar(&o.ssoIssuerHosts, "sso-issuer-hosts", nil, "hosts an org's SSO may name as its identity provider and its endpoints, e.g. acme.okta.com,*.okta.com,login.microsoftonline.com (default: any)")
 	f.BoolVar(&o.trustProxy, "trust-proxy", false, "behind one reverse proxy: take the client address from the right-most X-Forwarded-For entry, the one the proxy appended (default: the socket's address)")
 	f.DurationVar(&o.sessionTTL, "session-ttl", 7*24*time.Hour, "absolute lifetime of a session")
 	f.DurationVar(&o.sessionIdle, "session-idle", 12*time.Hour, "a session unused this long ends (idle timeout)")
@@ -156,7 +158,7 @@ func (o serveOptions) config(logger *slog.Logger) (server.Config, error) {
 		}
 	}
 	return server.Config{DB: o.db, Plans: plans, SchemeDir: o.schemeDir, Audit: server.AuditFiles{Key: o.audit.key, Checkpoints: o.audit.checkpoints, AcceptBroken: accept},
-		Addr: o.addr, BaseURL: o.baseURL, Logger: logger, SMTPURL: o.smtpURL, Demo: o.demo, TrustProxy: o.trustProxy,
+		Addr: o.addr, BaseURL: o.baseURL, Logger: logger, SMTPURL: o.smtpURL, Demo: o.demo, TrustProxy: o.trustProxy, SSOIssuerHosts: o.ssoIssuerHosts,
 		SessionTTL: o.sessionTTL, SessionIdle: o.sessionIdle, HashMemory: o.hashMemoryMiB << 20, Quotas: o.quotas,
 		PollInterval: o.pollInterval, ConsistencyWait: o.consistencyWait, ChangelogRetention: o.retention}, nil
 }

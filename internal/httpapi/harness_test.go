@@ -59,6 +59,7 @@ type envOptions struct {
 	hashWait time.Duration // and its wait for a turn
 	timeout  time.Duration // per request; no owner login when set
 	quotas   team.Quotas
+	ssoHosts []string // server.Config.SSOIssuerHosts
 }
 
 func runWith(t *testing.T, o envOptions, f func(t *testing.T, e *env)) {
@@ -150,7 +151,7 @@ func newEnv(t *testing.T, backend string, o envOptions) *env {
 			// at_least_revision beyond what the server has gives 503 after the wait.
 			ConsistencyWait: 200 * time.Millisecond,
 			SessionTTL:      o.sessions, SessionIdle: o.idle, HashMemory: o.hashMem, HashWait: o.hashWait, Quotas: o.quotas,
-			MaxBodyBytes: o.maxBody, TrustProxy: o.trust, RequestTimeout: o.timeout,
+			MaxBodyBytes: o.maxBody, TrustProxy: o.trust, RequestTimeout: o.timeout, SSOIssuerHosts: o.ssoHosts,
 			// Most tests stand in for the development setup, where answers carry
 			// invitation tokens; with a real mailer they never do.
 			RevealInvitationTokens: o.mailer == nil && !o.mailOnly}})

@@ -147,9 +147,10 @@ func TestSSOSignInJudgesWhatTheMemberHolds(t *testing.T) {
 // tokenCatcher is an OpenID Provider in name only: its discovery document
 // is real, and its token endpoint records the client credentials it is sent.
 type tokenCatcher struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	seen []string
+	srv       *httptest.Server
+	authorize string // the authorization endpoint it names; default its own
+	mu        sync.Mutex
+	seen      []string
 }
 
 func catchTokens(t *testing.T) *tokenCatcher {
@@ -158,7 +159,11 @@ func catchTokens(t *testing.T) *tokenCatcher {
 	c.srv = httptest.NewServer(mux)
 	t.Cleanup(c.srv.Close)
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"issuer": c.srv.URL, "authorization_endpoint": c.srv.URL + "/authorize",
+		az := c.srv.URL + "/authorize"
+		if c.authorize != "" {
+			az = c.authorize
+		}
+		json.NewEncoder(w).Encode(map[string]any{"issuer": c.srv.URL, "authorization_endpoint": az,
 			"token_endpoint": c.srv.URL + "/token", "jwks_uri": c.srv.URL + "/keys", "response_types_supported": []string{"code"},
 			"subject_types_supported": []string{"public"}, "id_token_signing_alg_values_supported": []string{"RS256"}})
 	})
@@ -255,5 +260,32 @@ func TestSSOAndSCIMNeedOrgWideUserManagement(t *testing.T) {
 		admin.put("/v1/orgs/acme/sso", cfg).want(t, 200)
 		admin.get("/v1/orgs/acme/scim-tokens").want(t, 200)
 		tm.delete("/v1/orgs/acme/sso").want(t, 403)
+	})
+}
+
+// An operator may bound where tenants' SSO goes (--sso-issuer-hosts): an
+// issuer elsewhere is refused when set, and so is a discovery document
+// that sends the browser or the secret to another host.
+func TestSSOIssuerHosts(t *testing.T) {
+	runWith(t, envOptions{ssoHosts: []string{"127.0.0.1"}}, func(t *testing.T, e *env) {
+		op := ssotest.Start(t, ssoCallback)
+		cfg := ssoConfig(op, "acme.test")
+		cfg["issuer"] = "https://idp.elsewhere.example"
+		if r := e.owner.put("/v1/orgs/acme/sso", cfg).want(t, 422); !strings.Contains(string(r.body), "127.0.0.1 only") {
+			t.Errorf("an issuer on another host: %s", r.body)
+		}
+		e.owner.put("/v1/orgs/acme/sso", ssoConfig(op, "acme.test")).want(t, 200)
+		op.SignIn(ssotest.Person{Subject: "n", Email: "nia@acme.test", EmailVerified: true})
+		r, _ := ssoSignIn(t, e, "acme")
+		r.want(t, 200)
+
+		away := catchTokens(t)
+		away.authorize = "https://phish.example/login"
+		next := ssoConfig(op, "acme.test")
+		next["issuer"] = away.srv.URL
+		e.owner.put("/v1/orgs/acme/sso", next).want(t, 200)
+		if r := e.anon().get("/v1/auth/sso/start?org=acme").want(t, 403); !strings.Contains(string(r.body), "does not allow") {
+			t.Errorf("a discovery document sending the browser elsewhere: %s", r.body)
+		}
 	})
 }

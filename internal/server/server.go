@@ -65,6 +65,7 @@ type Config struct {
 	Now func() time.Time
 
 	TrustProxy         bool
+	SSOIssuerHosts     []string // team.Config.SSOIssuerHosts
 	SessionTTL         time.Duration
 	SessionIdle        time.Duration
 	HashMemory         int64 // bytes
@@ -322,7 +323,8 @@ func (cfg Config) team(au *audited, m mailer.Mailer, base string) team.Config {
 	return team.Config{Store: au.st, Now: cfg.Now, Mailer: m, Logger: cfg.logger(), BaseURL: base,
 		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, HashMemory: cfg.HashMemory, HashWait: cfg.HashWait,
 		Quotas: cfg.Quotas, Plans: cfg.Plans, PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait,
-		ChangelogRetention: cfg.ChangelogRetention, AuditKey: au.key, RevealInvitationTokens: cfg.RevealInvitationTokens}
+		ChangelogRetention: cfg.ChangelogRetention, AuditKey: au.key, RevealInvitationTokens: cfg.RevealInvitationTokens,
+		SSOIssuerHosts: cfg.SSOIssuerHosts}
 }
 
 // seedDemo fills an empty database with the demo organizations through a

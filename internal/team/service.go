@@ -80,6 +80,12 @@ type Config struct {
 	// replicas that fall behind; 0 keeps everything.
 	ChangelogRetention int64
 
+	// SSOIssuerHosts, when set, are the only hosts an org's SSO may name
+	// as its issuer and its identity provider's endpoints ("idp.example.com",
+	// or "*.okta.com" for any host under okta.com): an operator's bound on
+	// where tenants make the server connect and browsers go. Empty: any.
+	SSOIssuerHosts []string
+
 	// AuditKey verifies the audit chains; the store must seal with it.
 	// Without it VerifyAudit answers 503.
 	AuditKey *audit.Key

@@ -128,6 +128,9 @@ func (s *Service) SetSSO(ctx context.Context, a Actor, org string, req SSOReques
 	if err := checkIssuer(c.Issuer); err != nil {
 		return SSOView{}, 0, err
 	}
+	if u, _ := url.Parse(c.Issuer); !hostAllowed(s.cfg.SSOIssuerHosts, u.Hostname()) {
+		return SSOView{}, 0, fault.E(fault.Unprocessable, "this server lets SSO use identity providers at %s only", strings.Join(s.cfg.SSOIssuerHosts, ", "))
+	}
 	if c.ClientID == "" || len(c.ClientID) > 255 || len(req.ClientSecret) > 1024 || len(c.GroupsClaim) > 100 {
 		return SSOView{}, 0, fault.E(fault.Unprocessable, "client_id must be 1 to 255 characters, client_secret at most 1024, groups_claim at most 100")
 	}
@@ -260,6 +263,22 @@ func checkIssuer(issuer string) error {
 		return nil
 	}
 	return fault.E(fault.Unprocessable, "issuer must be https (http only on loopback)")
+}
+
+// hostAllowed reports whether host is one of allowed (any when allowed is
+// empty): a name exactly, or "*.suffix" for any host below suffix.
+func hostAllowed(allowed []string, host string) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, a := range allowed {
+		a = strings.ToLower(a)
+		if host == a || strings.HasPrefix(a, "*.") && strings.HasSuffix(host, a[1:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkDomains lowercases the domains, drops duplicates and refuses what

@@ -39,6 +39,21 @@ func TestCheckIssuer(t *testing.T) {
 	}
 }
 
+func TestHostAllowed(t *testing.T) {
+	allowed := []string{"acme.okta.com", "*.microsoftonline.com"}
+	for host, want := range map[string]bool{
+		"acme.okta.com": true, "ACME.okta.com.": true, "login.microsoftonline.com": true, "a.b.microsoftonline.com": true,
+		"microsoftonline.com": false, "evilmicrosoftonline.com": false, "other.okta.com": false, "acme.okta.com.evil.test": false, "": false,
+	} {
+		if got := hostAllowed(allowed, host); got != want {
+			t.Errorf("hostAllowed(%q) = %v, want %v", host, got, want)
+		}
+	}
+	if !hostAllowed(nil, "anything.example") {
+		t.Errorf("no list allows any host")
+	}
+}
+
 func TestCheckDomains(t *testing.T) {
 	for _, c := range []struct {
 		in   []string

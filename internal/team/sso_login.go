@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -116,6 +117,18 @@ func (s *Service) provider(ctx context.Context, c domain.SSOConfig) (*oidc.Provi
 	if err != nil {
 		s.log.Warn("sso: discover the identity provider", "org", c.Org, "issuer", c.Issuer, "err", err)
 		return nil, fault.E(fault.Unavailable, "the identity provider of this organization cannot be reached; try again later")
+	}
+	// The discovery document names the endpoints the browser is sent to
+	// and the server posts the secret to: they are held to the same hosts.
+	var doc struct {
+		JWKS string `json:"jwks_uri"`
+	}
+	_ = p.Claims(&doc)
+	for _, endpoint := range []string{p.Endpoint().AuthURL, p.Endpoint().TokenURL, doc.JWKS} {
+		if u, err := url.Parse(endpoint); err != nil || !hostAllowed(s.cfg.SSOIssuerHosts, u.Hostname()) {
+			s.log.Warn("sso: the identity provider names an endpoint on a host this server does not allow", "org", c.Org, "endpoint", endpoint)
+			return nil, fault.E(fault.Forbidden, "the identity provider of this organization names an endpoint on a host this server does not allow SSO to use")
+		}
 	}
 	s.providers.put(c.Issuer, p, s.now())
 	return p, nil
