@@ -726,16 +726,18 @@ func (s *server) scimReplaceGroup(r *http.Request, a team.Actor, org string, bod
 	if err != nil {
 		return 0, nil, err
 	}
-	g, err := s.svc.SCIMReplaceGroup(r.Context(), a, org, r.PathValue("id"), name, rec, members)
+	g, err := s.svc.SCIMReplaceGroup(r.Context(), a, org, r.PathValue("id"), name, rec, members, nil)
 	if err != nil {
 		return 0, nil, err
 	}
 	return answer(r, http.StatusOK, s.groupResource(r, org, g))
 }
 
-// scimPatchGroup applies member additions and removals one by one, as
-// Okta and Entra ID send them (a group of thousands is never rewritten
-// whole), and anything else to the group as a whole.
+// scimPatchGroup applies the operations, in order, to the group as read,
+// then writes what they changed: the name and record, and each member
+// added or removed against the group as read. Okta and Entra ID send
+// members a few at a time, often concurrently, so a member no operation
+// names stays whatever happened to her meanwhile.
 func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body []byte) (int, any, error) {
 	ops, err := decodePatch(body)
 	if err != nil {
@@ -746,10 +748,14 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 	if err != nil {
 		return 0, nil, err
 	}
-	// Every operation is applied to the group as read, and the result is
-	// written once: an operation that fails to apply leaves nothing done,
-	// and one on members is not undone by a later one on another attribute.
+	// Every operation is applied to the group as read before anything is
+	// written: one that fails to apply leaves nothing done, and one on
+	// members is not undone by a later one on another attribute.
 	res := s.groupResource(r, org, gs[0])
+	base := []string{}
+	for _, m := range gs[0].Members {
+		base = append(base, m.ID)
+	}
 	for _, op := range ops {
 		path := strings.ToLower(strings.TrimSpace(op.Path))
 		switch {
@@ -779,7 +785,7 @@ func (s *server) scimPatchGroup(r *http.Request, a team.Actor, org string, body 
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.svc.SCIMReplaceGroup(ctx, a, org, id, name, rec, members); err != nil {
+	if _, err := s.svc.SCIMReplaceGroup(ctx, a, org, id, name, rec, members, base); err != nil {
 		return 0, nil, err
 	}
 	gs, err = s.svc.SCIMGroups(ctx, a, org, id)

@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -569,6 +571,60 @@ func TestSCIMGroupReplacementIsJudgedWhole(t *testing.T) {
 		}}).want(t, 200).scim(t)
 		if g["displayName"] != "Project reviewers" || len(g["members"].([]any)) != 1 {
 			t.Errorf("after the allowed PATCH: %v", g)
+		}
+	})
+}
+
+// Identity providers send group members a few at a time, concurrently: a
+// PATCH adding one member leaves the members other PATCHes added.
+func TestSCIMConcurrentGroupPatches(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		sc, _ := e.scimToken(t, e.owner, "acme", map[string]any{"name": "okta"})
+		const n = 12
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = sc.post(scimBase+"/Users", map[string]any{"userName": fmt.Sprintf("p%d@acme.test", i)}).want(t, 201).scim(t)["id"].(string)
+		}
+		gid := sc.post(scimBase+"/Groups", map[string]any{"displayName": "Crowd"}).want(t, 201).scim(t)["id"].(string)
+		var wg sync.WaitGroup
+		status := make([]int, n)
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				status[i] = sc.patch(scimBase+"/Groups/"+gid, map[string]any{"Operations": []map[string]any{
+					{"op": "add", "path": "members", "value": []map[string]any{{"value": id}}}}}).status
+			}()
+		}
+		wg.Wait()
+		for i, st := range status {
+			if st != 200 {
+				t.Errorf("PATCH %d: %d", i, st)
+			}
+		}
+		if got := sc.get(scimBase+"/Groups/"+gid).want(t, 200).scim(t)["members"].([]any); len(got) != n {
+			t.Errorf("after %d concurrent additions the group has %d members", n, len(got))
+		}
+	})
+}
+
+// SCIM provisions new people: an email with an account already (of
+// another org, perhaps) is not attached to the org, since the org's IdP
+// could then sign in as that person; it joins by accepting an invitation.
+func TestSCIMDoesNotAttachExistingAccounts(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		e.owner.post("/v1/orgs", map[string]any{"id": "beta", "name": "Beta"}).want(t, 201)
+		e.member(e.owner, "beta", "bob@beta.test", "admin")
+		sc, _ := e.scimToken(t, e.owner, "acme", map[string]any{"name": "okta"})
+		r := sc.post(scimBase+"/Users", map[string]any{"userName": "bob@beta.test"}).want(t, 409)
+		checkSCIMError(t, r)
+		if !strings.Contains(string(r.body), "invite it") {
+			t.Errorf("attaching an existing account: %s", r.body)
+		}
+		for _, m := range e.owner.get("/v1/orgs/acme/members").want(t, 200).items(t) {
+			if m["email"] == "bob@beta.test" {
+				t.Errorf("bob was attached to acme")
+			}
 		}
 	})
 }

@@ -87,7 +87,7 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string
 	if err != nil {
 		return SCIMGroup{}, err
 	}
-	return s.SCIMReplaceGroup(ctx, a, org, g.ID, name, rec, members)
+	return s.SCIMReplaceGroup(ctx, a, org, g.ID, name, rec, members, nil)
 }
 
 // SCIMReplaceGroup sets a group's name, record and members: each member
@@ -95,7 +95,12 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, a Actor, org, name string
 // them are judged before the first is written, so a replacement refused
 // for one member (or for the rename) changes nothing; each write judges
 // again, so a change made meanwhile by someone else cannot slip past.
-func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name string, rec domain.SCIMRecord, members []string) (SCIMGroup, error) {
+//
+// Members added and removed are counted against base, the members the
+// caller's change started from (a PATCH's group as read); nil base is the
+// group as it is now (a PUT sets the members whole). So a PATCH adding one
+// member never removes another that a concurrent PATCH added meanwhile.
+func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name string, rec domain.SCIMRecord, members, base []string) (SCIMGroup, error) {
 	cur, err := s.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return SCIMGroup{}, err
@@ -103,16 +108,21 @@ func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name s
 	g := cur[0]
 	name = strings.TrimSpace(name)
 	rename := name != "" && name != g.Name
-	var had, gone []string
-	for _, m := range g.Members {
-		had = append(had, m.ID)
-		if members != nil && !slices.Contains(members, m.ID) {
-			gone = append(gone, m.ID)
+	if base == nil {
+		base = []string{}
+		for _, m := range g.Members {
+			base = append(base, m.ID)
+		}
+	}
+	var gone []string
+	for _, m := range base {
+		if members != nil && !slices.Contains(members, m) {
+			gone = append(gone, m)
 		}
 	}
 	var added []string
 	for _, m := range members {
-		if !slices.Contains(had, m) && !slices.Contains(added, m) {
+		if !slices.Contains(base, m) && !slices.Contains(added, m) {
 			added = append(added, m)
 		}
 	}

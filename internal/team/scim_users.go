@@ -159,10 +159,11 @@ func (s *Service) scimUsers(r store.Reader, org, userID string) ([]SCIMUser, err
 	return out, nil
 }
 
-// SCIMCreateUser provisions a member: the account is made if the email has
-// none (without a password: the person signs in through the org's identity
-// provider or sets one by reset), then the membership with the token's
-// role. An email already a member is a conflict, as SCIM asks.
+// SCIMCreateUser provisions a member: the account is made (without a
+// password: the person signs in through the org's identity provider or sets
+// one by reset), then the membership with the token's role. An email
+// already a member is a conflict, as SCIM asks; so is one with an account
+// elsewhere, which joins only by accepting an invitation.
 func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, org string, in SCIMUserInput) (SCIMUser, error) {
 	if err := scimActor(a); err != nil {
 		return SCIMUser{}, err
@@ -200,6 +201,10 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, org string, in SC
 				e.ExistingID = u.ID
 				return nil, e
 			}
+			// The account is someone's already, perhaps of another org: an
+			// IdP that could attach it would then sign in as them. They join
+			// by an invitation they accept.
+			return nil, fault.E(fault.Conflict, "%s has a Gatehouse account already; invite it, and the person joins by accepting", email)
 		}
 		if err := s.checkSeat(tx, org, 1); err != nil {
 			return nil, err
