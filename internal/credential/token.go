@@ -53,3 +53,13 @@ func NewID(prefix string) string {
 	rand.Read(b[:]) // never fails since Go 1.24
 	return prefix + idEncoding.EncodeToString(b[:])
 }
+
+// IsID reports whether s has the shape of an id NewID makes with prefix.
+func IsID(prefix, s string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(rest) != 16 {
+		return false
+	}
+	_, err := idEncoding.DecodeString(rest)
+	return err == nil
+}

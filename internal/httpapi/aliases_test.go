@@ -101,5 +101,9 @@ func TestAliasesSpeakForTheirMember(t *testing.T) {
 		e.owner.post("/v1/orgs", map[string]any{"id": "beta", "name": "Beta"}).want(t, 201)
 		_, zedID := e.member(e.owner, "beta", "zed@beta.test", "member")
 		e.owner.put("/v1/orgs/acme/members/"+bobID+"/aliases/"+zedID, nil).want(t, 409)
+		// Who may not change aliases learns nothing of who is a member.
+		bob := e.login("bob@acme.test", memberPassword("bob@acme.test"))
+		bob.put("/v1/orgs/acme/members/u_nobody/aliases/x", nil).want(t, 403)
+		bob.put("/v1/orgs/acme/members/"+carolID+"/aliases/x", nil).want(t, 403)
 	})
 }

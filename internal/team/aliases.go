@@ -7,8 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -54,8 +56,13 @@ func (s *Service) ListAliases(ctx context.Context, a Actor, org, userID string) 
 }
 
 // aliasTarget is the member an alias change speaks for, with all she
-// holds: her org role and the grants reaching her.
-func (s *Service) aliasTarget(ctx context.Context, o *authz.Org, org, userID string) (*Target, error) {
+// holds: her org role and the grants reaching her. Who may not change
+// aliases at all is refused first, so the answer says nothing of who is a
+// member, and no store read is made for them.
+func (s *Service) aliasTarget(ctx context.Context, a Actor, o *authz.Org, sc *scheme.Scheme, act Action, org, userID string) (*Target, error) {
+	if err := s.authorize(o, sc, a, act, &Target{Member: userID}); err != nil {
+		return nil, err
+	}
 	role, ok := o.MemberRole(userID)
 	if !ok {
 		return nil, notFound("member", userID)
@@ -77,7 +84,7 @@ func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias stri
 	if err != nil {
 		return 0, err
 	}
-	t, err := s.aliasTarget(ctx, o, org, userID)
+	t, err := s.aliasTarget(ctx, a, o, sc, ActAliasSet, org, userID)
 	if err != nil {
 		return 0, err
 	}
@@ -89,16 +96,12 @@ func (s *Service) SetAlias(ctx context.Context, a Actor, org, userID, alias stri
 	}
 	// A subject id is a user id before it is an alias: one naming a member
 	// would never be read, and one naming a user of another org would be
-	// read as someone else's the day she joins.
-	if _, ok := o.MemberRole(alias); ok {
-		return 0, fault.E(fault.Conflict, "alias %q is a member's user id", alias)
+	// read as someone else's the day she joins. The shape decides, not a
+	// lookup, which would tell who exists on the server.
+	if _, ok := o.MemberRole(alias); ok || credential.IsID("u_", alias) {
+		return 0, fault.E(fault.Conflict, "alias %q has the shape of a user id, which a subject id is read as first", alias)
 	}
 	rev, err := s.write(ctx, a, func(tx store.Tx) (*change, error) {
-		if _, err := tx.GetUser(alias); err == nil {
-			return nil, fault.E(fault.Conflict, "alias %q is a user id", alias)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
 		switch holder, err := tx.ResolveAlias(org, alias); {
 		case err == nil && holder == userID:
 			return nil, errNothingChanged
@@ -127,7 +130,7 @@ func (s *Service) DeleteAlias(ctx context.Context, a Actor, org, userID, alias s
 	if err != nil {
 		return 0, err
 	}
-	t, err := s.aliasTarget(ctx, o, org, userID)
+	t, err := s.aliasTarget(ctx, a, o, sc, ActAliasDelete, org, userID)
 	if err != nil {
 		return 0, err
 	}
