@@ -116,6 +116,7 @@ func TestSSOEnforcementHasNoSideDoor(t *testing.T) {
 		e.anon().post("/v1/auth/login", map[string]any{"email": "mo@acme.test", "password": memberPassword("mo@acme.test")}).want(t, 200)
 		e.owner.get("/v1/orgs/acme").want(t, 200)
 		lastAudit(t, e, "sso.login_refused")
+		lastAudit(t, e, "sso.password_barred")
 	})
 }
 
@@ -284,7 +285,7 @@ func TestSSOIssuerHosts(t *testing.T) {
 		next := ssoConfig(op, "acme.test")
 		next["issuer"] = away.srv.URL
 		e.owner.put("/v1/orgs/acme/sso", next).want(t, 200)
-		if r := e.anon().get("/v1/auth/sso/start?org=acme").want(t, 403); !strings.Contains(string(r.body), "does not allow") {
+		if r := e.anon().get("/v1/auth/sso/start?org=acme").want(t, 503); !strings.Contains(string(r.body), "does not allow") {
 			t.Errorf("a discovery document sending the browser elsewhere: %s", r.body)
 		}
 	})

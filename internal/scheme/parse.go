@@ -139,8 +139,6 @@ func (rp *fileRolePerm) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// decodeStrict decodes a mapping into v and refuses keys v has no field
-// for: the decoder's own strictness does not reach custom unmarshalers.
 // ownOnly reports whether a condition holds only on what the member owns:
 // every alternative tests own.
 func ownOnly(c *Cond) bool {
@@ -155,6 +153,8 @@ func ownOnly(c *Cond) bool {
 	return true
 }
 
+// decodeStrict decodes a mapping into v and refuses keys v has no field
+// for: the decoder's own strictness does not reach custom unmarshalers.
 // An unquoted comma in a flow mapping ({description: see plan, seats})
 // makes such a key, and would otherwise cut the text silently.
 func decodeStrict(n *yaml.Node, v any) error {

@@ -131,7 +131,6 @@ type UserManagement struct {
 	ScopeTypes []string // nil: any scope
 }
 
-// Type returns the resource type with that id.
 // NamesPerson reports whether an AuthZEN subject of type typ is a member:
 // one of AuthZENSubjectTypes, or user when the scheme names none.
 func (s *Scheme) NamesPerson(typ string) bool {
@@ -141,6 +140,7 @@ func (s *Scheme) NamesPerson(typ string) bool {
 	return slices.Contains(s.AuthZENSubjectTypes, typ)
 }
 
+// Type returns the resource type with that id.
 func (s *Scheme) Type(id string) (*ResourceType, bool) { t, ok := s.types[id]; return t, ok }
 
 // Permission returns the catalog entry with that id.

@@ -145,10 +145,10 @@ func (s *Service) SCIMReplaceGroup(ctx context.Context, a Actor, org, id, name s
 			return SCIMGroup{}, err
 		}
 	}
-	if err := s.SCIMGroupMembers(ctx, a, org, id, added, false); err != nil {
+	if err := s.scimGroupMembers(ctx, a, org, id, added, false); err != nil {
 		return SCIMGroup{}, err
 	}
-	if err := s.SCIMGroupMembers(ctx, a, org, id, gone, true); err != nil {
+	if err := s.scimGroupMembers(ctx, a, org, id, gone, true); err != nil {
 		return SCIMGroup{}, err
 	}
 	out, err := s.SCIMGroups(ctx, a, org, id)
@@ -199,9 +199,9 @@ func (s *Service) judgeGroupChanges(ctx context.Context, a Actor, org, id string
 	return nil
 }
 
-// SCIMGroupMembers adds (or removes) members of a group; one already in
+// scimGroupMembers adds (or removes) members of a group; one already in
 // (or already out) is no change, as SCIM's PATCH asks.
-func (s *Service) SCIMGroupMembers(ctx context.Context, a Actor, org, id string, users []string, remove bool) error {
+func (s *Service) scimGroupMembers(ctx context.Context, a Actor, org, id string, users []string, remove bool) error {
 	cur, err := s.SCIMGroups(ctx, a, org, id)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -114,6 +115,7 @@ type Service struct {
 	resetSem   chan struct{}
 	bg         sync.WaitGroup // reset mails in flight
 	providers  providerCache  // identity providers discovered, by issuer
+	ssoHTTP    *http.Client   // ssoClient of the issuer hosts
 }
 
 // New returns a Service. Call Load before serving.
@@ -163,7 +165,7 @@ func New(cfg Config) *Service {
 	}
 	rep := replica.New(replica.Config{Store: cfg.Store, Engine: cfg.Engine, Logger: cfg.Logger,
 		PollInterval: cfg.PollInterval, ConsistencyWait: cfg.ConsistencyWait, ChangelogRetention: cfg.ChangelogRetention})
-	return &Service{cfg: cfg, store: cfg.Store, engine: rep.Engine(), replica: rep, log: cfg.Logger, now: cfg.Now,
+	return &Service{ssoHTTP: ssoClient(cfg.SSOIssuerHosts), cfg: cfg, store: cfg.Store, engine: rep.Engine(), replica: rep, log: cfg.Logger, now: cfg.Now,
 		throttle: newThrottle(cfg.LoginFailureLimit, cfg.AddressFailureLimit),
 		hashes:   newHashGate(hashSlots(cfg.HashMemory), cfg.HashWait),
 		keys:     newKeyCache(), tokenFails: newFailures(), resetQuota: newQuota(), resetSem: make(chan struct{}, resetBacklog)}

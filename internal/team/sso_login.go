@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,9 +38,20 @@ const ssoStartsPerAddress = 30
 // send groups by their own configuration.
 var ssoScopes = []string{oidc.ScopeOpenID, "email", "profile", "groups"}
 
-// ssoHTTP talks to identity providers: bounded, so a slow one cannot hold
-// a sign-in (and its goroutine) for long.
-var ssoHTTP = &http.Client{Timeout: 10 * time.Second}
+// ssoClient talks to identity providers: bounded, so a slow one cannot
+// hold a sign-in (and its goroutine) for long, and held to the operator's
+// issuer hosts on every redirect too.
+func ssoClient(hosts []string) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !hostAllowed(hosts, r.URL.Hostname()) {
+			return fmt.Errorf("a redirect to %s, a host this server does not allow SSO to use", r.URL.Hostname())
+		}
+		return nil
+	}}
+}
 
 // ssoLoginAudit is the action of an SSO sign-in, the password's own: one
 // kind of event for every sign-in, told apart by its method.
@@ -113,7 +125,12 @@ func (s *Service) provider(ctx context.Context, c domain.SSOConfig) (*oidc.Provi
 	if p, ok := s.providers.get(c.Issuer, s.now()); ok {
 		return p, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, ssoHTTP), c.Issuer)
+	// A configuration saved before the operator bounded the hosts is held
+	// to them too.
+	if u, err := url.Parse(c.Issuer); err != nil || !hostAllowed(s.cfg.SSOIssuerHosts, u.Hostname()) {
+		return nil, fault.E(fault.Unavailable, "the identity provider of this organization is on a host this server does not allow SSO to use")
+	}
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, s.ssoHTTP), c.Issuer)
 	if err != nil {
 		s.log.Warn("sso: discover the identity provider", "org", c.Org, "issuer", c.Issuer, "err", err)
 		return nil, fault.E(fault.Unavailable, "the identity provider of this organization cannot be reached; try again later")
@@ -127,7 +144,7 @@ func (s *Service) provider(ctx context.Context, c domain.SSOConfig) (*oidc.Provi
 	for _, endpoint := range []string{p.Endpoint().AuthURL, p.Endpoint().TokenURL, doc.JWKS} {
 		if u, err := url.Parse(endpoint); err != nil || !hostAllowed(s.cfg.SSOIssuerHosts, u.Hostname()) {
 			s.log.Warn("sso: the identity provider names an endpoint on a host this server does not allow", "org", c.Org, "endpoint", endpoint)
-			return nil, fault.E(fault.Forbidden, "the identity provider of this organization names an endpoint on a host this server does not allow SSO to use")
+			return nil, fault.E(fault.Unavailable, "the identity provider of this organization names an endpoint on a host this server does not allow SSO to use")
 		}
 	}
 	s.providers.put(c.Issuer, p, s.now())
@@ -249,7 +266,7 @@ func (s *Service) SSOCallback(ctx context.Context, state, code, redirectURI stri
 		return SSOSignIn{}, err
 	}
 	conf := oauth2.Config{ClientID: c.ClientID, ClientSecret: string(secret), Endpoint: p.Endpoint(), RedirectURL: redirectURI, Scopes: ssoScopes}
-	octx := oidc.ClientContext(ctx, ssoHTTP)
+	octx := oidc.ClientContext(ctx, s.ssoHTTP)
 	tok, err := conf.Exchange(octx, code, oauth2.VerifierOption(flow.Verifier))
 	if err != nil {
 		s.log.Warn("sso: code exchange", "org", c.Org, "err", err)
@@ -542,14 +559,21 @@ func (s *Service) openSSOSession(ctx context.Context, u *domain.UserRecord, org 
 // auditSSORefusal records a refused SSO sign-in in the org's log, with
 // nobody as its actor: the person did not prove who they are.
 func (s *Service) auditSSORefusal(ctx context.Context, org, reason, email string, c Client) {
-	s.log.Warn("sso: sign-in refused", "org", org, "reason", reason, "email", email, "client_address", c.Addr)
+	s.auditSSO(ctx, "sso.login_refused", org, reason, email, c)
+}
+
+// auditSSO records a sign-in event of the org's SSO with nobody as its
+// actor (the org's own log does not learn who the person proved to be
+// elsewhere).
+func (s *Service) auditSSO(ctx context.Context, action, org, reason, email string, c Client) {
+	s.log.Warn("sso: "+action, "org", org, "reason", reason, "email", email, "client_address", c.Addr)
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.AppendAudit(&domain.AuditEvent{Org: org, Actor: "anonymous", Action: "sso.login_refused", Target: "org:" + org,
+		return tx.AppendAudit(&domain.AuditEvent{Org: org, Actor: "anonymous", Action: action, Target: "org:" + org,
 			After:     marshal(map[string]any{"reason": reason, "email": email, "client_address": c.Addr, "user_agent": c.userAgent()}),
 			RequestID: c.RequestID})
 	})
 	if err != nil {
-		s.log.Error("audit a refused SSO sign-in", "org", org, "err", err)
+		s.log.Error("audit an SSO event", "org", org, "action", action, "err", err)
 	}
 }
 
@@ -591,7 +615,8 @@ func (s *Service) passwordBarred(o *authz.Org, sc *scheme.Scheme, a Actor, org s
 // nowhere. Otherwise the sign-in goes on and each enforcing org refuses
 // the session on its own, so one org's setting never locks a person out of
 // another. It runs after the password matched, so it tells nothing to who
-// does not know it. Each enforcing org records the password sign-in.
+// does not know it. Each enforcing org records the password sign-in: as a
+// refusal, or (the sign-in went on elsewhere) as sso.password_barred.
 func (s *Service) ssoEnforced(ctx context.Context, user domain.UserRecord, c Client) error {
 	userID := user.ID
 	var orgs []store.OrgRole
@@ -624,11 +649,11 @@ func (s *Service) ssoEnforced(ctx context.Context, user domain.UserRecord, c Cli
 	}
 	all := len(enforced) == len(orgs)
 	for _, org := range enforced {
-		reason := "password sign-in of a member while SSO is enforced"
-		if !all {
-			reason += ": the session does not act in this organization"
+		if all {
+			s.auditSSORefusal(ctx, org, "password sign-in of a member while SSO is enforced", user.Email, c)
+		} else {
+			s.auditSSO(ctx, "sso.password_barred", org, "password sign-in of a member while SSO is enforced: the session does not act in this organization", user.Email, c)
 		}
-		s.auditSSORefusal(ctx, org, reason, user.Email, c)
 	}
 	if !all {
 		return nil
