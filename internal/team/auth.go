@@ -71,7 +71,7 @@ func (s *Service) openSession(ctx context.Context, u *domain.UserRecord, c Clien
 	sess := domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: u.ID, CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionTTL), LastUsedAt: now, ClientAddr: c.Addr, UserAgent: c.userAgent()}
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.pruneSessions(tx, u.ID, now); err != nil {
+		if err := s.pruneSessions(tx, u.ID, "", now); err != nil {
 			return err
 		}
 		if err := tx.PutSession(sess); err != nil {
@@ -89,16 +89,20 @@ func (s *Service) openSession(ctx context.Context, u *domain.UserRecord, c Clien
 }
 
 // pruneSessions drops a user's sessions that have ended, and the oldest
-// past sessionsKept, before one more opens.
-func (s *Service) pruneSessions(tx store.Tx, userID string, now time.Time) error {
+// past sessionsKept of those bound as the new one will be (org: to one
+// org's SSO; "": a password's), before it opens: an org's IdP signing
+// someone in again and again never ends their sessions elsewhere.
+func (s *Service) pruneSessions(tx store.Tx, userID, org string, now time.Time) error {
 	old, err := tx.ListSessionsOfUser(userID)
 	if err != nil {
 		return err
 	}
 	live := 0
 	for i := len(old) - 1; i >= 0; i-- { // newest first
-		if s.sessionLive(old[i], now) && live < sessionsKept-1 {
-			live++
+		if s.sessionLive(old[i], now) && (old[i].Org != org || live < sessionsKept-1) {
+			if old[i].Org == org {
+				live++
+			}
 			continue
 		}
 		if err := tx.DeleteSession(old[i].TokenHash); err != nil {

@@ -536,7 +536,7 @@ func (s *Service) openSSOSession(ctx context.Context, u *domain.UserRecord, org 
 	sess := domain.Session{TokenHash: hash, ID: credential.NewID("ses_"), UserID: u.ID, CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionTTL), LastUsedAt: now, ClientAddr: c.Addr, UserAgent: c.userAgent(), Org: org}
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.pruneSessions(tx, u.ID, now); err != nil {
+		if err := s.pruneSessions(tx, u.ID, org, now); err != nil {
 			return err
 		}
 		if err := tx.PutSession(sess); err != nil {
