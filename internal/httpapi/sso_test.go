@@ -16,6 +16,13 @@ const ssoCallback = "https://gatehouse.test/v1/auth/sso/callback"
 // the query the provider sent back (to replay it).
 func ssoSignIn(t *testing.T, e *env, org string) (*response, string) {
 	t.Helper()
+	return ssoSignInAt(t, e, org, "")
+}
+
+// ssoSignInAt is ssoSignIn by a browser at addr (when not empty), behind
+// the proxy a trust-proxy server believes.
+func ssoSignInAt(t *testing.T, e *env, org, addr string) (*response, string) {
+	t.Helper()
 	var back string
 	c := &http.Client{CheckRedirect: func(r *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(r.URL.String(), ssoCallback) {
@@ -24,7 +31,14 @@ func ssoSignIn(t *testing.T, e *env, org string) (*response, string) {
 		}
 		return nil
 	}}
-	resp, err := c.Get(e.url + "/v1/auth/sso/start?org=" + org)
+	req, err := http.NewRequest("GET", e.url+"/v1/auth/sso/start?org="+org, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr != "" {
+		req.Header.Set("X-Forwarded-For", addr)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
