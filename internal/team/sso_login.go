@@ -563,8 +563,8 @@ func (s *Service) auditSSORefusal(ctx context.Context, org, reason, email string
 }
 
 // auditSSO records a sign-in event of the org's SSO with nobody as its
-// actor (the org's own log does not learn who the person proved to be
-// elsewhere).
+// actor: a refused person proved nothing here, and a barred password
+// session acts for nobody here.
 func (s *Service) auditSSO(ctx context.Context, action, org, reason, email string, c Client) {
 	s.log.Warn("sso: "+action, "org", org, "reason", reason, "email", email, "client_address", c.Addr)
 	_, err := s.store.Update(ctx, func(tx store.Tx) error {
