@@ -142,11 +142,15 @@ var userManager = need{doc: "user management",
 // orgUserManager is user management over the whole org: an entry that is
 // not held to lower scopes (Labelbox's project.members.manage manages a
 // project's members, not the org's sign-in or provisioning).
+func orgWide(um scheme.UserManagement) bool {
+	return um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.OrgType)
+}
+
 var orgUserManager = need{doc: "user management at the organization (an entry not limited to lower scopes)",
 	perms: func(sc *scheme.Scheme) []string {
 		var out []string
 		for _, um := range sc.UserManagement {
-			if um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.OrgType) {
+			if orgWide(um) {
 				out = append(out, um.Permission)
 			}
 		}
@@ -154,7 +158,7 @@ var orgUserManager = need{doc: "user management at the organization (an entry no
 	},
 	check: func(j *judge, _ *Target) error {
 		for _, um := range j.sc.UserManagement {
-			if (um.ScopeTypes == nil || slices.Contains(um.ScopeTypes, scheme.OrgType)) && j.holds(um.Permission) {
+			if orgWide(um) && j.holds(um.Permission) {
 				return nil
 			}
 		}
@@ -331,15 +335,24 @@ var grantsGrant = need{doc: "hand out the grant's role at its scope (with the de
 
 // revokesAll: every grant the action ends is one the actor could make.
 var revokesAll = need{doc: "hand out every grant it ends", check: func(j *judge, t *Target) error {
-	for _, end := range t.Ends {
-		for _, g := range j.given(end, t.Member) {
-			if err := j.handOut(g.Role, g.Scope); err != nil {
-				return fault.E(fault.Forbidden, "this ends %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
-			}
-		}
+	if g, err := j.ungrantable(t.Ends, t.Member); err != nil {
+		return fault.E(fault.Forbidden, "this ends %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
 	}
 	return nil
 }}
+
+// ungrantable is the first of gs (each as it reaches member, for a grant
+// with the default role) that the actor could not hand out, and why.
+func (j *judge) ungrantable(gs []domain.Grant, member string) (domain.Grant, error) {
+	for _, end := range gs {
+		for _, g := range j.given(end, member) {
+			if err := j.handOut(g.Role, g.Scope); err != nil {
+				return g, err
+			}
+		}
+	}
+	return domain.Grant{}, nil
+}
 
 // speaksFor: a decision point that asks about an alias is answered with
 // the power of the member it names, so giving a member an alias hands all
@@ -355,12 +368,8 @@ var speaksFor = need{doc: "unless the member is oneself: hand out the member's o
 			return fault.E(fault.Forbidden, "an alias of this member speaks for a %s, which %s could not grant: %v", roleName(j.sc, t.Current), j.a.Subject, err)
 		}
 	}
-	for _, end := range t.Ends {
-		for _, g := range j.given(end, t.Member) {
-			if err := j.handOut(g.Role, g.Scope); err != nil {
-				return fault.E(fault.Forbidden, "an alias of this member speaks for %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
-			}
-		}
+	if g, err := j.ungrantable(t.Ends, t.Member); err != nil {
+		return fault.E(fault.Forbidden, "an alias of this member speaks for %s at %s, which %s could not grant: %v", g.Role, g.Scope, j.a.Subject, err)
 	}
 	return nil
 }}
@@ -733,12 +742,8 @@ func scopeName(ref string) string {
 // grantsGroupsGrants: every grant held by the groups an action puts people
 // in (an SSO configuration's mapped groups) is one the actor could grant.
 var grantsGroupsGrants = need{doc: "hand out every grant of the groups it puts people in (at a sign-in, every grant the member holds there too)", check: func(j *judge, t *Target) error {
-	for _, g := range t.Ends {
-		for _, x := range j.given(g, "") {
-			if err := j.handOut(x.Role, x.Scope); err != nil {
-				return fault.E(fault.Forbidden, "it gives %s at %s, which %s could not grant: %v", x.Role, x.Scope, j.a.Subject, err)
-			}
-		}
+	if x, err := j.ungrantable(t.Ends, ""); err != nil {
+		return fault.E(fault.Forbidden, "it gives %s at %s, which %s could not grant: %v", x.Role, x.Scope, j.a.Subject, err)
 	}
 	return nil
 }}
