@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/domain"
-	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -168,30 +167,27 @@ func (s *Service) judgeGroupChanges(ctx context.Context, a Actor, org, id string
 		return err
 	}
 	if rename {
-		if err := s.authorize(o, sc, a, groups.rename, nil); err != nil {
-			return fault.E(fault.Forbidden, "renaming a group needs user management at the organization")
+		if err := s.mayRename(o, sc, a, groups); err != nil {
+			return err
 		}
 	}
 	if len(added)+len(gone) == 0 {
 		return nil
 	}
-	var grants []domain.Grant
-	if err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		grants, err = collectionGrants(r, org, groups, id)
-		return err
-	}); err != nil {
+	grants, err := s.grantsOfCollection(ctx, org, groups, id)
+	if err != nil {
 		return err
 	}
 	for _, step := range []struct {
-		users []string
-		act   Action
-	}{{added, groups.add}, {gone, groups.rem}} {
+		users  []string
+		remove bool
+	}{{added, false}, {gone, true}} {
 		for _, u := range step.users {
 			if _, ok := o.MemberRole(u); !ok {
 				return notFound("member", u)
 			}
-			if err := s.authorize(o, sc, a, step.act, &Target{Member: u, Ends: grants}); err != nil {
+			act, t := memberChange(groups, id, u, step.remove, grants)
+			if err := s.authorize(o, sc, a, act, t); err != nil {
 				return err
 			}
 		}

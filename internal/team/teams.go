@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/credential"
 	"github.com/gatehouse/gatehouse/internal/domain"
 	"github.com/gatehouse/gatehouse/internal/fault"
+	"github.com/gatehouse/gatehouse/internal/scheme"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -337,6 +338,40 @@ func collectionGrants(r store.GrantReader, org string, c collection, id string) 
 	return gs, err
 }
 
+// memberChange is the action and target of adding (or removing) a member
+// of collection id, whose grants are gs. A group's members hold its
+// grants: joining hands them out, leaving takes them away. Leaving a
+// team's roster ends the member's grants at the team. Either takes the
+// power to make each of them (rule 2).
+func memberChange(c collection, id, userID string, remove bool, gs []domain.Grant) (Action, *Target) {
+	var ends []domain.Grant
+	for _, g := range gs {
+		if c == groups || (remove && g.Subject == domain.UserSubject(userID)) {
+			ends = append(ends, g)
+		}
+	}
+	act := c.add
+	if remove {
+		act = c.rem
+	}
+	t := &Target{Member: userID, Ends: ends}
+	if c == teams {
+		t.Team = id
+	}
+	return act, t
+}
+
+// grantsOfCollection reads collectionGrants in a view of its own.
+func (s *Service) grantsOfCollection(ctx context.Context, org string, c collection, id string) ([]domain.Grant, error) {
+	var gs []domain.Grant
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		gs, err = collectionGrants(r, org, c, id)
+		return err
+	})
+	return gs, err
+}
+
 // SetTeamMember adds (or with remove, removes) a member to a team.
 func (s *Service) SetTeamMember(ctx context.Context, a Actor, org, teamID, userID string, remove bool) (int64, error) {
 	return s.setMember(ctx, a, org, teamID, userID, remove, teams)
@@ -358,32 +393,15 @@ func (s *Service) setMember(ctx context.Context, a Actor, org, id, userID string
 	if _, ok := o.MemberRole(userID); !ok {
 		return 0, notFound("member", userID)
 	}
-	// A group's members hold its grants: joining hands them out, leaving
-	// takes them away. Leaving a team's roster ends the member's grants at
-	// the team. Either takes the power to make each of them (rule 2).
-	var ends []domain.Grant
-	if err := s.view(ctx, func(r store.Reader) error {
-		gs, err := collectionGrants(r, org, c, id)
-		for _, g := range gs {
-			if c == groups || (remove && g.Subject == domain.UserSubject(userID)) {
-				ends = append(ends, g)
-			}
-		}
-		return err
-	}); err != nil {
+	gs, err := s.grantsOfCollection(ctx, org, c, id)
+	if err != nil {
 		return 0, err
 	}
-	act := c.add
-	if remove {
-		act = c.rem
-	}
-	t := &Target{Member: userID, Ends: ends}
-	if c == teams {
-		t.Team = id
-	}
+	act, t := memberChange(c, id, userID, remove, gs)
 	if err := s.authorize(o, sc, a, act, t); err != nil {
 		return 0, err
 	}
+	ends := t.Ends
 	m := domain.Membership{Org: org, Parent: id, UserID: userID}
 	op := domain.OpPutTeamMember
 	switch {
@@ -462,12 +480,8 @@ func (s *Service) deleteCollection(ctx context.Context, a Actor, org, id string,
 		return 0, err
 	}
 	// Deleting it revokes its grants, which takes the power to make them.
-	var ends []domain.Grant
-	if err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		ends, err = collectionGrants(r, org, c, id)
-		return err
-	}); err != nil {
+	ends, err := s.grantsOfCollection(ctx, org, c, id)
+	if err != nil {
 		return 0, err
 	}
 	if err := s.authorize(o, sc, a, c.del, &Target{Ends: ends}); err != nil {
@@ -516,6 +530,14 @@ func (s *Service) RenameGroup(ctx context.Context, a Actor, org, id, name string
 	return s.renameCollection(ctx, a, org, id, name, groups)
 }
 
+// mayRename judges renaming one of c.
+func (s *Service) mayRename(o *authz.Org, sc *scheme.Scheme, a Actor, c collection) error {
+	if err := s.authorize(o, sc, a, c.rename, nil); err != nil {
+		return fault.E(fault.Forbidden, "renaming a %s needs user management at the organization", c.kind)
+	}
+	return nil
+}
+
 func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name string, c collection) (CollectionView, error) {
 	o, sc, err := s.org(a, org)
 	if err != nil {
@@ -524,8 +546,8 @@ func (s *Service) renameCollection(ctx context.Context, a Actor, org, id, name s
 	if err := s.collectionExists(o, c, id); err != nil {
 		return CollectionView{}, err
 	}
-	if err := s.authorize(o, sc, a, c.rename, nil); err != nil {
-		return CollectionView{}, fault.E(fault.Forbidden, "renaming a %s needs user management at the organization", c.kind)
+	if err := s.mayRename(o, sc, a, c); err != nil {
+		return CollectionView{}, err
 	}
 	if err := validName(c.kind+" name", name); err != nil {
 		return CollectionView{}, err
